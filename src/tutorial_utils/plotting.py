@@ -1,0 +1,97 @@
+"""One figure style for the whole book: nearest-neighbour images, zero-centred diverging maps, small grids."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+DIVERGING = "RdBu_r"
+SEQUENTIAL = "viridis"
+
+
+def use_style() -> None:
+    """Apply the book's matplotlib defaults (called by every notebook's setup cell)."""
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.figsize": (7.0, 3.5),
+            "image.interpolation": "nearest",
+            "image.cmap": SEQUENTIAL,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": 10,
+            "axes.labelsize": 9,
+            "xtick.labelsize": 8,
+            "ytick.labelsize": 8,
+            "legend.fontsize": 8,
+            "font.size": 9,
+        }
+    )
+
+
+def to_numpy(x) -> np.ndarray:
+    """Detach, move to the CPU and convert; accepts tensors and arrays."""
+    if isinstance(x, torch.Tensor):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def image_hwc(img) -> np.ndarray:
+    """A (C, H, W) tensor in [-1, 1] or an (H, W[, C]) array as something ``imshow`` draws in [0, 1]."""
+    a = to_numpy(img).astype(np.float64)
+    if a.ndim == 3 and a.shape[0] in (1, 3) and a.shape[-1] not in (1, 3):
+        a = np.moveaxis(a, 0, -1)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.min() < 0:  # generator outputs live in [-1, 1]
+        a = (a + 1) / 2
+    return np.clip(a, 0, 1)
+
+
+def show_image(ax, img, title: str | None = None, cmap: str = "gray") -> None:
+    """Draw an image pixel-exact (no smoothing that would hide a period-2 pattern), without ticks."""
+    ax.imshow(image_hwc(img), cmap=cmap, interpolation="nearest", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+
+
+def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limit: float | None = None):
+    """Draw signed data with a diverging map centred at zero (red positive, blue negative)."""
+    a = to_numpy(data).astype(np.float64)
+    lim = limit if limit is not None else (np.abs(a).max() or 1.0)
+    im = ax.imshow(a, cmap=DIVERGING, vmin=-lim, vmax=lim, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return im
+
+
+def show_grid(images, nrow: int = 4, title: str | None = None, ax=None, pad: int = 1):
+    """Tile a batch (N, C, H, W) into one image with ``pad`` white pixels between tiles and draw it."""
+    x = to_numpy(images)
+    n, c, h, w = x.shape
+    ncol = int(np.ceil(n / nrow))
+    canvas = np.ones((c, nrow * (h + pad) - pad, ncol * (w + pad) - pad))
+    if x.min() < 0:
+        canvas = canvas * 1.0  # white in [-1, 1] space is 1 as well
+    for k in range(n):
+        r, q = divmod(k, ncol)
+        canvas[:, r * (h + pad) : r * (h + pad) + h, q * (w + pad) : q * (w + pad) + w] = x[k]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.9 * ncol + 0.5, 0.9 * nrow + 0.5))
+    show_image(ax, canvas, title=title)
+    return ax
+
+
+def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yellow") -> None:
+    """Outline the crop that a neighbouring zoomed panel shows."""
+    r, c = corner
+    ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor=color, linewidth=1.2))

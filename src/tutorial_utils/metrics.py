@@ -1,0 +1,86 @@
+"""Numbers for artifacts: the checkerboard score, the phase-energy ratio and the radial power spectrum."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ._checks import as_images, as_int
+
+
+def high_pass(images: torch.Tensor) -> torch.Tensor:
+    """Images minus their 3×3 local mean (edge-replicated): what is left is fine detail and artifacts."""
+    x = as_images("images", images)
+    n, c, h, w = x.shape
+    flat = x.reshape(n * c, 1, h, w)
+    local_mean = F.avg_pool2d(F.pad(flat, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
+    return (flat - local_mean).reshape(n, c, h, w)
+
+
+def phase_means(x: torch.Tensor, period: int) -> torch.Tensor:
+    """Mean of x over each of the period×period output phases: (..., H, W) -> (..., period, period)."""
+    h, w = x.shape[-2:]
+    return x.reshape(*x.shape[:-2], h // period, period, w // period, period).mean(dim=(-4, -2))
+
+
+def checkerboard_score(images, period: int = 2) -> float:
+    """How much of the images' fine detail is a fixed period-``period`` pattern: 0 natural, ~1 pure pattern.
+
+    High-pass the images, split the residual into the period×period phases, and divide the variance of the
+    phase means by the variance of the residual; averaged over images and channels.
+    """
+    period = as_int("period", period, 2)
+    x = as_images("images", images, period)
+    r = high_pass(x).double()
+    means = phase_means(r, period).flatten(-2)  # (N, C, period²)
+    between = means.var(dim=-1, unbiased=False)
+    total = r.flatten(-2).var(dim=-1, unbiased=False)
+    score = between / total.clamp_min(1e-12)
+    return float(score.mean())
+
+
+def phase_energy_ratio(x, period: int = 2) -> float:
+    """Max over min of the mean of x² per output phase, for signed data with a random sign (e.g. gradients).
+
+    1.0 means every phase carries the same energy (no pattern). 2D phases over the last two dimensions of
+    (..., H, W); a 1D tensor gets 1D phases.
+    """
+    period = as_int("period", period, 2)
+    if not isinstance(x, torch.Tensor):
+        x = torch.as_tensor(np.asarray(x))
+    x = x.detach().double()
+    if x.ndim == 0 or x.numel() == 0:
+        raise ValueError(f"x must be a non-empty signal (L,) or an array (..., H, W), got shape {tuple(x.shape)}")
+    if x.ndim == 1:
+        if x.shape[0] % period:
+            raise ValueError(f"x length must be a multiple of period={period}, got {x.shape[0]}")
+        energy = (x**2).reshape(-1, period).mean(dim=0)
+    else:
+        h, w = x.shape[-2:]
+        if h % period or w % period:
+            raise ValueError(f"x height and width must be multiples of period={period}, got {h}x{w}")
+        energy = phase_means((x**2).reshape(-1, h, w), period).mean(dim=0).flatten()
+    if float(energy.min()) <= 0:
+        raise ValueError("x has a phase with zero energy; the ratio is undefined")
+    return float(energy.max() / energy.min())
+
+
+def radial_power_spectrum(images) -> tuple[np.ndarray, np.ndarray]:
+    """Azimuthally averaged power spectrum (Durall et al. 2020), averaged over images and channels.
+
+    Returns (frequencies in cycles per pixel, mean power); radii run to the corner of the spectrum, so a
+    period-2 checkerboard shows up at about 0.71 and period-2 stripes at 0.5.
+    """
+    x = as_images("images", images).double()
+    h, w = x.shape[-2:]
+    power = torch.fft.fftshift(torch.fft.fft2(x).abs() ** 2, dim=(-2, -1)).mean(dim=(0, 1)).cpu().numpy()
+    fy = np.fft.fftshift(np.fft.fftfreq(h))[:, None]
+    fx = np.fft.fftshift(np.fft.fftfreq(w))[None, :]
+    radius = np.hypot(fy, fx)
+    step = 1.0 / max(h, w)
+    bins = np.rint(radius / step).astype(int)
+    total = np.bincount(bins.ravel(), weights=power.ravel())
+    count = np.bincount(bins.ravel())
+    keep = count > 0
+    return np.arange(len(count))[keep] * step, total[keep] / count[keep]

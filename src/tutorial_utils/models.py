@@ -1,0 +1,138 @@
+"""Small networks whose up- or down-sampling layers are chosen by name, so variants are one argument apart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._checks import as_int
+from .upsampling import KINDS, make_upsampler
+
+DOWN_KINDS = ("conv3", "conv4", "avgpool", "blurpool")
+# The article's three generators: transposed convolutions in the last two layers, in the last one, nowhere.
+VARIANTS = {"deconv_last_two": 2, "deconv_last": 1, "resize": 0}
+
+
+def _num_layers(image_size: int) -> int:
+    """Upsampling layers from the 4×4 seed to image_size (a power of two >= 8)."""
+    size = as_int("image_size", image_size, 8)
+    layers = size.bit_length() - 3
+    if 4 * 2**layers != size:
+        raise ValueError(f"image_size must be a power of two >= 8 (e.g. 32 or 64), got {image_size}")
+    return layers
+
+
+class Generator(nn.Module):
+    """DCGAN-style generator: a linear map to a 4×4 seed, then ×2 upsampling layers, each followed by
+    BatchNorm + ReLU except the last, which ends in tanh (images in [-1, 1]).
+
+    ``kinds`` is one upsampler kind for every layer or a sequence with one kind per layer (first to last).
+    Channels halve at every layer, from ``width * 2**(layers-1)`` down to ``width``, then ``channels``.
+    """
+
+    def __init__(
+        self,
+        kinds: str | Sequence[str] = "nearest",
+        image_size: int = 64,
+        latent_dim: int = 64,
+        width: int = 32,
+        channels: int = 3,
+    ) -> None:
+        super().__init__()
+        layers = _num_layers(image_size)
+        kinds = [kinds] * layers if isinstance(kinds, str) else list(kinds)
+        if len(kinds) != layers:
+            raise ValueError(f"kinds must name {layers} layers for image_size={image_size}, got {len(kinds)}: {kinds}")
+        for kind in kinds:
+            if kind not in KINDS:
+                raise ValueError(f"kinds must contain upsampler kinds from {KINDS}, got {kind!r}")
+        self.kinds, self.image_size = tuple(kinds), image_size
+        self.latent_dim = as_int("latent_dim", latent_dim, 1)
+        width = as_int("width", width, 1)
+        widths = [width * 2 ** (layers - 1 - i) for i in range(layers)] + [as_int("channels", channels, 1)]
+        self.seed = nn.Sequential(nn.Linear(latent_dim, widths[0] * 16), nn.Unflatten(1, (widths[0], 4, 4)),
+                                  nn.BatchNorm2d(widths[0]), nn.ReLU())
+        blocks = []
+        for i, kind in enumerate(kinds):
+            last = i == layers - 1
+            out = widths[i + 1] if not last else widths[-1]
+            up = make_upsampler(kind, widths[i], out)
+            blocks.append(nn.Sequential(up, nn.Tanh()) if last else nn.Sequential(up, nn.BatchNorm2d(out), nn.ReLU()))
+        self.blocks = nn.Sequential(*blocks)
+
+    @classmethod
+    def variant(cls, name: str, image_size: int = 64, resize_kind: str = "nearest", deconv_kind: str = "deconv3", **kwargs) -> "Generator":
+        """One of the article's variants (``VARIANTS``): transposed convolutions in the last two layers,
+        the last layer, or none; the other layers use ``resize_kind``."""
+        if name not in VARIANTS:
+            raise ValueError(f"name must be one of {tuple(VARIANTS)}, got {name!r}")
+        layers = _num_layers(image_size)
+        n_deconv = VARIANTS[name]
+        kinds = [resize_kind] * (layers - n_deconv) + [deconv_kind] * n_deconv
+        return cls(kinds, image_size=image_size, **kwargs)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"z must have shape (N, {self.latent_dim}), got {tuple(z.shape)}")
+        return self.blocks(self.seed(z))
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None, device=None) -> torch.Tensor:
+        """n standard-normal latent vectors (seeded through ``generator`` when given)."""
+        return torch.randn(n, self.latent_dim, generator=generator, device=device or next(self.parameters()).device)
+
+
+class Blur2d(nn.Module):
+    """Depthwise [1, 2, 1]ᵀ[1, 2, 1]/16 low-pass filter with reflect padding (anti-aliasing, Zhang 2019)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        taps = torch.tensor([1.0, 2.0, 1.0])
+        kernel = (taps[:, None] * taps[None, :]) / 16
+        self.register_buffer("kernel", kernel.expand(channels, 1, 3, 3).clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), self.kernel, groups=x.shape[1])
+
+
+def make_downsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
+    """One ÷2 downsampling layer: ``conv3`` (k3 s2 p1), ``conv4`` (k4 s2 p1), ``avgpool`` (3×3 conv then 2×2
+    average pooling) or ``blurpool`` (3×3 conv, blur, then keep every second pixel)."""
+    if kind not in DOWN_KINDS:
+        raise ValueError(f"kind must be one of {DOWN_KINDS}, got {kind!r}")
+    as_int("in_channels", in_channels, 1)
+    as_int("out_channels", out_channels, 1)
+    if kind == "conv3":
+        return nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1)
+    if kind == "conv4":
+        return nn.Conv2d(in_channels, out_channels, 4, stride=2, padding=1)
+    conv = nn.Conv2d(in_channels, out_channels, 3, padding=1)
+    if kind == "avgpool":
+        return nn.Sequential(conv, nn.AvgPool2d(2))
+    return nn.Sequential(conv, Blur2d(out_channels), nn.AvgPool2d(1, stride=2))
+
+
+class Discriminator(nn.Module):
+    """DCGAN-style discriminator: ÷2 downsampling layers with LeakyReLU(0.2) down to 4×4, then a linear score.
+
+    ``kinds`` is one downsampler kind for every layer or one per layer; channels double from ``width``.
+    """
+
+    def __init__(self, kinds: str | Sequence[str] = "conv4", image_size: int = 64, width: int = 32, channels: int = 3) -> None:
+        super().__init__()
+        layers = _num_layers(image_size)
+        kinds = [kinds] * layers if isinstance(kinds, str) else list(kinds)
+        if len(kinds) != layers:
+            raise ValueError(f"kinds must name {layers} layers for image_size={image_size}, got {len(kinds)}: {kinds}")
+        widths = [as_int("channels", channels, 1)] + [as_int("width", width, 1) * 2**i for i in range(layers)]
+        blocks = []
+        for i, kind in enumerate(kinds):
+            blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.LeakyReLU(0.2)]
+        self.kinds = tuple(kinds)
+        self.features = nn.Sequential(*blocks)
+        self.head = nn.Linear(widths[-1] * 16, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x).flatten(1)).squeeze(1)

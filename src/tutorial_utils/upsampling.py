@@ -1,0 +1,169 @@
+"""The upsampler zoo: transposed convolutions, resize-convolutions (with an exact fast path) and sub-pixel.
+
+Every layer made by :func:`make_upsampler` maps (N, Cin, H, W) to (N, Cout, 2H, 2W).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._checks import as_int
+
+KINDS = ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr")
+RESIZE_MODES = ("nearest", "bilinear")
+
+
+def fold_matrix(kernel_size: int, scale_factor: int) -> torch.Tensor:
+    """The 0/1 matrix F (K × k, K = k + s - 1) with ``F @ w`` the 1D transposed-convolution kernel that
+    equals nearest upsampling by s followed by a "same" convolution with the odd kernel w.
+
+    Output phase a of the upsampled convolution reads input x[i + j] through tap t exactly when
+    j = floor((a + t - p) / s), p = (k - 1) / 2; a transposed convolution with stride s and padding
+    P = k - 1 - p reads it through kernel index a - s j + P. Taps t that share (a, j) add up.
+    """
+    k = as_int("kernel_size", kernel_size, 1)
+    s = as_int("scale_factor", scale_factor, 1)
+    if k % 2 == 0:
+        raise ValueError(f"kernel_size must be odd for a 'same' resize-convolution, got {k}")
+    p, big_p = (k - 1) // 2, (k - 1) // 2
+    fold = torch.zeros(k + s - 1, k)
+    for a in range(s):
+        for t in range(k):
+            j = math.floor((a + t - p) / s)
+            fold[a - s * j + big_p, t] += 1.0
+    return fold
+
+
+def fold_kernel(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
+    """Fold a conv2d weight (Cout, Cin, k, k) into the ConvTranspose2d weight (Cin, Cout, K, K) that computes
+    nearest-resize-by-``scale_factor`` followed by that convolution (stride s, padding (k - 1) / 2)."""
+    if weight.ndim != 4 or weight.shape[-1] != weight.shape[-2]:
+        raise ValueError(f"weight must be 4D (Cout, Cin, k, k) with a square kernel, got shape {tuple(weight.shape)}")
+    fold = fold_matrix(weight.shape[-1], scale_factor).to(weight)
+    return torch.einsum("yu,oiuv,xv->ioyx", fold, weight, fold)
+
+
+class ResizeConv2d(nn.Module):
+    """Resize by ``scale_factor`` then a stride-1 "same" k×k convolution (zero padding after the resize).
+
+    With ``mode="nearest"`` and ``fast=True`` the same function is computed as ONE transposed convolution
+    whose kernel is folded from the k×k kernel (:func:`fold_kernel`): the parameters stay the k×k ones, the
+    cost is that of a ConvTranspose2d with a (k+s-1)² kernel on the small input. Bilinear resizing clamps at
+    the borders, which no transposed convolution reproduces exactly, so ``mode="bilinear"`` needs
+    ``fast=False``.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int = 3,
+        scale_factor: int = 2,
+        mode: str = "nearest",
+        fast: bool = True,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        as_int("in_channels", in_channels, 1)
+        as_int("out_channels", out_channels, 1)
+        self.kernel_size = as_int("kernel_size", kernel_size, 1)
+        if self.kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd (a 'same' convolution), got {kernel_size}")
+        self.scale_factor = as_int("scale_factor", scale_factor, 1)
+        if mode not in RESIZE_MODES:
+            raise ValueError(f"mode must be one of {RESIZE_MODES}, got {mode!r}")
+        if fast and mode != "nearest":
+            raise ValueError(
+                f"fast=True is exact only for mode='nearest' (bilinear resizing clamps at the borders); "
+                f"got mode={mode!r}: pass fast=False"
+            )
+        self.mode, self.fast = mode, bool(fast)
+        # The parameters are those of the plain k×k convolution, whichever path computes the layer.
+        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s = self.scale_factor
+        if self.fast:
+            kernel = fold_kernel(self.conv.weight, s)
+            return F.conv_transpose2d(x, kernel, self.conv.bias, stride=s, padding=self.kernel_size // 2)
+        if self.mode == "nearest":
+            up = F.interpolate(x, scale_factor=s, mode="nearest")
+        else:
+            up = F.interpolate(x, scale_factor=s, mode="bilinear", align_corners=False)
+        return self.conv(up)
+
+    def extra_repr(self) -> str:
+        return f"scale_factor={self.scale_factor}, mode={self.mode!r}, fast={self.fast}"
+
+
+def icnr_(weight: torch.Tensor, scale_factor: int = 2, init=nn.init.kaiming_normal_) -> torch.Tensor:
+    """ICNR initialisation (Aitken et al. 2017) of a sub-pixel convolution weight, in place.
+
+    The weight (Cout·s², Cin, k, k) gets s² identical copies of one randomly initialised (Cout, Cin, k, k)
+    kernel, ordered as PixelShuffle reads them, so at initialisation the layer equals convolution followed by
+    nearest upsampling: no checkerboard.
+    """
+    if not isinstance(weight, torch.Tensor) or weight.ndim != 4:
+        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
+        raise ValueError(f"weight must be a 4D tensor (Cout*s^2, Cin, k, k), got {shape}")
+    s = as_int("scale_factor", scale_factor, 1)
+    if weight.shape[0] % (s * s):
+        raise ValueError(
+            f"weight's first dimension must be a multiple of scale_factor**2={s * s}, got {weight.shape[0]}"
+        )
+    sub = torch.empty(weight.shape[0] // (s * s), *weight.shape[1:], dtype=weight.dtype, device=weight.device)
+    init(sub)
+    with torch.no_grad():
+        weight.copy_(sub.repeat_interleave(s * s, dim=0))
+    return weight
+
+
+def tie_bias_(bias: torch.Tensor, scale_factor: int = 2) -> torch.Tensor:
+    """Give the s² phases of each output channel of a sub-pixel convolution the same bias, in place.
+
+    Without this, PyTorch's per-channel random bias alone paints a period-s pattern after PixelShuffle.
+    """
+    s = as_int("scale_factor", scale_factor, 1)
+    if bias.ndim != 1 or bias.shape[0] % (s * s):
+        raise ValueError(f"bias must be 1D with a length that is a multiple of {s * s}, got shape {tuple(bias.shape)}")
+    with torch.no_grad():
+        bias.copy_(bias.view(-1, s * s)[:, :1].expand(-1, s * s).reshape(-1))
+    return bias
+
+
+class SubPixelConv2d(nn.Sequential):
+    """Sub-pixel convolution (Shi et al. 2016): a k×k convolution to Cout·s² channels, then PixelShuffle(s)."""
+
+    def __init__(self, in_channels: int, out_channels: int, scale_factor: int = 2, kernel_size: int = 3, icnr: bool = False):
+        s = as_int("scale_factor", scale_factor, 1)
+        conv = nn.Conv2d(in_channels, out_channels * s * s, kernel_size, padding=kernel_size // 2)
+        if icnr:
+            icnr_(conv.weight, s)
+            tie_bias_(conv.bias, s)
+        super().__init__(conv, nn.PixelShuffle(s))
+
+
+def make_upsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
+    """One ×2 upsampling layer of the given kind (see ``KINDS``); all map (N, Cin, H, W) to (N, Cout, 2H, 2W).
+
+    ``deconv3``: ConvTranspose2d k3 s2 p1 output_padding 1; ``deconv4``: k4 s2 p1; ``nearest``/``bilinear``:
+    resize then 3×3 convolution; ``subpixel``: 3×3 convolution + PixelShuffle; ``subpixel_icnr``: the same with
+    ICNR weights and phase-tied bias.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    as_int("in_channels", in_channels, 1)
+    as_int("out_channels", out_channels, 1)
+    if kind == "deconv3":
+        return nn.ConvTranspose2d(in_channels, out_channels, 3, stride=2, padding=1, output_padding=1)
+    if kind == "deconv4":
+        return nn.ConvTranspose2d(in_channels, out_channels, 4, stride=2, padding=1)
+    if kind == "nearest":
+        return ResizeConv2d(in_channels, out_channels, 3, 2, mode="nearest", fast=True)
+    if kind == "bilinear":
+        return ResizeConv2d(in_channels, out_channels, 3, 2, mode="bilinear", fast=False)
+    return SubPixelConv2d(in_channels, out_channels, 2, 3, icnr=(kind == "subpixel_icnr"))

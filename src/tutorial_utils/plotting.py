@@ -95,3 +95,19 @@ def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yell
     """Outline the crop that a neighbouring zoomed panel shows."""
     r, c = corner
     ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor=color, linewidth=1.2))
+
+
+def glue(name: str, obj, display: bool = True) -> None:
+    """Store a figure or value under ``name`` so other pages of the book can paste it (the intro's gallery).
+
+    Uses myst-nb's glue when the book is being built; elsewhere (Colab, plain Jupyter) it only displays.
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+
+            show(obj)
+        return
+    myst_glue(name, obj, display=display)

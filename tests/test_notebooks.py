@@ -1,0 +1,88 @@
+"""Notebook hygiene: pairs in sync, no outputs committed, the setup-cell conventions, the toc complete."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import jupytext
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = sorted((ROOT / "notebooks").glob("*.py"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def repo_url() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def code_cells(nb) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def test_there_are_notebooks():
+    assert SOURCES, "no notebooks/*.py found"
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.name)
+def test_every_source_has_its_pair_in_sync(py):
+    ipynb = py.with_suffix(".ipynb")
+    assert ipynb.exists(), f"{py.name} has no paired .ipynb: run make sync"
+    a, b = jupytext.read(py), jupytext.read(ipynb)
+    pairs = [(c.cell_type, c.source.strip()) for c in a.cells]
+    assert pairs == [(c.cell_type, c.source.strip()) for c in b.cells], f"{py.name} and {ipynb.name} differ: make sync"
+
+
+@pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebook_has_no_outputs(ipynb):
+    assert ipynb.with_suffix(".py").exists(), f"{ipynb.name} has no paired .py source"
+    raw = json.loads(ipynb.read_text())
+    assert "widgets" not in raw.get("metadata", {}), f"{ipynb.name} carries widget state"
+    for cell in raw["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs"), f"{ipynb.name} has outputs committed"
+            assert cell.get("execution_count") is None, f"{ipynb.name} has execution counts committed"
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.name)
+def test_setup_cell_conventions(py):
+    nb = jupytext.read(py)
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), "first cell: an H1 title"
+    headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()]
+    assert sum(1 for h in headings if re.match(r"^# \S", h)) == 1, "exactly one H1 per chapter"
+    setup = code_cells(nb)[0]
+    assert f'REPO = "{repo_url()}"' in setup, "the Colab install must use the repository URL of pyproject.toml"
+    for needle in ('"google.colab" in sys.modules', "runtime.seed_everything(", "runtime.describe()", "plotting.use_style()"):
+        assert needle in setup, f"setup cell of {py.name} lacks {needle}"
+
+
+def test_repository_url_is_written_consistently():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["repository"]["url"] == repo_url()
+    assert config["repository"]["branch"] == "main"
+    assert config["launch_buttons"]["binderhub_url"] and config["launch_buttons"]["colab_url"]
+
+
+def test_toc_lists_exactly_the_notebooks():
+    listed = {f for f in toc_files() if f.startswith("notebooks/")}
+    assert listed == {f"notebooks/{p.stem}" for p in NOTEBOOKS}
+    for f in toc_files():
+        assert any((ROOT / f).with_suffix(s).exists() for s in (".md", ".ipynb")), f"toc entry {f} has no file"
+
+
+def test_ci_calls_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make book" in readme

@@ -45,3 +45,22 @@ def as_images(name: str, x, period: int | None = None) -> torch.Tensor:
         if h % period or w % period:
             raise ValueError(f"{name} height and width must be multiples of period={period}, got {h}x{w}")
     return x.detach().to(torch.float64 if x.dtype == torch.float64 else torch.float32)
+
+
+def as_tensor(name: str, value, ndim: int, layout: str) -> torch.Tensor:
+    """``value`` as a non-empty tensor with ``ndim`` dims; ``layout`` (e.g. "(Cout, Cin, kH, kW)") is quoted on error."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape {layout}, got {type(value).__name__}")
+    if value.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}D {layout}, got shape {tuple(value.shape)}")
+    if value.numel() == 0:
+        raise ValueError(f"{name} must not be empty, got shape {tuple(value.shape)}")
+    return value
+
+
+def as_shape(name: str, value) -> tuple[int, ...]:
+    """A positive int or a non-empty sequence of positive ints, as a tuple (a tensor shape)."""
+    items = tuple(value) if isinstance(value, (tuple, list, torch.Size)) else (value,)
+    if not items:
+        raise ValueError(f"{name} must be a positive int or a non-empty sequence of positive ints, got {value!r}")
+    return tuple(as_int(name, v, 1) for v in items)

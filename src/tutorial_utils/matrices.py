@@ -1,0 +1,313 @@
+"""Convolutions as matrices: the matrix C of a 2D convolution, its transpose, and the shape arithmetic.
+
+A convolution is linear, so it has a matrix C with ``C @ x.flatten() == conv2d(x).flatten()``. Its transpose
+is what PyTorch calls ``conv_transpose2d`` (and the backward pass of ``conv2d``). The matrices here are built
+by index arithmetic alone, never by calling the convolution, so comparing them with torch is a real check.
+Sizes, strides, paddings and dilations are an int (both axes) or a pair (height, width).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+from ._checks import as_int, as_pair, as_shape, as_tensor, is_pair
+
+Size = int | tuple[int, int]
+
+CONV_LAYOUT = "(Cout, Cin, kH, kW)"
+TRANSPOSE_LAYOUT = "(Cin, Cout, kH, kW)"
+
+
+# --- shape arithmetic (Dumoulin & Visin, 2016) -------------------------------------------------------------
+
+
+def _conv_out(n: int, k: int, s: int, p: int, d: int) -> int:
+    """Output length of a convolution along one axis."""
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def _transpose_out(n: int, k: int, s: int, p: int, op: int, d: int) -> int:
+    """Output length of a transposed convolution along one axis."""
+    return (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+
+
+def _same_form(result: tuple[int, int], *args) -> Size:
+    """A pair when any argument was a pair, else an int (the results then agree on both axes)."""
+    return result if any(is_pair(a) for a in args) else result[0]
+
+
+def _geometry(input_size, kernel_size, stride, padding, dilation) -> tuple[tuple[int, int], ...]:
+    """Validate the common arguments and return them as pairs."""
+    return (
+        as_pair("input_size", input_size, 1),
+        as_pair("kernel_size", kernel_size, 1),
+        as_pair("stride", stride, 1),
+        as_pair("padding", padding, 0),
+        as_pair("dilation", dilation, 1),
+    )
+
+
+def conv_output_size(
+    input_size: Size, kernel_size: Size, stride: Size = 1, padding: Size = 0, dilation: Size = 1
+) -> Size:
+    """Spatial output size of ``conv2d``: floor((n + 2p - d(k-1) - 1) / s) + 1 per axis."""
+    n, k, s, p, d = _geometry(input_size, kernel_size, stride, padding, dilation)
+    out = tuple(_conv_out(n[a], k[a], s[a], p[a], d[a]) for a in (0, 1))
+    if min(out) < 1:
+        raise ValueError(
+            f"conv output size would be {out[0]}x{out[1]} (< 1) for input_size={input_size!r}, "
+            f"kernel_size={kernel_size!r}, padding={padding!r}, dilation={dilation!r}: input_size + 2*padding "
+            f"must be at least dilation*(kernel_size-1) + 1"
+        )
+    return _same_form(out, input_size, kernel_size, stride, padding, dilation)
+
+
+def _output_padding(output_padding, stride: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int]:
+    """Validate ``output_padding`` with torch's rule: smaller than max(stride, dilation) on each axis."""
+    op = as_pair("output_padding", output_padding, 0)
+    for a in (0, 1):
+        limit = max(stride[a], dilation[a])
+        if op[a] >= limit:
+            raise ValueError(
+                f"output_padding must be smaller than max(stride, dilation) = {limit} on each axis, "
+                f"got output_padding={output_padding!r} (stride={stride}, dilation={dilation})"
+            )
+    return op
+
+
+def conv_transpose_output_size(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = 1,
+    padding: Size = 0,
+    output_padding: Size = 0,
+    dilation: Size = 1,
+) -> Size:
+    """Spatial output size of ``conv_transpose2d``: (n-1)s - 2p + d(k-1) + output_padding + 1 per axis."""
+    n, k, s, p, d = _geometry(input_size, kernel_size, stride, padding, dilation)
+    op = _output_padding(output_padding, s, d)
+    out = tuple(_transpose_out(n[a], k[a], s[a], p[a], op[a], d[a]) for a in (0, 1))
+    if min(out) < 1:
+        raise ValueError(
+            f"conv_transpose output size would be {out[0]}x{out[1]} (< 1) for input_size={input_size!r}, "
+            f"kernel_size={kernel_size!r}, stride={stride!r}, dilation={dilation!r}: padding={padding!r} is too large"
+        )
+    return _same_form(out, input_size, kernel_size, stride, padding, output_padding, dilation)
+
+
+def conv_input_sizes(
+    output_size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> list[int]:
+    """Every input length that a 1D convolution maps to ``output_size``: the many-to-one shape map."""
+    o = as_int("output_size", output_size, 1)
+    k, s = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1)
+    p, d = as_int("padding", padding, 0), as_int("dilation", dilation, 1)
+    smallest = max(1, (o - 1) * s - 2 * p + d * (k - 1) + 1)
+    return [n for n in range(smallest, smallest + s) if _conv_out(n, k, s, p, d) == o]
+
+
+# --- matrices by index arithmetic ----------------------------------------------------------------------------
+
+
+def _entries(weight: torch.Tensor, small: tuple[int, int], big: tuple[int, int], s, p, d):
+    """Index pairs and values of the sparse matrix linking a strided grid (``small``) to a dense one (``big``).
+
+    ``weight`` is (A, B, kH, kW): channel a at small position (y, x) meets channel b at big position
+    (y*s - p + ky*d, x*s - p + kx*d) with weight[a, b, ky, kx]. Returns flat small indices, flat big indices and
+    values, keeping only the taps that land inside the big grid.
+    """
+    A, B, kh, kw = weight.shape
+    dev = weight.device
+    a = torch.arange(A, device=dev).view(A, 1, 1, 1, 1, 1)
+    b = torch.arange(B, device=dev).view(1, B, 1, 1, 1, 1)
+    y = torch.arange(small[0], device=dev).view(1, 1, -1, 1, 1, 1)
+    x = torch.arange(small[1], device=dev).view(1, 1, 1, -1, 1, 1)
+    ky = torch.arange(kh, device=dev).view(1, 1, 1, 1, kh, 1)
+    kx = torch.arange(kw, device=dev).view(1, 1, 1, 1, 1, kw)
+    Y = y * s[0] - p[0] + ky * d[0]
+    X = x * s[1] - p[1] + kx * d[1]
+    small_idx = (a * small[0] + y) * small[1] + x
+    big_idx = (b * big[0] + Y) * big[1] + X
+    inside = (Y >= 0) & (Y < big[0]) & (X >= 0) & (X < big[1])
+    values = weight.view(A, B, 1, 1, kh, kw)
+    small_idx, big_idx, inside, values = torch.broadcast_tensors(small_idx, big_idx, inside, values)
+    return small_idx[inside], big_idx[inside], values[inside]
+
+
+def conv2d_matrix(
+    weight: torch.Tensor, input_size: Size, stride: Size = 1, padding: Size = 0, dilation: Size = 1
+) -> torch.Tensor:
+    """The matrix M of ``F.conv2d(·, weight)`` on (Cin, H, W) inputs: shape (Cout·Ho·Wo, Cin·H·W)."""
+    weight = as_tensor("weight", weight, 4, CONV_LAYOUT)
+    cout, cin, kh, kw = weight.shape
+    h, w = as_pair("input_size", input_size, 1)
+    ho, wo = conv_output_size((h, w), (kh, kw), stride, padding, dilation)
+    s, p, d = as_pair("stride", stride, 1), as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
+    rows, cols, values = _entries(weight, (ho, wo), (h, w), s, p, d)
+    m = weight.new_zeros(cout * ho * wo, cin * h * w)
+    return m.index_put((rows, cols), values, accumulate=True)
+
+
+def conv_transpose2d_matrix(
+    weight: torch.Tensor,
+    input_size: Size,
+    stride: Size = 1,
+    padding: Size = 0,
+    output_padding: Size = 0,
+    dilation: Size = 1,
+) -> torch.Tensor:
+    """The matrix of ``F.conv_transpose2d(·, weight)`` (weight (Cin, Cout, kH, kW)): shape (Cout·Ho·Wo, Cin·H·W).
+
+    It is ``conv2d_matrix(weight, (Ho, Wo), ...).T``, the transpose of the convolution that maps the output size
+    back to the input size (when output_padding >= stride, only the rows of that transpose inside the input).
+    """
+    weight = as_tensor("weight", weight, 4, TRANSPOSE_LAYOUT)
+    cin, cout, kh, kw = weight.shape
+    h, w = as_pair("input_size", input_size, 1)
+    ho, wo = conv_transpose_output_size((h, w), (kh, kw), stride, padding, output_padding, dilation)
+    s, p, d = as_pair("stride", stride, 1), as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
+    cols, rows, values = _entries(weight, (h, w), (ho, wo), s, p, d)
+    m = weight.new_zeros(cout * ho * wo, cin * h * w)
+    return m.index_put((rows, cols), values, accumulate=True)
+
+
+# --- the matrix of any linear map ------------------------------------------------------------------------------
+
+
+def _dtype_device(fn, dtype, device) -> tuple[torch.dtype, torch.device]:
+    """The dtype and device to probe ``fn`` with: given ones, else those of a module's parameters, else defaults."""
+    tensors = []
+    if isinstance(fn, torch.nn.Module):
+        tensors = [t for t in list(fn.parameters()) + list(fn.buffers()) if t.is_floating_point()]
+    if dtype is None:
+        dtype = tensors[0].dtype if tensors else torch.get_default_dtype()
+    if device is None:
+        device = tensors[0].device if tensors else torch.device("cpu")
+    return dtype, torch.device(device)
+
+
+def _apply(fn: Callable, batch: torch.Tensor) -> torch.Tensor:
+    """``fn(batch)`` flattened to (N, -1), with a clear error when fn does not keep the batch dimension."""
+    out = fn(batch)
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"fn must return a tensor, got {type(out).__name__}")
+    if out.ndim == 0 or out.shape[0] != batch.shape[0]:
+        raise ValueError(
+            f"fn must map a batch (N, *input_shape) to (N, ...), "
+            f"but a batch of {batch.shape[0]} gave shape {tuple(out.shape)}"
+        )
+    return out.reshape(batch.shape[0], -1)
+
+
+def operator_matrix(
+    fn: Callable[[torch.Tensor], torch.Tensor],
+    input_shape,
+    *,
+    dtype: torch.dtype | None = None,
+    device=None,
+    chunk_size: int = 1024,
+) -> torch.Tensor:
+    """The matrix of a linear map ``fn`` (batch (N, *input_shape) -> (N, ...)); column i is fn(e_i) flattened.
+
+    Raises ValueError when fn is visibly not linear: fn(0) != 0 (a bias left on), or fn(x) differs from the
+    matrix times x for a random x (a ReLU, batch statistics, ...). The dtype and device default to those of
+    a module's parameters.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable (a function or module), got {type(fn).__name__}")
+    shape = as_shape("input_shape", input_shape)
+    chunk = as_int("chunk_size", chunk_size, 1)
+    dtype, device = _dtype_device(fn, dtype, device)
+    n = math.prod(shape)
+    with torch.no_grad():
+        at_zero = _apply(fn, torch.zeros((1, *shape), dtype=dtype, device=device))
+        if at_zero.abs().max() > 0:
+            raise ValueError(
+                f"fn is not linear: fn(0) is not 0 (max |fn(0)| = {at_zero.abs().max().item():.3g}); "
+                "is a bias left on? Build the matrix of the map without its bias"
+            )
+        columns = []
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            basis = torch.zeros(stop - start, n, dtype=dtype, device=device)
+            basis[torch.arange(stop - start), torch.arange(start, stop)] = 1
+            columns.append(_apply(fn, basis.view(-1, *shape)))
+        matrix = torch.cat(columns).T.contiguous()
+        _check_linear(fn, matrix, shape)
+    return matrix
+
+
+def _check_linear(fn: Callable, matrix: torch.Tensor, shape: tuple[int, ...]) -> None:
+    """Compare fn(x) with matrix @ x for one random x (a private generator, so global RNG state is untouched)."""
+    gen = torch.Generator().manual_seed(12345)
+    x = torch.randn(shape, generator=gen, dtype=torch.float64).to(matrix.dtype).to(matrix.device)
+    direct = _apply(fn, x[None])[0]
+    via_matrix = matrix @ x.flatten()
+    scale = direct.abs().max() + via_matrix.abs().max() + torch.finfo(matrix.dtype).tiny
+    error = (direct - via_matrix).abs().max()
+    if error > math.sqrt(torch.finfo(matrix.dtype).eps) * scale:
+        raise ValueError(
+            f"fn is not linear: fn(x) differs from the matrix built from basis vectors by {error.item():.3g} "
+            f"(relative to {scale.item():.3g}); a non-linearity such as ReLU, or batch statistics (call .eval())?"
+        )
+
+
+# --- three views of a transposed convolution -------------------------------------------------------------------
+
+
+def _transpose_args(x, weight, stride, padding, output_padding, dilation):
+    """Validate the arguments shared by the two explicit transposed-convolution views; return them as pairs."""
+    x = as_tensor("x", x, 4, "(N, Cin, H, W)")
+    weight = as_tensor("weight", weight, 4, TRANSPOSE_LAYOUT)
+    if x.shape[1] != weight.shape[0]:
+        raise ValueError(f"x has {x.shape[1]} channels but weight {TRANSPOSE_LAYOUT} expects Cin={weight.shape[0]}")
+    s, p, d = as_pair("stride", stride, 1), as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
+    op = _output_padding(output_padding, s, d)
+    out = conv_transpose_output_size(tuple(x.shape[-2:]), tuple(weight.shape[-2:]), s, p, op, d)
+    return x, weight, s, p, op, d, out
+
+
+def transpose_by_scatter(
+    x: torch.Tensor, weight: torch.Tensor, stride: Size = 1, padding: Size = 0,
+    output_padding: Size = 0, dilation: Size = 1,
+) -> torch.Tensor:
+    """Transposed convolution as painting: each input pixel adds a scaled copy of the kernel."""
+    x, weight, (sh, sw), (ph, pw), (oph, opw), (dh, dw), (ho, wo) = _transpose_args(
+        x, weight, stride, padding, output_padding, dilation
+    )
+    n, cin, h, w = x.shape
+    _, cout, kh, kw = weight.shape
+    reach_h, reach_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1  # extent of the (dilated) kernel
+    # The uncropped canvas; padding then trims ph rows (pw columns) from each side.
+    canvas = x.new_zeros(n, cout, (h - 1) * sh + reach_h + oph, (w - 1) * sw + reach_w + opw)
+    for i in range(h):
+        for j in range(w):
+            # the kernel, scaled by input pixel (i, j) and summed over input channels
+            stamp = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight)
+            rows = slice(i * sh, i * sh + reach_h, dh)
+            cols = slice(j * sw, j * sw + reach_w, dw)
+            canvas[:, :, rows, cols] += stamp
+    return canvas[:, :, ph : ph + ho, pw : pw + wo]
+
+
+def transpose_by_zero_insertion(
+    x: torch.Tensor, weight: torch.Tensor, stride: Size = 1, padding: Size = 0,
+    output_padding: Size = 0, dilation: Size = 1,
+) -> torch.Tensor:
+    """Transposed convolution as an ordinary one: spread the input with zeros, pad, convolve."""
+    x, weight, (sh, sw), (ph, pw), (oph, opw), (dh, dw), _ = _transpose_args(
+        x, weight, stride, padding, output_padding, dilation
+    )
+    n, cin, h, w = x.shape
+    _, cout, kh, kw = weight.shape
+    spread = x.new_zeros(n, cin, (h - 1) * sh + 1, (w - 1) * sw + 1)
+    spread[:, :, ::sh, ::sw] = x  # s-1 zeros between neighbouring inputs
+    # Pad by d(k-1) - p on each side (a negative amount crops); output_padding adds at the far end.
+    qh, qw = dh * (kh - 1) - ph, dw * (kw - 1) - pw
+    padded = F.pad(spread, (qw, qw + opw, qh, qh + oph))
+    flipped = weight.transpose(0, 1).flip(-2, -1)  # (Cout, Cin, kH, kW), rotated by 180 degrees
+    return F.conv2d(padded, flipped, dilation=(dh, dw))

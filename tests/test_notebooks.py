@@ -86,3 +86,20 @@ def test_ci_calls_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make book" in readme
+
+
+def test_figures_show_inline_in_a_kernel_even_with_agg(monkeypatch):
+    """CI exports MPLBACKEND=Agg; a kernel would obey it and plt.show() would draw nothing in the book.
+    The setup cell's plotting.use_style() must switch the kernel to the inline backend."""
+    import nbclient
+    import nbformat
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    cells = [
+        "from tutorial_utils import plotting\nplotting.use_style()",
+        "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.show()",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[1].outputs
+    assert any("image/png" in o.get("data", {}) for o in outputs), f"no figure shown: {outputs}"

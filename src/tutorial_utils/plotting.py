@@ -12,7 +12,12 @@ SEQUENTIAL = "viridis"
 
 
 def use_style() -> None:
-    """Apply the book's matplotlib defaults (called by every notebook's setup cell)."""
+    """Apply the book's matplotlib defaults (called by every notebook's setup cell).
+
+    Inside a Jupyter kernel it also makes sure figures are shown inline: CI and headless machines set
+    ``MPLBACKEND=Agg``, which a kernel would otherwise obey, and then ``plt.show()`` draws nothing.
+    """
+    _inline_in_kernel()
     mpl.rcParams.update(
         {
             "figure.dpi": 100,
@@ -30,6 +35,19 @@ def use_style() -> None:
             "font.size": 9,
         }
     )
+
+
+def _inline_in_kernel() -> None:
+    """Switch a Jupyter kernel from a non-interactive backend (Agg) to the inline one; anything else is kept."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to do
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):  # a terminal IPython or no IPython at all
+        return
+    if mpl.get_backend().lower() == "agg":
+        shell.run_line_magic("matplotlib", "inline")
 
 
 def to_numpy(x) -> np.ndarray:
@@ -111,3 +129,52 @@ def glue(name: str, obj, display: bool = True) -> None:
             show(obj)
         return
     myst_glue(name, obj, display=display)
+
+
+def annotated_heatmap(ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}", cmap: str = "Oranges", vmax: float | None = None):
+    """A small table drawn as a heatmap with each cell's value written in it; non-finite cells stay white."""
+    a = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(a)
+    shown = np.where(finite, a, np.nan)
+    top = vmax if vmax is not None else (np.nanmax(shown) if finite.any() else 1.0)
+    im = ax.imshow(shown, cmap=cmap, vmin=np.nanmin(shown) if finite.any() else 0.0, vmax=top, interpolation="nearest")
+    for (r, c), v in np.ndenumerate(a):
+        dark = finite[r, c] and v > 0.6 * top
+        ax.text(c, r, fmt(v), ha="center", va="center", fontsize=8, color="white" if dark else "black")
+    ax.set_xticks(range(a.shape[1]), [str(x) for x in col_labels])
+    ax.set_yticks(range(a.shape[0]), [str(x) for x in row_labels])
+    ax.tick_params(length=0)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    return im
+
+
+def _html_cells(values, tag: str) -> str:
+    """Escaped table cells, e.g. ``<td>3</td><td>2</td>``."""
+    from html import escape
+
+    return "".join(f"<{tag}>{escape(v)}</{tag}>" for v in values)
+
+
+class Table:
+    """A small table that Jupyter and the HTML book render as a real table (HTML), and text reprs show as Markdown."""
+
+    def __init__(self, header, rows) -> None:
+        self.header = [str(h) for h in header]
+        self.rows = [[str(v) for v in row] for row in rows]
+
+    def _repr_markdown_(self) -> str:
+        lines = ["| " + " | ".join(self.header) + " |", "|" + "---|" * len(self.header)]
+        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in self.rows])
+
+    def _repr_html_(self) -> str:
+        body = "".join(f"<tr>{_html_cells(row, 'td')}</tr>" for row in self.rows)
+        return f"<table><thead><tr>{_html_cells(self.header, 'th')}</tr></thead><tbody>{body}</tbody></table>"
+
+    def __repr__(self) -> str:
+        return self._repr_markdown_()
+
+
+def table(header, rows) -> Table:
+    """Rows of values as a table to display in a notebook (the last expression of a cell)."""
+    return Table(header, rows)

@@ -84,3 +84,16 @@ def radial_power_spectrum(images) -> tuple[np.ndarray, np.ndarray]:
     count = np.bincount(bins.ravel())
     keep = count > 0
     return np.arange(len(count))[keep] * step, total[keep] / count[keep]
+
+
+def checkerboard_amplitude(images, period: int = 2) -> float:
+    """Size of the fixed period-``period`` pattern in the images' own units (not relative, unlike the score).
+
+    The standard deviation of the phase means of the high-passed images, root-mean-square over images and
+    channels. Scaling the images by c scales it by |c|; a ±a checkerboard has amplitude 8a/9 away from the
+    borders (the 3×3 local mean keeps a ninth of it).
+    """
+    period = as_int("period", period, 2)
+    x = as_images("images", images, period)
+    means = phase_means(high_pass(x).double(), period).flatten(-2)
+    return float(means.var(dim=-1, unbiased=False).mean().sqrt())

@@ -167,3 +167,95 @@ def make_upsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
     if kind == "bilinear":
         return ResizeConv2d(in_channels, out_channels, 3, 2, mode="bilinear", fast=False)
     return SubPixelConv2d(in_channels, out_channels, 2, 3, icnr=(kind == "subpixel_icnr"))
+
+
+# --- the balance condition of a transposed convolution ---------------------------------------------------------
+
+
+def phase_sums(kernel, stride) -> torch.Tensor:
+    """Sum of the taps of a 1D (k,) or 2D (kh, kw) kernel in each stride phase: entry a is the sum of w[t] over
+    t ≡ a (mod s), shape (s,) or (s, s).
+
+    A transposed convolution with this kernel and stride s maps a constant input c to c times these sums, one
+    per output phase (away from the borders; the padding only permutes the phases). Equal sums ("balanced"):
+    a flat output; unequal sums: a period-s pattern, whatever the input.
+    """
+    w = torch.as_tensor(kernel)
+    if w.ndim not in (1, 2) or w.numel() == 0:
+        raise ValueError(f"kernel must be a non-empty 1D (k,) or 2D (kh, kw) tensor, got shape {tuple(w.shape)}")
+    if w.ndim == 1:
+        s = as_int("stride", stride, 1)
+        return torch.stack([w[a::s].sum() for a in range(s)])
+    sy, sx = (stride, stride) if not isinstance(stride, (tuple, list)) else tuple(stride)
+    sy, sx = as_int("stride", sy, 1), as_int("stride", sx, 1)
+    return torch.stack([torch.stack([w[a::sy, b::sx].sum() for b in range(sx)]) for a in range(sy)])
+
+
+def balance_constraints(kernel_size, stride) -> torch.Tensor:
+    """The linear constraints "every stride phase of the kernel sums to the same value" as a matrix A.
+
+    ``kernel_size`` and ``stride`` are ints (1D kernels, A of shape (s - 1, k)) or pairs (2D kernels, A of
+    shape (sy·sx - 1, kh·kw), acting on the kernel flattened row-major). Row a is the indicator of phase a
+    minus the indicator of phase 0, so ``A @ w.flatten() == 0`` exactly when ``phase_sums(w, s)`` are all
+    equal. Balanced kernels form the null space of A: a linear subspace of dimension numel - rank(A), which is
+    k - (s - 1) in 1D whenever k >= s.
+    """
+    two_d = isinstance(kernel_size, (tuple, list)) or isinstance(stride, (tuple, list))
+    if not two_d:
+        k, s = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1)
+        phase = torch.arange(k) % s
+    else:
+        ks = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
+        ss = stride if isinstance(stride, (tuple, list)) else (stride, stride)
+        if len(ks) != 2 or len(ss) != 2:
+            raise ValueError(f"kernel_size and stride must be ints or pairs, got {kernel_size!r} and {stride!r}")
+        (kh, kw), (sy, sx) = [as_int("kernel_size", v, 1) for v in ks], [as_int("stride", v, 1) for v in ss]
+        rows, cols = torch.meshgrid(torch.arange(kh), torch.arange(kw), indexing="ij")
+        phase = ((rows % sy) * sx + cols % sx).flatten()
+        s = sy * sx
+    indicator = (phase[None, :] == torch.arange(s)[:, None]).double()  # (phases, numel)
+    return indicator[1:] - indicator[:1]
+
+
+# --- cost ----------------------------------------------------------------------------------------------------
+
+
+def multiply_adds(kind: str, in_channels: int, out_channels: int, height: int, width: int) -> int:
+    """Multiply-accumulate operations of one forward pass of ``make_upsampler(kind, ...)`` on one
+    (in_channels, height, width) input (FLOPs are about twice this; biases and the tiny kernel fold ignored).
+
+    A transposed convolution multiplies every input pixel by every tap: H·W·k²·Cin·Cout (k = 3 or 4).
+    ``nearest`` runs as the folded transposed convolution with a 4×4 kernel: H·W·16·Cin·Cout (the naive
+    path would convolve the 4× larger image: 4H·W·9·Cin·Cout). ``bilinear`` resizes (4 taps per output value
+    and channel) and then convolves the large image: 4H·W·(4·Cin + 9·Cin·Cout). Sub-pixel convolution is a
+    3×3 convolution on the small input to 4·Cout channels: H·W·9·Cin·4·Cout.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
+    hw = as_int("height", height, 1) * as_int("width", width, 1)
+    if kind == "deconv3":
+        return hw * 9 * cin * cout
+    if kind in ("deconv4", "nearest"):
+        return hw * 16 * cin * cout
+    if kind == "bilinear":
+        return 4 * hw * (4 * cin + 9 * cin * cout)
+    return hw * 9 * cin * 4 * cout
+
+
+def unbalanced_share(weight: torch.Tensor, stride=2) -> torch.Tensor:
+    """Share of each kernel's energy that lies outside the balanced subspace (see :func:`balance_constraints`).
+
+    ``weight`` is (..., kh, kw), e.g. a ConvTranspose2d weight (Cin, Cout, kh, kw); the result has shape
+    (...): 0 for a balanced kernel, and on average (s² - 1) / (kh·kw) for kernels with i.i.d. entries.
+    """
+    if not isinstance(weight, torch.Tensor) or weight.ndim < 2 or weight.numel() == 0:
+        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
+        raise ValueError(f"weight must be a non-empty tensor (..., kh, kw), got {shape}")
+    kh, kw = weight.shape[-2:]
+    a = balance_constraints((kh, kw), stride)
+    row_space = torch.linalg.pinv(a) @ a  # projector onto the unbalanced directions
+    flat = weight.detach().reshape(-1, kh * kw).double().cpu()
+    off = flat @ row_space.T
+    share = (off**2).sum(1) / (flat**2).sum(1).clamp_min(1e-300)
+    return share.reshape(weight.shape[:-2])

@@ -1,0 +1,139 @@
+"""Artifact metrics: the checkerboard score separates periodic patterns from natural images, the phase-energy
+ratio reads per-phase energy of random-sign signals, the radial spectrum puts patterns where they belong."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tutorial_utils import data, metrics
+
+SETTINGS = settings(deadline=None, max_examples=25, derandomize=True)
+
+
+def checkerboard(size: int = 16) -> torch.Tensor:
+    i = torch.arange(size)
+    return ((i[:, None] + i[None, :]) % 2 * 2 - 1.0).expand(1, 1, size, size)
+
+
+def stripes(size: int = 16) -> torch.Tensor:
+    i = torch.arange(size)
+    return (i % 2 * 2 - 1.0)[None, :].expand(size, size).expand(1, 1, size, size)
+
+
+@SETTINGS
+@given(period=st.sampled_from([2, 3, 4]), reps=st.integers(3, 8), n=st.integers(1, 3), c=st.integers(1, 3),
+       seed=st.integers(0, 2**16))
+def test_pure_periodic_pattern_scores_near_one(period, reps, n, c, seed):
+    g = torch.Generator().manual_seed(seed)
+    tile = torch.randn(n, c, period, period, generator=g)
+    tile = tile - tile.mean(dim=(-2, -1), keepdim=True)
+    tile = tile + 0.3 * torch.sign(tile)  # keep every tile clearly non-flat
+    images = tile.repeat(1, 1, reps, reps)
+    assert metrics.checkerboard_score(images, period) > 0.9
+
+
+@SETTINGS
+@given(fy=st.floats(0.0, 3.0), fx=st.floats(0.5, 3.0), phase=st.floats(0, 6.3), size=st.sampled_from([16, 32, 64]))
+def test_smooth_images_score_near_zero(fy, fx, phase, size):
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, size), torch.linspace(0, 1, size), indexing="ij")
+    img = torch.sin(2 * math.pi * (fy * yy + fx * xx) + phase)
+    assert metrics.checkerboard_score(img[None, None]) < 0.1
+
+
+def test_natural_photo_crops_score_below_one_percent():
+    crops = data.photo_crops(64, 64, seed=0, split="test")
+    assert metrics.checkerboard_score(crops) < 0.01
+    crops = data.photo_crops(64, 64, seed=1, split="train")
+    assert metrics.checkerboard_score(crops) < 0.01
+
+
+def test_checkerboard_scores_near_one_and_pattern_added_to_photo_raises_score():
+    assert metrics.checkerboard_score(checkerboard()) > 0.95
+    crops = data.photo_crops(16, 32, seed=0)
+    board = checkerboard(32).expand_as(crops)
+    clean = metrics.checkerboard_score(crops)
+    dirty = metrics.checkerboard_score(crops + 0.1 * board)
+    assert dirty > 10 * clean
+
+
+def test_period_four_pattern_scores_high_at_period_four():
+    torch.manual_seed(0)
+    tile = torch.randn(4, 3, 4, 4)
+    images = tile.repeat(1, 1, 8, 8)
+    assert metrics.checkerboard_score(images, period=4) > 0.9
+    # at period 2 only the part of the pattern that repeats every 2 pixels counts
+    assert metrics.checkerboard_score(images, period=2) < metrics.checkerboard_score(images, period=4)
+
+
+def test_phase_energy_ratio_of_weighted_random_signs():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(512, 512, generator=g)
+    std = torch.tensor([[2.0, 1.0], [1.0, 1.0]]).repeat(256, 256)
+    assert metrics.phase_energy_ratio(x * std) == pytest.approx(4.0, rel=0.1)
+    assert metrics.phase_energy_ratio(x) == pytest.approx(1.0, rel=0.05)
+    # 1D signals get 1D phases
+    sig = torch.randn(200_000, generator=g) * torch.tensor([2.0, 1.0]).repeat(100_000)
+    assert metrics.phase_energy_ratio(sig) == pytest.approx(4.0, rel=0.1)
+    # batches (N, C, H, W) are pooled
+    batch = (x * std).reshape(4, 1, 128, 512)
+    assert metrics.phase_energy_ratio(batch) == pytest.approx(4.0, rel=0.1)
+
+
+def test_phase_energy_ratio_errors():
+    with pytest.raises(ValueError, match="period=2"):
+        metrics.phase_energy_ratio(torch.randn(5, 5))
+    with pytest.raises(ValueError, match="period=2"):
+        metrics.phase_energy_ratio(torch.randn(7))
+    with pytest.raises(ValueError, match="x"):
+        metrics.phase_energy_ratio(torch.tensor(1.0))
+    with pytest.raises(ValueError, match="zero energy"):
+        metrics.phase_energy_ratio(torch.tensor([1.0, 0.0, 1.0, 0.0]))
+
+
+@pytest.mark.parametrize("size", [16, 32, 64])
+def test_radial_power_spectrum_peaks(size):
+    freqs, power = metrics.radial_power_spectrum(checkerboard(size))
+    assert abs(freqs[np.argmax(power)] - math.sqrt(0.5)) <= 1.0 / size
+    freqs, power = metrics.radial_power_spectrum(stripes(size))
+    assert freqs[np.argmax(power)] == pytest.approx(0.5)
+    assert freqs.shape == power.shape and freqs[0] == 0
+
+
+def test_high_pass_removes_constants_and_phase_means_shape():
+    x = torch.full((2, 3, 8, 8), 0.7)
+    assert torch.allclose(metrics.high_pass(x), torch.zeros_like(x), atol=1e-6)
+    assert metrics.phase_means(torch.randn(2, 3, 8, 12), 4).shape == (2, 3, 4, 4)
+
+
+def test_errors_for_bad_images():
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        metrics.checkerboard_score(torch.randn(8, 8))
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        metrics.radial_power_spectrum(torch.randn(3, 8, 8))
+    with pytest.raises(ValueError, match="period=2"):
+        metrics.checkerboard_score(torch.randn(1, 1, 7, 8))
+    with pytest.raises(ValueError, match="period=4"):
+        metrics.checkerboard_score(torch.randn(1, 1, 8, 10), period=4)
+    with pytest.raises(ValueError, match="period"):
+        metrics.checkerboard_score(torch.randn(1, 1, 8, 8), period=1)
+    with pytest.raises(TypeError, match="period"):
+        metrics.checkerboard_score(torch.randn(1, 1, 8, 8), period=2.0)
+
+
+def test_checkerboard_amplitude_is_absolute():
+    board = checkerboard(64)
+    assert metrics.checkerboard_amplitude(board) == pytest.approx(8 / 9, rel=0.03)
+    assert metrics.checkerboard_amplitude(3 * board) == pytest.approx(3 * metrics.checkerboard_amplitude(board))
+    assert metrics.checkerboard_amplitude(torch.full((2, 3, 8, 8), 0.5)) == pytest.approx(0.0, abs=1e-7)
+    crops = data.photo_crops(16, 32, seed=0)
+    # the score is scale-free, the amplitude is not
+    assert metrics.checkerboard_score(2 * crops) == pytest.approx(metrics.checkerboard_score(crops), rel=1e-4)
+    assert metrics.checkerboard_amplitude(2 * crops) == pytest.approx(2 * metrics.checkerboard_amplitude(crops), rel=1e-4)
+    with pytest.raises(ValueError, match="period=2"):
+        metrics.checkerboard_amplitude(torch.randn(1, 1, 5, 6))

@@ -1,0 +1,270 @@
+"""The upsampler zoo: the folded fast resize-convolution equals the naive one, every kind doubles H and W,
+ICNR removes the sub-pixel pattern, and bad arguments get messages that name them."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tutorial_utils import upsampling
+from tutorial_utils.upsampling import KINDS, ResizeConv2d, SubPixelConv2d, fold_kernel, fold_matrix, icnr_, make_upsampler, tie_bias_
+
+SETTINGS = settings(deadline=None, max_examples=40, derandomize=True)
+
+
+def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
+    a, b = a.detach(), b.detach()
+    return float((a - b).abs().max() / b.abs().max().clamp_min(1e-30))
+
+
+def fast_and_slow(cin: int, cout: int, k: int, s: int, bias: bool = True, dtype=torch.float64):
+    """A fast ResizeConv2d and a slow one sharing the same parameters."""
+    fast = ResizeConv2d(cin, cout, k, s, mode="nearest", fast=True, bias=bias).to(dtype)
+    slow = ResizeConv2d(cin, cout, k, s, mode="nearest", fast=False, bias=bias).to(dtype)
+    slow.load_state_dict(fast.state_dict())
+    return fast, slow
+
+
+@SETTINGS
+@given(
+    k=st.sampled_from([1, 3, 5]),
+    s=st.integers(1, 3),
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    cin=st.integers(1, 3),
+    cout=st.integers(1, 3),
+    n=st.integers(1, 2),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_fast_resize_conv_equals_naive_forward_and_gradients(k, s, h, w, cin, cout, n, bias, seed):
+    torch.manual_seed(seed)
+    fast, slow = fast_and_slow(cin, cout, k, s, bias=bias)
+    with torch.no_grad():  # make the bias large enough to matter in the comparison
+        if bias:
+            fast.conv.bias.normal_()
+            slow.conv.bias.copy_(fast.conv.bias)
+    x = torch.randn(n, cin, h, w, dtype=torch.float64)
+    x_fast = x.clone().requires_grad_()
+    x_slow = x.clone().requires_grad_()
+    y_fast, y_slow = fast(x_fast), slow(x_slow)
+    assert y_fast.shape == y_slow.shape == (n, cout, s * h, s * w)
+    assert rel_err(y_fast, y_slow) < 1e-5
+
+    upstream = torch.randn_like(y_slow)
+    (y_fast * upstream).sum().backward()
+    (y_slow * upstream).sum().backward()
+    assert rel_err(x_fast.grad, x_slow.grad) < 1e-5
+    assert rel_err(fast.conv.weight.grad, slow.conv.weight.grad) < 1e-5
+    if bias:
+        assert rel_err(fast.conv.bias.grad, slow.conv.bias.grad) < 1e-5
+
+
+def test_fast_resize_conv_float32_close():
+    torch.manual_seed(0)
+    fast, slow = fast_and_slow(8, 5, 3, 2, dtype=torch.float32)
+    x = torch.randn(2, 8, 7, 10)
+    assert rel_err(fast(x), slow(x)) < 1e-5
+
+
+def test_fold_matrix_columns_sum_to_scale():
+    """Every tap of the small kernel is used once per output phase: each column of F sums to s."""
+    for k in (1, 3, 5, 7):
+        for s in (1, 2, 3, 4):
+            fold = fold_matrix(k, s)
+            assert fold.shape == (k + s - 1, k)
+            assert torch.equal(fold.sum(dim=0), torch.full((k,), float(s)))
+
+
+def test_fold_matrix_k3_s2():
+    # taps [a, b, c] fold into the 4-tap transposed-convolution kernel [c, b+c, a+b, a]
+    # (a transposed convolution scatters, so its kernel reads flipped relative to the cross-correlation)
+    expected = torch.tensor([[0.0, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 0]])
+    assert torch.equal(fold_matrix(3, 2), expected)
+
+
+def test_fold_kernel_shape_and_bad_weight():
+    w = torch.randn(5, 4, 3, 3)
+    assert fold_kernel(w, 2).shape == (4, 5, 4, 4)
+    with pytest.raises(ValueError, match="weight"):
+        fold_kernel(torch.randn(5, 4, 3), 2)
+    with pytest.raises(ValueError, match="kernel_size"):
+        fold_matrix(4, 2)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("hw", [(4, 4), (5, 7), (1, 2)])
+def test_every_kind_doubles_height_and_width(kind, hw):
+    torch.manual_seed(0)
+    layer = make_upsampler(kind, 3, 2)
+    y = layer(torch.randn(2, 3, *hw))
+    assert y.shape == (2, 2, 2 * hw[0], 2 * hw[1])
+
+
+def test_icnr_equals_nearest_upsampling_of_a_convolution():
+    torch.manual_seed(0)
+    for s in (2, 3):
+        layer = SubPixelConv2d(4, 3, scale_factor=s, icnr=True)
+        conv = layer[0]
+        x = torch.randn(2, 4, 5, 6)
+        sub_w = conv.weight[:: s * s]
+        sub_b = conv.bias[:: s * s]
+        expected = F.interpolate(F.conv2d(x, sub_w, sub_b, padding=1), scale_factor=s, mode="nearest")
+        assert torch.allclose(layer(x), expected, atol=1e-6)
+
+
+def test_icnr_makes_phase_copies():
+    w = torch.empty(12, 2, 3, 3)
+    out = icnr_(w, 2)
+    assert out is w
+    groups = w.view(3, 4, 2, 3, 3)
+    assert torch.equal(groups, groups[:, :1].expand_as(groups))
+    assert groups[:, 0].std() > 0  # not all zero: really initialised
+
+
+def test_subpixel_icnr_kind_has_no_pattern_but_untied_bias_brings_it_back():
+    """ICNR with a tied bias is exactly constant on each 2x2 block; re-randomising the bias breaks that."""
+    torch.manual_seed(0)
+    layer = make_upsampler("subpixel_icnr", 4, 3)
+    y = layer(torch.randn(1, 4, 6, 6))
+    blocks = y.view(1, 3, 6, 2, 6, 2)
+    assert torch.allclose(blocks, blocks[:, :, :, :1, :, :1].expand_as(blocks), atol=1e-6)
+    with torch.no_grad():
+        layer[0].bias.uniform_(-0.3, 0.3)
+    y = layer(torch.randn(1, 4, 6, 6))
+    blocks = y.view(1, 3, 6, 2, 6, 2)
+    assert not torch.allclose(blocks, blocks[:, :, :, :1, :, :1].expand_as(blocks), atol=1e-3)
+
+
+def test_tie_bias():
+    b = torch.arange(8.0)
+    out = tie_bias_(b, 2)
+    assert out is b
+    assert torch.equal(b, torch.tensor([0.0, 0, 0, 0, 4, 4, 4, 4]))
+    with pytest.raises(ValueError, match="bias"):
+        tie_bias_(torch.zeros(6), 2)
+
+
+def test_errors_name_the_bad_argument():
+    with pytest.raises(ValueError, match="kind.*'deconv5'"):
+        make_upsampler("deconv5", 3, 3)
+    with pytest.raises(ValueError, match="fast=True.*bilinear"):
+        ResizeConv2d(3, 3, mode="bilinear", fast=True)
+    with pytest.raises(ValueError, match="kernel_size.*4"):
+        ResizeConv2d(3, 3, kernel_size=4)
+    with pytest.raises(ValueError, match="scale_factor"):
+        ResizeConv2d(3, 3, scale_factor=0)
+    with pytest.raises(TypeError, match="scale_factor"):
+        ResizeConv2d(3, 3, scale_factor=1.5)
+    with pytest.raises(ValueError, match="mode.*'bicubic'"):
+        ResizeConv2d(3, 3, mode="bicubic", fast=False)
+    with pytest.raises(ValueError, match="in_channels"):
+        make_upsampler("nearest", 0, 3)
+    with pytest.raises(ValueError, match="weight"):
+        icnr_(torch.zeros(3, 3, 3), 2)
+    with pytest.raises(ValueError, match="scale_factor"):
+        icnr_(torch.zeros(6, 3, 3, 3), 2)
+
+
+def test_bilinear_slow_path_runs():
+    layer = ResizeConv2d(2, 2, mode="bilinear", fast=False)
+    assert layer(torch.randn(1, 2, 3, 5)).shape == (1, 2, 6, 10)
+
+
+def test_module_exports():
+    for name in ("KINDS", "make_upsampler", "ResizeConv2d", "icnr_", "tie_bias_", "fold_kernel", "fold_matrix"):
+        assert hasattr(upsampling, name)
+
+
+# --- balance condition and cost ------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(k=st.integers(1, 7), s=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_balanced_kernels_give_flat_transposed_convolutions(k, s, seed):
+    """Project a random kernel onto the null space of the constraints: a constant input then gives a constant
+    output away from the borders, and the phase sums agree."""
+    torch.manual_seed(seed)
+    a = upsampling.balance_constraints(k, s)
+    assert a.shape == (s - 1, k)
+    w = torch.randn(k, dtype=torch.float64)
+    balanced = w - torch.linalg.pinv(a) @ (a @ w)
+    sums = upsampling.phase_sums(balanced, s)
+    assert torch.allclose(sums, sums[:1].expand_as(sums), atol=1e-10)
+    out = F.conv_transpose1d(torch.ones(1, 1, 12, dtype=torch.float64), balanced.view(1, 1, k), stride=s)[0, 0]
+    interior = out[k : len(out) - k]
+    assert torch.allclose(interior, interior[:1].expand_as(interior), atol=1e-10)
+    if k >= s:
+        assert int(torch.linalg.matrix_rank(a)) == s - 1
+
+
+@pytest.mark.parametrize("k,s", [(3, 2), (4, 2), (5, 3), (4, 3)])
+def test_balance_constraints_2d(k, s):
+    a = upsampling.balance_constraints((k, k), s)
+    assert a.shape == (s * s - 1, k * k)
+    assert int(torch.linalg.matrix_rank(a)) == s * s - 1
+    torch.manual_seed(0)
+    w = torch.randn(k, k, dtype=torch.float64)
+    sums = upsampling.phase_sums(w, s)
+    assert torch.allclose(a @ w.flatten(), (sums.flatten() - sums.flatten()[0])[1:])
+    # a transposed convolution of a constant is c times the phase sums (as a set), away from the borders
+    out = F.conv_transpose2d(torch.full((1, 1, 6, 6), 2.0, dtype=torch.float64), w.view(1, 1, k, k), stride=s)
+    interior = out[0, 0, k : k + s, k : k + s]
+    assert torch.allclose(interior.flatten().sort().values, (2 * sums).flatten().sort().values)
+
+
+def test_phase_sums_examples_and_errors():
+    assert torch.equal(upsampling.phase_sums(torch.tensor([0.5, 1.0, 0.5]), 2), torch.tensor([1.0, 1.0]))
+    assert torch.equal(upsampling.phase_sums(torch.tensor([1.0, 1.0, 2.0, 1.0]), 2), torch.tensor([3.0, 2.0]))
+    assert torch.equal(upsampling.phase_sums(torch.ones(3, 3), 2), torch.tensor([[4.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match="kernel"):
+        upsampling.phase_sums(torch.ones(2, 2, 2), 2)
+    with pytest.raises(ValueError, match="stride"):
+        upsampling.phase_sums(torch.ones(3), 0)
+    with pytest.raises(ValueError, match="stride"):
+        upsampling.balance_constraints(3, 0)
+
+
+def test_folded_kernels_are_balanced():
+    """Nearest resize-convolution, seen as a transposed convolution, always satisfies the balance condition;
+    in 1D the folded kernels are exactly the balanced ones."""
+    for k, s in [(1, 2), (3, 2), (3, 3), (5, 2)]:
+        fold = fold_matrix(k, s).double()
+        a = upsampling.balance_constraints(k + s - 1, s)
+        assert torch.allclose(a @ fold, torch.zeros(s - 1, k, dtype=torch.float64))
+        assert int(torch.linalg.matrix_rank(fold)) == k == (k + s - 1) - (s - 1)
+    torch.manual_seed(0)
+    folded = fold_kernel(torch.randn(1, 1, 3, 3, dtype=torch.float64), 2)[0, 0]
+    sums = upsampling.phase_sums(folded, 2)
+    assert torch.allclose(sums, sums[0, 0].expand_as(sums))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_multiply_adds_match_the_layer_shapes(kind):
+    cin, cout, h, w = 4, 5, 6, 7
+    macs = upsampling.multiply_adds(kind, cin, cout, h, w)
+    weights = sum(p.numel() for name, p in make_upsampler(kind, cin, cout).named_parameters() if "weight" in name)
+    per_pixel = {"deconv3": 1, "deconv4": 1, "nearest": 16 / 9, "bilinear": 4, "subpixel": 1, "subpixel_icnr": 1}
+    extra = 4 * h * w * 4 * cin if kind == "bilinear" else 0
+    # every weight is used once per input pixel (per output pixel for bilinear; 16/9 for the 4x4 fold)
+    assert macs - extra == pytest.approx(weights * h * w * per_pixel[kind])
+    with pytest.raises(ValueError, match="kind"):
+        upsampling.multiply_adds("nope", 1, 1, 1, 1)
+
+
+def test_unbalanced_share():
+    torch.manual_seed(0)
+    w = torch.randn(200, 100, 3, 3)
+    share = upsampling.unbalanced_share(w, 2)
+    assert share.shape == (200, 100)
+    assert float(share.mean()) == pytest.approx(3 / 9, abs=0.01)
+    light_dark_light = torch.tensor([0.5, 1.0, 0.5])
+    assert float(upsampling.unbalanced_share(torch.outer(light_dark_light, light_dark_light))) < 1e-12
+    assert float(upsampling.unbalanced_share(torch.ones(3, 3))) > 0.01
+    folded = fold_kernel(torch.randn(2, 2, 3, 3), 2)
+    assert float(upsampling.unbalanced_share(folded).max()) < 1e-10
+    with pytest.raises(ValueError, match="weight"):
+        upsampling.unbalanced_share(torch.ones(3))

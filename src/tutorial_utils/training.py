@@ -1,0 +1,179 @@
+"""Training loops with a ``tqdm.auto`` progress bar and a history of losses and checkerboard scores.
+
+The GAN loop is DCGAN's recipe (Radford et al. 2015): Adam with betas (0.5, 0.999), the non-saturating
+generator loss, BatchNorm in the generator running on batch statistics. Everything random (model weights,
+noise, the order in which real crops are drawn) comes from explicit seeds, so one seed gives one run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from . import metrics, models
+from ._checks import as_images, as_int
+
+BN_MODES = ("train", "eval")
+
+
+def seeded(build, seed: int):
+    """Call ``build()`` with torch's global generator seeded to ``seed`` and restored afterwards.
+
+    Module constructors draw their initial weights from the global generator and take no ``generator``
+    argument; this makes a model's initialisation depend on ``seed`` alone, not on what ran before.
+    """
+    seed = as_int("seed", seed, 0)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build()
+
+
+def make_gan(variant: str, image_size: int = 32, width: int = 32, latent_dim: int = 64, seed: int = 0,
+             disc_kind: str = "conv4") -> tuple[models.Generator, models.Discriminator]:
+    """A generator in one of the article's variants (``models.VARIANTS``) and a DCGAN discriminator,
+    both initialised from ``seed`` (the discriminator from ``seed + 1``, so the two do not share draws)."""
+    gen = seeded(lambda: models.Generator.variant(variant, image_size, width=width, latent_dim=latent_dim), seed)
+    disc = seeded(lambda: models.Discriminator(disc_kind, image_size, width=width), seed + 1)
+    return gen, disc
+
+
+@contextlib.contextmanager
+def bn_mode(model: nn.Module, mode: str = "train"):
+    """Run ``model`` with BatchNorm on batch statistics (``"train"``) or running statistics (``"eval"``),
+    without changing its running statistics, and put its previous mode back afterwards.
+
+    At training step 0 the running statistics are still their initial values (mean 0, variance 1), so a
+    generator looks different in the two modes; during GAN training it always runs in ``"train"`` mode.
+    """
+    if mode not in BN_MODES:
+        raise ValueError(f"mode must be one of {BN_MODES}, got {mode!r}")
+    was_training = model.training
+    saved = {name: buf.clone() for name, buf in model.named_buffers()}
+    model.train(mode == "train")
+    try:
+        yield model
+    finally:
+        with torch.no_grad():
+            for name, buf in model.named_buffers():
+                buf.copy_(saved[name])
+        model.train(was_training)
+
+
+@torch.no_grad()
+def sample(generator: models.Generator, z: torch.Tensor, mode: str = "train") -> torch.Tensor:
+    """Images (N, C, H, W) in [-1, 1] that ``generator`` makes from the latent batch ``z`` in BatchNorm
+    ``mode`` (see :func:`bn_mode`), on the CPU; the generator's state is left untouched."""
+    device = next(generator.parameters()).device
+    with bn_mode(generator, mode):
+        return generator(z.to(device)).cpu()
+
+
+def initial_samples(variant: str, n: int = 64, image_size: int = 32, width: int = 32, seed: int = 0,
+                    mode: str = "train") -> torch.Tensor:
+    """``n`` samples of the generator that :func:`make_gan` builds for ``seed``, before any training: the
+    step-0 picture. The latents come from ``seed`` too; BatchNorm runs in ``mode`` (``"train"``, batch
+    statistics, is what the first training step sees)."""
+    n = as_int("n", n, 1)
+    gen, _ = make_gan(variant, image_size, width, seed=seed)
+    z = gen.sample_latent(n, generator=torch.Generator().manual_seed(seed), device="cpu")
+    return sample(gen, z, mode=mode)
+
+
+@dataclass
+class History:
+    """What a run records: losses at every step; scores of the fixed evaluation batch every ``eval_every``
+    steps (step 0 included, before any update) at periods 2 and 4."""
+
+    step: list[int] = field(default_factory=list)
+    loss_d: list[float] = field(default_factory=list)
+    loss_g: list[float] = field(default_factory=list)
+    eval_step: list[int] = field(default_factory=list)
+    score2: list[float] = field(default_factory=list)
+    score4: list[float] = field(default_factory=list)
+
+    def record_scores(self, step: int, images: torch.Tensor) -> None:
+        self.eval_step.append(step)
+        self.score2.append(metrics.checkerboard_score(images, 2))
+        self.score4.append(metrics.checkerboard_score(images, 4))
+
+    def late_mean(self, name: str, fraction: float = 0.25) -> float:
+        """Mean of a recorded series (``"score2"``, ``"score4"``, ``"loss_d"``, ``"loss_g"``) over the last
+        ``fraction`` of its entries (at least one). GAN training wobbles from one evaluation to the next, so
+        "after training" is better read as the level of the last stretch than as the very last value."""
+        if name not in ("score2", "score4", "loss_d", "loss_g"):
+            raise ValueError(f"name must be one of 'score2', 'score4', 'loss_d', 'loss_g', got {name!r}")
+        if not 0 < fraction <= 1:
+            raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
+        values = getattr(self, name)
+        if not values:
+            raise ValueError(f"the history has no {name} values yet")
+        k = max(1, round(len(values) * fraction))
+        return sum(values[-k:]) / k
+
+
+def gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer,
+             opt_d: torch.optim.Optimizer, real: torch.Tensor, z: torch.Tensor) -> tuple[float, float]:
+    """One DCGAN update: the discriminator on a real and a fake batch, then the generator on the same fake
+    batch with the non-saturating loss -log D(G(z)) (strong gradients while D still wins easily).
+
+    Returns (discriminator loss, generator loss).
+    """
+    fake = generator(z)
+    ones = torch.ones(real.shape[0], device=real.device)
+    zeros = torch.zeros(fake.shape[0], device=fake.device)
+    loss_d = (F.binary_cross_entropy_with_logits(discriminator(real), ones)
+              + F.binary_cross_entropy_with_logits(discriminator(fake.detach()), zeros))
+    opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    opt_d.step()
+    loss_g = F.binary_cross_entropy_with_logits(discriminator(fake), torch.ones_like(zeros))
+    opt_g.zero_grad(set_to_none=True)
+    loss_g.backward()
+    opt_g.step()
+    return float(loss_d.detach()), float(loss_g.detach())
+
+
+def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch.Tensor, steps: int,
+              batch_size: int = 64, lr: float = 2e-4, eval_every: int = 50, eval_size: int = 64, seed: int = 0,
+              device=None, progress: bool = True, desc: str | None = None) -> History:
+    """Train ``generator`` against ``discriminator`` on minibatches drawn from ``real`` (N, C, H, W) in
+    [-1, 1], in place, for ``steps`` updates; returns the :class:`History`.
+
+    ``seed`` fixes the order in which real crops are drawn, the training noise and the evaluation noise (a
+    fixed batch of ``eval_size`` latents, scored in BatchNorm train mode every ``eval_every`` steps and after
+    the last step). Both models are moved to ``device`` (default: where the generator is).
+    """
+    steps = as_int("steps", steps, 0)
+    batch_size = as_int("batch_size", batch_size, 1)
+    eval_every = as_int("eval_every", eval_every, 1)
+    eval_size = as_int("eval_size", eval_size, 2)
+    seed = as_int("seed", seed, 0)
+    real = as_images("real", real)
+    if not lr > 0:
+        raise ValueError(f"lr must be > 0, got {lr!r}")
+    device = torch.device(device) if device is not None else next(generator.parameters()).device
+    generator.to(device).train()
+    discriminator.to(device).train()
+    real = real.to(device)
+    opt_g = torch.optim.Adam(generator.parameters(), lr=lr, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=(0.5, 0.999))
+    # Three independent streams on the CPU, so a run is the same whichever device computes it.
+    draws, noise, eval_noise = (torch.Generator().manual_seed(seed * 3 + k) for k in range(3))
+    z_eval = generator.sample_latent(eval_size, generator=eval_noise, device="cpu")
+    history = History()
+    history.record_scores(0, sample(generator, z_eval))
+    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False):
+        idx = torch.randint(real.shape[0], (batch_size,), generator=draws)
+        z = generator.sample_latent(batch_size, generator=noise, device="cpu").to(device)
+        loss_d, loss_g = gan_step(generator, discriminator, opt_g, opt_d, real[idx.to(device)], z)
+        history.step.append(step)
+        history.loss_d.append(loss_d)
+        history.loss_g.append(loss_g)
+        if step % eval_every == 0 or step == steps:
+            history.record_scores(step, sample(generator, z_eval))
+    return history

@@ -1,0 +1,137 @@
+"""The GAN loop: it runs, records its history at the right steps, and one seed gives one run."""
+
+import math
+
+import pytest
+import torch
+
+from tutorial_utils import data, models, training
+
+SIZE = 16  # two upsampling layers: the smallest size where all three variants differ
+
+
+@pytest.fixture(scope="module")
+def real():
+    return data.photo_crops(64, SIZE, seed=0)
+
+
+def run(real, seed=0, steps=5, eval_every=2, variant="deconv_last_two"):
+    gen, disc = training.make_gan(variant, SIZE, width=4, latent_dim=8, seed=seed)
+    history = training.train_gan(gen, disc, real, steps, batch_size=8, eval_every=eval_every, eval_size=8,
+                                 seed=seed, progress=False)
+    return gen, disc, history
+
+
+def test_runs_and_records_history(real):
+    _, _, h = run(real, steps=5, eval_every=2)
+    assert h.step == [1, 2, 3, 4, 5]
+    assert len(h.loss_d) == len(h.loss_g) == 5
+    assert all(math.isfinite(v) for v in h.loss_d + h.loss_g)
+    assert h.eval_step == [0, 2, 4, 5]  # step 0, every eval_every steps, and the last step
+    assert len(h.score2) == len(h.score4) == 4
+    assert all(0 <= s <= 1 for s in h.score2 + h.score4)
+
+
+@pytest.mark.parametrize("variant", list(models.VARIANTS))
+def test_every_variant_trains(real, variant):
+    _, _, h = run(real, steps=2, eval_every=1, variant=variant)
+    assert h.eval_step == [0, 1, 2]
+    assert all(math.isfinite(v) for v in h.loss_d + h.loss_g)
+
+
+def test_training_changes_the_weights(real):
+    gen, _ = training.make_gan("resize", SIZE, width=4, latent_dim=8, seed=0)
+    before = [p.detach().clone() for p in gen.parameters()]
+    gen2, _, _ = run(real, steps=2, variant="resize")
+    assert any(not torch.equal(a, b) for a, b in zip(before, gen2.parameters()))
+
+
+def test_same_seed_same_run(real):
+    g1, d1, h1 = run(real, seed=3)
+    g2, d2, h2 = run(real, seed=3)
+    assert h1 == h2
+    for a, b in zip(list(g1.state_dict().values()) + list(d1.state_dict().values()),
+                    list(g2.state_dict().values()) + list(d2.state_dict().values())):
+        assert torch.equal(a, b)
+
+
+def test_different_seeds_differ(real):
+    _, _, h1 = run(real, seed=0)
+    _, _, h2 = run(real, seed=1)
+    assert h1.loss_d != h2.loss_d
+    assert h1.score2 != h2.score2
+
+
+def test_seed_does_not_depend_on_global_rng(real):
+    torch.manual_seed(123)
+    _, _, h1 = run(real, seed=5, steps=2)
+    torch.manual_seed(456)
+    _, _, h2 = run(real, seed=5, steps=2)
+    assert h1 == h2
+
+
+def test_make_gan_is_seeded():
+    g1, d1 = training.make_gan("deconv_last", SIZE, width=4, seed=7)
+    g2, d2 = training.make_gan("deconv_last", SIZE, width=4, seed=7)
+    g3, _ = training.make_gan("deconv_last", SIZE, width=4, seed=8)
+    assert all(torch.equal(a, b) for a, b in zip(g1.parameters(), g2.parameters()))
+    assert all(torch.equal(a, b) for a, b in zip(d1.parameters(), d2.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(g1.parameters(), g3.parameters()))
+
+
+@pytest.mark.parametrize("mode", training.BN_MODES)
+def test_sample_leaves_the_generator_untouched(mode):
+    gen, _ = training.make_gan("deconv_last_two", SIZE, width=4, latent_dim=8, seed=0)
+    gen.eval()
+    state = {k: v.clone() for k, v in gen.state_dict().items()}
+    z = torch.randn(6, 8, generator=torch.Generator().manual_seed(0))
+    x = training.sample(gen, z, mode=mode)
+    assert x.shape == (6, 3, SIZE, SIZE)
+    assert x.abs().max() <= 1
+    assert not gen.training
+    assert all(torch.equal(state[k], v) for k, v in gen.state_dict().items())
+    assert torch.equal(x, training.sample(gen, z, mode=mode))
+
+
+def test_sample_modes_differ_at_init():
+    # At step 0 the running statistics are (0, 1), not the batch's: the two modes give different images.
+    gen, _ = training.make_gan("resize", SIZE, width=4, latent_dim=8, seed=0)
+    z = torch.randn(8, 8, generator=torch.Generator().manual_seed(0))
+    assert not torch.allclose(training.sample(gen, z, "train"), training.sample(gen, z, "eval"))
+
+
+def test_bad_arguments(real):
+    gen, disc = training.make_gan("resize", SIZE, width=4, latent_dim=8)
+    with pytest.raises(ValueError, match="mode"):
+        training.sample(gen, torch.zeros(2, 8), mode="batch")
+    with pytest.raises(ValueError, match="steps"):
+        training.train_gan(gen, disc, real, -1, progress=False)
+    with pytest.raises(ValueError, match="eval_every"):
+        training.train_gan(gen, disc, real, 1, eval_every=0, progress=False)
+    with pytest.raises(ValueError, match="lr"):
+        training.train_gan(gen, disc, real, 1, lr=0.0, progress=False)
+    with pytest.raises(ValueError, match="real"):
+        training.train_gan(gen, disc, real[0], 1, progress=False)
+    with pytest.raises(ValueError, match="name"):
+        training.make_gan("deconv", SIZE)
+    with pytest.raises(ValueError, match="seed"):
+        training.seeded(lambda: None, -1)
+
+
+def test_zero_steps_records_only_step_zero(real):
+    _, _, h = run(real, steps=0)
+    assert h.eval_step == [0] and h.step == []
+
+
+def test_late_mean():
+    h = training.History(score2=[0.5, 0.1, 0.2, 0.3], loss_d=[1.0])
+    assert h.late_mean("score2", 0.5) == pytest.approx(0.25)
+    assert h.late_mean("score2", 0.1) == pytest.approx(0.3)  # at least one value
+    assert h.late_mean("score2", 1.0) == pytest.approx(0.275)
+    assert h.late_mean("loss_d") == 1.0
+    with pytest.raises(ValueError, match="name"):
+        h.late_mean("score3")
+    with pytest.raises(ValueError, match="fraction"):
+        h.late_mean("score2", 0.0)
+    with pytest.raises(ValueError, match="score4"):
+        h.late_mean("score4")

@@ -1,0 +1,396 @@
+# ---
+# jupyter:
+#   jupytext:
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Convolution as a matrix
+#
+# The layer at the centre of this book goes by many names: *deconvolution*, *fractionally strided
+# convolution*, *up-convolution*, *transposed convolution*. Only the last one says what it is. A convolution is a
+# linear map, so it is a matrix $C$; the layer that upsamples in a generator multiplies by $C^\top$
+# {cite}`dumoulin2016guide,shi2016deconvolution`. The checkerboard artifacts of
+# {cite}`odena2016deconvolution` are already visible in the structure of that matrix.
+#
+# This chapter builds $C$ by hand, checks it against PyTorch, and then shows that three descriptions of the
+# transposed convolution that circulate in tutorials (a transposed matrix, a stamp that paints the kernel
+# into the output, and an ordinary convolution over an input padded with zeros) are the same operator. Every
+# equality is asserted, first on one small example you can see, then on random shapes.
+
+# %%
+# Setup. In Colab, install the book's helper package from the repository; everywhere, apply the figure style,
+# pick the device, seed everything and say which profile runs. Nothing is downloaded besides the package.
+import sys
+
+REPO = "https://github.com/checkerboard-book/checkerboard"
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
+
+import torch
+from tutorial_utils import matrices, plotting, runtime
+
+plotting.use_style()
+device = runtime.get_device()
+SEED = runtime.seed_everything(0)
+print(runtime.describe())
+
+# %%
+import inspect
+import random
+
+import matplotlib.pyplot as plt
+import torch.nn.functional as F
+from IPython.display import Code
+
+# Matrices are compared in float64 so that "equal" can mean "equal to 1e-12". They are small: the CPU is fine.
+DT = torch.float64
+
+# %% [markdown]
+# ## A convolution is a matrix
+#
+# Take a 4×4 single-channel input and a 3×3 kernel, with no padding and stride 1. The kernel fits in four
+# places, so the output is 2×2, and each output pixel is the dot product of the kernel with one 3×3 window of
+# the input. Flatten the input into a vector of 16 numbers and the output into a vector of 4: each output is
+# then one row of a 4×16 matrix $C$ that holds the nine kernel weights in the columns of its window and zeros
+# elsewhere,
+#
+# $$ \operatorname{vec}(\text{conv}(x)) = C \operatorname{vec}(x). $$
+#
+# `matrices.conv2d_matrix` writes those weights into place by index arithmetic alone; it never calls a
+# convolution, so comparing it with `torch.nn.functional.conv2d` is an honest check.
+
+# %%
+kernel = torch.randn(1, 1, 3, 3, dtype=DT)  # (Cout, Cin, kH, kW), PyTorch's layout
+C = matrices.conv2d_matrix(kernel, (4, 4))
+x = torch.randn(1, 4, 4, dtype=DT)  # (Cin, H, W)
+
+fig, axes = plt.subplots(1, 2, figsize=(7, 1.9), gridspec_kw={"width_ratios": [1, 4.5]})
+plotting.show_signed(axes[0], kernel[0, 0], title="kernel (3×3)")
+plotting.show_signed(axes[1], C, title="C: 4 outputs × 16 inputs")
+plt.show()
+
+# %% [markdown]
+# Each row of $C$ contains all nine weights and seven zeros; the rows differ only by where the window sits.
+# Multiplying by $C$ is exactly what `conv2d` computes.
+
+# %%
+assert C.shape == (4, 16)
+assert ((C != 0).sum(dim=1) == 9).all()
+assert torch.allclose(C @ x.flatten(), F.conv2d(x[None], kernel).flatten(), rtol=0, atol=1e-12)
+
+# %% [markdown]
+# Padding and stride only change which windows are used. With padding 1 and stride 2 the same kernel still
+# gives a 2×2 output from a 4×4 input, but three of its four windows hang over the border: the weights that
+# fall on padding have no column to go to, so those rows hold 4, 6 and 6 weights instead of 9. With padding 1
+# and stride 1, $C$ is square (16×16) and its rows are the kernel sliding one pixel at a time.
+
+# %%
+C_strided = matrices.conv2d_matrix(kernel, (4, 4), stride=2, padding=1)
+C_same = matrices.conv2d_matrix(kernel, (4, 4), stride=1, padding=1)
+
+fig, axes = plt.subplots(1, 2, figsize=(7, 2.6), gridspec_kw={"width_ratios": [1, 1]})
+plotting.show_signed(axes[0], C_strided, title="stride 2, padding 1: 4×16")
+plotting.show_signed(axes[1], C_same, title="stride 1, padding 1: 16×16")
+plt.show()
+
+assert C_strided.shape == (4, 16) and C_same.shape == (16, 16)
+assert sorted((C_strided != 0).sum(dim=1).tolist()) == [4, 6, 6, 9]
+strided = F.conv2d(x[None], kernel, stride=2, padding=1).flatten()
+assert torch.allclose(C_strided @ x.flatten(), strided, atol=1e-12)
+assert torch.allclose(C_same @ x.flatten(), F.conv2d(x[None], kernel, padding=1).flatten(), atol=1e-12)
+
+# %% [markdown]
+# With several channels, $C$ is a block matrix: block $(o, i)$ is the single-channel matrix of the kernel
+# that connects input channel $i$ to output channel $o$, and output channel $o$ sums over its row of blocks.
+
+# %%
+weight = torch.randn(3, 2, 3, 3, dtype=DT)  # 2 input channels, 3 output channels
+C_multi = matrices.conv2d_matrix(weight, (4, 4), padding=1)
+assert C_multi.shape == (3 * 16, 2 * 16)
+for o in range(3):
+    for i in range(2):
+        block = C_multi[16 * o : 16 * (o + 1), 16 * i : 16 * (i + 1)]
+        single = weight[o : o + 1, i : i + 1]  # the 3×3 kernel from input i to output o
+        assert torch.equal(block, matrices.conv2d_matrix(single, (4, 4), padding=1))
+
+# %% [markdown]
+# ## The transpose goes the other way
+#
+# $C$ maps 16 numbers to 4. Its transpose $C^\top$ maps 4 numbers to 16: a 2×2 image to a 4×4 one. It uses the
+# same connections in reverse: input pixel $j$ of $C$ received from a window of outputs, so in $C^\top$ output
+# pixel $j$ receives from the same ones. This is the transposed convolution, and three facts tie it to PyTorch:
+#
+# 1. $C^\top y$ is `conv_transpose2d(y, kernel)`, with the *same* weight tensor. PyTorch stores a transposed
+#    convolution's weight as (Cin, Cout, kH, kW) of the transposed layer, which is (Cout, Cin, kH, kW) of the
+#    convolution it transposes.
+# 2. `matrices.conv_transpose2d_matrix`, built by its own index arithmetic, is exactly $C^\top$.
+# 3. $C^\top y$ is the gradient of $\langle \text{conv}(x), y\rangle$ with respect to $x$: the backward pass of a
+#    convolution is a transposed convolution, which is why chapter 07 finds checkerboards in gradients.
+
+# %%
+y = torch.randn(1, 2, 2, dtype=DT)  # a 2×2 "output" to send back
+back = (C.T @ y.flatten()).view(1, 4, 4)
+
+assert torch.allclose(back, F.conv_transpose2d(y[None], kernel)[0], atol=1e-12)  # fact 1
+assert torch.equal(matrices.conv_transpose2d_matrix(kernel, (2, 2)), C.T)  # fact 2
+
+x_var = x.clone().requires_grad_()
+(grad,) = torch.autograd.grad(F.conv2d(x_var[None], kernel), x_var, grad_outputs=y[None])
+assert torch.allclose(grad, back, atol=1e-12)  # fact 3
+
+# %% [markdown]
+# Read $C^\top$ column by column. Column $j$ is what a single 1 at position $j$ of the 2×2 input becomes: a copy
+# of the kernel pasted into the 4×4 output where window $j$ used to be. The transposed convolution of any input
+# is a weighted sum of these pasted kernels.
+
+# %%
+fig, axes = plt.subplots(1, 5, figsize=(8, 1.9), gridspec_kw={"width_ratios": [1.3, 1, 1, 1, 1]})
+plotting.show_signed(axes[0], C.T, title="Cᵀ (16×4)")
+for j in range(4):
+    plotting.show_signed(axes[j + 1], C.T[:, j].view(4, 4), title=f"column {j}")
+plt.show()
+
+for j in range(4):
+    r, c = divmod(j, 2)
+    pasted = torch.zeros(4, 4, dtype=DT)
+    pasted[r : r + 3, c : c + 3] = kernel[0, 0]
+    assert torch.equal(C.T[:, j].view(4, 4), pasted)
+
+# %% [markdown]
+# ## Three views of one operator
+#
+# The transposed convolution is explained in three ways, and it pays to see all three agree, because each
+# makes a different property obvious. The pictures use stride 2, the upsampling case, where a 2×2 input
+# becomes a 5×5 output with a 3×3 kernel.
+#
+# **The paint (scatter) view.** Each input pixel stamps a copy of the kernel, scaled by the pixel's value, onto
+# the output, and the stamps of neighbouring pixels are placed $s$ apart. Where stamps overlap they add up.
+# Padding $p$ then trims $p$ rows and columns from each side of the canvas, and `output_padding` adds rows and
+# columns at the far end. The package writes this as an explicit loop:
+
+# %%
+Code(inspect.getsource(matrices.transpose_by_scatter), language="python")
+
+# %% [markdown]
+# Drawn out for a 2×2 input, the four stamps cover the 5×5 output, and the middle row and column receive paint
+# from two stamps (the centre pixel from all four). That overlap is the subject of the next chapter.
+
+# %%
+y = torch.randn(1, 1, 2, 2, dtype=DT)
+stamps = []
+for i in range(2):
+    for j in range(2):
+        alone = torch.zeros_like(y)
+        alone[0, 0, i, j] = y[0, 0, i, j]
+        stamps.append(matrices.transpose_by_scatter(alone, kernel, stride=2)[0, 0])
+painted = matrices.transpose_by_scatter(y, kernel, stride=2)[0, 0]
+
+fig, axes = plt.subplots(1, 6, figsize=(8.5, 1.8))
+limit = painted.abs().max().item()
+plotting.show_signed(axes[0], y[0, 0], title="input (2×2)")
+for j, stamp in enumerate(stamps):
+    plotting.show_signed(axes[j + 1], stamp, title=f"stamp {j}", limit=limit)
+plotting.show_signed(axes[5], painted, title="sum (5×5)", limit=limit)
+plt.show()
+
+assert painted.shape == (5, 5)
+assert torch.allclose(sum(stamps), painted, atol=1e-12)
+covered = sum((s != 0).long() for s in stamps)
+assert covered[2, 2] == 4 and covered[2, 0] == 2 and covered[0, 2] == 2 and covered[0, 0] == 1
+
+# %% [markdown]
+# **The zero-insertion view.** Spread the input out by inserting $s-1$ zeros between neighbouring pixels, pad
+# the result by $d(k-1) - p$ on each side (a negative amount crops), and run an ordinary stride-1 convolution
+# with the kernel rotated by 180° and its two channel axes swapped. This is how the operation is usually drawn
+# {cite}`dumoulin2016guide`, and it shows why the layer is called *fractionally strided*: the kernel moves
+# by $1/s$ of an input pixel per output pixel.
+
+# %%
+Code(inspect.getsource(matrices.transpose_by_zero_insertion), language="python")
+
+# %%
+spread = torch.zeros(3, 3, dtype=DT)
+spread[::2, ::2] = y[0, 0]
+padded = F.pad(spread, (2, 2, 2, 2))  # d(k-1) - p = 2
+
+fig, axes = plt.subplots(1, 3, figsize=(6, 2.2))
+plotting.show_signed(axes[0], padded, title="spread and padded (7×7)")
+plotting.show_signed(axes[1], kernel[0, 0].flip(-2, -1), title="kernel, rotated")
+output = matrices.transpose_by_zero_insertion(y, kernel, stride=2)[0, 0]
+plotting.show_signed(axes[2], output, title="output (5×5)")
+plt.show()
+
+# %% [markdown]
+# **The matrix view** is $C^\top$ of the stride-2 convolution that maps 5×5 back to 2×2. On this example the
+# three views and PyTorch's `conv_transpose2d` agree. The overlap is visible in the matrix too: the number of
+# nonzeros in each row of $C^\top$ (how many inputs reach that output) is exactly the number of stamps that
+# cover the pixel.
+
+# %%
+reference = F.conv_transpose2d(y, kernel, stride=2)
+C_down = matrices.conv2d_matrix(kernel, (5, 5), stride=2)  # 5×5 -> 2×2
+views = {
+    "paint": matrices.transpose_by_scatter(y, kernel, stride=2),
+    "zero insertion": matrices.transpose_by_zero_insertion(y, kernel, stride=2),
+    "matrix transpose": (C_down.T @ y.flatten()).view(1, 1, 5, 5),
+}
+for name, out in views.items():
+    assert torch.allclose(out, reference, rtol=0, atol=1e-12), name
+print("all three views equal conv_transpose2d:", list(views))
+assert torch.equal((C_down.T != 0).sum(dim=1).view(5, 5), covered)
+
+# %% [markdown]
+# ## Every view, on random shapes
+#
+# One example can hide a coincidence, so the next cell draws random configurations (1 to 3 channels in and out,
+# non-square sizes, kernels up to 4, strides up to 3, paddings up to 2, dilations up to 2, and every allowed
+# `output_padding`) and checks, for each, that all of the following agree with `conv_transpose2d` to 1e-12:
+# the paint loop, zero insertion, the matrix from `conv_transpose2d_matrix`, and, whenever the convolution of
+# the output size gives back the input size, the transpose of `conv2d_matrix` and the autograd gradient of
+# `conv2d`.
+
+# %%
+rng = random.Random(SEED)
+hw = lambda pair: f"{pair[0]}×{pair[1]}"  # noqa: E731 - formats (h, w) for the table
+rows, worst, checked = [], 0.0, 0
+while checked < 16:
+    cin, cout = rng.randint(1, 3), rng.randint(1, 3)
+    size = (rng.randint(1, 6), rng.randint(1, 6))
+    k = (rng.randint(1, 4), rng.randint(1, 4))
+    s = (rng.randint(1, 3), rng.randint(1, 3))
+    p = (rng.randint(0, 2), rng.randint(0, 2))
+    d = (rng.randint(1, 2), rng.randint(1, 2))
+    op = (rng.randrange(max(s[0], d[0])), rng.randrange(max(s[1], d[1])))
+    try:
+        out_size = matrices.conv_transpose_output_size(size, k, s, p, op, d)
+    except ValueError:  # padding too large for this size: not a valid layer, draw again
+        continue
+    w = torch.randn(cin, cout, *k, dtype=DT)
+    y = torch.randn(2, cin, *size, dtype=DT)
+    args = dict(stride=s, padding=p, output_padding=op, dilation=d)
+    reference = F.conv_transpose2d(y, w, **args)
+    M = matrices.conv_transpose2d_matrix(w, size, **args)
+    outs = [
+        matrices.transpose_by_scatter(y, w, **args),
+        matrices.transpose_by_zero_insertion(y, w, **args),
+        (M @ y.flatten(1).T).T.reshape(reference.shape),
+    ]
+    adjoint = "no"
+    if matrices.conv_output_size(out_size, k, s, p, d) == size:
+        down = dict(stride=s, padding=p, dilation=d)  # the convolution this layer transposes
+        assert torch.equal(M, matrices.conv2d_matrix(w, out_size, **down).T)
+        x_var = torch.randn(2, cout, *out_size, dtype=DT, requires_grad=True)
+        (g,) = torch.autograd.grad(F.conv2d(x_var, w, **down), x_var, grad_outputs=y)
+        outs.append(g)
+        adjoint = "yes"
+    error = max((o - reference).abs().max().item() for o in outs)
+    assert error < 1e-12, (size, k, args, error)
+    worst = max(worst, error)
+    shapes = [hw(v) for v in (size, k, s, p, d, op, out_size)]
+    rows.append((f"{cin}→{cout}", *shapes, adjoint, f"{error:.0e}"))
+    checked += 1
+
+print(f"{checked} random configurations, largest difference from conv_transpose2d: {worst:.1e}")
+header = ["channels", "input", "kernel", "stride", "padding", "dilation", "output_padding", "output"]
+plotting.table(header + ["Cᵀ and autograd", "max error"], rows)
+
+# %% [markdown]
+# ## Shape arithmetic
+#
+# Along each axis, a convolution with input size $n$, kernel size $k$, stride $s$, padding $p$ and dilation
+# $d$ has output size {cite}`dumoulin2016guide`
+#
+# $$ o = \left\lfloor \frac{n + 2p - d(k-1) - 1}{s} \right\rfloor + 1, $$
+#
+# and the transposed convolution with the same parameters maps $n$ to
+#
+# $$ o' = (n-1)s - 2p + d(k-1) + a + 1, $$
+#
+# where $a$ is the layer's `output_padding`.
+#
+# `matrices.conv_output_size` and `matrices.conv_transpose_output_size` implement these formulas; the cell
+# below checks them against the shapes PyTorch actually produces, over every combination of small sizes.
+
+# %%
+signal = lambda length: torch.zeros(1, 1, length)  # noqa: E731 - only its shape matters
+combinations = 0
+for n in range(1, 11):
+    for k in range(1, 5):
+        for s in range(1, 4):
+            for p in range(3):
+                for d in (1, 2):
+                    if n + 2 * p >= d * (k - 1) + 1:  # the kernel fits in the padded input
+                        o = F.conv1d(signal(n), signal(k), stride=s, padding=p, dilation=d).shape[-1]
+                        assert matrices.conv_output_size(n, k, s, p, d) == o
+                    for op in range(max(s, d)):
+                        if (n - 1) * s - 2 * p + d * (k - 1) + op + 1 >= 1:
+                            args = dict(stride=s, padding=p, output_padding=op, dilation=d)
+                            o = F.conv_transpose1d(signal(n), signal(k), **args).shape[-1]
+                            assert matrices.conv_transpose_output_size(n, k, **args) == o
+                            combinations += 1
+print(f"formulas match PyTorch on {combinations} transposed (and all valid direct) configurations")
+
+# %% [markdown]
+# ### Why `output_padding` exists
+#
+# The floor in the first formula throws information away. A convolution with stride $s$ maps $s$ consecutive
+# input sizes to the same output size, so the shape map is many-to-one, and its transpose cannot know which
+# of them to return. Take the layer used throughout this book's generators, $k=3$, $s=2$, $p=1$: inputs of size
+# 7 and 8 both give 4. Without help, the transposed convolution maps 4 to 7. `output_padding` (an integer
+# from 0 to $s-1$ when there is no dilation) adds the missing rows at the far end and selects the other
+# preimage.
+
+# %%
+k, s, p = 3, 2, 1
+rows = []
+for n in range(1, 11):
+    o = matrices.conv_output_size(n, k, s, p)
+    back0 = matrices.conv_transpose_output_size(o, k, s, p, output_padding=0)
+    needed = n - back0
+    assert 0 <= needed < s  # output_padding is always enough to recover n
+    assert matrices.conv_transpose_output_size(o, k, s, p, output_padding=needed) == n
+    rows.append((n, o, back0, needed))
+plotting.table(["input n", "conv output o", "transposed, output_padding=0", "output_padding for n"], rows)
+
+# %%
+assert matrices.conv_output_size(7, k, s, p) == matrices.conv_output_size(8, k, s, p) == 4
+assert matrices.conv_input_sizes(4, k, s, p) == [7, 8]
+# Every stride s maps exactly s input sizes onto each output size, and output_padding = 0..s-1 reaches each one.
+for s_ in range(1, 5):
+    for o in range(2, 12):
+        preimages = matrices.conv_input_sizes(o, 3, s_, 1)
+        assert len(preimages) == s_
+        reached = [matrices.conv_transpose_output_size(o, 3, s_, 1, output_padding=j) for j in range(s_)]
+        assert preimages == reached
+
+# %% [markdown]
+# PyTorch's layer can also work out `output_padding` itself when told the size it should produce, which is
+# the safest way to invert a given downsampling. And the combination $k=3$, $s=2$, $p=1$,
+# `output_padding=1` is the one that exactly doubles every size: the "deconv3" upsampler of later chapters.
+
+# %%
+layer = torch.nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)
+small = torch.randn(1, 1, 4, 4)
+assert layer(small).shape[-2:] == (7, 7)
+assert layer(small, output_size=[8, 8]).shape[-2:] == (8, 8)
+for n in range(1, 129):
+    assert matrices.conv_transpose_output_size(n, 3, 2, 1, output_padding=1) == 2 * n
+
+# %% [markdown]
+# ## What this chapter leaves us with
+#
+# A transposed convolution is the transpose of a convolution's matrix, it is the backward pass of that
+# convolution, and it paints one scaled kernel per input pixel, $s$ pixels apart. Under that last view the
+# stamps overlap, and unless the kernel size is a multiple of the stride they overlap unevenly. Chapter 02
+# counts that overlap and shows where the checkerboard comes from.

@@ -1,0 +1,279 @@
+# ---
+# jupyter:
+#   jupytext:
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · Overlap
+#
+# Chapter 01 ended with the paint view of a transposed convolution: every input pixel stamps a copy of the
+# kernel onto the output, and consecutive stamps sit $s$ pixels apart. When the kernel is wider than the
+# stride the stamps overlap, and when the kernel size is not a multiple of the stride they overlap *unevenly*:
+# some output pixels receive more stamps than their neighbours. That regular imbalance is the structural
+# origin of the checkerboard {cite}`odena2016deconvolution`.
+#
+# This chapter counts it. The counts are what a transposed convolution does when every input and every
+# kernel weight is 1, so they measure the layer's geometry before any learning: learned weights can fight
+# the imbalance (chapter 03), but they start from it.
+
+# %%
+# Setup. In Colab, install the book's helper package from the repository; everywhere, apply the figure style,
+# pick the device, seed everything and say which profile runs. Nothing is downloaded besides the package.
+import sys
+
+REPO = "https://github.com/checkerboard-book/checkerboard"
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
+
+import torch
+from tutorial_utils import overlap, plotting, runtime, widgets
+
+plotting.use_style()
+device = runtime.get_device()
+SEED = runtime.seed_everything(0)
+print(runtime.describe())
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+# %% [markdown]
+# ## Counting stamps in one dimension
+#
+# With kernel size $k=3$ and stride $s=2$, each input covers three outputs and the next input starts two
+# outputs further on, so the last output of one stamp is the first of the next. Away from the borders every
+# other output is covered twice and the ones in between once: the counts alternate 2, 1, 2, 1. Eight inputs
+# give $(8-1)\cdot 2 + 3 = 17$ outputs. `overlap.overlap_counts` computes the counts with integer arithmetic;
+# the cell checks them against PyTorch's `conv_transpose1d` of ones (`overlap.torch_overlap`).
+
+# %%
+counts = overlap.overlap_counts(3, 2, 8)
+print(counts)
+assert len(counts) == 17
+assert counts[2:-2].tolist() == [2, 1] * 6 + [2]
+assert np.array_equal(counts, overlap.torch_overlap([3], [2], 8))
+
+# %% [markdown]
+# The explorer below draws the same picture for any kernel size and stride from 1 to 6: the inputs on top,
+# each painting its footprint onto the output row, and the output cells shaded by how many footprints cover
+# them (the numbers). It needs a running kernel; the grid after it shows every combination for readers of
+# the static page.
+
+# %% tags=["remove-output"]
+# Interactive: needs a running kernel (Jupyter, Binder, Colab). The book shows the grid below instead.
+widgets.overlap_explorer()
+
+# %% [markdown]
+# Rows are kernel sizes, columns are strides. Each title gives the ratio of the largest to the smallest count
+# away from the borders: *even* when it is 1, *gaps* when some outputs receive nothing at all, which happens
+# exactly when the kernel is smaller than the stride.
+
+# %% tags=["static-equivalent"]
+fig = widgets.overlap_grid(range(1, 7), range(1, 7))
+plt.show()
+
+for k in range(1, 7):
+    for s in range(1, 7):
+        assert (overlap.steady_state(k, s).min() == 0) == (k < s)  # gaps iff k < s
+
+# %% [markdown]
+# ## Two dimensions: the outer product
+#
+# A 2D transposed convolution with a $k\times k$ kernel and stride $s$ in both directions paints $k\times k$
+# squares on a grid of spacing $s$. A stamp covers output $(i, j)$ exactly when its rows cover $i$ and its
+# columns cover $j$, and rows and columns are chosen independently, so the 2D count is the product of two 1D
+# counts: the overlap map is the outer product of the 1D one with itself. For $k=3$, $s=2$ the interior repeats
+# the 2×2 block $\begin{smallmatrix}4 & 2\\ 2 & 1\end{smallmatrix}$: a checkerboard. With $k=4$, $s=2$ the
+# interior is flat.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(6, 2.8))
+for ax, k in zip(axes, (3, 4)):
+    counts_k = overlap.overlap_counts(k, 2, (8, 8))
+    im = ax.imshow(counts_k, cmap="Greys", vmin=0, interpolation="nearest")
+    ax.set_title(f"k={k}, s=2: counts in 2D")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+plotting.glue("overlap_2d", fig)  # shown here, and in the introduction's gallery
+
+counts_2d = overlap.overlap_counts(3, 2, (8, 8))
+assert np.array_equal(counts_2d, np.outer(counts, counts))
+assert np.array_equal(counts_2d, overlap.torch_overlap([3], [2], (8, 8)))
+assert overlap.steady_state(3, (2, 2)).tolist() == [[4, 2], [2, 1]]
+assert overlap.steady_state(4, (2, 2)).tolist() == [[4, 4], [4, 4]]
+
+# %% [markdown]
+# Since the 2D counts are products, the ratio of the largest to the smallest interior count is squared: the
+# $k=3$, $s=2$ layer that is 2x uneven along a line is 4x uneven on the image. The same holds for every
+# kernel size and stride.
+
+# %%
+assert overlap.unevenness(3, 2) == 2.0
+assert overlap.unevenness((3, 3), (2, 2)) == 4.0
+for k in range(1, 7):
+    for s in range(1, 7):  # with gaps (k < s) both sides are infinite
+        assert overlap.unevenness((k, k), (s, s)) == overlap.unevenness(k, s) ** 2
+
+# %% [markdown]
+# ## When is overlap even?
+#
+# In the interior, output $j$ receives one stamp for every kernel tap $t \in \{0, \dots, k-1\}$ with
+# $t \equiv j \pmod s$. So the count depends only on the output's phase $r = j \bmod s$, and phase $r$ collects
+# $\lceil (k - r)/s \rceil$ taps. The phases get $\lceil k/s\rceil$ or $\lfloor k/s\rfloor$ taps, and these are
+# equal exactly when $s$ divides $k$:
+#
+# $$ \frac{\max}{\min} = \frac{\lceil k/s \rceil}{\lfloor k/s \rfloor} = 1 \iff k \bmod s = 0. $$
+#
+# The table computes the ratio from the counts themselves, for every $k$ and $s$ from 1 to 6.
+
+# %%
+K, S = range(1, 7), range(1, 7)
+table = overlap.unevenness_table(K, S)
+
+fig, ax = plt.subplots(figsize=(3.6, 3.2))
+label = lambda v: "gap" if math.isinf(v) else f"{v:g}"  # noqa: E731
+plotting.annotated_heatmap(ax, table, K, S, fmt=label, vmax=2.5)
+ax.set_xlabel("stride s")
+ax.set_ylabel("kernel size k")
+ax.set_title("max / min overlap (interior)")
+plt.show()
+
+# %% [markdown]
+# The cell asserts the rule in every cell of the table: the ratio is 1 exactly when $k$ is divisible by $s$,
+# and it always equals $\lceil k/s\rceil / \lfloor k/s\rfloor$. Whenever $s < k < 2s$ the ratio is exactly 2,
+# and longer kernels dilute it ($k=5$, $s=2$ gives 1.5), without ever reaching 1 unless $s$ divides $k$. So
+# $k=4$, $s=2$ is even and $k=3$, $s=2$, the size found in many generators, is not.
+
+# %%
+for i, k in enumerate(K):
+    for j, s in enumerate(S):
+        ratio = table[i, j]
+        assert (ratio == 1.0) == (k % s == 0) == overlap.is_even_overlap(k, s)
+        assert ratio == (math.ceil(k / s) / (k // s) if k >= s else math.inf)
+        if s < k < 2 * s:
+            assert ratio == 2.0
+assert table[4, 1] == 1.5 and overlap.is_even_overlap(4, 2) and not overlap.is_even_overlap(3, 2)
+
+# %% [markdown]
+# Even overlap is a property of the geometry only. It means that a layer whose weights are all equal paints
+# a flat output; a kernel with one heavy tap still paints a pattern, as chapter 03 shows.
+#
+# ## Stacked layers
+#
+# A generator upsamples several times in a row, and each transposed convolution paints on the already uneven
+# canvas of the previous one. Two $k=3$, $s=2$ layers compose into one transposed convolution with stride 4
+# and a 7-tap kernel $[1, 1, 2, 1, 2, 1, 1]$; its interior pattern repeats every 4 pixels rather than every 2,
+# and the imbalance compounds. The cell computes the pattern with `overlap.stacked_overlap` and checks it
+# against PyTorch.
+
+# %%
+kernel, stride = overlap.effective_kernel([3, 3], [2, 2])
+print("equivalent single layer:", kernel.tolist(), "stride", stride)
+assert kernel.tolist() == [1, 1, 2, 1, 2, 1, 1] and stride == 4
+two_layers = overlap.stacked_overlap([3, 3], [2, 2], 10)
+assert np.array_equal(two_layers, overlap.torch_overlap([3, 3], [2, 2], 10))
+
+# %% [markdown]
+# The figure shows the interior of the overlap map after one, two and three $k=3$, $s=2$ layers (a 16×16 crop
+# away from the borders). One layer gives the period-2 checkerboard; the second adds a period-4 structure on
+# top of it, and the third a period-8 one.
+
+# %%
+depths = (1, 2, 3)
+fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.6))
+for ax, depth in zip(axes, depths):
+    line = overlap.stacked_steady_state([3] * depth, [2] * depth, periods=16 // 2**depth)
+    ax.imshow(np.outer(line, line), cmap="Greys", vmin=0, interpolation="nearest")
+    layers = "1 layer" if depth == 1 else f"{depth} layers"
+    ax.set_title(f"{layers}: period {overlap.smallest_period(line)}")
+    ax.set_xticks([])
+    ax.set_yticks([])
+plt.show()
+
+# %% [markdown]
+# The periods are 2, 4 and 8, the total stride of each stack, and the max/min ratio of the 1D counts grows
+# from 2 to 3 to 5 (so 4, 9 and 25 in 2D).
+
+# %%
+periods, ratios = [], []
+for depth in depths:
+    line = overlap.stacked_steady_state([3] * depth, [2] * depth, periods=4)
+    periods.append(overlap.smallest_period(line))
+    ratios.append(float(line.max() / line.min()))
+print("periods", periods, "max/min", ratios)
+assert periods == [2, 4, 8]
+assert ratios == [2, 3, 5]
+for depth, ratio in zip(depths, ratios):
+    square = np.outer(*[overlap.stacked_steady_state([3] * depth, [2] * depth, periods=2)] * 2)
+    assert square.max() / square.min() == ratio**2
+
+# %% [markdown]
+# ## A final stride-1 layer
+#
+# Many generators end with a stride-1 convolution. It cannot add new periods, but it filters the ones that are
+# there. With an all-ones kernel of width $m$ it is a box filter, whose frequency response
+# $\left|\sin(\pi f m) / \sin(\pi f)\right|$ vanishes at the frequencies $f = 1/m, 2/m, \dots$ (in cycles
+# per pixel). The two-layer pattern has components at $f = 1/4$ (period 4) and $f = 1/2$ (period 2, the Nyquist
+# frequency). The figure shows the magnitude of the discrete Fourier transform of the interior pattern
+# (its mean removed) before and after such a final layer.
+
+# %%
+finals = {"two k3,s2 layers": []} | {f"+ box of width {m}": [m] for m in (2, 3, 4)}
+spectra = {}
+for name, extra in finals.items():
+    line = overlap.stacked_steady_state([3, 3] + extra, [2, 2] + [1] * len(extra), periods=8)
+    spectra[name] = overlap.spectrum(line - line.mean())
+
+fig, axes = plt.subplots(1, 4, figsize=(9, 2.2), sharey=True)
+for ax, (name, (freqs, mags)) in zip(axes, spectra.items()):
+    ax.stem(freqs, mags, basefmt=" ")
+    ax.set_title(name)
+    ax.set_xticks([0, 0.25, 0.5])
+    ax.set_xlabel("cycles per pixel")
+axes[0].set_ylabel("|DFT| / length")
+plt.show()
+
+# %% [markdown]
+# A width-2 box removes the period-2 component entirely and leaves the period-4 one; a width-3 box removes
+# neither (its response has magnitude exactly 1 at both frequencies, so the spectrum is unchanged); a width-4
+# box removes both and leaves a flat interior. A final layer can therefore cancel the
+# frequencies its kernel happens to null, and only those.
+
+# %%
+# The magnitude at period 4 (f = 1/4) and period 2 (f = 1/2) for each case.
+at = {}
+for name, (freqs, mags) in spectra.items():
+    at[name] = {f: mags[np.isclose(freqs, f)].item() for f in (0.25, 0.5)}
+assert at["two k3,s2 layers"][0.25] > 0.1 and at["two k3,s2 layers"][0.5] > 0.1
+assert at["+ box of width 2"][0.5] < 1e-12 and at["+ box of width 2"][0.25] > 0.1
+assert np.isclose(at["+ box of width 3"][0.25], at["two k3,s2 layers"][0.25])
+assert np.isclose(at["+ box of width 3"][0.5], at["two k3,s2 layers"][0.5])
+assert at["+ box of width 4"][0.25] < 1e-12 and at["+ box of width 4"][0.5] < 1e-12
+assert overlap.smallest_period(overlap.stacked_steady_state([3, 3, 4], [2, 2, 1], periods=4)) == 1
+
+# %% [markdown]
+# For a single $k=3$, $s=2$ layer the same trick works: a width-2 box after it gives the same overlap as one
+# $k=4$, $s=2$ layer with kernel $[1, 2, 2, 1]$, which is even. But the filter acts on the whole image, not
+# only on the pattern: it also removes the legitimate detail at those frequencies, and with learned rather
+# than all-ones weights the cancellation is no longer exact. The article's conclusion follows: rather than
+# repairing uneven overlap after the fact, use an upsampling operator that does not create it (chapter 04).
+
+# %%
+kernel, stride = overlap.effective_kernel([3, 2], [2, 1])
+assert kernel.tolist() == [1, 2, 2, 1] and stride == 2
+assert overlap.smallest_period(overlap.stacked_steady_state([3, 2], [2, 1], periods=4)) == 1

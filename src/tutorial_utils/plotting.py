@@ -118,7 +118,8 @@ def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yell
 def glue(name: str, obj, display: bool = True) -> None:
     """Store a figure or value under ``name`` so other pages of the book can paste it (the intro's gallery).
 
-    Uses myst-nb's glue when the book is being built; elsewhere (Colab, plain Jupyter) it only displays.
+    Uses myst-nb's glue when it is installed; elsewhere (Colab) it only displays. A matplotlib figure is shown
+    once here and then closed, so the inline backend does not draw it a second time.
     """
     try:
         from myst_nb import glue as myst_glue
@@ -127,8 +128,10 @@ def glue(name: str, obj, display: bool = True) -> None:
             from IPython.display import display as show
 
             show(obj)
-        return
-    myst_glue(name, obj, display=display)
+    else:
+        myst_glue(name, obj, display=display)
+    if isinstance(obj, mpl.figure.Figure):
+        plt.close(obj)
 
 
 def annotated_heatmap(ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}", cmap: str = "Oranges", vmax: float | None = None):

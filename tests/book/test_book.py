@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -64,22 +63,34 @@ def test_every_toc_page_is_built(built_book):
 
 
 class PageParser(HTMLParser):
-    """Collects image sources, and the classes of output blocks that signal errors."""
+    """Collects image sources (and those inside cells tagged static-equivalent), and counts output blocks
+    that signal errors."""
 
     def __init__(self) -> None:
         super().__init__()
         self.images: list[str] = []
+        self.static_images: list[str] = []
+        self.static_cells = 0
         self.error_blocks = 0
-        self.classes: list[str] = []
+        self._divs: list[bool] = []  # for each open div: does it open a static-equivalent cell?
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         cls = attrs.get("class") or ""
-        self.classes.append(cls)
+        if tag == "div":
+            static = "tag_static-equivalent" in cls.split()
+            self.static_cells += static
+            self._divs.append(static)
         if tag == "img" and attrs.get("src"):
             self.images.append(attrs["src"])
+            if any(self._divs):
+                self.static_images.append(attrs["src"])
         if "output" in cls and ("traceback" in cls or "error" in cls.split()):
             self.error_blocks += 1
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self._divs:
+            self._divs.pop()
 
 
 @pytest.fixture(scope="session")
@@ -135,17 +146,22 @@ def test_page_renders_in_chromium(page, chromium, server):
     parser.feed(dom)
     assert parser.error_blocks == 0, f"{page}: shows {parser.error_blocks} error output(s)"
     assert "Traceback (most recent call last)" not in dom, f"{page}: shows a traceback"
-    if page.startswith("notebooks/"):
-        figures = [src for src in parser.images if "_images/" in src or src.startswith("data:image")]
-        assert figures, f"{page}: no figures rendered"
-        base = f"{server}/{page}.html"
-        for src in figures:
-            if src.startswith("data:image"):
-                continue
+    figures = [src for src in parser.images if "_images/" in src or src.startswith("data:image")]
+    base = f"{server}/{page}.html"
+    for src in figures:
+        if not src.startswith("data:image"):
             body = fetch(urllib.request.urljoin(base, src))
             assert body[:8] == b"\x89PNG\r\n\x1a\n" or body.lstrip()[:4] in (b"<svg", b"<?xm"), f"{page}: {src} is not an image"
-        # Interactive figures are paired with a static equivalent that the HTML book shows.
-        statics = re.findall(r'class="[^"]*tag_static-equivalent[^"]*"', dom)
+    if page.startswith("notebooks/"):
+        # Every figure that the chapter's source shows (plt.show() or glue) is on the page.
         source = (ROOT / f"{page}.py").read_text()
+        shows = source.count("plt.show()") + source.count("plotting.glue(")
+        assert shows and len(set(figures)) >= shows, f"{page}: {len(set(figures))} figures rendered for {shows} shown"
+        # Interactive figures are paired with a static equivalent that the HTML book shows.
         if "widgets." in source and "_explorer(" in source:
-            assert statics, f"{page}: an interactive figure has no cell tagged static-equivalent"
+            assert parser.static_cells, f"{page}: an interactive figure has no cell tagged static-equivalent"
+            assert parser.static_images, f"{page}: the static equivalent of an interactive figure shows no image"
+    else:
+        # Prose pages paste figures glued in the notebooks (the introduction's gallery): each one is there.
+        pasted = (ROOT / f"{page}.md").read_text().count("{glue:any}")
+        assert len(set(figures)) >= pasted, f"{page}: {len(set(figures))} figures rendered for {pasted} pasted"

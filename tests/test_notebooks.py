@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import jupytext
@@ -17,7 +16,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def repo_url() -> str:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    """[project.urls] Repository of pyproject.toml (read with a regex: tomllib needs Python 3.11)."""
+    match = re.search(r'^Repository = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), flags=re.M)
+    assert match, "pyproject.toml has no [project.urls] Repository"
+    return match.group(1)
 
 
 def toc_files() -> list[str]:

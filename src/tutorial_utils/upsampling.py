@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_int
+from ._checks import as_int, as_pair, is_pair
 
 KINDS = ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr")
 RESIZE_MODES = ("nearest", "bilinear")
@@ -186,8 +186,7 @@ def phase_sums(kernel, stride) -> torch.Tensor:
     if w.ndim == 1:
         s = as_int("stride", stride, 1)
         return torch.stack([w[a::s].sum() for a in range(s)])
-    sy, sx = (stride, stride) if not isinstance(stride, (tuple, list)) else tuple(stride)
-    sy, sx = as_int("stride", sy, 1), as_int("stride", sx, 1)
+    sy, sx = as_pair("stride", stride, 1)
     return torch.stack([torch.stack([w[a::sy, b::sx].sum() for b in range(sx)]) for a in range(sy)])
 
 
@@ -200,16 +199,11 @@ def balance_constraints(kernel_size, stride) -> torch.Tensor:
     equal. Balanced kernels form the null space of A: a linear subspace of dimension numel - rank(A), which is
     k - (s - 1) in 1D whenever k >= s.
     """
-    two_d = isinstance(kernel_size, (tuple, list)) or isinstance(stride, (tuple, list))
-    if not two_d:
+    if not (is_pair(kernel_size) or is_pair(stride)):
         k, s = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1)
         phase = torch.arange(k) % s
     else:
-        ks = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
-        ss = stride if isinstance(stride, (tuple, list)) else (stride, stride)
-        if len(ks) != 2 or len(ss) != 2:
-            raise ValueError(f"kernel_size and stride must be ints or pairs, got {kernel_size!r} and {stride!r}")
-        (kh, kw), (sy, sx) = [as_int("kernel_size", v, 1) for v in ks], [as_int("stride", v, 1) for v in ss]
+        (kh, kw), (sy, sx) = as_pair("kernel_size", kernel_size, 1), as_pair("stride", stride, 1)
         rows, cols = torch.meshgrid(torch.arange(kh), torch.arange(kw), indexing="ij")
         phase = ((rows % sy) * sx + cols % sx).flatten()
         s = sy * sx

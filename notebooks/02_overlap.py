@@ -26,8 +26,8 @@
 # the imbalance (chapter 03), but they start from it.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, apply the figure style,
-# pick the device, seed everything and say which profile runs. Nothing is downloaded besides the package.
+# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
+# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
@@ -39,10 +39,8 @@ if "google.colab" in sys.modules:
 import torch
 from tutorial_utils import overlap, plotting, runtime, widgets
 
-plotting.use_style()
-device = runtime.get_device()
-SEED = runtime.seed_everything(0)
-print(runtime.describe())
+SEED = 0
+device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %%
 import math

@@ -23,8 +23,8 @@
 # transposed convolution learns to upsample photographs {cite}`odena2016deconvolution`.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, apply the figure style,
-# pick the device, seed everything and say which profile runs. Nothing is downloaded besides the package.
+# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
+# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
@@ -34,12 +34,10 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import data, metrics, plotting, runtime, upsampling
+from tutorial_utils import balance, data, metrics, plotting, runtime, upsampling
 
-plotting.use_style()
-device = runtime.get_device()
-SEED = runtime.seed_everything(0)
-print(runtime.describe())
+SEED = 0
+device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %%
 import matplotlib.pyplot as plt
@@ -111,24 +109,24 @@ assert ratios["k=4 [1, 1, 2, 1]"] == (1.5, 2.25)
 # are the special case of all weights 1, where $S_a$ is the number of taps in phase $a$. The condition is linear
 # in the kernel: $s - 1$ equations $S_a - S_0 = 0$, written as $A w = 0$ with one row of $A$ per phase $a \ne 0$
 # (the indicator of phase $a$ minus that of phase 0). In 2D the phases are pairs $(a, b)$ and there are
-# $s^2 - 1$ equations. `upsampling.phase_sums` and `upsampling.balance_constraints` compute $S$ and $A$. For
+# $s^2 - 1$ equations. `balance.phase_sums` and `balance.balance_constraints` compute $S$ and $A$. For
 # $k=3$, $s=2$ the one equation reads $w_1 = w_0 + w_2$, which $[\tfrac12, 1, \tfrac12]$ satisfies; for $k=4$
 # it reads $w_0 + w_2 = w_1 + w_3$, which $[1, 1, 2, 1]$ violates.
 
 # %%
-A3 = upsampling.balance_constraints(3, 2)
-A4 = upsampling.balance_constraints(4, 2)
+A3 = balance.balance_constraints(3, 2)
+A4 = balance.balance_constraints(4, 2)
 print("A for k=3, s=2:", A3.tolist(), "  A for k=4, s=2:", A4.tolist())
 for name, w in kernels.items():
-    A = upsampling.balance_constraints(len(w), 2)
+    A = balance.balance_constraints(len(w), 2)
     balanced = bool(torch.allclose(A @ w.double(), torch.zeros(1, dtype=torch.float64)))
-    sums = upsampling.phase_sums(w, 2)
+    sums = balance.phase_sums(w, 2)
     print(f"{name:18s} phase sums {sums.tolist()}  balanced: {balanced}")
     # the condition predicts the 1D picture exactly: flat iff balanced, and max/min is the ratio of phase sums
     assert balanced == (ratios[name][0] == 1.0)
     assert ratios[name][0] == float(sums.max() / sums.min())
     # ... and in 2D, where the phase sums of an outer product are products of 1D phase sums
-    sums_2d = upsampling.phase_sums(torch.outer(w, w), 2)
+    sums_2d = balance.phase_sums(torch.outer(w, w), 2)
     assert torch.allclose(sums_2d, torch.outer(sums, sums))
     assert ratios[name][1] == float(sums_2d.max() / sums_2d.min())
 
@@ -147,8 +145,8 @@ for name, w in kernels.items():
 rows = []
 for s in range(1, 5):
     for k in range(s, 8):
-        rank_1d = int(torch.linalg.matrix_rank(upsampling.balance_constraints(k, s))) if s > 1 else 0
-        rank_2d = int(torch.linalg.matrix_rank(upsampling.balance_constraints((k, k), s))) if s > 1 else 0
+        rank_1d = int(torch.linalg.matrix_rank(balance.balance_constraints(k, s))) if s > 1 else 0
+        rank_2d = int(torch.linalg.matrix_rank(balance.balance_constraints((k, k), s))) if s > 1 else 0
         assert k - rank_1d == k - (s - 1)
         assert k * k - rank_2d == k * k - (s * s - 1)
         if (k, s) in {(3, 2), (4, 2), (5, 2), (3, 3), (4, 3), (6, 3), (5, 4)}:
@@ -160,13 +158,13 @@ plotting.table(["k", "s", "balanced, 1D", "balanced, 2D general", "balanced sepa
 # however large $k$ is. How far from balanced is it? For a kernel with independent, identically distributed
 # entries (PyTorch's default initialisation), the expected share of its energy that lies outside the
 # subspace is the codimension over the dimension, $(s^2 - 1)/k^2$: a third for a $3 \times 3$ kernel with
-# stride 2, $3/16$ for $4 \times 4$. The cell measures it (`upsampling.unbalanced_share`) on the kernels of
+# stride 2, $3/16$ for $4 \times 4$. The cell measures it (`balance.unbalanced_share`) on the kernels of
 # freshly initialised layers with 64 input and 64 output channels.
 
 # %%
 for name, k in (("deconv3", 3), ("deconv4", 4)):
     layer = upsampling.make_upsampler(name, 64, 64)
-    share = upsampling.unbalanced_share(layer.weight, 2)
+    share = balance.unbalanced_share(layer.weight, 2)
     print(f"{name}: mean share of kernel energy outside the balanced subspace {share.mean():.3f}"
           f" (expected {3 / k**2:.3f}); smallest of {share.numel()} kernels {share.min():.1e}")
     assert abs(float(share.mean()) - 3 / k**2) < 0.02
@@ -184,11 +182,11 @@ for name, k in (("deconv3", 3), ("deconv4", 4)):
 # %%
 for k, s in [(3, 2), (5, 2), (3, 3)]:
     fold = upsampling.fold_matrix(k, s).double()
-    A = upsampling.balance_constraints(k + s - 1, s)
+    A = balance.balance_constraints(k + s - 1, s)
     assert torch.count_nonzero(A @ fold) == 0  # every folded kernel is balanced
     assert int(torch.linalg.matrix_rank(fold)) == k == (k + s - 1) - int(torch.linalg.matrix_rank(A))
 fold_2d = torch.kron(upsampling.fold_matrix(3, 2), upsampling.fold_matrix(3, 2)).double()  # acts on flattened 3x3
-A_2d = upsampling.balance_constraints((4, 4), 2)
+A_2d = balance.balance_constraints((4, 4), 2)
 assert torch.count_nonzero(A_2d @ fold_2d) == 0
 assert int(torch.linalg.matrix_rank(fold_2d)) == 9 and 16 - int(torch.linalg.matrix_rank(A_2d)) == 13
 print("1D: folded kernels = balanced kernels; 2D (k=3, s=2): folded 9 of 13 balanced dimensions")
@@ -290,8 +288,8 @@ assert min(flat_amp["deconv3"], flat_amp["deconv4"]) > 100 * max(flat_amp["neare
 
 for kind, k in (("deconv3", 3), ("deconv4", 4)):
     torch.manual_seed(SEED)
-    init_share = upsampling.unbalanced_share(upsampling.make_upsampler(kind, 32, 3).weight).mean()
-    trained_share = upsampling.unbalanced_share(nets[kind, 1.0][2].weight).mean()
+    init_share = balance.unbalanced_share(upsampling.make_upsampler(kind, 32, 3).weight).mean()
+    trained_share = balance.unbalanced_share(nets[kind, 1.0][2].weight).mean()
     print(f"{kind}: unbalanced share of kernel energy {init_share:.3f} at init -> {trained_share:.3f} trained")
     assert 0.01 < trained_share < init_share
 

@@ -27,8 +27,8 @@
 # artifacts for every upsampler in the book.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, apply the figure style,
-# pick the device, seed everything and say which profile runs. Nothing is downloaded besides the package.
+# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
+# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
@@ -40,10 +40,8 @@ if "google.colab" in sys.modules:
 import torch
 from tutorial_utils import matrices, metrics, models, plotting, runtime, upsampling
 
-plotting.use_style()
-device = runtime.get_device()
-SEED = runtime.seed_everything(0)
-print(runtime.describe())
+SEED = 0
+device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %%
 import math
@@ -153,8 +151,8 @@ as_transposed = matrices.operator_matrix(lambda x: F.conv_transpose1d(x, K.view(
                                          dtype=torch.float64)
 assert torch.allclose(as_transposed, nearest)
 print(f"multiply-adds per input pixel and channel pair: naive {4 * 9}, folded "
-      f"{upsampling.multiply_adds('nearest', 1, 1, 1, 1)}, same as deconv4: {upsampling.multiply_adds('deconv4', 1, 1, 1, 1)}")
-assert upsampling.multiply_adds("nearest", 1, 1, 1, 1) == upsampling.multiply_adds("deconv4", 1, 1, 1, 1) == 16
+      f"{upsampling.multiply_adds('nearest', 1, 1, 1)}, same as deconv4: {upsampling.multiply_adds('deconv4', 1, 1, 1)}")
+assert upsampling.multiply_adds("nearest", 1, 1, 1) == upsampling.multiply_adds("deconv4", 1, 1, 1) == 16
 assert 4 * 9 / 16 == 2.25
 
 # %% [markdown]
@@ -389,7 +387,7 @@ header.append("score at init")
 rows = []
 for name in layers:
     kind = name.split(" ")[0]
-    macs = upsampling.multiply_adds(kind, C, C, H, H) if name in upsampling.KINDS else 4 * H * H * 9 * C * C
+    macs = upsampling.multiply_adds(kind, C, C, H) if name in upsampling.KINDS else 4 * H * H * 9 * C * C
     row = [name, params[name], f"{macs / 1e6:.1f}"]
     row += [f"{statistics.median(times[name, d.type]):.1f}" for d in timing_devices]
     row.append(f"{mean_score[kind]:.4f}")

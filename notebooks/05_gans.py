@@ -27,8 +27,8 @@
 # the same kind of discriminator on crops of photographs and measures what is left.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, apply the figure style,
-# pick the device, seed everything and say which profile runs. Nothing is downloaded besides the package.
+# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
+# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
@@ -40,21 +40,24 @@ if "google.colab" in sys.modules:
 import torch
 from tutorial_utils import data, metrics, models, plotting, runtime, training
 
-plotting.use_style()
-device = runtime.get_device()
-SEED = runtime.seed_everything(0)
-print(runtime.describe())
+SEED = 0
+device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
-IMAGE_SIZE = runtime.pick(32, 64)  # the generators' output size
-WIDTH = runtime.pick(16, 32)  # channels of the last hidden layer; they double towards the 4×4 seed
-STEPS = runtime.pick(300, 4000)  # training steps per generator
-EVAL_EVERY = runtime.pick(25, 200)  # how often the fixed evaluation batch is scored
-BATCH = 64
-N_EVAL = 64  # samples behind every score
+# Every setting of a run in one object; the variants below differ only in `variant` (and `seed`).
+CONFIG = training.GANConfig(
+    image_size=runtime.pick(32, 64),  # the generators' output size
+    width=runtime.pick(16, 32),  # channels of the last hidden layer; they double towards the 4×4 seed
+    steps=runtime.pick(300, 4000),  # training steps per generator
+    eval_every=runtime.pick(25, 200),  # how often the fixed evaluation batch is scored
+    batch_size=64,
+    eval_size=64,  # samples behind every score
+    seed=SEED,
+)
+IMAGE_SIZE, STEPS, N_EVAL = CONFIG.image_size, CONFIG.steps, CONFIG.eval_size
 
 VARIANTS = list(models.VARIANTS)  # deconv_last_two, deconv_last, resize
 LABELS = {"deconv_last_two": "deconv in last two layers", "deconv_last": "deconv in last layer",
@@ -76,7 +79,7 @@ COLORS = {"deconv_last_two": "C3", "deconv_last": "C1", "resize": "C0", "real": 
 # %%
 n_params = {}
 for name in VARIANTS:
-    gen = models.Generator.variant(name, IMAGE_SIZE, width=WIDTH)
+    gen, _ = training.make_gan(CONFIG.replace(variant=name))
     n_params[name] = sum(p.numel() for p in gen.parameters())
     print(f"{name:16s} layers {' → '.join(gen.kinds):40s} {n_params[name]:>8,d} parameters")
 assert len(set(n_params.values())) == 1, n_params
@@ -94,7 +97,7 @@ assert len(set(n_params.values())) == 1, n_params
 ZOOM, CORNER = 8, (12, 12)
 fig, axes = plt.subplots(3, 3, figsize=(7.5, 7.4), gridspec_kw={"height_ratios": [1.6, 1, 1]})
 for col, name in enumerate(VARIANTS):
-    x = training.initial_samples(name, N_EVAL, IMAGE_SIZE, WIDTH, seed=SEED)
+    x = training.initial_samples(CONFIG.replace(variant=name))
     tile = metrics.phase_means(metrics.high_pass(x), 4).mean(dim=0)[0]  # red channel, averaged over the batch
     plotting.show_grid(x[:16], nrow=4, ax=axes[0, col], title=LABELS[name])
     plotting.zoom_box(axes[0, col], ZOOM, CORNER)
@@ -124,7 +127,7 @@ plotting.glue("step0_generators", fig)  # shown here, and in the introduction's 
 rows, step0 = [], {}
 for seed in (SEED, SEED + 1, SEED + 2):
     for name in VARIANTS:
-        x = training.initial_samples(name, N_EVAL, IMAGE_SIZE, WIDTH, seed=seed)
+        x = training.initial_samples(CONFIG.replace(variant=name, seed=seed))
         s2, s4 = metrics.checkerboard_score(x, 2), metrics.checkerboard_score(x, 4)
         step0[name, seed] = (s2, s4)
         rows.append([seed, name, f"{s2:.3f}", f"{s4:.3f}", f"{s4 - s2:+.3f}"])
@@ -153,9 +156,9 @@ held_out = data.photo_crops(256, IMAGE_SIZE, seed=SEED, split="test")
 
 generators, histories = {}, {}
 for name in VARIANTS:
-    gen, disc = training.make_gan(name, IMAGE_SIZE, WIDTH, seed=SEED)
-    histories[name] = training.train_gan(gen, disc, real, STEPS, batch_size=BATCH, eval_every=EVAL_EVERY,
-                                         eval_size=N_EVAL, seed=SEED, device=device, desc=name)
+    run = CONFIG.replace(variant=name)
+    gen, disc = training.make_gan(run)
+    histories[name] = training.train_gan(gen, disc, real, run, device=device, desc=name)
     generators[name] = gen
 print({name: f"D loss {h.late_mean('loss_d'):.2f}, G loss {h.late_mean('loss_g'):.2f}" for name, h in histories.items()})
 
@@ -183,7 +186,7 @@ plt.show()
 # %% [markdown]
 # ## The score over training
 #
-# The history of each run holds the checkerboard score of the fixed evaluation batch every `EVAL_EVERY` steps.
+# The history of each run holds the checkerboard score of the fixed evaluation batch every `CONFIG.eval_every` steps.
 # Single evaluations wobble, as GAN training does, so "after training" below means the mean over the last
 # quarter of the run (`History.late_mean`). The dashed line is the score of held-out photo crops of the same
 # size: the level of a generator with no grid at all. It is not zero, and it is higher at period 4 than at

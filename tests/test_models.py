@@ -41,14 +41,19 @@ def test_every_upsampler_kind(kind):
 def test_per_layer_kinds_and_widths():
     gen = models.Generator(["nearest", "deconv4", "subpixel"], image_size=32, width=4)
     assert gen.kinds == ("nearest", "deconv4", "subpixel")
-    assert gen.seed[0].out_features == 4 * 4 * 16  # width * 2**(layers-1) channels at 4x4
+    assert gen.stem[0].out_features == 4 * 4 * 16  # width * 2**(layers-1) channels at 4x4
 
 
 def test_sample_latent_is_seeded():
     gen = models.Generator("nearest", image_size=16, latent_dim=8)
-    a = gen.sample_latent(4, generator=torch.Generator().manual_seed(1))
-    b = gen.sample_latent(4, generator=torch.Generator().manual_seed(1))
+    a = gen.sample_latent(4, rng=torch.Generator().manual_seed(1))
+    b = gen.sample_latent(4, rng=torch.Generator().manual_seed(1))
     assert a.shape == (4, 8) and torch.equal(a, b)
+    assert torch.equal(a, torch.randn(4, 8, generator=torch.Generator().manual_seed(1)))
+    # drawn on the rng's device, returned on the requested one
+    assert gen.sample_latent(2, rng=torch.Generator(), device="meta").device.type == "meta"
+    with pytest.raises(TypeError, match="rng"):
+        gen.sample_latent(2, rng=1)
 
 
 @pytest.mark.parametrize("size", [0, 4, 12, 24, 48, 100])

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = sorted((ROOT / "notebooks").glob("*.py"))
+SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))  # chapters; conftest.py is nbval's hooks
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
@@ -66,8 +66,12 @@ def test_setup_cell_conventions(py):
     assert sum(1 for h in headings if re.match(r"^# \S", h)) == 1, "exactly one H1 per chapter"
     setup = code_cells(nb)[0]
     assert f'REPO = "{repo_url()}"' in setup, "the Colab install must use the repository URL of pyproject.toml"
-    for needle in ('"google.colab" in sys.modules', "runtime.seed_everything(", "runtime.describe()", "plotting.use_style()"):
-        assert needle in setup, f"setup cell of {py.name} lacks {needle}"
+    assert '"google.colab" in sys.modules' in setup and 'f"tutorial_utils @ git+{REPO}"' in setup, "no Colab install"
+    assert re.search(r"^device = runtime\.setup\(SEED\)", setup, re.M), f"{py.name}: setup cell must call runtime.setup(SEED)"
+    # The rest of the setup lives in runtime.setup: no notebook repeats it (one place to change it).
+    source = "\n".join(code_cells(nb))
+    for copied in ("runtime.seed_everything(", "runtime.describe()", "plotting.use_style()", "runtime.get_device()"):
+        assert copied not in source, f"{py.name} repeats {copied}: runtime.setup(SEED) does it"
 
 
 def test_repository_url_is_written_consistently():

@@ -31,9 +31,64 @@ def test_seed_wrong_type(bad):
         runtime.seed_everything(bad)
 
 
-def test_profile_default_follows_cuda(monkeypatch):
+@pytest.mark.parametrize("cuda,expected", [(True, "full"), (False, "quick")])
+def test_profile_default_follows_cuda(monkeypatch, cuda, expected):
     monkeypatch.delenv("TUTORIAL_PROFILE", raising=False)
-    assert runtime.profile() == ("full" if torch.cuda.is_available() else "quick")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    assert runtime.profile() == expected
+
+
+@pytest.mark.parametrize("cuda,mps,expected", [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")])
+def test_device_preference(monkeypatch, cuda, mps, expected):
+    monkeypatch.delenv("TUTORIAL_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert runtime.get_device() == torch.device(expected)
+
+
+def test_seed_everything_requests_deterministic_algorithms():
+    try:
+        runtime.seed_everything(0, deterministic=False)
+        assert not torch.are_deterministic_algorithms_enabled()
+        runtime.seed_everything(0)
+        assert torch.are_deterministic_algorithms_enabled()
+        assert torch.backends.cudnn.deterministic and not torch.backends.cudnn.benchmark
+    finally:
+        torch.use_deterministic_algorithms(False)
+
+
+def test_setup_styles_seeds_and_returns_the_device(monkeypatch, capsys):
+    import matplotlib as mpl
+
+    monkeypatch.setenv("TUTORIAL_DEVICE", "cpu")
+    monkeypatch.setenv("TUTORIAL_PROFILE", "quick")
+    mpl.rcParams["image.interpolation"] = "bilinear"
+    try:
+        assert runtime.setup(7) == torch.device("cpu")
+        first = torch.rand(3)
+        runtime.setup(7)
+        assert torch.equal(first, torch.rand(3))
+        assert mpl.rcParams["image.interpolation"] == "nearest"  # the book's style is on
+        assert "profile='quick'" in capsys.readouterr().out
+    finally:
+        torch.use_deterministic_algorithms(False)
+
+
+def test_same_scores_in_a_fresh_process():
+    """A chapter's scoring (chapter 05's step-0 table for one generator) twice, in two fresh interpreters: the
+    same numbers to the last digit."""
+    import subprocess
+    import sys
+
+    script = (
+        "from tutorial_utils import metrics, runtime, training\n"
+        "runtime.seed_everything(0)\n"
+        "x = training.initial_samples(training.GANConfig(variant='deconv_last', image_size=16, width=8, eval_size=16))\n"
+        "print(repr(metrics.checkerboard_score(x, 2)), repr(metrics.checkerboard_score(x, 4)))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    assert runs[0] == runs[1] and float(runs[0].split()[0]) > 0.05, runs
 
 
 @pytest.mark.parametrize("value", ["quick", "full", " FULL "])

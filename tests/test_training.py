@@ -15,10 +15,14 @@ def real():
     return data.photo_crops(64, SIZE, seed=0)
 
 
+CONFIG = training.GANConfig(variant="deconv_last_two", image_size=SIZE, width=4, latent_dim=8, steps=5,
+                            batch_size=8, eval_every=2, eval_size=8)
+
+
 def run(real, seed=0, steps=5, eval_every=2, variant="deconv_last_two"):
-    gen, disc = training.make_gan(variant, SIZE, width=4, latent_dim=8, seed=seed)
-    history = training.train_gan(gen, disc, real, steps, batch_size=8, eval_every=eval_every, eval_size=8,
-                                 seed=seed, progress=False)
+    config = CONFIG.replace(seed=seed, steps=steps, eval_every=eval_every, variant=variant)
+    gen, disc = training.make_gan(config)
+    history = training.train_gan(gen, disc, real, config, progress=False)
     return gen, disc, history
 
 
@@ -40,7 +44,7 @@ def test_every_variant_trains(real, variant):
 
 
 def test_training_changes_the_weights(real):
-    gen, _ = training.make_gan("resize", SIZE, width=4, latent_dim=8, seed=0)
+    gen, _ = training.make_gan(CONFIG.replace(variant="resize"))
     before = [p.detach().clone() for p in gen.parameters()]
     gen2, _, _ = run(real, steps=2, variant="resize")
     assert any(not torch.equal(a, b) for a, b in zip(before, gen2.parameters()))
@@ -71,9 +75,10 @@ def test_seed_does_not_depend_on_global_rng(real):
 
 
 def test_make_gan_is_seeded():
-    g1, d1 = training.make_gan("deconv_last", SIZE, width=4, seed=7)
-    g2, d2 = training.make_gan("deconv_last", SIZE, width=4, seed=7)
-    g3, _ = training.make_gan("deconv_last", SIZE, width=4, seed=8)
+    config = CONFIG.replace(variant="deconv_last", seed=7)
+    g1, d1 = training.make_gan(config)
+    g2, d2 = training.make_gan(config)
+    g3, _ = training.make_gan(config.replace(seed=8))
     assert all(torch.equal(a, b) for a, b in zip(g1.parameters(), g2.parameters()))
     assert all(torch.equal(a, b) for a, b in zip(d1.parameters(), d2.parameters()))
     assert not all(torch.equal(a, b) for a, b in zip(g1.parameters(), g3.parameters()))
@@ -81,7 +86,7 @@ def test_make_gan_is_seeded():
 
 @pytest.mark.parametrize("mode", training.BN_MODES)
 def test_sample_leaves_the_generator_untouched(mode):
-    gen, _ = training.make_gan("deconv_last_two", SIZE, width=4, latent_dim=8, seed=0)
+    gen, _ = training.make_gan(CONFIG)
     gen.eval()
     state = {k: v.clone() for k, v in gen.state_dict().items()}
     z = torch.randn(6, 8, generator=torch.Generator().manual_seed(0))
@@ -95,27 +100,42 @@ def test_sample_leaves_the_generator_untouched(mode):
 
 def test_sample_modes_differ_at_init():
     # At step 0 the running statistics are (0, 1), not the batch's: the two modes give different images.
-    gen, _ = training.make_gan("resize", SIZE, width=4, latent_dim=8, seed=0)
+    gen, _ = training.make_gan(CONFIG.replace(variant="resize"))
     z = torch.randn(8, 8, generator=torch.Generator().manual_seed(0))
     assert not torch.allclose(training.sample(gen, z, "train"), training.sample(gen, z, "eval"))
 
 
+@pytest.mark.parametrize("field,value", [
+    ("variant", "deconv"), ("image_size", 24), ("image_size", 4), ("width", 0), ("latent_dim", 0), ("steps", -1),
+    ("batch_size", 0), ("eval_every", 0), ("eval_size", 1), ("seed", -1), ("lr", 0.0), ("lr", "fast"),
+    ("disc_kinds", "conv5"), ("disc_kinds", ()),
+])
+def test_config_rejects_bad_settings(field, value):
+    with pytest.raises((ValueError, TypeError), match=field if field != "image_size" else "image_size"):
+        CONFIG.replace(**{field: value})
+
+
 def test_bad_arguments(real):
-    gen, disc = training.make_gan("resize", SIZE, width=4, latent_dim=8)
+    gen, disc = training.make_gan(CONFIG.replace(variant="resize"))
     with pytest.raises(ValueError, match="mode"):
         training.sample(gen, torch.zeros(2, 8), mode="batch")
-    with pytest.raises(ValueError, match="steps"):
-        training.train_gan(gen, disc, real, -1, progress=False)
-    with pytest.raises(ValueError, match="eval_every"):
-        training.train_gan(gen, disc, real, 1, eval_every=0, progress=False)
-    with pytest.raises(ValueError, match="lr"):
-        training.train_gan(gen, disc, real, 1, lr=0.0, progress=False)
     with pytest.raises(ValueError, match="real"):
-        training.train_gan(gen, disc, real[0], 1, progress=False)
-    with pytest.raises(ValueError, match="name"):
-        training.make_gan("deconv", SIZE)
+        training.train_gan(gen, disc, real[0], CONFIG, progress=False)
+    with pytest.raises(ValueError, match="real"):  # 32x32 images for a 16x16 generator
+        training.train_gan(gen, disc, data.photo_crops(8, 2 * SIZE), CONFIG, progress=False)
+    with pytest.raises(TypeError, match="config"):
+        training.train_gan(gen, disc, real, 5, progress=False)
+    with pytest.raises(TypeError, match="config"):
+        training.make_gan("deconv_last")
     with pytest.raises(ValueError, match="seed"):
         training.seeded(lambda: None, -1)
+
+
+def test_initial_samples_follow_the_config():
+    x = training.initial_samples(CONFIG.replace(eval_size=5))
+    assert x.shape == (5, 3, SIZE, SIZE)
+    assert torch.equal(x, training.initial_samples(CONFIG.replace(eval_size=5)))
+    assert not torch.equal(x, training.initial_samples(CONFIG.replace(eval_size=5, seed=1)))
 
 
 def test_zero_steps_records_only_step_zero(real):

@@ -49,11 +49,11 @@ class Generator(nn.Module):
         for kind in kinds:
             if kind not in KINDS:
                 raise ValueError(f"kinds must contain upsampler kinds from {KINDS}, got {kind!r}")
-        self.kinds, self.image_size = tuple(kinds), image_size
+        self.kinds, self.image_size, self.channels = tuple(kinds), image_size, as_int("channels", channels, 1)
         self.latent_dim = as_int("latent_dim", latent_dim, 1)
         width = as_int("width", width, 1)
         widths = [width * 2 ** (layers - 1 - i) for i in range(layers)] + [as_int("channels", channels, 1)]
-        self.seed = nn.Sequential(nn.Linear(latent_dim, widths[0] * 16), nn.Unflatten(1, (widths[0], 4, 4)),
+        self.stem = nn.Sequential(nn.Linear(latent_dim, widths[0] * 16), nn.Unflatten(1, (widths[0], 4, 4)),
                                   nn.BatchNorm2d(widths[0]), nn.ReLU())
         blocks = []
         for i, kind in enumerate(kinds):
@@ -69,19 +69,32 @@ class Generator(nn.Module):
         the last layer, or none; the other layers use ``resize_kind``."""
         if name not in VARIANTS:
             raise ValueError(f"name must be one of {tuple(VARIANTS)}, got {name!r}")
+        for arg, kind in (("resize_kind", resize_kind), ("deconv_kind", deconv_kind)):
+            if kind not in KINDS:
+                raise ValueError(f"{arg} must be an upsampler kind from {KINDS}, got {kind!r}")
         layers = _num_layers(image_size)
         n_deconv = VARIANTS[name]
         kinds = [resize_kind] * (layers - n_deconv) + [deconv_kind] * n_deconv
         return cls(kinds, image_size=image_size, **kwargs)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"z must have shape (N, {self.latent_dim}), got {tuple(z.shape)}")
-        return self.blocks(self.seed(z))
+        if not isinstance(z, torch.Tensor) or z.ndim != 2 or z.shape[1] != self.latent_dim:
+            shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
+            raise ValueError(f"z must be a tensor of shape (N, {self.latent_dim}), got {shape}")
+        return self.blocks(self.stem(z))
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None, device=None) -> torch.Tensor:
-        """n standard-normal latent vectors (seeded through ``generator`` when given)."""
-        return torch.randn(n, self.latent_dim, generator=generator, device=device or next(self.parameters()).device)
+    def sample_latent(self, n: int, rng: torch.Generator | None = None, device=None) -> torch.Tensor:
+        """``n`` standard-normal latent vectors on ``device`` (default: the model's).
+
+        They are drawn on ``rng``'s device (the CPU for ``torch.Generator()``) and then moved, so a seeded CPU
+        ``rng`` gives the same latents whichever device the model lives on.
+        """
+        n = as_int("n", n, 1)
+        if rng is not None and not isinstance(rng, torch.Generator):
+            raise TypeError(f"rng must be a torch.Generator or None, got {type(rng).__name__}")
+        draw_on = rng.device if rng is not None else torch.device("cpu")
+        z = torch.randn(n, self.latent_dim, generator=rng, device=draw_on)
+        return z.to(device if device is not None else next(self.parameters()).device)
 
 
 class Blur2d(nn.Module):
@@ -130,9 +143,13 @@ class Discriminator(nn.Module):
         blocks = []
         for i, kind in enumerate(kinds):
             blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.LeakyReLU(0.2)]
-        self.kinds = tuple(kinds)
+        self.kinds, self.image_size, self.channels = tuple(kinds), image_size, widths[0]
         self.features = nn.Sequential(*blocks)
         self.head = nn.Linear(widths[-1] * 16, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        expected = (self.channels, self.image_size, self.image_size)
+        if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != expected:
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be images of shape (N, {', '.join(map(str, expected))}), got {shape}")
         return self.head(self.features(x).flatten(1)).squeeze(1)

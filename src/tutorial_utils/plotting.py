@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from ._checks import as_int
+
 DIVERGING = "RdBu_r"
 SEQUENTIAL = "viridis"
 
@@ -92,19 +94,22 @@ def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limi
     return im
 
 
-def show_grid(images, nrow: int = 4, title: str | None = None, ax=None, pad: int = 1):
-    """Tile a batch (N, C, H, W) into one image with ``pad`` white pixels between tiles and draw it."""
+def show_grid(images, nrow: int = 8, title: str | None = None, ax=None, pad: int = 1):
+    """Tile a batch (N, C, H, W) into rows of ``nrow`` images (as torchvision's ``make_grid``), with ``pad``
+    white pixels between tiles, and draw it."""
     x = to_numpy(images)
+    if x.ndim != 4 or x.size == 0:
+        raise ValueError(f"images must be a non-empty batch of shape (N, C, H, W), got shape {x.shape}")
+    ncol = as_int("nrow", nrow, 1)
+    pad = as_int("pad", pad, 0)
     n, c, h, w = x.shape
-    ncol = int(np.ceil(n / nrow))
-    canvas = np.ones((c, nrow * (h + pad) - pad, ncol * (w + pad) - pad))
-    if x.min() < 0:
-        canvas = canvas * 1.0  # white in [-1, 1] space is 1 as well
+    rows = int(np.ceil(n / ncol))
+    canvas = np.ones((c, rows * (h + pad) - pad, ncol * (w + pad) - pad))  # 1 is white in [0, 1] and in [-1, 1]
     for k in range(n):
         r, q = divmod(k, ncol)
         canvas[:, r * (h + pad) : r * (h + pad) + h, q * (w + pad) : q * (w + pad) + w] = x[k]
     if ax is None:
-        _, ax = plt.subplots(figsize=(0.9 * ncol + 0.5, 0.9 * nrow + 0.5))
+        _, ax = plt.subplots(figsize=(0.9 * ncol + 0.5, 0.9 * rows + 0.5))
     show_image(ax, canvas, title=title)
     return ax
 
@@ -159,7 +164,7 @@ def _html_cells(values, tag: str) -> str:
     return "".join(f"<{tag}>{escape(v)}</{tag}>" for v in values)
 
 
-class Table:
+class _Table:
     """A small table that Jupyter and the HTML book render as a real table (HTML), and text reprs show as Markdown."""
 
     def __init__(self, header, rows) -> None:
@@ -178,6 +183,7 @@ class Table:
         return self._repr_markdown_()
 
 
-def table(header, rows) -> Table:
-    """Rows of values as a table to display in a notebook (the last expression of a cell)."""
-    return Table(header, rows)
+def table(header, rows) -> _Table:
+    """Rows of values as a table to display in a notebook (the last expression of a cell): Jupyter and the
+    HTML book render it as an HTML table, plain-text reprs as Markdown."""
+    return _Table(header, rows)

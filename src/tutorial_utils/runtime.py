@@ -30,18 +30,29 @@ def get_device() -> torch.device:
     return torch.device("cpu")
 
 
-def seed_everything(seed: int) -> int:
-    """Seed Python, NumPy and torch (all devices) so a run repeats on the same machine; returns the seed."""
+def seed_everything(seed: int, deterministic: bool = True) -> int:
+    """Seed Python, NumPy and torch (all devices) so a run repeats on the same machine; returns the seed.
+
+    With ``deterministic=True`` it also asks PyTorch for deterministic algorithms (cuDNN included). CPU runs
+    are then repeatable; CUDA runs are too, except for the few operations with no deterministic CUDA kernel
+    (for example the backward pass of bilinear upsampling), for which PyTorch warns instead of failing.
+    """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
     if not 0 <= int(seed) < 2**32:
         raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+    if not isinstance(deterministic, bool):
+        raise TypeError(f"deterministic must be a bool, got {type(deterministic).__name__} {deterministic!r}")
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
-    torch.backends.cudnn.deterministic = True
-    torch.backends.cudnn.benchmark = False
+    if deterministic:
+        # cuBLAS needs a fixed workspace to be deterministic; it reads this when CUDA starts.
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    torch.backends.cudnn.deterministic = deterministic
+    torch.backends.cudnn.benchmark = not deterministic
     return seed
 
 
@@ -49,7 +60,8 @@ def profile() -> str:
     """``"quick"`` (CPU default: CI, Binder, laptops) or ``"full"`` (CUDA default).
 
     The environment variable ``TUTORIAL_PROFILE`` overrides the default. Both profiles show the same effects
-    and pass the same asserts; ``full`` only makes the pictures better.
+    and pass every assert; ``full`` makes the pictures better, and where a longer run changes a measured
+    margin, a chapter states and asserts the margin of each profile (chosen with :func:`pick`).
     """
     value = os.environ.get("TUTORIAL_PROFILE", "").strip().lower()
     if not value:
@@ -62,6 +74,19 @@ def profile() -> str:
 def pick(quick, full):
     """Return ``quick`` or ``full`` according to :func:`profile`; keeps notebook size knobs on one line."""
     return quick if profile() == "quick" else full
+
+
+def setup(seed: int = 0) -> torch.device:
+    """Everything a chapter's first cell does: the book's figure style, seeds, the device; prints what runs.
+
+    Returns the device (see :func:`get_device`). Notebooks call it once, after the Colab install line.
+    """
+    from . import plotting
+
+    seed_everything(seed)
+    plotting.use_style()
+    print(describe())
+    return get_device()
 
 
 def describe() -> str:

@@ -8,6 +8,7 @@ noise, the order in which real crops are drawn) comes from explicit seeds, so on
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass, field
 
 import torch
@@ -33,13 +34,61 @@ def seeded(build, seed: int):
         return build()
 
 
-def make_gan(variant: str, image_size: int = 32, width: int = 32, latent_dim: int = 64, seed: int = 0,
-             disc_kind: str = "conv4") -> tuple[models.Generator, models.Discriminator]:
-    """A generator in one of the article's variants (``models.VARIANTS``) and a DCGAN discriminator,
-    both initialised from ``seed`` (the discriminator from ``seed + 1``, so the two do not share draws)."""
-    gen = seeded(lambda: models.Generator.variant(variant, image_size, width=width, latent_dim=latent_dim), seed)
-    disc = seeded(lambda: models.Discriminator(disc_kind, image_size, width=width), seed + 1)
+@dataclass(frozen=True)
+class GANConfig:
+    """Every setting of one GAN run, in one place (like nanoGPT's ``GPTConfig``).
+
+    The models: the generator ``variant`` (``models.VARIANTS``) at ``image_size`` with ``width`` channels in
+    its last hidden layer and ``latent_dim`` noise dimensions; the discriminator's downsampler ``disc_kinds``
+    (one kind for every layer, or one per layer). The run: ``steps`` Adam updates of ``batch_size`` at ``lr``;
+    the fixed evaluation batch of ``eval_size`` latents is scored every ``eval_every`` steps. ``seed`` fixes
+    the weights, the noise and the order of the real images. ``config.replace(seed=1)`` gives a variant.
+    """
+
+    variant: str = "resize"
+    image_size: int = 32
+    width: int = 32
+    latent_dim: int = 64
+    disc_kinds: str | tuple[str, ...] = "conv4"
+    steps: int = 300
+    batch_size: int = 64
+    lr: float = 2e-4
+    eval_every: int = 50
+    eval_size: int = 64
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.variant not in models.VARIANTS:
+            raise ValueError(f"variant must be one of {tuple(models.VARIANTS)}, got {self.variant!r}")
+        models._num_layers(self.image_size)  # a power of two >= 8, or a clear error
+        for name, minimum in (("width", 1), ("latent_dim", 1), ("steps", 0), ("batch_size", 1),
+                              ("eval_every", 1), ("eval_size", 2), ("seed", 0)):
+            as_int(name, getattr(self, name), minimum)
+        kinds = (self.disc_kinds,) if isinstance(self.disc_kinds, str) else tuple(self.disc_kinds)
+        if not kinds or any(k not in models.DOWN_KINDS for k in kinds):
+            raise ValueError(f"disc_kinds must be a kind or a tuple of kinds from {models.DOWN_KINDS}, got {self.disc_kinds!r}")
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not self.lr > 0:
+            raise ValueError(f"lr must be a number > 0, got {self.lr!r}")
+
+    def replace(self, **changes) -> "GANConfig":
+        """A copy with some settings changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+def make_gan(config: GANConfig) -> tuple[models.Generator, models.Discriminator]:
+    """The generator and the DCGAN discriminator that ``config`` describes, both initialised from
+    ``config.seed`` (the discriminator from ``seed + 1``, so the two do not share draws)."""
+    c = _as_config(config)
+    gen = seeded(lambda: models.Generator.variant(c.variant, c.image_size, width=c.width, latent_dim=c.latent_dim), c.seed)
+    kinds = c.disc_kinds if isinstance(c.disc_kinds, str) else list(c.disc_kinds)
+    disc = seeded(lambda: models.Discriminator(kinds, c.image_size, width=c.width), c.seed + 1)
     return gen, disc
+
+
+def _as_config(config) -> GANConfig:
+    if not isinstance(config, GANConfig):
+        raise TypeError(f"config must be a training.GANConfig, got {type(config).__name__}")
+    return config
 
 
 @contextlib.contextmanager
@@ -73,14 +122,13 @@ def sample(generator: models.Generator, z: torch.Tensor, mode: str = "train") ->
         return generator(z.to(device)).cpu()
 
 
-def initial_samples(variant: str, n: int = 64, image_size: int = 32, width: int = 32, seed: int = 0,
-                    mode: str = "train") -> torch.Tensor:
-    """``n`` samples of the generator that :func:`make_gan` builds for ``seed``, before any training: the
-    step-0 picture. The latents come from ``seed`` too; BatchNorm runs in ``mode`` (``"train"``, batch
-    statistics, is what the first training step sees)."""
-    n = as_int("n", n, 1)
-    gen, _ = make_gan(variant, image_size, width, seed=seed)
-    z = gen.sample_latent(n, generator=torch.Generator().manual_seed(seed), device="cpu")
+def initial_samples(config: GANConfig, mode: str = "train") -> torch.Tensor:
+    """``config.eval_size`` samples of the generator that :func:`make_gan` builds, before any training: the
+    step-0 picture. The latents come from ``config.seed`` too; BatchNorm runs in ``mode`` (``"train"``,
+    batch statistics, is what the first training step sees)."""
+    c = _as_config(config)
+    gen, _ = make_gan(c)
+    z = gen.sample_latent(c.eval_size, rng=torch.Generator().manual_seed(c.seed), device="cpu")
     return sample(gen, z, mode=mode)
 
 
@@ -138,42 +186,39 @@ def gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.
     return float(loss_d.detach()), float(loss_g.detach())
 
 
-def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch.Tensor, steps: int,
-              batch_size: int = 64, lr: float = 2e-4, eval_every: int = 50, eval_size: int = 64, seed: int = 0,
+def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch.Tensor, config: GANConfig,
               device=None, progress: bool = True, desc: str | None = None) -> History:
     """Train ``generator`` against ``discriminator`` on minibatches drawn from ``real`` (N, C, H, W) in
-    [-1, 1], in place, for ``steps`` updates; returns the :class:`History`.
+    [-1, 1], in place, with the run settings of ``config``; returns the :class:`History`.
 
-    ``seed`` fixes the order in which real crops are drawn, the training noise and the evaluation noise (a
-    fixed batch of ``eval_size`` latents, scored in BatchNorm train mode every ``eval_every`` steps and after
-    the last step). Both models are moved to ``device`` (default: where the generator is).
+    ``config.seed`` fixes the order in which real images are drawn, the training noise and the evaluation
+    noise (a fixed batch of ``eval_size`` latents, scored in BatchNorm train mode every ``eval_every`` steps
+    and after the last step). Both models are moved to ``device`` (default: where the generator is).
     """
-    steps = as_int("steps", steps, 0)
-    batch_size = as_int("batch_size", batch_size, 1)
-    eval_every = as_int("eval_every", eval_every, 1)
-    eval_size = as_int("eval_size", eval_size, 2)
-    seed = as_int("seed", seed, 0)
+    c = _as_config(config)
     real = as_images("real", real)
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr!r}")
+    expected = (generator.channels, generator.image_size, generator.image_size)
+    if tuple(real.shape[1:]) != expected:
+        raise ValueError(f"real must be images of shape (N, {', '.join(map(str, expected))}) like the generator's "
+                         f"output, got {tuple(real.shape)}")
     device = torch.device(device) if device is not None else next(generator.parameters()).device
     generator.to(device).train()
     discriminator.to(device).train()
     real = real.to(device)
-    opt_g = torch.optim.Adam(generator.parameters(), lr=lr, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam(generator.parameters(), lr=c.lr, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=c.lr, betas=(0.5, 0.999))
     # Three independent streams on the CPU, so a run is the same whichever device computes it.
-    draws, noise, eval_noise = (torch.Generator().manual_seed(seed * 3 + k) for k in range(3))
-    z_eval = generator.sample_latent(eval_size, generator=eval_noise, device="cpu")
+    draws, noise, eval_noise = (torch.Generator().manual_seed(c.seed * 3 + k) for k in range(3))
+    z_eval = generator.sample_latent(c.eval_size, rng=eval_noise, device="cpu")
     history = History()
     history.record_scores(0, sample(generator, z_eval))
-    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False):
-        idx = torch.randint(real.shape[0], (batch_size,), generator=draws)
-        z = generator.sample_latent(batch_size, generator=noise, device="cpu").to(device)
+    for step in tqdm(range(1, c.steps + 1), desc=desc, disable=not progress, leave=False):
+        idx = torch.randint(real.shape[0], (c.batch_size,), generator=draws)
+        z = generator.sample_latent(c.batch_size, rng=noise, device=device)
         loss_d, loss_g = gan_step(generator, discriminator, opt_g, opt_d, real[idx.to(device)], z)
         history.step.append(step)
         history.loss_d.append(loss_d)
         history.loss_g.append(loss_g)
-        if step % eval_every == 0 or step == steps:
+        if step % c.eval_every == 0 or step == c.steps:
             history.record_scores(step, sample(generator, z_eval))
     return history

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_int, as_pair, is_pair
+from ._checks import as_int, as_pair
 
 KINDS = ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr")
 RESIZE_MODES = ("nearest", "bilinear")
@@ -29,12 +29,12 @@ def fold_matrix(kernel_size: int, scale_factor: int) -> torch.Tensor:
     s = as_int("scale_factor", scale_factor, 1)
     if k % 2 == 0:
         raise ValueError(f"kernel_size must be odd for a 'same' resize-convolution, got {k}")
-    p, big_p = (k - 1) // 2, (k - 1) // 2
+    p = (k - 1) // 2  # the convolution's padding; the transposed convolution's padding P = k - 1 - p equals it
     fold = torch.zeros(k + s - 1, k)
     for a in range(s):
         for t in range(k):
             j = math.floor((a + t - p) / s)
-            fold[a - s * j + big_p, t] += 1.0
+            fold[a - s * j + p, t] += 1.0
     return fold
 
 
@@ -136,11 +136,18 @@ def tie_bias_(bias: torch.Tensor, scale_factor: int = 2) -> torch.Tensor:
 
 
 class SubPixelConv2d(nn.Sequential):
-    """Sub-pixel convolution (Shi et al. 2016): a k×k convolution to Cout·s² channels, then PixelShuffle(s)."""
+    """Sub-pixel convolution (Shi et al. 2016): a "same" k×k convolution to Cout·s² channels, then
+    PixelShuffle(s). Arguments in the order of :class:`ResizeConv2d`; ``icnr=True`` applies :func:`icnr_` and
+    :func:`tie_bias_`."""
 
-    def __init__(self, in_channels: int, out_channels: int, scale_factor: int = 2, kernel_size: int = 3, icnr: bool = False):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, scale_factor: int = 2, icnr: bool = False):
+        as_int("in_channels", in_channels, 1)
+        as_int("out_channels", out_channels, 1)
+        k = as_int("kernel_size", kernel_size, 1)
+        if k % 2 == 0:
+            raise ValueError(f"kernel_size must be odd (a 'same' convolution keeps H and W), got {kernel_size}")
         s = as_int("scale_factor", scale_factor, 1)
-        conv = nn.Conv2d(in_channels, out_channels * s * s, kernel_size, padding=kernel_size // 2)
+        conv = nn.Conv2d(in_channels, out_channels * s * s, k, padding=k // 2)
         if icnr:
             icnr_(conv.weight, s)
             tie_bias_(conv.bias, s)
@@ -166,57 +173,16 @@ def make_upsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
         return ResizeConv2d(in_channels, out_channels, 3, 2, mode="nearest", fast=True)
     if kind == "bilinear":
         return ResizeConv2d(in_channels, out_channels, 3, 2, mode="bilinear", fast=False)
-    return SubPixelConv2d(in_channels, out_channels, 2, 3, icnr=(kind == "subpixel_icnr"))
-
-
-# --- the balance condition of a transposed convolution ---------------------------------------------------------
-
-
-def phase_sums(kernel, stride) -> torch.Tensor:
-    """Sum of the taps of a 1D (k,) or 2D (kh, kw) kernel in each stride phase: entry a is the sum of w[t] over
-    t ≡ a (mod s), shape (s,) or (s, s).
-
-    A transposed convolution with this kernel and stride s maps a constant input c to c times these sums, one
-    per output phase (away from the borders; the padding only permutes the phases). Equal sums ("balanced"):
-    a flat output; unequal sums: a period-s pattern, whatever the input.
-    """
-    w = torch.as_tensor(kernel)
-    if w.ndim not in (1, 2) or w.numel() == 0:
-        raise ValueError(f"kernel must be a non-empty 1D (k,) or 2D (kh, kw) tensor, got shape {tuple(w.shape)}")
-    if w.ndim == 1:
-        s = as_int("stride", stride, 1)
-        return torch.stack([w[a::s].sum() for a in range(s)])
-    sy, sx = as_pair("stride", stride, 1)
-    return torch.stack([torch.stack([w[a::sy, b::sx].sum() for b in range(sx)]) for a in range(sy)])
-
-
-def balance_constraints(kernel_size, stride) -> torch.Tensor:
-    """The linear constraints "every stride phase of the kernel sums to the same value" as a matrix A.
-
-    ``kernel_size`` and ``stride`` are ints (1D kernels, A of shape (s - 1, k)) or pairs (2D kernels, A of
-    shape (sy·sx - 1, kh·kw), acting on the kernel flattened row-major). Row a is the indicator of phase a
-    minus the indicator of phase 0, so ``A @ w.flatten() == 0`` exactly when ``phase_sums(w, s)`` are all
-    equal. Balanced kernels form the null space of A: a linear subspace of dimension numel - rank(A), which is
-    k - (s - 1) in 1D whenever k >= s.
-    """
-    if not (is_pair(kernel_size) or is_pair(stride)):
-        k, s = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1)
-        phase = torch.arange(k) % s
-    else:
-        (kh, kw), (sy, sx) = as_pair("kernel_size", kernel_size, 1), as_pair("stride", stride, 1)
-        rows, cols = torch.meshgrid(torch.arange(kh), torch.arange(kw), indexing="ij")
-        phase = ((rows % sy) * sx + cols % sx).flatten()
-        s = sy * sx
-    indicator = (phase[None, :] == torch.arange(s)[:, None]).double()  # (phases, numel)
-    return indicator[1:] - indicator[:1]
+    return SubPixelConv2d(in_channels, out_channels, 3, 2, icnr=(kind == "subpixel_icnr"))
 
 
 # --- cost ----------------------------------------------------------------------------------------------------
 
 
-def multiply_adds(kind: str, in_channels: int, out_channels: int, height: int, width: int) -> int:
-    """Multiply-accumulate operations of one forward pass of ``make_upsampler(kind, ...)`` on one
-    (in_channels, height, width) input (FLOPs are about twice this; biases and the tiny kernel fold ignored).
+def multiply_adds(kind: str, in_channels: int, out_channels: int, input_size) -> int:
+    """Multiply-accumulate operations of one forward pass of ``make_upsampler(kind, ...)`` on one input of
+    ``in_channels`` × ``input_size`` (an int or (H, W), as everywhere in the package; FLOPs are about twice this;
+    biases and the tiny kernel fold ignored).
 
     A transposed convolution multiplies every input pixel by every tap: H·W·k²·Cin·Cout (k = 3 or 4).
     ``nearest`` runs as the folded transposed convolution with a 4×4 kernel: H·W·16·Cin·Cout (the naive
@@ -227,7 +193,8 @@ def multiply_adds(kind: str, in_channels: int, out_channels: int, height: int, w
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
-    hw = as_int("height", height, 1) * as_int("width", width, 1)
+    h, w = as_pair("input_size", input_size, 1)
+    hw = h * w
     if kind == "deconv3":
         return hw * 9 * cin * cout
     if kind in ("deconv4", "nearest"):
@@ -235,21 +202,3 @@ def multiply_adds(kind: str, in_channels: int, out_channels: int, height: int, w
     if kind == "bilinear":
         return 4 * hw * (4 * cin + 9 * cin * cout)
     return hw * 9 * cin * 4 * cout
-
-
-def unbalanced_share(weight: torch.Tensor, stride=2) -> torch.Tensor:
-    """Share of each kernel's energy that lies outside the balanced subspace (see :func:`balance_constraints`).
-
-    ``weight`` is (..., kh, kw), e.g. a ConvTranspose2d weight (Cin, Cout, kh, kw); the result has shape
-    (...): 0 for a balanced kernel, and on average (s² - 1) / (kh·kw) for kernels with i.i.d. entries.
-    """
-    if not isinstance(weight, torch.Tensor) or weight.ndim < 2 or weight.numel() == 0:
-        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
-        raise ValueError(f"weight must be a non-empty tensor (..., kh, kw), got {shape}")
-    kh, kw = weight.shape[-2:]
-    a = balance_constraints((kh, kw), stride)
-    row_space = torch.linalg.pinv(a) @ a  # projector onto the unbalanced directions
-    flat = weight.detach().reshape(-1, kh * kw).double().cpu()
-    off = flat @ row_space.T
-    share = (off**2).sum(1) / (flat**2).sum(1).clamp_min(1e-300)
-    return share.reshape(weight.shape[:-2])

@@ -1,0 +1,70 @@
+"""The balance condition of a transposed convolution: when its kernel paints a flat input flat.
+
+A transposed convolution with stride s maps a constant input to a period-s pattern whose values are the sums of
+the kernel's taps in each stride phase (:func:`phase_sums`). The output is flat exactly when those sums agree,
+a set of linear constraints on the kernel (:func:`balance_constraints`); :func:`unbalanced_share` measures how far
+a kernel is from satisfying them. Everything here returns torch tensors.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ._checks import as_int, as_pair, is_pair
+
+
+def phase_sums(kernel, stride) -> torch.Tensor:
+    """Sum of the taps of a 1D (k,) or 2D (kh, kw) kernel in each stride phase: entry a is the sum of w[t] over
+    t ≡ a (mod s), shape (s,) or (s, s).
+
+    A transposed convolution with this kernel and stride s maps a constant input c to c times these sums, one
+    per output phase (away from the borders; the padding only permutes the phases). Equal sums ("balanced"):
+    a flat output; unequal sums: a period-s pattern, whatever the input.
+    """
+    w = torch.as_tensor(kernel)
+    if w.ndim not in (1, 2) or w.numel() == 0:
+        raise ValueError(f"kernel must be a non-empty 1D (k,) or 2D (kh, kw) tensor, got shape {tuple(w.shape)}")
+    if w.ndim == 1:
+        s = as_int("stride", stride, 1)
+        return torch.stack([w[a::s].sum() for a in range(s)])
+    sy, sx = as_pair("stride", stride, 1)
+    return torch.stack([torch.stack([w[a::sy, b::sx].sum() for b in range(sx)]) for a in range(sy)])
+
+
+def balance_constraints(kernel_size, stride) -> torch.Tensor:
+    """The linear constraints "every stride phase of the kernel sums to the same value" as a matrix A.
+
+    ``kernel_size`` and ``stride`` are ints (1D kernels, A of shape (s - 1, k)) or pairs (2D kernels, A of
+    shape (sy·sx - 1, kh·kw), acting on the kernel flattened row-major). Row a is the indicator of phase a
+    minus the indicator of phase 0, so ``A @ w.flatten() == 0`` exactly when ``phase_sums(w, s)`` are all
+    equal. Balanced kernels form the null space of A: a linear subspace of dimension numel - rank(A), which is
+    k - (s - 1) in 1D whenever k >= s.
+    """
+    if not (is_pair(kernel_size) or is_pair(stride)):
+        k, s = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1)
+        phase = torch.arange(k) % s
+    else:
+        (kh, kw), (sy, sx) = as_pair("kernel_size", kernel_size, 1), as_pair("stride", stride, 1)
+        rows, cols = torch.meshgrid(torch.arange(kh), torch.arange(kw), indexing="ij")
+        phase = ((rows % sy) * sx + cols % sx).flatten()
+        s = sy * sx
+    indicator = (phase[None, :] == torch.arange(s)[:, None]).double()  # (phases, numel)
+    return indicator[1:] - indicator[:1]
+
+
+def unbalanced_share(weight: torch.Tensor, stride=2) -> torch.Tensor:
+    """Share of each kernel's energy that lies outside the balanced subspace (see :func:`balance_constraints`).
+
+    ``weight`` is (..., kh, kw), e.g. a ConvTranspose2d weight (Cin, Cout, kh, kw); the result has shape
+    (...): 0 for a balanced kernel, and on average (s² - 1) / (kh·kw) for kernels with i.i.d. entries.
+    """
+    if not isinstance(weight, torch.Tensor) or weight.ndim < 2 or weight.numel() == 0:
+        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
+        raise ValueError(f"weight must be a non-empty tensor (..., kh, kw), got {shape}")
+    kh, kw = weight.shape[-2:]
+    a = balance_constraints((kh, kw), stride)
+    row_space = torch.linalg.pinv(a) @ a  # projector onto the unbalanced directions
+    flat = weight.detach().reshape(-1, kh * kw).double().cpu()
+    off = flat @ row_space.T
+    share = (off**2).sum(1) / (flat**2).sum(1).clamp_min(1e-300)
+    return share.reshape(weight.shape[:-2])

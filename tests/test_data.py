@@ -20,49 +20,64 @@ def test_deterministic_for_a_seed():
     assert not torch.equal(data.photo_crops(8, 16, seed=3), data.photo_crops(8, 16, seed=4))
 
 
-def test_splits_differ():
-    train = data.photo_crops(64, 16, seed=0, split="train")
-    test = data.photo_crops(64, 16, seed=0, split="test")
-    flat_train = train.flatten(1)
-    for crop in test.flatten(1):
-        assert not (flat_train == crop).all(dim=1).any()
-
-
-def reproduce_columns(n, size, seed, split, context=4, photos=data.PHOTOS):
-    """The column range each crop comes from, by replaying photo_crops' random draws."""
-    rng = np.random.default_rng(seed)
-    images = [data.photo(p, context * size) for p in photos]
-    which = rng.integers(len(images), size=n)
-    spans = []
-    for idx in which:
-        h, w = images[idx].shape[:2]
-        cut = int(w * (1 - data.HELD_OUT))
-        lo, hi = (0, cut - size) if split == "train" else (cut, w - size)
-        rng.integers(0, h - size + 1)
-        left = int(rng.integers(lo, hi + 1))
-        rng.random()
-        spans.append((int(idx), left, left + size, cut))
-    return spans
-
-
-def test_splits_use_disjoint_columns():
+def test_crops_are_cut_where_crop_positions_says():
+    """Every crop is the photograph's pixels at its stated position, mirrored when it says so."""
     size = 16
     for split in data.SPLITS:
-        replay = reproduce_columns(32, size, 1, split)
         crops = data.photo_crops(32, size, seed=1, split=split)
-        for k, (idx, left, right, cut) in enumerate(replay):
-            assert (right <= cut) if split == "train" else (left >= cut)
-            # The replay is faithful: the crop is those columns of that photo (possibly mirrored).
-            img = torch.from_numpy(data.photo(data.PHOTOS[idx], 4 * size)).permute(2, 0, 1)
-            cols = img[:, :, left:right]
-            assert any(torch.equal(crop, window) for crop in (crops[k], crops[k].flip(-1))
-                       for window in cols.unfold(1, size, 1).permute(1, 0, 3, 2).unbind(0))
+        positions = data.crop_positions(32, size, seed=1, split=split)
+        assert len(positions) == len(crops)
+        for crop, (name, top, left, mirrored) in zip(crops, positions):
+            img = torch.from_numpy(data.photo(name, 4 * size)).permute(2, 0, 1)
+            window = img[:, top : top + size, left : left + size]
+            assert torch.equal(crop, window.flip(-1) if mirrored else window)
+
+
+@pytest.mark.parametrize("size,context", [(16, 4), (32, 4), (8, 7)])
+def test_splits_use_disjoint_pixel_columns(size, context):
+    """Train crops end left of the cut, test crops start right of it: compared by pixel coordinates."""
+    for name in data.PHOTOS:
+        width = data.photo(name, context * size).shape[1]
+        cut = int(width * (1 - data.HELD_OUT))
+        train = data.crop_positions(200, size, seed=2, split="train", context=context, photos=(name,))
+        test = data.crop_positions(200, size, seed=2, split="test", context=context, photos=(name,))
+        assert all(left + size <= cut for _, _, left, _ in train)
+        assert all(left >= cut and left + size <= width for _, _, left, _ in test)
+
+
+def test_crop_grid_counts_positions():
+    grid = data.crop_grid(32, "test")
+    # square photographs: the right quarter of a 128-pixel-wide photo is exactly one 32-pixel crop wide
+    assert grid["astronaut"] == (128 - 32 + 1, 1)
+    h, w = data.photo("coffee", 128).shape[:2]
+    assert grid["coffee"] == (h - 32 + 1, w - int(w * 0.75) - 32 + 1)
+    assert data.crop_grid(32, "train")["astronaut"] == (97, 96 - 32 + 1)
+
+
+def test_native_shapes_match_scikit_image():
+    import skimage.data
+
+    for name in data.PHOTOS:
+        assert data._NATIVE_SHAPES[name] == getattr(skimage.data, name)().shape[:2]
+        assert data._photo_shape(name, 40) == data.photo(name, 40).shape[:2]
 
 
 def test_photo_is_rescaled():
     img = data.photo("chelsea", 40)
     assert min(img.shape[:2]) == 40 and img.shape[2] == 3
     assert img.min() >= -1 and img.max() <= 1
+
+
+def test_impossible_sizes_are_refused_before_any_work():
+    with pytest.raises(ValueError, match="size=5000"):
+        data.photo_crops(4, 5000)  # would rescale to a 20,000-pixel side
+    with pytest.raises(ValueError, match="context=2"):
+        data.photo_crops(4, 32, split="test", context=2)
+    with pytest.raises(ValueError, match="context=3"):
+        data.photo_crops(4, 32, split="test", context=3)
+    with pytest.raises(ValueError, match="shorter_side"):
+        data.photo("astronaut", 10_000)
+    assert data.photo_crops(2, 32, split="train", context=2).shape == (2, 3, 32, 32)
 
 
 def test_bad_arguments():

@@ -77,9 +77,6 @@ def test_phase_energy_ratio_of_weighted_random_signs():
     std = torch.tensor([[2.0, 1.0], [1.0, 1.0]]).repeat(256, 256)
     assert metrics.phase_energy_ratio(x * std) == pytest.approx(4.0, rel=0.1)
     assert metrics.phase_energy_ratio(x) == pytest.approx(1.0, rel=0.05)
-    # 1D signals get 1D phases
-    sig = torch.randn(200_000, generator=g) * torch.tensor([2.0, 1.0]).repeat(100_000)
-    assert metrics.phase_energy_ratio(sig) == pytest.approx(4.0, rel=0.1)
     # batches (N, C, H, W) are pooled
     batch = (x * std).reshape(4, 1, 128, 512)
     assert metrics.phase_energy_ratio(batch) == pytest.approx(4.0, rel=0.1)
@@ -88,12 +85,35 @@ def test_phase_energy_ratio_of_weighted_random_signs():
 def test_phase_energy_ratio_errors():
     with pytest.raises(ValueError, match="period=2"):
         metrics.phase_energy_ratio(torch.randn(5, 5))
-    with pytest.raises(ValueError, match="period=2"):
-        metrics.phase_energy_ratio(torch.randn(7))
+    with pytest.raises(ValueError, match=r"x must be .*\(\.\.\., H, W\)"):
+        metrics.phase_energy_ratio(torch.randn(8))  # a 1D signal has no 2D phases
     with pytest.raises(ValueError, match="x"):
         metrics.phase_energy_ratio(torch.tensor(1.0))
     with pytest.raises(ValueError, match="zero energy"):
-        metrics.phase_energy_ratio(torch.tensor([1.0, 0.0, 1.0, 0.0]))
+        metrics.phase_energy_ratio(torch.tensor([[1.0, 0.0], [0.0, 0.0]]).repeat(2, 2))
+    with pytest.raises(ValueError, match="finite"):
+        metrics.phase_energy_ratio(torch.full((4, 4), float("nan")))
+
+
+def test_scores_refuse_nan_instead_of_returning_nan():
+    x = torch.randn(2, 3, 8, 8)
+    x[0, 0, 0, 0] = float("nan")
+    for fn in (metrics.checkerboard_score, metrics.checkerboard_amplitude, metrics.radial_power_spectrum):
+        with pytest.raises(ValueError, match="images must be finite"):
+            fn(x)
+
+
+def test_phase_means_checks_its_input():
+    x = torch.arange(16.0).reshape(4, 4)
+    assert torch.equal(metrics.phase_means(x, 2), torch.tensor([[5.0, 6.0], [9.0, 10.0]]))
+    with pytest.raises(ValueError, match="period=3"):
+        metrics.phase_means(x, 3)
+    with pytest.raises(ValueError, match="period"):
+        metrics.phase_means(x, 0)
+    with pytest.raises(ValueError, match="x must"):
+        metrics.phase_means(torch.ones(4), 2)
+    with pytest.raises(TypeError, match="x must"):
+        metrics.phase_means([[1.0, 2.0], [3.0, 4.0]], 2)
 
 
 @pytest.mark.parametrize("size", [16, 32, 64])

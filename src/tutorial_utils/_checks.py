@@ -44,7 +44,12 @@ def as_images(name: str, x, period: int | None = None) -> torch.Tensor:
         h, w = x.shape[-2:]
         if h % period or w % period:
             raise ValueError(f"{name} height and width must be multiples of period={period}, got {h}x{w}")
-    return x.detach().to(torch.float64 if x.dtype == torch.float64 else torch.float32)
+    if not (x.is_floating_point() or x.dtype in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)):
+        raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
+    x = x.detach().to(torch.float64 if x.dtype == torch.float64 else torch.float32)
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name} must be finite, got {int((~torch.isfinite(x)).sum())} NaN or infinite values")
+    return x
 
 
 def as_tensor(name: str, value, ndim: int, layout: str) -> torch.Tensor:

@@ -23,6 +23,9 @@ def photo(name: str, shorter_side: int) -> np.ndarray:
 
     if name not in PHOTOS:
         raise ValueError(f"name must be one of {PHOTOS}, got {name!r}")
+    shorter_side = as_int("shorter_side", shorter_side, 1)
+    if shorter_side > MAX_SHORTER_SIDE:
+        raise ValueError(f"shorter_side must be at most {MAX_SHORTER_SIDE}, got {shorter_side}")
     img = getattr(skimage.data, name)()[..., :3].astype(np.float32) / 255.0
     h, w = img.shape[:2]
     scale = shorter_side / min(h, w)
@@ -30,32 +33,91 @@ def photo(name: str, shorter_side: int) -> np.ndarray:
     return (img * 2 - 1).astype(np.float32)
 
 
+# Photographs are rescaled, never blown up beyond this shorter side: larger requests are refused, not attempted.
+MAX_SHORTER_SIDE = 2048
+
+
+def _photo_shape(name: str, shorter_side: int) -> tuple[int, int]:
+    """(H, W) of :func:`photo` ``(name, shorter_side)`` without loading or rescaling anything."""
+    h, w = _NATIVE_SHAPES[name]
+    scale = shorter_side / min(h, w)
+    return round(h * scale), round(w * scale)
+
+
+# (H, W) of the bundled photographs as scikit-image ships them (checked by the tests).
+_NATIVE_SHAPES = {"astronaut": (512, 512), "chelsea": (300, 451), "coffee": (400, 600), "rocket": (427, 640),
+                  "hubble_deep_field": (872, 1000), "immunohistochemistry": (512, 512), "retina": (1411, 1411)}
+
+
+def crop_grid(size: int = 32, split: str = "train", context: int = 4,
+              photos: tuple[str, ...] = PHOTOS) -> dict[str, tuple[int, int]]:
+    """For each photograph, how many crop positions (rows, columns) a split offers: their product, summed and
+    doubled by mirroring, is the number of distinct crops.
+
+    ``split="train"`` crops the left three quarters of every photograph (rescaled so its shorter side is
+    ``context * size``), ``"test"`` the right quarter, so the two never share a pixel. A square photograph's
+    right quarter is ``context * size / 4`` wide: at the default ``context=4`` it allows one crop column.
+    """
+    size = as_int("size", size, 4)
+    context = as_int("context", context, 1)
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if isinstance(photos, str) or not photos or any(p not in PHOTOS for p in photos):
+        raise ValueError(f"photos must be a non-empty tuple of names from {PHOTOS}, got {photos!r}")
+    if context * size > MAX_SHORTER_SIDE:
+        raise ValueError(
+            f"size * context must be at most {MAX_SHORTER_SIDE} (the photographs' rescaled shorter side), "
+            f"got size={size} * context={context} = {size * context}"
+        )
+    grid = {}
+    for name in photos:
+        h, w = _photo_shape(name, context * size)
+        cut = int(w * (1 - HELD_OUT))
+        width = cut if split == "train" else w - cut
+        if width < size:
+            need = next(c for c in range(context + 1, MAX_SHORTER_SIDE) if _split_width(name, c * size, size, split) >= size)
+            raise ValueError(
+                f"context={context} leaves the {split} split of {name!r} {width} pixels wide, less than size={size}; "
+                f"use context >= {need}"
+            )
+        grid[name] = (h - size + 1, width - size + 1)
+    return grid
+
+
+def _split_width(name: str, shorter_side: int, size: int, split: str) -> int:
+    h, w = _photo_shape(name, shorter_side)
+    cut = int(w * (1 - HELD_OUT))
+    return cut if split == "train" else w - cut
+
+
+def crop_positions(n: int, size: int = 32, seed: int = 0, split: str = "train", context: int = 4,
+                   photos: tuple[str, ...] = PHOTOS) -> list[tuple[str, int, int, bool]]:
+    """Where :func:`photo_crops` cuts its ``n`` crops: (photograph, top, left, mirrored), deterministic for ``seed``."""
+    n = as_int("n", n, 1)
+    grid = crop_grid(size, split, context, photos)
+    rng = np.random.default_rng(as_int("seed", seed, 0))
+    positions = []
+    for idx in rng.integers(len(photos), size=n):
+        name = photos[idx]
+        rows, cols = grid[name]
+        _, w = _photo_shape(name, context * size)
+        first = 0 if split == "train" else int(w * (1 - HELD_OUT))
+        top, left = int(rng.integers(rows)), first + int(rng.integers(cols))
+        positions.append((name, top, left, bool(rng.random() < 0.5)))
+    return positions
+
+
 def photo_crops(n: int, size: int = 32, seed: int = 0, split: str = "train", context: int = 4,
                 photos: tuple[str, ...] = PHOTOS) -> torch.Tensor:
     """``n`` random ``size``×``size`` RGB crops in [-1, 1] as (n, 3, size, size), deterministic for ``seed``.
 
     Photographs are first rescaled so their shorter side is ``context * size`` pixels (so a crop shows
-    structure, not one flat patch of sky). ``split="train"`` crops the left three quarters of every photograph,
-    ``"test"`` the right quarter, so the two never share a pixel. Half of the crops are mirrored.
+    structure, not one flat patch of sky). The train and test splits never share a pixel (see
+    :func:`crop_grid`, which also counts the distinct crops); half of the crops are mirrored.
     """
-    n = as_int("n", n, 1)
-    size = as_int("size", size, 4)
-    context = as_int("context", context, 2)
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    if not photos or any(p not in PHOTOS for p in photos):
-        raise ValueError(f"photos must be a non-empty tuple of names from {PHOTOS}, got {photos!r}")
-    rng = np.random.default_rng(as_int("seed", seed, 0))
-    images = [photo(p, context * size) for p in photos]
-    out = np.empty((n, size, size, 3), dtype=np.float32)
-    which = rng.integers(len(images), size=n)
-    for k, idx in enumerate(which):
-        img = images[idx]
-        h, w = img.shape[:2]
-        cut = int(w * (1 - HELD_OUT))
-        lo, hi = (0, cut - size) if split == "train" else (cut, w - size)
-        top = rng.integers(0, h - size + 1)
-        left = rng.integers(lo, hi + 1)
-        crop = img[top : top + size, left : left + size]
-        out[k] = crop[:, ::-1] if rng.random() < 0.5 else crop
+    positions = crop_positions(n, size, seed, split, context, photos)
+    out = np.empty((len(positions), size, size, 3), dtype=np.float32)
+    for k, (name, top, left, mirrored) in enumerate(positions):
+        crop = photo(name, context * size)[top : top + size, left : left + size]
+        out[k] = crop[:, ::-1] if mirrored else crop
     return torch.from_numpy(out).permute(0, 3, 1, 2).contiguous()

@@ -112,6 +112,19 @@ def conv_input_sizes(
 
 # --- matrices by index arithmetic ----------------------------------------------------------------------------
 
+# Dense matrices are for looking at small layers: refuse more entries than this (2**26 float32 entries is
+# 256 MiB) unless the caller raises ``max_entries`` on purpose.
+MAX_ENTRIES = 2**26
+
+
+def _check_entries(rows: int, cols: int, max_entries) -> None:
+    limit = as_int("max_entries", max_entries, 1)
+    if rows * cols > limit:
+        raise ValueError(
+            f"the matrix would be {rows} x {cols} = {rows * cols:,} entries, more than max_entries={limit:,}; "
+            f"use a smaller layer or input_size, or pass a larger max_entries if you have the memory"
+        )
+
 
 def _entries(weight: torch.Tensor, small: tuple[int, int], big: tuple[int, int], s, p, d):
     """Index pairs and values of the sparse matrix linking a strided grid (``small``) to a dense one (``big``).
@@ -139,14 +152,19 @@ def _entries(weight: torch.Tensor, small: tuple[int, int], big: tuple[int, int],
 
 
 def conv2d_matrix(
-    weight: torch.Tensor, input_size: Size, stride: Size = 1, padding: Size = 0, dilation: Size = 1
+    weight: torch.Tensor, input_size: Size, stride: Size = 1, padding: Size = 0, dilation: Size = 1,
+    *, max_entries: int = MAX_ENTRIES,
 ) -> torch.Tensor:
-    """The matrix M of ``F.conv2d(·, weight)`` on (Cin, H, W) inputs: shape (Cout·Ho·Wo, Cin·H·W)."""
+    """The matrix M of ``F.conv2d(·, weight)`` on (Cin, H, W) inputs: shape (Cout·Ho·Wo, Cin·H·W).
+
+    Dense, so refused above ``max_entries`` entries (see ``MAX_ENTRIES``) instead of exhausting memory.
+    """
     weight = as_tensor("weight", weight, 4, CONV_LAYOUT)
     cout, cin, kh, kw = weight.shape
     h, w = as_pair("input_size", input_size, 1)
     ho, wo = conv_output_size((h, w), (kh, kw), stride, padding, dilation)
     s, p, d = as_pair("stride", stride, 1), as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
+    _check_entries(cout * ho * wo, cin * h * w, max_entries)
     rows, cols, values = _entries(weight, (ho, wo), (h, w), s, p, d)
     m = weight.new_zeros(cout * ho * wo, cin * h * w)
     return m.index_put((rows, cols), values, accumulate=True)
@@ -159,6 +177,8 @@ def conv_transpose2d_matrix(
     padding: Size = 0,
     output_padding: Size = 0,
     dilation: Size = 1,
+    *,
+    max_entries: int = MAX_ENTRIES,
 ) -> torch.Tensor:
     """The matrix of ``F.conv_transpose2d(·, weight)`` (weight (Cin, Cout, kH, kW)): shape (Cout·Ho·Wo, Cin·H·W).
 
@@ -170,6 +190,7 @@ def conv_transpose2d_matrix(
     h, w = as_pair("input_size", input_size, 1)
     ho, wo = conv_transpose_output_size((h, w), (kh, kw), stride, padding, output_padding, dilation)
     s, p, d = as_pair("stride", stride, 1), as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
+    _check_entries(cout * ho * wo, cin * h * w, max_entries)
     cols, rows, values = _entries(weight, (h, w), (ho, wo), s, p, d)
     m = weight.new_zeros(cout * ho * wo, cin * h * w)
     return m.index_put((rows, cols), values, accumulate=True)
@@ -210,12 +231,13 @@ def operator_matrix(
     dtype: torch.dtype | None = None,
     device=None,
     chunk_size: int = 1024,
+    max_entries: int = MAX_ENTRIES,
 ) -> torch.Tensor:
     """The matrix of a linear map ``fn`` (batch (N, *input_shape) -> (N, ...)); column i is fn(e_i) flattened.
 
     Raises ValueError when fn is visibly not linear: fn(0) != 0 (a bias left on), or fn(x) differs from the
     matrix times x for a random x (a ReLU, batch statistics, ...). The dtype and device default to those of
-    a module's parameters.
+    a module's parameters. Refused when the input alone would make the matrix exceed ``max_entries``.
     """
     if not callable(fn):
         raise TypeError(f"fn must be callable (a function or module), got {type(fn).__name__}")
@@ -223,8 +245,10 @@ def operator_matrix(
     chunk = as_int("chunk_size", chunk_size, 1)
     dtype, device = _dtype_device(fn, dtype, device)
     n = math.prod(shape)
+    _check_entries(1, n, max_entries)
     with torch.no_grad():
         at_zero = _apply(fn, torch.zeros((1, *shape), dtype=dtype, device=device))
+        _check_entries(at_zero.shape[1], n, max_entries)
         if at_zero.abs().max() > 0:
             raise ValueError(
                 f"fn is not linear: fn(0) is not 0 (max |fn(0)| = {at_zero.abs().max().item():.3g}); "

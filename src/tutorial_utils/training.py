@@ -8,6 +8,7 @@ noise, the order in which real crops are drawn) comes from explicit seeds, so on
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -19,6 +20,7 @@ from . import metrics, models
 from ._checks import as_images, as_int
 
 BN_MODES = ("train", "eval")
+SERIES = ("score2", "score4", "grad2", "loss_d", "loss_g")  # what History.late_mean averages
 
 
 def seeded(build, seed: int):
@@ -34,11 +36,13 @@ def seeded(build, seed: int):
 
 
 def make_gan(variant: str, image_size: int = 32, width: int = 32, latent_dim: int = 64, seed: int = 0,
-             disc_kind: str = "conv4") -> tuple[models.Generator, models.Discriminator]:
-    """A generator in one of the article's variants (``models.VARIANTS``) and a DCGAN discriminator,
-    both initialised from ``seed`` (the discriminator from ``seed + 1``, so the two do not share draws)."""
-    gen = seeded(lambda: models.Generator.variant(variant, image_size, width=width, latent_dim=latent_dim), seed)
-    disc = seeded(lambda: models.Discriminator(disc_kind, image_size, width=width), seed + 1)
+             disc_kind: str | Sequence[str] = "conv4", channels: int = 3) -> tuple[models.Generator, models.Discriminator]:
+    """A generator in one of the article's variants (``models.VARIANTS``) and a DCGAN discriminator with
+    downsampler kind ``disc_kind`` (one for every layer, or one per layer), for images with ``channels``
+    channels, both initialised from ``seed`` (the discriminator from ``seed + 1``, so the two do not share draws)."""
+    gen = seeded(lambda: models.Generator.variant(variant, image_size, width=width, latent_dim=latent_dim,
+                                                  channels=channels), seed)
+    disc = seeded(lambda: models.Discriminator(disc_kind, image_size, width=width, channels=channels), seed + 1)
     return gen, disc
 
 
@@ -87,7 +91,8 @@ def initial_samples(variant: str, n: int = 64, image_size: int = 32, width: int 
 @dataclass
 class History:
     """What a run records: losses at every step; scores of the fixed evaluation batch every ``eval_every``
-    steps (step 0 included, before any update) at periods 2 and 4."""
+    steps (step 0 included, before any update) at periods 2 and 4, and the period-2 phase-energy ratio of
+    the gradient that the discriminator sends back to that batch (:func:`generator_gradient`)."""
 
     step: list[int] = field(default_factory=list)
     loss_d: list[float] = field(default_factory=list)
@@ -95,18 +100,21 @@ class History:
     eval_step: list[int] = field(default_factory=list)
     score2: list[float] = field(default_factory=list)
     score4: list[float] = field(default_factory=list)
+    grad2: list[float] = field(default_factory=list)
 
-    def record_scores(self, step: int, images: torch.Tensor) -> None:
+    def record_scores(self, step: int, images: torch.Tensor, discriminator: nn.Module | None = None) -> None:
         self.eval_step.append(step)
         self.score2.append(metrics.checkerboard_score(images, 2))
         self.score4.append(metrics.checkerboard_score(images, 4))
+        if discriminator is not None:
+            self.grad2.append(metrics.phase_energy_ratio(generator_gradient(discriminator, images), 2))
 
     def late_mean(self, name: str, fraction: float = 0.25) -> float:
-        """Mean of a recorded series (``"score2"``, ``"score4"``, ``"loss_d"``, ``"loss_g"``) over the last
+        """Mean of a recorded series (one of ``SERIES``) over the last
         ``fraction`` of its entries (at least one). GAN training wobbles from one evaluation to the next, so
         "after training" is better read as the level of the last stretch than as the very last value."""
-        if name not in ("score2", "score4", "loss_d", "loss_g"):
-            raise ValueError(f"name must be one of 'score2', 'score4', 'loss_d', 'loss_g', got {name!r}")
+        if name not in SERIES:
+            raise ValueError(f"name must be one of {SERIES}, got {name!r}")
         if not 0 < fraction <= 1:
             raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
         values = getattr(self, name)
@@ -114,6 +122,23 @@ class History:
             raise ValueError(f"the history has no {name} values yet")
         k = max(1, round(len(values) * fraction))
         return sum(values[-k:]) / k
+
+
+def generator_loss(discriminator: nn.Module, fake: torch.Tensor) -> torch.Tensor:
+    """The non-saturating generator loss -log D(G(z)), averaged over the batch ``fake``."""
+    logits = discriminator(fake)
+    return F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
+
+
+def generator_gradient(discriminator: nn.Module, fake: torch.Tensor) -> torch.Tensor:
+    """The gradient of :func:`generator_loss` with respect to the images ``fake`` (N, C, H, W), detached: what
+    the discriminator sends back to the generator's output, and so all the generator ever learns from.
+
+    The discriminator's parameters get no gradient, and its train/eval mode is left as it is.
+    """
+    fake = as_images("fake", fake).to(next(discriminator.parameters()).device).requires_grad_(True)
+    (grad,) = torch.autograd.grad(generator_loss(discriminator, fake), fake)
+    return grad.detach()
 
 
 def gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer,
@@ -131,7 +156,7 @@ def gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
-    loss_g = F.binary_cross_entropy_with_logits(discriminator(fake), torch.ones_like(zeros))
+    loss_g = generator_loss(discriminator, fake)
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_g.step()
@@ -166,7 +191,7 @@ def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch
     draws, noise, eval_noise = (torch.Generator().manual_seed(seed * 3 + k) for k in range(3))
     z_eval = generator.sample_latent(eval_size, generator=eval_noise, device="cpu")
     history = History()
-    history.record_scores(0, sample(generator, z_eval))
+    history.record_scores(0, sample(generator, z_eval), discriminator)
     for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False):
         idx = torch.randint(real.shape[0], (batch_size,), generator=draws)
         z = generator.sample_latent(batch_size, generator=noise, device="cpu").to(device)
@@ -175,5 +200,5 @@ def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch
         history.loss_d.append(loss_d)
         history.loss_g.append(loss_g)
         if step % eval_every == 0 or step == steps:
-            history.record_scores(step, sample(generator, z_eval))
+            history.record_scores(step, sample(generator, z_eval), discriminator)
     return history

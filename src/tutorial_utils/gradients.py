@@ -50,7 +50,8 @@ def _render(param: torch.Tensor, parametrisation: str, scale: torch.Tensor | Non
     if parametrisation == "pixel":
         return torch.tanh(param)
     spectrum = torch.view_as_complex(param) * scale
-    return torch.tanh(torch.fft.irfft2(spectrum, s=(size, size), norm="ortho"))
+    # Divided by 4 as in Olah et al.'s implementation: the 1/f-scaled sum is large, and tanh would saturate.
+    return torch.tanh(torch.fft.irfft2(spectrum, s=(size, size), norm="ortho") / 4)
 
 
 def visualise(objective: Callable[[torch.Tensor], torch.Tensor], size: int = 128, steps: int = 80, lr: float = 0.05,

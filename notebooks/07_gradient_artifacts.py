@@ -242,9 +242,9 @@ plotting.glue("feature_vis_jitter", fig)  # shown here, and in the introduction'
 # Without jitter the visualisation is covered by a fine grid, visible in the zoom as a pixel-level mesh. The
 # checkerboard score measures it. At period 2, on each seed, the plain visualisation scores more than five
 # times each of the three counter-measures. The fixes differ at the coarser periods the network's deeper
-# strides leave: at period 8 the blurred gradient keeps more than half of the plain score, because a 3×3
-# filter barely touches a pattern eight pixels wide, while jitter and the Fourier parametrisation remove more
-# than half of it.
+# strides leave: at period 8 the blurred gradient keeps more than 40% of the plain score, because a 3×3
+# filter barely touches a pattern eight pixels wide, while jitter and the Fourier parametrisation keep less
+# than 40% of it.
 #
 # They also differ in what they cost. Jitter asks for an image that excites the channel wherever the grid of
 # the network falls, and reaches less than 80% of the plain activation; the Fourier parametrisation reaches
@@ -262,9 +262,9 @@ for i in range(len(SEEDS)):
     for name in FIXES:
         if name != plain:
             assert score[plain, 2][i] > 5 * score[name, 2][i], (name, i, score[plain, 2], score[name, 2])
-    assert score["blurred gradient", 8][i] > 0.5 * score[plain, 8][i], (i, score["blurred gradient", 8])
+    assert score["blurred gradient", 8][i] > 0.4 * score[plain, 8][i], (i, score["blurred gradient", 8])
     for name in ("jitter ±8 px", "Fourier parametrisation"):
-        assert score[name, 8][i] < 0.5 * score[plain, 8][i], (name, i, score[name, 8])
+        assert score[name, 8][i] < 0.4 * score[plain, 8][i], (name, i, score[name, 8])
     assert act["jitter ±8 px"][i] < 0.8 * act[plain][i] and act["Fourier parametrisation"][i] > 0.85 * act[plain][i], act
 plotting.table(["variant", "score, period 2 (3 seeds)", "period 4", "period 8", "activation"], rows)
 
@@ -272,8 +272,8 @@ plotting.table(["variant", "score, period 2 (3 seeds)", "period 4", "period 8", 
 # ### What jitter does, and why it only hides the pattern
 #
 # Rolling the image by $d$ pixels before a step and taking the gradient is the same as taking the gradient at
-# the original image of a network shifted by $-d$. Averaged over many steps, the update is the plain gradient
-# averaged over every shift in the jitter window: a convolution with a 17×17 box. In the frequency domain a
+# the original image of a network shifted by $-d$. To first order, averaged over many steps, the update is the
+# plain gradient averaged over every shift in the jitter window: a convolution with a 17×17 box. In the frequency domain a
 # box multiplies a frequency $f$ by $\frac{1}{17}\sum_{d=-8}^{8} \cos(2\pi f d)$, which is 1 at $f = 0$ and
 # exactly $1/17$ at $f = 1/2$ along each axis, so $1/289$ for the checkerboard, while coarse structure passes.
 # Jitter is a low-pass filter, applied to where the gradient's pattern lands rather than to the gradient.
@@ -325,9 +325,8 @@ for first in FIRSTS:
 #
 # Every `GAN_EVERY` steps the training loop also records the period-2 phase-energy ratio of the gradient that
 # the discriminator sends to a fixed batch of generated images. The strided first layer keeps it high for the
-# whole run, above 2 at every evaluation, even as training slowly lowers it; the two pooled first layers keep
-# it closer to 1: averaged over the run, the strided discriminator's ratio is above 2.5 and more than 1.5
-# times either pooled one's.
+# whole run, above 2 at every evaluation; the two pooled first layers keep it closer to 1: averaged over the
+# run, the strided discriminator's ratio is above 2.5 and more than 1.5 times either pooled one's.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.2))
@@ -354,8 +353,8 @@ assert run_grad["conv3"] > 2.5 and run_grad["conv3"] > 1.5 * max(run_grad["avgpo
 #
 # A gradient with a pattern in its size is half of the story. The other half is what the discriminator can
 # perceive. The 2×2 average and BlurPool's 1-3-3-1 filter both have a zero exactly at the period-2
-# frequencies: they remove a checkerboard, or period-2 stripes, completely before anything else looks at the
-# image. A discriminator built on them cannot tell a sample from the same sample plus a faint checkerboard, and
+# frequencies: they remove a checkerboard, or period-2 stripes, completely, before the first non-linearity of
+# the discriminator. A discriminator built on them cannot tell a sample from the same sample plus a faint checkerboard, and
 # so it never sends the generator any gradient that would remove one. The strided 3×3 convolution, on the
 # contrary, folds a checkerboard onto a constant offset of its feature maps, which is easy to notice. The cell
 # below adds a checkerboard of amplitude 0.05 to the trained generators' samples and measures how much the

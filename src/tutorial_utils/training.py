@@ -107,7 +107,7 @@ class History:
         self.score2.append(metrics.checkerboard_score(images, 2))
         self.score4.append(metrics.checkerboard_score(images, 4))
         if discriminator is not None:
-            self.grad2.append(metrics.phase_energy_ratio(generator_gradient(discriminator, images), 2))
+            self.grad2.append(metrics.phase_energy_ratio(generator_gradient(discriminator, images).cpu(), 2))
 
     def late_mean(self, name: str, fraction: float = 0.25) -> float:
         """Mean of a recorded series (one of ``SERIES``) over the last

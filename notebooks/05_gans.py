@@ -229,7 +229,8 @@ plotting.table(["images", "step 0, period 2", "step 0, period 4", "after trainin
 #   architecture forbids a period-2 pattern: as chapter 04 showed, resize-convolution is a transposed
 #   convolution whose four output phases apply different sums of the same 3×3 taps. The phases agree on
 #   flat input only, so a generator that learns sharp features can still paint a faint phase-locked
-#   pattern. Chapter 07 shows one source of such patterns, the gradient of a strided discriminator.
+#   pattern. {doc}`Chapter 07 <07_gradient_artifacts>` examines one suspected source of such patterns, the
+#   gradient of a strided discriminator.
 
 # %%
 gap = {n: late[n][1] - late[n][0] for n in VARIANTS}  # period-4 content after training
@@ -303,5 +304,6 @@ assert period4 > min_period4, period4
 #
 # Swapping the upsampler removes the problem at its source: the resize-convolution generator starts clean
 # and ends with less than half the score of either transposed-convolution generator trained on the same
-# data, with the same discriminator, for the same number of steps. It is not perfectly clean, and chapter 07 looks at the other
-# half of the story, the patterns that a strided discriminator sends back through its gradient.
+# data, with the same discriminator, for the same number of steps. It is not perfectly clean, and
+# {doc}`chapter 07 <07_gradient_artifacts>` looks at the other half of the story, the patterns that a strided
+# discriminator sends back through its gradient.

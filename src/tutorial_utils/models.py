@@ -9,9 +9,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._checks import as_int
+from .downsampling import DOWN_KINDS, Blur2d, make_downsampler  # noqa: F401 - re-exported: models.make_downsampler
 from .upsampling import KINDS, make_upsampler
-
-DOWN_KINDS = ("conv3", "conv4", "avgpool", "blurpool")
 # The article's three generators: transposed convolutions in the last two layers, in the last one, nowhere.
 VARIANTS = {"deconv_last_two": 2, "deconv_last": 1, "resize": 0}
 
@@ -95,36 +94,6 @@ class Generator(nn.Module):
         draw_on = rng.device if rng is not None else torch.device("cpu")
         z = torch.randn(n, self.latent_dim, generator=rng, device=draw_on)
         return z.to(device if device is not None else next(self.parameters()).device)
-
-
-class Blur2d(nn.Module):
-    """Depthwise [1, 2, 1]ᵀ[1, 2, 1]/16 low-pass filter with reflect padding (anti-aliasing, Zhang 2019)."""
-
-    def __init__(self, channels: int) -> None:
-        super().__init__()
-        taps = torch.tensor([1.0, 2.0, 1.0])
-        kernel = (taps[:, None] * taps[None, :]) / 16
-        self.register_buffer("kernel", kernel.expand(channels, 1, 3, 3).clone())
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), self.kernel, groups=x.shape[1])
-
-
-def make_downsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
-    """One ÷2 downsampling layer: ``conv3`` (k3 s2 p1), ``conv4`` (k4 s2 p1), ``avgpool`` (3×3 conv then 2×2
-    average pooling) or ``blurpool`` (3×3 conv, blur, then keep every second pixel)."""
-    if kind not in DOWN_KINDS:
-        raise ValueError(f"kind must be one of {DOWN_KINDS}, got {kind!r}")
-    as_int("in_channels", in_channels, 1)
-    as_int("out_channels", out_channels, 1)
-    if kind == "conv3":
-        return nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1)
-    if kind == "conv4":
-        return nn.Conv2d(in_channels, out_channels, 4, stride=2, padding=1)
-    conv = nn.Conv2d(in_channels, out_channels, 3, padding=1)
-    if kind == "avgpool":
-        return nn.Sequential(conv, nn.AvgPool2d(2))
-    return nn.Sequential(conv, Blur2d(out_channels), nn.AvgPool2d(1, stride=2))
 
 
 class Discriminator(nn.Module):

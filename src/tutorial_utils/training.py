@@ -20,6 +20,7 @@ from . import metrics, models
 from ._checks import as_images, as_int
 
 BN_MODES = ("train", "eval")
+SERIES = ("score2", "score4", "grad2", "loss_d", "loss_g")  # what History.late_mean averages
 
 
 def seeded(build, seed: int):
@@ -39,8 +40,8 @@ class GANConfig:
     """Every setting of one GAN run, in one place (like nanoGPT's ``GPTConfig``).
 
     The models: the generator ``variant`` (``models.VARIANTS``) at ``image_size`` with ``width`` channels in
-    its last hidden layer and ``latent_dim`` noise dimensions; the discriminator's downsampler ``disc_kinds``
-    (one kind for every layer, or one per layer). The run: ``steps`` Adam updates of ``batch_size`` at ``lr``;
+    its last hidden layer and ``latent_dim`` noise dimensions, for images with ``channels`` channels; the
+    discriminator's downsampler ``disc_kinds`` (one kind for every layer, or one per layer). The run: ``steps`` Adam updates of ``batch_size`` at ``lr``;
     the fixed evaluation batch of ``eval_size`` latents is scored every ``eval_every`` steps. ``seed`` fixes
     the weights, the noise and the order of the real images. ``config.replace(seed=1)`` gives a variant.
     """
@@ -56,13 +57,14 @@ class GANConfig:
     eval_every: int = 50
     eval_size: int = 64
     seed: int = 0
+    channels: int = 3
 
     def __post_init__(self) -> None:
         if self.variant not in models.VARIANTS:
             raise ValueError(f"variant must be one of {tuple(models.VARIANTS)}, got {self.variant!r}")
         models._num_layers(self.image_size)  # a power of two >= 8, or a clear error
         for name, minimum in (("width", 1), ("latent_dim", 1), ("steps", 0), ("batch_size", 1),
-                              ("eval_every", 1), ("eval_size", 2), ("seed", 0)):
+                              ("eval_every", 1), ("eval_size", 2), ("seed", 0), ("channels", 1)):
             as_int(name, getattr(self, name), minimum)
         kinds = (self.disc_kinds,) if isinstance(self.disc_kinds, str) else tuple(self.disc_kinds)
         if not kinds or any(k not in models.DOWN_KINDS for k in kinds):
@@ -79,9 +81,10 @@ def make_gan(config: GANConfig) -> tuple[models.Generator, models.Discriminator]
     """The generator and the DCGAN discriminator that ``config`` describes, both initialised from
     ``config.seed`` (the discriminator from ``seed + 1``, so the two do not share draws)."""
     c = _as_config(config)
-    gen = seeded(lambda: models.Generator.variant(c.variant, c.image_size, width=c.width, latent_dim=c.latent_dim), c.seed)
+    gen = seeded(lambda: models.Generator.variant(c.variant, c.image_size, width=c.width, latent_dim=c.latent_dim,
+                                                  channels=c.channels), c.seed)
     kinds = c.disc_kinds if isinstance(c.disc_kinds, str) else list(c.disc_kinds)
-    disc = seeded(lambda: models.Discriminator(kinds, c.image_size, width=c.width), c.seed + 1)
+    disc = seeded(lambda: models.Discriminator(kinds, c.image_size, width=c.width, channels=c.channels), c.seed + 1)
     return gen, disc
 
 
@@ -135,7 +138,8 @@ def initial_samples(config: GANConfig, mode: str = "train") -> torch.Tensor:
 @dataclass
 class History:
     """What a run records: losses at every step; scores of the fixed evaluation batch every ``eval_every``
-    steps (step 0 included, before any update) at periods 2 and 4."""
+    steps (step 0 included, before any update) at periods 2 and 4, and the period-2 phase-energy ratio of
+    the gradient that the discriminator sends back to that batch (:func:`generator_gradient`)."""
 
     step: list[int] = field(default_factory=list)
     loss_d: list[float] = field(default_factory=list)
@@ -143,18 +147,21 @@ class History:
     eval_step: list[int] = field(default_factory=list)
     score2: list[float] = field(default_factory=list)
     score4: list[float] = field(default_factory=list)
+    grad2: list[float] = field(default_factory=list)
 
-    def record_scores(self, step: int, images: torch.Tensor) -> None:
+    def record_scores(self, step: int, images: torch.Tensor, discriminator: nn.Module | None = None) -> None:
         self.eval_step.append(step)
         self.score2.append(metrics.checkerboard_score(images, 2))
         self.score4.append(metrics.checkerboard_score(images, 4))
+        if discriminator is not None:
+            self.grad2.append(metrics.phase_energy_ratio(generator_gradient(discriminator, images).cpu(), 2))
 
     def late_mean(self, name: str, fraction: float = 0.25) -> float:
-        """Mean of a recorded series (``"score2"``, ``"score4"``, ``"loss_d"``, ``"loss_g"``) over the last
+        """Mean of a recorded series (one of ``SERIES``) over the last
         ``fraction`` of its entries (at least one). GAN training wobbles from one evaluation to the next, so
         "after training" is better read as the level of the last stretch than as the very last value."""
-        if name not in ("score2", "score4", "loss_d", "loss_g"):
-            raise ValueError(f"name must be one of 'score2', 'score4', 'loss_d', 'loss_g', got {name!r}")
+        if name not in SERIES:
+            raise ValueError(f"name must be one of {SERIES}, got {name!r}")
         if not 0 < fraction <= 1:
             raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
         values = getattr(self, name)
@@ -162,6 +169,23 @@ class History:
             raise ValueError(f"the history has no {name} values yet")
         k = max(1, round(len(values) * fraction))
         return sum(values[-k:]) / k
+
+
+def generator_loss(discriminator: nn.Module, fake: torch.Tensor) -> torch.Tensor:
+    """The non-saturating generator loss -log D(G(z)), averaged over the batch ``fake``."""
+    logits = discriminator(fake)
+    return F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
+
+
+def generator_gradient(discriminator: nn.Module, fake: torch.Tensor) -> torch.Tensor:
+    """The gradient of :func:`generator_loss` with respect to the images ``fake`` (N, C, H, W), detached: what
+    the discriminator sends back to the generator's output, and so all the generator ever learns from.
+
+    The discriminator's parameters get no gradient, and its train/eval mode is left as it is.
+    """
+    fake = as_images("fake", fake).to(next(discriminator.parameters()).device).requires_grad_(True)
+    (grad,) = torch.autograd.grad(generator_loss(discriminator, fake), fake)
+    return grad.detach()
 
 
 def gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer,
@@ -179,7 +203,7 @@ def gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
-    loss_g = F.binary_cross_entropy_with_logits(discriminator(fake), torch.ones_like(zeros))
+    loss_g = generator_loss(discriminator, fake)
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_g.step()
@@ -211,7 +235,7 @@ def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch
     draws, noise, eval_noise = (torch.Generator().manual_seed(c.seed * 3 + k) for k in range(3))
     z_eval = generator.sample_latent(c.eval_size, rng=eval_noise, device="cpu")
     history = History()
-    history.record_scores(0, sample(generator, z_eval))
+    history.record_scores(0, sample(generator, z_eval), discriminator)
     for step in tqdm(range(1, c.steps + 1), desc=desc, disable=not progress, leave=False):
         idx = torch.randint(real.shape[0], (c.batch_size,), generator=draws)
         z = generator.sample_latent(c.batch_size, rng=noise, device=device)
@@ -220,5 +244,5 @@ def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch
         history.loss_d.append(loss_d)
         history.loss_g.append(loss_g)
         if step % c.eval_every == 0 or step == c.steps:
-            history.record_scores(step, sample(generator, z_eval))
+            history.record_scores(step, sample(generator, z_eval), discriminator)
     return history

@@ -47,15 +47,15 @@ def fold_kernel(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
     return torch.einsum("yu,oiuv,xv->ioyx", fold, weight, fold)
 
 
-class ResizeConv2d(nn.Module):
-    """Resize by ``scale_factor`` then a stride-1 "same" k×k convolution (zero padding after the resize).
-
-    With ``mode="nearest"`` and ``fast=True`` the same function is computed as ONE transposed convolution
-    whose kernel is folded from the k×k kernel (:func:`fold_kernel`): the parameters stay the k×k ones, the
-    cost is that of a ConvTranspose2d with a (k+s-1)² kernel on the small input. Bilinear resizing clamps at
-    the borders, which no transposed convolution reproduces exactly, so ``mode="bilinear"`` needs
-    ``fast=False``.
+class ResizeConvBase(nn.Module):
+    """Resize by ``scale_factor``, then a stride-1 "same" convolution with an odd kernel (zero padding after the
+    resize); with ``mode="nearest"`` and ``fast=True``, the same function as ONE transposed convolution whose
+    kernel is folded from the small one. Subclasses name the dimension: the convolution class, the fold, the
+    transposed convolution and the resize modes (:class:`ResizeConv2d`, ``audio.ResizeConv1d``).
     """
+
+    modes: tuple[str, ...] = ()
+    conv_class: type[nn.Module] = nn.Conv2d
 
     def __init__(
         self,
@@ -74,30 +74,53 @@ class ResizeConv2d(nn.Module):
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (a 'same' convolution), got {kernel_size}")
         self.scale_factor = as_int("scale_factor", scale_factor, 1)
-        if mode not in RESIZE_MODES:
-            raise ValueError(f"mode must be one of {RESIZE_MODES}, got {mode!r}")
+        if mode not in self.modes:
+            raise ValueError(f"mode must be one of {self.modes}, got {mode!r}")
         if fast and mode != "nearest":
             raise ValueError(
-                f"fast=True is exact only for mode='nearest' (bilinear resizing clamps at the borders); "
-                f"got mode={mode!r}: pass fast=False"
+                f"fast=True is exact only for mode='nearest' ({mode} resizing clamps at the borders, which no "
+                f"transposed convolution reproduces); got mode={mode!r}: pass fast=False"
             )
         self.mode, self.fast = mode, bool(fast)
-        # The parameters are those of the plain k×k convolution, whichever path computes the layer.
-        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=bias)
+        # The parameters are those of the plain convolution, whichever path computes the layer.
+        self.conv = self.conv_class(in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=bias)
+
+    @staticmethod
+    def fold(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
+        """The transposed-convolution kernel of the fast path (see :func:`fold_kernel`)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def conv_transpose(x, weight, bias, stride, padding) -> torch.Tensor:
+        """The transposed convolution of the fast path (``F.conv_transpose1d`` or ``F.conv_transpose2d``)."""
+        raise NotImplementedError
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s = self.scale_factor
         if self.fast:
-            kernel = fold_kernel(self.conv.weight, s)
-            return F.conv_transpose2d(x, kernel, self.conv.bias, stride=s, padding=self.kernel_size // 2)
-        if self.mode == "nearest":
-            up = F.interpolate(x, scale_factor=s, mode="nearest")
-        else:
-            up = F.interpolate(x, scale_factor=s, mode="bilinear", align_corners=False)
-        return self.conv(up)
+            kernel = self.fold(self.conv.weight, s)
+            return self.conv_transpose(x, kernel, self.conv.bias, stride=s, padding=self.kernel_size // 2)
+        smooth = {} if self.mode == "nearest" else {"align_corners": False}
+        return self.conv(F.interpolate(x, scale_factor=s, mode=self.mode, **smooth))
 
     def extra_repr(self) -> str:
         return f"scale_factor={self.scale_factor}, mode={self.mode!r}, fast={self.fast}"
+
+
+class ResizeConv2d(ResizeConvBase):
+    """Resize by ``scale_factor`` then a stride-1 "same" k×k convolution (zero padding after the resize).
+
+    With ``mode="nearest"`` and ``fast=True`` the same function is computed as ONE transposed convolution
+    whose kernel is folded from the k×k kernel (:func:`fold_kernel`): the parameters stay the k×k ones, the
+    cost is that of a ConvTranspose2d with a (k+s-1)² kernel on the small input. Bilinear resizing clamps at
+    the borders, which no transposed convolution reproduces exactly, so ``mode="bilinear"`` needs
+    ``fast=False``.
+    """
+
+    modes = RESIZE_MODES
+    conv_class = nn.Conv2d
+    fold = staticmethod(fold_kernel)
+    conv_transpose = staticmethod(F.conv_transpose2d)
 
 
 def icnr_(weight: torch.Tensor, scale_factor: int = 2, init=nn.init.kaiming_normal_) -> torch.Tensor:

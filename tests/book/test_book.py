@@ -166,3 +166,53 @@ def test_page_renders_in_chromium(page, chromium, server):
         # Prose pages paste figures glued in the notebooks (the introduction's gallery): each one is there.
         pasted = len(re.findall(r"^(?:```|:::)\{glue:any\}", (ROOT / f"{page}.md").read_text(), re.MULTILINE))
         assert len(set(figures)) >= pasted, f"{page}: {len(set(figures))} figures rendered for {pasted} pasted"
+
+
+def test_audio_chapter_has_playable_embedded_wav_players(chromium, server):
+    """Chapter 08's players render as <audio controls> elements whose sources are embedded WAV files (base64
+    data URIs that decode to a RIFF/WAVE header and a readable PCM stream), and Chromium loads each one's
+    metadata (a positive duration), which it only does for media it can play."""
+    import base64
+    import io
+    import json
+    import wave
+
+    page = "notebooks/08_audio"
+    dom = run_chromium(chromium, "--virtual-time-budget=5000", "--dump-dom", f"{server}/{page}.html")
+    players = re.findall(r"<audio\b([^>]*)>(.*?)</audio>", dom, flags=re.DOTALL)
+    assert len(players) >= 10, f"{page}: {len(players)} <audio> elements, expected a player per output"
+    for attrs, inner in players:
+        assert "controls" in attrs, f"{page}: an <audio> element without controls"
+        sources = re.findall(r'<source\b[^>]*\bsrc="data:audio/wav;base64,([^"]+)"', inner)
+        assert len(sources) == 1, f"{page}: an <audio> element without one embedded WAV source: {inner[:200]}"
+        data = base64.b64decode(sources[0], validate=True)
+        assert data[:4] == b"RIFF" and data[8:12] == b"WAVE", f"{page}: not a RIFF/WAVE file: {data[:12]!r}"
+        with wave.open(io.BytesIO(data)) as wav:
+            assert wav.getnchannels() == 1 and wav.getsampwidth() == 2 and wav.getframerate() >= 8000
+            assert wav.getnframes() > 0 and len(wav.readframes(wav.getnframes())) == 2 * wav.getnframes()
+    # Playable: a probe page next to the chapter (same origin) loads it in a frame and asks Chromium for each
+    # player's duration; the probe is written into the served build and removed again.
+    probe = HTML / "_audio_probe.html"
+    probe.write_text(
+        "<!DOCTYPE html><html><body><iframe id='f' src='notebooks/08_audio.html'></iframe><script>"
+        "document.getElementById('f').addEventListener('load', async () => {"
+        " const audios = [...document.getElementById('f').contentDocument.querySelectorAll('audio')];"
+        " const durations = await Promise.all(audios.map(a => new Promise(done => {"
+        "  if (a.readyState >= 1) { done(a.duration); return; }"
+        "  a.addEventListener('loadedmetadata', () => done(a.duration));"
+        "  a.addEventListener('error', () => done(-1));"
+        "  a.preload = 'metadata'; a.load(); })));"
+        " const out = document.createElement('pre'); out.id = 'durations';"
+        " out.textContent = JSON.stringify(durations); document.body.appendChild(out); });"
+        "</script></body></html>"
+    )
+    try:
+        probed = run_chromium(chromium, "--virtual-time-budget=20000", "--autoplay-policy=no-user-gesture-required",
+                              "--dump-dom", f"{server}/{probe.name}")
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="durations">(.*?)</pre>', probed, flags=re.DOTALL)
+    assert found, f"{page}: the probe page reported no durations (the players did not load)"
+    durations = json.loads(found.group(1))
+    assert len(durations) == len(players), f"{page}: the probe saw {len(durations)} players, the page has {len(players)}"
+    assert all(isinstance(d, (int, float)) and d > 0 for d in durations), f"{page}: players Chromium could not load: {durations}"

@@ -40,7 +40,7 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import audio, metrics, overlap, plotting, runtime, training, upsampling
+from tutorial_utils import audio, balance, metrics, overlap, plotting, runtime, training, upsampling
 
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
@@ -110,7 +110,7 @@ assert set(interior.tolist()) == {1.0, 2.0} and torch.equal(interior[6:], interi
 assert torch.equal(even[8:-8], torch.full_like(even[8:-8], 2.0))  # flat: two copies everywhere
 interior = weights[8:-8]
 assert torch.allclose(interior[4:], interior[:-4])  # period 4 ...
-sums = upsampling.phase_sums(w_random, 4)
+sums = balance.phase_sums(w_random, 4)
 assert torch.allclose(interior[:4].sort().values, sums.sort().values)  # ... made of the phase sums
 assert float(sums.max() - sums.min()) > 0.1
 
@@ -311,9 +311,9 @@ for s in (2, 3, 4):
         worst = max(worst, float((got - want).abs().max() / want.abs().max()))
 layer = audio.make_upsampler1d("nearest", 16, 16)
 folded = audio.fold_kernel1d(layer.conv.weight.detach(), 2)  # (16, 16, 10): one 10-tap kernel per channel pair
-fold_sums = torch.stack([upsampling.phase_sums(k, 2) for k in folded.reshape(-1, 10)])
+fold_sums = torch.stack([balance.phase_sums(k, 2) for k in folded.reshape(-1, 10)])
 deconv = audio.make_upsampler1d("deconv", 16, 16)
-deconv_sums = torch.stack([upsampling.phase_sums(k, 2) for k in deconv.weight.detach().reshape(-1, 4)])
+deconv_sums = torch.stack([balance.phase_sums(k, 2) for k in deconv.weight.detach().reshape(-1, 4)])
 
 
 def spread(sums):

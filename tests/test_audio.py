@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tutorial_utils import audio, metrics, upsampling
+from tutorial_utils import audio, balance, metrics
 from tutorial_utils.audio import KINDS1D, ResizeConv1d, fold_kernel1d, make_upsampler1d
 
 SETTINGS = settings(deadline=None, max_examples=40, derandomize=True)
@@ -69,7 +69,7 @@ def test_fold_kernel1d_k3_s2_and_balance():
     assert folded.shape == (1, 1, 4)
     assert torch.allclose(folded[0, 0], torch.tensor([c, b + c, a + b, a], dtype=torch.float64))
     # the folded kernel is balanced: every output phase sums to a + b + c, so a constant stays constant
-    assert torch.allclose(upsampling.phase_sums(folded[0, 0], 2), torch.full((2,), a + b + c, dtype=torch.float64))
+    assert torch.allclose(balance.phase_sums(folded[0, 0], 2), torch.full((2,), a + b + c, dtype=torch.float64))
     with pytest.raises(ValueError, match="weight"):
         fold_kernel1d(torch.randn(2, 2), 2)
     with pytest.raises(TypeError, match="weight"):
@@ -131,7 +131,7 @@ def test_a_constant_stays_constant_through_resizing_but_not_through_a_transposed
     interior = deconv(ones)[0, 0, 8:-8]
     for phase in (0, 1):
         assert torch.allclose(interior[phase::2], interior[phase].expand(interior[phase::2].shape))
-    sums = upsampling.phase_sums(deconv.weight.detach()[0, 0], 2)
+    sums = balance.phase_sums(deconv.weight.detach()[0, 0], 2)
     assert sorted(interior[:2].tolist()) == pytest.approx(sorted(sums.tolist()))
     assert abs(float(sums[0] - sums[1])) > 1e-3  # a random kernel is not balanced
     sub = make_upsampler1d("subpixel", 1, 1, 2).double()  # the bias alone paints a period-2 pattern

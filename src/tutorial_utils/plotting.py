@@ -92,17 +92,24 @@ def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limi
     return im
 
 
-def show_grid(images, nrow: int = 4, title: str | None = None, ax=None, pad: int = 1):
-    """Tile a batch (N, C, H, W) into one image with ``pad`` white pixels between tiles and draw it."""
+def tile(images, nrow: int = 4, pad: int = 1) -> np.ndarray:
+    """A batch (N, C, H, W) as one (C, H', W') image: ``nrow`` rows of tiles, ``pad`` white pixels between them."""
     x = to_numpy(images)
+    if x.ndim != 4 or x.shape[0] == 0:
+        raise ValueError(f"images must have shape (N, C, H, W) with N >= 1, got shape {x.shape}")
     n, c, h, w = x.shape
     ncol = int(np.ceil(n / nrow))
-    canvas = np.ones((c, nrow * (h + pad) - pad, ncol * (w + pad) - pad))
-    if x.min() < 0:
-        canvas = canvas * 1.0  # white in [-1, 1] space is 1 as well
+    canvas = np.ones((c, nrow * (h + pad) - pad, ncol * (w + pad) - pad))  # 1 is white in [0, 1] and [-1, 1]
     for k in range(n):
         r, q = divmod(k, ncol)
         canvas[:, r * (h + pad) : r * (h + pad) + h, q * (w + pad) : q * (w + pad) + w] = x[k]
+    return canvas
+
+
+def show_grid(images, nrow: int = 4, title: str | None = None, ax=None, pad: int = 1):
+    """Tile a batch (N, C, H, W) into one image with ``pad`` white pixels between tiles and draw it."""
+    canvas = tile(images, nrow, pad)
+    ncol = int(np.ceil(to_numpy(images).shape[0] / nrow))
     if ax is None:
         _, ax = plt.subplots(figsize=(0.9 * ncol + 0.5, 0.9 * nrow + 0.5))
     show_image(ax, canvas, title=title)

@@ -178,7 +178,8 @@ def test_player_rejects_bad_input_with_clear_messages():
         widgets.frame_player(lambda a: plt.figure(figsize=(1 + a, 1)), grid, name="n", title="T")
     with pytest.raises(ValueError, match="colors must be an int from 2 to 256"):
         widgets.png_bytes(small_figure(0), colors=300)
-    player = widgets.frame_player(small_figure, grid, name="n", title="T")
+    player = widgets.frame_player(small_figure, {"a": np.arange(2)}, name="n", title="T")  # NumPy values are fine
+    assert player.grid == {"a": [0, 1]} and json.loads(player._repr_html_().split('id="tu-n-data">')[1].split("</script>")[0])
     with pytest.raises(ValueError, match=r"a must be one of \[0, 1\], got 7"):
         player.index(a=7)
 

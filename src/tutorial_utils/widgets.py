@@ -249,9 +249,11 @@ def _check_grid(grid) -> dict[str, list]:
     for name, values in grid.items():
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise ValueError(f"grid keys must be Python identifiers (draw's keyword arguments), got {name!r}")
-        if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, range)):
+        if isinstance(values, np.ndarray) and values.ndim == 1:
+            values = values.tolist()
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
             raise TypeError(f"grid[{name!r}] must be a sequence of values, got {type(values).__name__} {values!r}")
-        values = list(values)
+        values = [v.item() if isinstance(v, np.generic) else v for v in values]  # NumPy scalars as Python ones
         if not values:
             raise ValueError(f"grid[{name!r}] must hold at least one value, got {values!r}")
         for v in values:

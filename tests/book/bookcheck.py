@@ -88,8 +88,8 @@ def loopback_up() -> None:
         fcntl.ioctl(sock, siocsifflags, struct.pack("16sH", b"lo", flags | iff_up))
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output readable
         pass
 
 
@@ -103,7 +103,7 @@ def _launch(argv: list[str]) -> int:
     os.dup2(write_fd, 4)
     if "--loopback-up" in opts:
         loopback_up()
-    handler = functools.partial(_QuietHandler, directory=opts[opts.index("--serve") + 1])
+    handler = functools.partial(QuietHandler, directory=opts[opts.index("--serve") + 1])
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     print(httpd.server_address[1], flush=True)

@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from bookcheck import BUILD, HTML, ROOT, Browser
+from bookcheck import BUILD, HTML, ROOT, Browser, QuietHandler
 
 
 @pytest.fixture(scope="session")
@@ -40,11 +40,6 @@ def chromium() -> str:
             pytest.fail("CI=true but chromium is not installed (make test installs Debian's chromium under CI)")
         pytest.skip("chromium not found: install Debian's chromium to run the browser check")
     return exe
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output readable
-        pass
 
 
 @pytest.fixture(scope="session")

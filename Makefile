@@ -57,7 +57,9 @@ test-notebooks: install
 test-book: install
 	$(OFFLINE) $(BIN)/python -m pytest tests/book -v
 
-# Debian's chromium for the browser check: installed under CI when missing, otherwise the check skips.
+# Debian's chromium for the browser checks: installed under CI when missing, otherwise the checks skip. It is
+# all they need: tests/book drives it over the DevTools protocol on a pipe (standard library only, no
+# chromedriver, no Selenium), inside a network namespace made with util-linux's unshare where possible.
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$${CI:-}" = "true" ]; then \

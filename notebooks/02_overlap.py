@@ -43,6 +43,7 @@ SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %%
+import itertools
 import math
 
 import matplotlib.pyplot as plt
@@ -68,22 +69,24 @@ assert np.array_equal(counts, overlap.torch_overlap([3], [2], 8))
 # %% [markdown]
 # The explorer below draws the same picture for any kernel size and stride from 1 to 6: the inputs on top,
 # each painting its footprint onto the output row, and the output cells shaded by how many footprints cover
-# them (the numbers). It needs a running kernel; the grid after it shows every combination for readers of
-# the static page.
+# them (the numbers). It needs a running kernel; the player after it needs none, so it also works in the
+# static book.
 
 # %% tags=["remove-output"]
-# Interactive: needs a running kernel (Jupyter, Binder, Colab). The book shows the grid below instead.
+# Interactive: needs a running kernel (Jupyter, Binder, Colab). The book shows the player below instead.
 widgets.overlap_explorer()
 
 # %% [markdown]
-# Rows are kernel sizes, columns are strides. Each title gives the ratio of the largest to the smallest count
-# away from the borders: *even* when it is 1, *gaps* when some outputs receive nothing at all, which happens
-# exactly when the kernel is smaller than the stride.
+# The player holds all 36 diagrams, drawn in advance; its sliders (or the arrow keys) pick one. Printed, or
+# without JavaScript, it shows them all at once as a grid whose rows are kernel sizes and whose columns are
+# strides. Each title gives the ratio of the largest to the smallest count away from the borders: *even* when
+# it is 1, *gaps* when some outputs receive nothing at all, which happens exactly when the kernel is smaller
+# than the stride.
 
 # %% tags=["static-equivalent"]
-fig = widgets.overlap_grid(range(1, 7), range(1, 7))
-plt.show()
+widgets.overlap_player(kernel_sizes=range(1, 7), strides=range(1, 7))
 
+# %% tags=["hide-input"]
 for k in range(1, 7):
     for s in range(1, 7):
         assert (overlap.steady_state(k, s).min() == 0) == (k < s)  # gaps iff k < s
@@ -114,6 +117,21 @@ assert np.array_equal(counts_2d, np.outer(counts, counts))
 assert np.array_equal(counts_2d, overlap.torch_overlap([3], [2], (8, 8)))
 assert overlap.steady_state(3, (2, 2)).tolist() == [[4, 2], [2, 1]]
 assert overlap.steady_state(4, (2, 2)).tolist() == [[4, 4], [4, 4]]
+
+# %% [markdown]
+# The animation below paints both maps one stamp at a time, for a 4×4 input read row by row: press Play,
+# step through it, or drag the slider. Every stamp adds one to a $k\times k$ square of the map, and the
+# squares sit two pixels apart. With $k=3$ neighbouring squares share one row or column, so the pixels where
+# four squares meet end up darker than their neighbours; with $k=4$ they share two, and the interior fills
+# evenly. The last frame is the figure above.
+
+# %% tags=["static-equivalent"]
+widgets.stamping_player(kernel_sizes=(3, 4), stride=2, input_size=4)
+
+# %% tags=["hide-input"]
+for k in (3, 4):
+    assert np.array_equal(overlap.stamp_counts(k, 2, 4, 16), overlap.overlap_counts(k, 2, (4, 4)))
+    assert overlap.stamp_counts(k, 2, 4, 0).sum() == 0
 
 # %% [markdown]
 # Since the 2D counts are products, the ratio of the largest to the smallest interior count is squared: the
@@ -219,6 +237,30 @@ assert ratios == [2, 3, 5]
 for depth, ratio in zip(depths, ratios):
     square = np.outer(*[overlap.stacked_steady_state([3] * depth, [2] * depth, periods=2)] * 2)
     assert square.max() / square.min() == ratio**2
+
+# %% [markdown]
+# The player below stacks two layers of your choice, kernel sizes 2 to 4 and strides 1 to 3: the input on
+# top, the counts after each layer below it, and in the title the period and the max/min ratio of the
+# interior of the result. Of its 81 combinations, the 36 in which both layers are even all come out flat,
+# and five more do although their first layer is uneven: the second layer averages the first one's pattern
+# away. Two $k=3$, $s=2$ layers give period 4, but $k=3$, $s=2$ followed by $k=4$, $s=2$ is flat, because
+# the second layer sums the interior 2, 1, 2, 1 in pairs. No stack comes out flat unless its last layer is
+# even, and every pattern repeats with the total stride $s_1 s_2$ (its smallest period divides it).
+
+# %% tags=["static-equivalent"]
+widgets.stacking_player(kernel_sizes=range(2, 5), strides=range(1, 4))
+
+# %% tags=["hide-input"]
+stacks = list(itertools.product(range(2, 5), range(1, 4), range(2, 5), range(1, 4)))  # (k1, s1, k2, s2)
+period = {(k1, s1, k2, s2): overlap.smallest_period(overlap.stacked_steady_state([k1, k2], [s1, s2], periods=2))
+          for k1, s1, k2, s2 in stacks}
+flat = {c for c, p in period.items() if p == 1}
+both_even = {c for c in stacks if overlap.is_even_overlap(c[0], c[1]) and overlap.is_even_overlap(c[2], c[3])}
+assert len(stacks) == 81 and len(both_even) == 36 and both_even <= flat and len(flat - both_even) == 5
+assert all(not overlap.is_even_overlap(k1, s1) for k1, s1, _, _ in flat - both_even)
+assert all(overlap.is_even_overlap(k2, s2) for _, _, k2, s2 in flat)
+assert period[3, 2, 3, 2] == 4 and (3, 2, 4, 2) in flat
+assert all((s1 * s2) % p == 0 for (_, s1, _, s2), p in period.items())
 
 # %% [markdown]
 # ## A final stride-1 layer

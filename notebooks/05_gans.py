@@ -38,7 +38,7 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import data, metrics, models, plotting, runtime, training
+from tutorial_utils import data, metrics, models, plotting, runtime, training, widgets
 
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
@@ -168,20 +168,15 @@ print({name: f"D loss {h.late_mean('loss_d'):.2f}, G loss {h.late_mean('loss_g')
 # Held-out photo crops come first, then a batch from each trained generator, drawn from the same fresh noise
 # and shown with the same zoom as at step 0. In the quick profile the generators have only learnt the
 # palette and the coarse blotches of the photographs; what matters here is the fine texture on top.
+# The outlined 8×8 window is magnified under each grid; move the pointer over any grid (or select one with
+# the Tab key and use the arrow keys) to move the window, on all four grids at once.
 
 # %%
 z = torch.randn(N_EVAL, generators["resize"].latent_dim, generator=torch.Generator().manual_seed(SEED + 100))
 after = {name: training.sample(gen, z, mode="train") for name, gen in generators.items()}
 panels = {"real": held_out[:N_EVAL], **after}
-fig, axes = plt.subplots(2, 4, figsize=(9, 3.9), gridspec_kw={"height_ratios": [1.6, 1]})
-for col, (name, x) in enumerate(panels.items()):
-    plotting.show_grid(x[:16], nrow=4, ax=axes[0, col], title=LABELS[name])
-    plotting.zoom_box(axes[0, col], ZOOM, CORNER)
-    r, c = CORNER
-    plotting.show_image(axes[1, col], x[0, :, r : r + ZOOM, c : c + ZOOM])
-fig.suptitle(f"After {STEPS} training steps")
-fig.tight_layout()
-plt.show()
+widgets.magnifier({LABELS[name]: plotting.tile(x[:16], nrow=4) for name, x in panels.items()},
+                  name="samples-after-training", title=f"After {STEPS} training steps", window=ZOOM, start=CORNER)
 
 # %% [markdown]
 # ## The score over training

@@ -48,6 +48,10 @@ def conda_specs() -> dict[str, str]:
             match = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*(?:=(\S+))?", dep)
             assert match, f"environment.yml: cannot read {dep!r}"
             specs[normalise(match.group(1))] = match.group(2) or ""
+        else:  # the pip: section, for packages conda-forge lacks, pinned exactly
+            for line in dep["pip"]:
+                name, version = line.split("==")
+                specs[normalise(name)] = version.strip()
     return specs
 
 

@@ -1,13 +1,20 @@
-"""The overlap explorer builds its sliders, and its static equivalent draws one panel per (k, s)."""
+"""The overlap explorer builds its sliders, its static equivalent draws one panel per (k, s), and the HTML
+players and the magnifier embed the right frames and pixels with scripts that address their own elements."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import base64  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+
 import ipywidgets  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from tutorial_utils import overlap, plotting, widgets  # noqa: E402
 
@@ -63,3 +70,207 @@ def test_plotting_table_helpers():
     table = plotting.table(["k", "s<t"], [[3, 2]])
     assert table._repr_markdown_().splitlines() == ["| k | s<t |", "|---|---|", "| 3 | 2 |"]
     assert table._repr_html_() == "<table><thead><tr><th>k</th><th>s&lt;t</th></tr></thead><tbody><tr><td>3</td><td>2</td></tr></tbody></table>"
+
+
+# --- HTML players and the magnifier ----------------------------------------------------------------------
+
+
+def small_figure(a: int, b: str = "x"):
+    """A tiny figure whose pixels depend on ``a`` (one dark column at position a)."""
+    fig, ax = plt.subplots(figsize=(1, 0.5))
+    ax.imshow(np.eye(1, 4, a), cmap="Greys", vmin=0, vmax=1)
+    ax.set_title(b)
+    ax.axis("off")
+    return fig
+
+
+def frames_in(html_text: str) -> list[str]:
+    """The frames embedded in a player's JSON data."""
+    data = re.search(r'<script type="application/json" id="[^"]+-data">(.*?)</script>', html_text, re.S).group(1)
+    return json.loads(data)["frames"]
+
+
+def test_player_renders_one_frame_per_combination_in_row_major_order():
+    calls = []
+
+    def draw(a, b):
+        calls.append((a, b))
+        return small_figure(a, b)
+
+    player = widgets.frame_player(draw, {"a": [0, 1, 2], "b": ["x", "y"]}, name="demo", title="Demo")
+    assert len(player) == 6 and calls == [(0, "x"), (0, "y"), (1, "x"), (1, "y"), (2, "x"), (2, "y")]
+    assert plt.get_fignums() == []  # every frame's figure is closed
+    for i, (a, b) in enumerate(calls):
+        assert player.index(a=a, b=b) == i
+        png = base64.b64decode(player.frames[i])
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert widgets.frame_text(png) == {"a": a, "b": b}  # each frame records what it was drawn with
+    # The frames differ where the pictures do, and are the same bytes as rendering the figure directly.
+    assert len(set(player.frames)) == 6
+    direct = widgets.png_bytes(small_figure(1, "y"), text={widgets.FRAME_KEY: json.dumps({"a": 1, "b": "y"})})
+    assert base64.b64decode(player.frames[player.index(a=1, b="y")]) == direct
+
+
+def test_player_html_embeds_every_frame_and_labelled_controls():
+    player = widgets.frame_player(lambda a, b: small_figure(a, b), {"a": [0, 1, 2], "b": ["x", "y"]}, name="demo",
+                                  title="Demo", labels={"a": "column"}, initial={"a": 2, "b": "y"},
+                                  fallback=small_figure(0))
+    page = player._repr_html_()
+    assert frames_in(page) == player.frames
+    # The image shown first is the initial frame; its alt text names the values.
+    first = re.search(r'<img id="tu-demo-frame" src="data:image/png;base64,([^"]+)" alt="([^"]+)" data-frame="(\d+)"', page)
+    assert first.group(1) == player.frames[5] and first.group(3) == "5"
+    assert first.group(2) == "Demo: column 2, b y"
+    # One labelled range input per parameter, starting at the initial value, with its value shown beside it.
+    for key, label, top, pos, value in (("a", "column", 2, 2, "2"), ("b", "b", 1, 1, "y")):
+        assert f'<label for="tu-demo-p-{key}">{label}</label>' in page
+        assert (f'<input type="range" id="tu-demo-p-{key}" data-param="{key}" min="0" max="{top}" step="1" '
+                f'value="{pos}" aria-valuetext="{value}">') in page
+        assert f'<output id="tu-demo-v-{key}" for="tu-demo-p-{key}">{value}</output>' in page
+    # The fallback is a real image; without play there are no buttons.
+    assert 'class="tu-player tu-has-fallback"' in page and '<div class="tu-fallback"><img src="data:image/png;base64,' in page
+    assert "tu-demo-play" not in page
+
+
+def test_player_script_references_its_own_ids():
+    player = widgets.frame_player(small_figure, {"a": [0, 1]}, name="ids-check", title="T", play="a", interval=250)
+    page = player._repr_html_()
+    script = page.rsplit("<script>", 1)[1]
+    assert 'var id = "tu-ids-check"' in script
+    for suffix in ("-data", "-frame", "-p-", "-v-", "-play", "-step"):
+        assert f'"#" + id + "{suffix}"' in script
+    for ident in ("tu-ids-check", "tu-ids-check-data", "tu-ids-check-frame", "tu-ids-check-p-a", "tu-ids-check-v-a",
+                  "tu-ids-check-play", "tu-ids-check-step"):
+        assert page.count(f'id="{ident}"') == 1
+    data = json.loads(re.search(r'id="tu-ids-check-data">(.*?)</script>', page).group(1))
+    assert data["params"] == ["a"] and data["values"] == [[0, 1]] and data["play"] == "a" and data["interval"] == 250
+    assert len(data["alts"]) == 2
+    assert "</script>" not in page.split("<script>")[-1][:-len("</script></div>")]
+
+
+def test_player_rejects_bad_input_with_clear_messages():
+    grid = {"a": [0, 1]}
+    with pytest.raises(ValueError, match="name must be lower-case letters"):
+        widgets.frame_player(small_figure, grid, name="Bad Name", title="T")
+    with pytest.raises(ValueError, match="grid must be a non-empty mapping"):
+        widgets.frame_player(small_figure, {}, name="n", title="T")
+    with pytest.raises(ValueError, match=r"grid\['a'\] must hold at least one value"):
+        widgets.frame_player(small_figure, {"a": []}, name="n", title="T")
+    with pytest.raises(ValueError, match=r"grid\['a'\] values must be distinct, got \[1, 1\]"):
+        widgets.frame_player(small_figure, {"a": [1, 1]}, name="n", title="T")
+    with pytest.raises(TypeError, match=r"grid\['a'\] must be a sequence of values, got int 3"):
+        widgets.frame_player(small_figure, {"a": 3}, name="n", title="T")
+    with pytest.raises(ValueError, match="grid keys must be Python identifiers"):
+        widgets.frame_player(small_figure, {"a b": [1]}, name="n", title="T")
+    with pytest.raises(ValueError, match="grid gives 441 frames, at most 400 allowed"):
+        widgets.frame_player(small_figure, {"a": range(21), "b": [str(i) for i in range(21)]}, name="n", title="T")
+    with pytest.raises(ValueError, match=r"initial\['a'\] must be one of \[0, 1\], got 5"):
+        widgets.frame_player(small_figure, grid, name="n", title="T", initial={"a": 5})
+    with pytest.raises(ValueError, match="labels and initial may only name grid parameters"):
+        widgets.frame_player(small_figure, grid, name="n", title="T", labels={"c": "x"})
+    with pytest.raises(ValueError, match="play must name a grid parameter"):
+        widgets.frame_player(small_figure, grid, name="n", title="T", play="b")
+    with pytest.raises(TypeError, match="draw must be a function"):
+        widgets.frame_player(None, grid, name="n", title="T")
+    with pytest.raises(TypeError, match="draw must return a matplotlib Figure, got int"):
+        widgets.frame_player(lambda a: 3, grid, name="n", title="T")
+    with pytest.raises(ValueError, match="every frame must have the same size in pixels"):
+        widgets.frame_player(lambda a: plt.figure(figsize=(1 + a, 1)), grid, name="n", title="T")
+    with pytest.raises(ValueError, match="colors must be an int from 2 to 256"):
+        widgets.png_bytes(small_figure(0), colors=300)
+    player = widgets.frame_player(small_figure, {"a": np.arange(2)}, name="n", title="T")  # NumPy values are fine
+    assert player.grid == {"a": [0, 1]} and json.loads(player._repr_html_().split('id="tu-n-data">')[1].split("</script>")[0])
+    with pytest.raises(ValueError, match=r"a must be one of \[0, 1\], got 7"):
+        player.index(a=7)
+
+
+def test_book_players_have_one_frame_per_combination_and_start_on_k3_s2():
+    one_d = widgets.overlap_player(kernel_sizes=[1, 3], strides=[2, 3])
+    assert len(one_d) == 4 and list(one_d.grid) == ["kernel_size", "stride"] and one_d.fallback is not None
+    assert widgets.frame_text(base64.b64decode(one_d.frames[one_d.initial])) == {"kernel_size": 3, "stride": 2}
+    with_sizes = widgets.overlap_player(kernel_sizes=[3], strides=[2], input_sizes=[2, 3])
+    assert list(with_sizes.grid) == ["kernel_size", "stride", "input_size"] and len(with_sizes) == 2
+    stacked = widgets.stacking_player(kernel_sizes=[3, 4], strides=[2])
+    assert len(stacked) == 4 and list(stacked.grid) == ["k1", "s1", "k2", "s2"]
+    assert stacked.initial == stacked.index(k1=3, s1=2, k2=3, s2=2)
+    stamping = widgets.stamping_player(input_size=2)
+    assert len(stamping) == 5 and stamping.play == "stamps" and stamping.initial == 4
+    for player in (one_d, stacked, stamping):  # compact palette PNGs of a few kilobytes, all of one size
+        assert max(len(f) for f in player.frames) < 20_000, player
+        assert len({Image.open(io.BytesIO(base64.b64decode(f))).size for f in player.frames}) == 1
+    plt.close("all")
+
+
+def test_stacked_and_stamping_figures_show_the_right_counts():
+    fig, ax = plt.subplots()
+    rows = widgets.draw_stacked_1d(ax, [3, 3], [2, 2], 3)
+    assert [r.tolist() for r in rows[:2]] == [[1, 1, 1], overlap.overlap_counts(3, 2, 3).tolist()]
+    assert np.array_equal(rows[2], overlap.stacked_overlap([3, 3], [2, 2], 3))
+    assert widgets.stacked_figure([3, 3], [2, 2]).axes[0].get_title() == "2 layers: period 4, max/min 3 (interior)"
+    assert widgets.stacked_figure([4, 4], [2, 2]).axes[0].get_title() == "2 layers: period 1, max/min 1 (interior)"
+    assert widgets.stacked_figure([2, 2], [3, 3]).axes[0].get_title() == "2 layers: period 9, gaps (interior)"
+    fig = widgets.stamping_figure(16)
+    assert [ax.get_title() for ax in fig.axes[1:]] == ["k=3, s=2: max/min 4 (interior)", "k=4, s=2: max/min 1 (interior)"]
+    assert np.array_equal(fig.axes[1].images[0].get_array(), overlap.overlap_counts(3, 2, (4, 4)))
+    partial = widgets.stamping_figure(5)
+    assert np.array_equal(partial.axes[2].images[0].get_array(), overlap.stamp_counts(4, 2, 4, 5))
+    assert partial.axes[0].images[0].get_array().sum() == 5  # five inputs shaded as painted
+
+
+def test_stamp_counts_build_the_overlap_map():
+    assert overlap.stamp_counts(3, 2, 4, 0).sum() == 0
+    assert np.array_equal(overlap.stamp_counts(3, 2, (4, 3), 12), overlap.overlap_counts(3, 2, (4, 3)))
+    one = overlap.stamp_counts(3, 2, 4, 1)
+    assert one.sum() == 9 and one[:3, :3].tolist() == [[1] * 3] * 3
+    assert overlap.stamp_counts(2, 1, 2, 2).tolist() == [[1, 2, 1], [1, 2, 1], [0, 0, 0]]
+    with pytest.raises(ValueError, match="stamps must be at most the number of inputs 16, got 17"):
+        overlap.stamp_counts(3, 2, 4, 17)
+
+
+def test_magnifier_embeds_exact_pixels_and_one_window():
+    rng = np.random.default_rng(0)
+    a, b = rng.random((3, 20, 24)), rng.random((3, 20, 24)) * 2 - 1
+    mag = widgets.magnifier({"first": a, "second <b>": b}, name="mag", title="Samples", window=4, zoom=10, start=(3, 5))
+    page = mag._repr_html_()
+    srcs = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
+    assert len(srcs) == 2
+    for src, img in zip(srcs, (a, b)):
+        pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(src))))
+        assert pixels.shape == (20, 24, 3)
+        assert np.array_equal(pixels, np.round(plotting.image_hwc(img) * 255).astype(np.uint8))  # lossless
+        assert f"background-image:url(data:image/png;base64,{src})" in page  # the zoom shows the same image
+    assert page.count("background-position:-50px -30px") == 2 and page.count("background-size:240px 200px") == 2
+    assert "second &lt;b&gt;" in page and "<b>" not in page.replace("<b>", "", 0).split("tu-mag-row")[1].split("<script")[0]
+    assert 'data-row="3" data-col="5"' in page and "rows 3-6, columns 5-8" in page
+    script = page.rsplit("<script>", 1)[1]
+    assert 'var id = "tu-mag"' in script and '"#" + id + "-data"' in script and '"#" + id + "-status"' in script
+    assert page.count('id="tu-mag-status"') == 1 and page.count('id="tu-mag-data"') == 1
+
+
+def test_magnifier_rejects_bad_input():
+    img = np.zeros((3, 16, 16))
+    with pytest.raises(ValueError, match="images must all have the same height and width"):
+        widgets.magnifier({"a": img, "b": np.zeros((3, 8, 16))}, name="m", title="T")
+    with pytest.raises(ValueError, match="window must be at most the image size 16, got 20"):
+        widgets.magnifier({"a": img}, name="m", title="T", window=20)
+    with pytest.raises(ValueError, match="start must leave the window inside the 16x16 image"):
+        widgets.magnifier({"a": img}, name="m", title="T", window=8, start=(10, 0))
+    with pytest.raises(ValueError, match="images must be a non-empty mapping"):
+        widgets.magnifier({}, name="m", title="T")
+    with pytest.raises(ValueError, match="name must be lower-case"):
+        widgets.magnifier({"a": img}, name="_m", title="T")
+    with pytest.raises(ValueError, match="zoom must be an int >= 1, got 0"):
+        widgets.magnifier({"a": img}, name="m", title="T", zoom=0)
+
+
+def test_tile_places_images_with_white_padding():
+    x = np.zeros((3, 1, 2, 2))
+    canvas = plotting.tile(x, nrow=2)  # two images per row, as torchvision's make_grid
+    assert canvas.shape == (1, 5, 5)
+    assert canvas[0, :2, :2].sum() == 0 and canvas[0, 3:, 3:].tolist() == [[1, 1], [1, 1]]  # the empty slot is white
+    assert canvas[0, 2].tolist() == [1] * 5
+    assert plotting.tile(np.zeros((6, 1, 2, 2)), nrow=3).shape == (1, 2 * 2 + 1, 3 * 2 + 2)  # 2 rows of 3
+    with pytest.raises(ValueError, match="images must be"):
+        plotting.tile(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="nrow"):
+        plotting.tile(x, nrow=0)

@@ -38,6 +38,22 @@ def overlap_counts(kernel_size, stride, input_size) -> np.ndarray:
     return _transpose_ones(np.ones(n, dtype=np.int64), k, s)
 
 
+def stamp_counts(kernel_size, stride, input_size, stamps: int) -> np.ndarray:
+    """2D counts after only the first ``stamps`` inputs (row by row) have painted: the overlap map being built.
+
+    ``stamps`` = number of inputs gives :func:`overlap_counts`; 0 gives all zeros.
+    """
+    k, s, n = as_pair("kernel_size", kernel_size, 1), as_pair("stride", stride, 1), as_pair("input_size", input_size, 1)
+    stamps = as_int("stamps", stamps, 0)
+    if stamps > n[0] * n[1]:
+        raise ValueError(f"stamps must be at most the number of inputs {n[0] * n[1]}, got {stamps}")
+    counts = np.zeros(((n[0] - 1) * s[0] + k[0], (n[1] - 1) * s[1] + k[1]), dtype=np.int64)
+    for index in range(stamps):
+        i, j = divmod(index, n[1])
+        counts[i * s[0] : i * s[0] + k[0], j * s[1] : j * s[1] + k[1]] += 1
+    return counts
+
+
 def _layers(kernel_sizes: Sequence[int], strides: Sequence[int]) -> list[tuple[int, int]]:
     """Validate a stack of layers given as two equally long sequences of ints."""
     if not isinstance(kernel_sizes, Sequence) or not isinstance(strides, Sequence):

@@ -94,9 +94,9 @@ def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limi
     return im
 
 
-def show_grid(images, nrow: int = 8, title: str | None = None, ax=None, pad: int = 1):
-    """Tile a batch (N, C, H, W) into rows of ``nrow`` images (as torchvision's ``make_grid``), with ``pad``
-    white pixels between tiles, and draw it."""
+def tile(images, nrow: int = 8, pad: int = 1) -> np.ndarray:
+    """A batch (N, C, H, W) as one (C, H', W') image: rows of ``nrow`` tiles (as torchvision's ``make_grid``),
+    ``pad`` white pixels between them."""
     x = to_numpy(images)
     if x.ndim != 4 or x.size == 0:
         raise ValueError(f"images must be a non-empty batch of shape (N, C, H, W), got shape {x.shape}")
@@ -108,6 +108,14 @@ def show_grid(images, nrow: int = 8, title: str | None = None, ax=None, pad: int
     for k in range(n):
         r, q = divmod(k, ncol)
         canvas[:, r * (h + pad) : r * (h + pad) + h, q * (w + pad) : q * (w + pad) + w] = x[k]
+    return canvas
+
+
+def show_grid(images, nrow: int = 8, title: str | None = None, ax=None, pad: int = 1):
+    """Draw a batch (N, C, H, W) as rows of ``nrow`` images (see :func:`tile`)."""
+    canvas = tile(images, nrow, pad)
+    ncol = min(nrow, to_numpy(images).shape[0])
+    rows = int(np.ceil(to_numpy(images).shape[0] / nrow))
     if ax is None:
         _, ax = plt.subplots(figsize=(0.9 * ncol + 0.5, 0.9 * rows + 0.5))
     show_image(ax, canvas, title=title)

@@ -2,59 +2,20 @@
 
 The build executes every notebook. The browser check serves _build/html on 127.0.0.1 and, for each page,
 loads it, dumps the rendered DOM, saves a screenshot under _build/screenshots, and checks that chapter pages
-show their figures (every image is served and decodes) and no error output. Without Chromium the browser
-tests skip with the reason, except under CI=true, where they must run.
+show their figures (every image is served and decodes) and no error output. Chromium runs with the network
+blocked (bookcheck.CHROMIUM_FLAGS). Without Chromium the browser tests skip with the reason, except under
+CI=true, where they must run. Fixtures are in conftest.py; test_interactive.py moves every control.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
-import threading
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = ROOT / "_build"
-HTML = BUILD / "html"
-SCREENSHOTS = BUILD / "screenshots"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--hide-scrollbars",
-]
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
-
-
-def chapter_pages() -> list[str]:
-    return [p for p in toc_pages() if p.startswith("notebooks/")]
-
-
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(ROOT), "--all", "-W", "--keep-going"]
-    env = dict(os.environ, MPLBACKEND="Agg")
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3000)
-    log = proc.stdout + proc.stderr
-    (BUILD / "build.log").parent.mkdir(exist_ok=True)
-    (BUILD / "build.log").write_text(log)
-    assert proc.returncode == 0, f"book build failed (log in _build/build.log):\n{log[-6000:]}"
-    return HTML
+from bookcheck import BUILD, CHROMIUM_FLAGS, HTML, ROOT, SCREENSHOTS, chapter_pages, run_chromium, toc_pages  # noqa: F401
 
 
 def test_every_toc_page_is_built(built_book):
@@ -64,14 +25,15 @@ def test_every_toc_page_is_built(built_book):
 
 
 class PageParser(HTMLParser):
-    """Collects image sources (and those inside cells tagged static-equivalent), and counts output blocks
-    that signal errors."""
+    """Collects image sources (and those inside cells tagged static-equivalent), counts the HTML players in such
+    cells, and counts output blocks that signal errors."""
 
     def __init__(self) -> None:
         super().__init__()
         self.images: list[str] = []
         self.static_images: list[str] = []
         self.static_cells = 0
+        self.static_players = 0
         self.error_blocks = 0
         self._divs: list[bool] = []  # for each open div: does it open a static-equivalent cell?
 
@@ -82,6 +44,8 @@ class PageParser(HTMLParser):
             static = "tag_static-equivalent" in cls.split()
             self.static_cells += static
             self._divs.append(static)
+        if tag == "div" and "tu-player" in cls.split() and any(self._divs):
+            self.static_players += 1
         if tag == "img" and attrs.get("src"):
             self.images.append(attrs["src"])
             if any(self._divs):
@@ -92,39 +56,6 @@ class PageParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "div" and self._divs:
             self._divs.pop()
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but chromium is not installed (make test installs Debian's chromium under CI)")
-        pytest.skip("chromium not found: install Debian's chromium to run the browser check")
-    return exe
-
-
-@pytest.fixture(scope="session")
-def server(built_book):
-    handler = functools.partial(QuietHandler, directory=str(built_book))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output readable
-        pass
-
-
-def run_chromium(exe: str, *args: str) -> str:
-    with tempfile.TemporaryDirectory() as profile_dir:
-        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile_dir}", *args]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, f"chromium failed: {proc.stderr[-2000:]}"
-    return proc.stdout
 
 
 def fetch(url: str) -> bytes:
@@ -158,9 +89,11 @@ def test_page_renders_in_chromium(page, chromium, server):
         source = (ROOT / f"{page}.py").read_text()
         shows = source.count("plt.show()") + source.count("plotting.glue(")
         assert shows and len(set(figures)) >= shows, f"{page}: {len(set(figures))} figures rendered for {shows} shown"
-        # Interactive figures are paired with a static equivalent that the HTML book shows.
+        # Interactive figures are paired with a static equivalent that the HTML book shows: an HTML player of
+        # precomputed frames (widgets.frame_player), which works without a kernel.
         if "widgets." in source and "_explorer(" in source:
             assert parser.static_cells, f"{page}: an interactive figure has no cell tagged static-equivalent"
+            assert parser.static_players, f"{page}: the static equivalent of an interactive figure is no HTML player"
             assert parser.static_images, f"{page}: the static equivalent of an interactive figure shows no image"
     else:
         # Prose pages paste figures glued in the notebooks (the introduction's gallery): each one is there.

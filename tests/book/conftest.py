@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from bookcheck import BUILD, HTML, ROOT, Browser, QuietHandler
+from bookcheck import BUILD, HTML, ROOT, Browser, DevToolsError, QuietHandler
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +55,11 @@ def server(built_book):
 @pytest.fixture(scope="session")
 def browser(chromium, built_book):
     """Chromium driven over the DevTools protocol, in a network namespace with only loopback where possible."""
-    b = Browser(chromium, built_book)
+    try:
+        b = Browser(chromium, built_book)
+    except DevToolsError as err:  # a namespace that unshare grants but Chromium cannot run in
+        b = Browser(chromium, built_book, isolate=False)
+        b.why_not_isolated = f"Chromium did not start in it: {err}"
     if not b.isolated:
         warnings.warn(f"no network namespace ({b.why_not_isolated}): the browser checks block the network "
                       "with Chromium's flags only", stacklevel=1)

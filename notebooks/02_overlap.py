@@ -67,6 +67,31 @@ assert counts[2:-2].tolist() == [2, 1] * 6 + [2]
 assert np.array_equal(counts, overlap.torch_overlap([3], [2], 8))
 
 # %% [markdown]
+# Four layers carry the whole argument, drawn large below: the inputs on top, each painting its $k$-wide
+# footprint onto the output row, and every output cell numbered with how many footprints cover it. With
+# $k=3$, $s=2$ the interior alternates 2, 1 (2x uneven); with $k=4$, $s=2$ every interior output is covered
+# twice (even); with $k=5$, $s=2$ the counts alternate 3, 2 (1.5x: a wider kernel dilutes the imbalance but
+# does not remove it); with $k=2$, $s=3$ the footprints do not even touch, and every third output receives
+# nothing.
+
+# %%
+CASES = ((3, 2), (4, 2), (5, 2), (2, 3))
+fig, axes = plt.subplots(len(CASES), 1, figsize=(7.5, 1.45 * len(CASES)))
+for ax, (k, s) in zip(axes, CASES):
+    widgets.draw_overlap_1d(ax, k, s, input_size=5, span=(5 - 1) * 3 + 5)
+    ax.set_title(f"kernel size {k}, stride {s}: " + {2.0: "2x uneven", 1.0: "even", 1.5: "1.5x uneven"}.get(
+        overlap.unevenness(k, s), "gaps"), fontsize=10, loc="left")
+fig.tight_layout()
+plt.show()
+
+# %% tags=["hide-input"]
+assert overlap.steady_state(3, 2, periods=2).tolist() == [2, 1, 2, 1]
+assert overlap.steady_state(4, 2, periods=2).tolist() == [2, 2, 2, 2]
+assert overlap.steady_state(5, 2, periods=2).tolist() == [3, 2, 3, 2]
+assert sorted(overlap.steady_state(2, 3).tolist()) == [0, 1, 1]  # one output in three gets nothing
+assert [overlap.unevenness(k, s) for k, s in CASES] == [2.0, 1.0, 1.5, math.inf]
+
+# %% [markdown]
 # The explorer below draws the same picture for any kernel size and stride from 1 to 6: the inputs on top,
 # each painting its footprint onto the output row, and the output cells shaded by how many footprints cover
 # them (the numbers). It needs a running kernel; the player after it needs none, so it also works in the
@@ -266,43 +291,96 @@ assert all((s1 * s2) % p == 0 for (_, s1, _, s2), p in period.items())
 # ## A final stride-1 layer
 #
 # Many generators end with a stride-1 convolution. It cannot add new periods, but it filters the ones that are
-# there. With an all-ones kernel of width $m$ it is a box filter, whose frequency response
-# $\left|\sin(\pi f m) / \sin(\pi f)\right|$ vanishes at the frequencies $f = 1/m, 2/m, \dots$ (in cycles
-# per pixel). The two-layer pattern has components at $f = 1/4$ (period 4) and $f = 1/2$ (period 2, the Nyquist
-# frequency). The figure shows the magnitude of the discrete Fourier transform of the interior pattern
-# (its mean removed) before and after such a final layer.
+# there, and the article notes both effects: it removes the artifact periods that its size divides, and it
+# reduces the others {cite}`odena2016deconvolution`. With an all-ones kernel of width $m$ the final layer is a
+# box filter. Take the interior of two stacked $k=3$, $s=2$ layers, which repeats $[3, 2, 3, 1]$ (3x uneven),
+# and add up $m$ neighbours: a width-2 box gives $[5, 5, 4, 4]$, a width-3 box $[8, 6, 7, 6]$, a width-4 box
+# the flat $[9, 9, 9, 9]$. The maps below show the same in 2D, before and after each final layer, each on its
+# own grey scale from zero to its maximum.
 
 # %%
-finals = {"two k3,s2 layers": []} | {f"+ box of width {m}": [m] for m in (2, 3, 4)}
-spectra = {}
-for name, extra in finals.items():
-    line = overlap.stacked_steady_state([3, 3] + extra, [2, 2] + [1] * len(extra), periods=8)
-    spectra[name] = overlap.spectrum(line - line.mean())
+FINALS = {"two k3,s2 layers": [], "+ box of width 2": [2], "+ box of width 3": [3], "+ box of width 4": [4],
+          "+ box of width 5": [5]}
+lines = {name: overlap.stacked_steady_state([3, 3] + extra, [2, 2] + [1] * len(extra), periods=4)
+         for name, extra in FINALS.items()}
+fig, axes = plt.subplots(1, len(FINALS), figsize=(9.5, 2.4))
+for ax, (name, line) in zip(axes, lines.items()):
+    ax.imshow(np.outer(line, line), cmap="Greys", vmin=0, interpolation="nearest")
+    ax.set_title(f"{name}\nmax/min {line.max() / line.min():.2f}", fontsize=8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+plt.show()
 
-fig, axes = plt.subplots(1, 4, figsize=(9, 2.2), sharey=True)
+# %% tags=["hide-input"]
+period_of = {name: line[:4].tolist() for name, line in lines.items()}
+assert period_of["two k3,s2 layers"] in ([3, 2, 3, 1], [2, 3, 1, 3], [3, 1, 3, 2], [1, 3, 2, 3])
+assert sorted(period_of["+ box of width 2"]) == [4, 4, 5, 5]
+assert sorted(period_of["+ box of width 3"]) == [6, 6, 7, 8]
+assert set(period_of["+ box of width 4"]) == {9}
+
+# %% [markdown]
+# Measured relative to the mean, every box shrinks the pattern, and the ones whose width the period divides
+# flatten it. The ratio of the largest to the smallest count falls from 3 to 1.25 (width 2), 1.33 (width 3),
+# 1 (width 4) and 1.2 (width 5); the spread $(\max-\min)/\text{mean}$ falls from 0.89 to at most 0.3. The
+# maps are outer products of these lines, so in 2D the max/min ratio is the square of the 1D one: 9 before
+# the final layer, at most 1.8 after it.
+
+# %%
+spread = {name: float((line.max() - line.min()) / line.mean()) for name, line in lines.items()}
+rows = [[name, str(line[:4].tolist()), f"{line.max() / line.min():.2f}", f"{spread[name]:.2f}"]
+        for name, line in lines.items()]
+plotting.table(["final layer", "one period", "max/min", "(max - min) / mean"], rows)
+
+# %% tags=["hide-input"]
+ratio = {name: float(line.max() / line.min()) for name, line in lines.items()}
+assert ratio["two k3,s2 layers"] == 3
+assert ratio["+ box of width 2"] == 1.25 and np.isclose(ratio["+ box of width 3"], 4 / 3)
+assert ratio["+ box of width 4"] == 1 and ratio["+ box of width 5"] == 1.2
+assert np.isclose(spread["two k3,s2 layers"], 0.89, atol=0.005)
+assert all(spread[name] <= 0.3 for name in FINALS if name != "two k3,s2 layers")
+square = {name: np.outer(line, line) for name, line in lines.items()}
+assert all(np.isclose(m.max() / m.min(), ratio[name] ** 2) for name, m in square.items())
+assert square["two k3,s2 layers"].max() / square["two k3,s2 layers"].min() == 9
+assert max(m.max() / m.min() for name, m in square.items() if name != "two k3,s2 layers") <= 1.8
+
+# %% [markdown]
+# The frequency view says which periods survive. A box of width $m$ has the frequency response
+# $\left|\sin(\pi f m) / \sin(\pi f)\right|$, which vanishes at $f = 1/m, 2/m, \dots$ (in cycles per pixel).
+# The two-layer pattern has components at $f = 1/4$ (period 4) and $f = 1/2$ (period 2, the Nyquist
+# frequency). The stems below are the magnitudes of the discrete Fourier transform of the interior pattern
+# (its mean removed) before and after each final layer.
+
+# %%
+spectra = {name: overlap.spectrum(line - line.mean()) for name, line in lines.items()}
+fig, axes = plt.subplots(1, len(FINALS), figsize=(9.5, 2.2), sharey=True)
 for ax, (name, (freqs, mags)) in zip(axes, spectra.items()):
     ax.stem(freqs, mags, basefmt=" ")
-    ax.set_title(name)
+    ax.set_title(name, fontsize=8)
     ax.set_xticks([0, 0.25, 0.5])
     ax.set_xlabel("cycles per pixel")
 axes[0].set_ylabel("|DFT| / length")
 plt.show()
 
 # %% [markdown]
-# A width-2 box removes the period-2 component entirely and leaves the period-4 one; a width-3 box removes
-# neither (its response has magnitude exactly 1 at both frequencies, so the spectrum is unchanged); a width-4
-# box removes both and leaves a flat interior. A final layer can therefore cancel the
-# frequencies its kernel happens to null, and only those.
+# A width-2 box removes the period-2 component and leaves the period-4 one; a width-4 box removes both. A
+# width-3 box nulls neither: its response has magnitude exactly 1 at both frequencies, so the absolute size
+# of the pattern is unchanged, and the pattern shrinks only relative to the mean, which the box multiplies by
+# 3. A width-5 box nulls neither either, but its response at both frequencies is 1, against 5 at zero
+# frequency. So a final layer removes exactly the periods its kernel nulls, and otherwise makes the pattern
+# smaller relative to the picture without removing it.
 
-# %%
+# %% tags=["hide-input"]
 # The magnitude at period 4 (f = 1/4) and period 2 (f = 1/2) for each case.
 at = {}
 for name, (freqs, mags) in spectra.items():
     at[name] = {f: mags[np.isclose(freqs, f)].item() for f in (0.25, 0.5)}
-assert at["two k3,s2 layers"][0.25] > 0.1 and at["two k3,s2 layers"][0.5] > 0.1
+before = at["two k3,s2 layers"]
+assert before[0.25] > 0.1 and before[0.5] > 0.1
 assert at["+ box of width 2"][0.5] < 1e-12 and at["+ box of width 2"][0.25] > 0.1
-assert np.isclose(at["+ box of width 3"][0.25], at["two k3,s2 layers"][0.25])
-assert np.isclose(at["+ box of width 3"][0.5], at["two k3,s2 layers"][0.5])
+for m in (3, 5):
+    assert np.isclose(at[f"+ box of width {m}"][0.25], before[0.25])
+    assert np.isclose(at[f"+ box of width {m}"][0.5], before[0.5])
+    assert lines[f"+ box of width {m}"].mean() == m * lines["two k3,s2 layers"].mean()
 assert at["+ box of width 4"][0.25] < 1e-12 and at["+ box of width 4"][0.5] < 1e-12
 assert overlap.smallest_period(overlap.stacked_steady_state([3, 3, 4], [2, 2, 1], periods=4)) == 1
 

@@ -143,3 +143,21 @@ def test_digits_bad_arguments():
         data.digits_on_textures(4, textures=("marble",))
     with pytest.raises(ValueError, match="name"):
         data.texture("marble")
+
+
+def test_jpeg_round_trip():
+    from tutorial_utils import metrics
+
+    x = data.photo_crops(16, 32, seed=0, split="test")
+    light, heavy = data.jpeg(x, 95), data.jpeg(x, 5)
+    assert heavy.shape == x.shape and heavy.dtype == torch.float32 and heavy.abs().max() <= 1
+    assert (light - x).abs().mean() < (heavy - x).abs().mean()  # lower quality, larger error
+    assert (light - x).abs().mean() < 0.03
+    # blocks are not a period-2 pattern: the score stays far below a checkerboard's (~1)
+    assert metrics.checkerboard_score(heavy, 2) < 0.05
+    with pytest.raises(ValueError, match="quality"):
+        data.jpeg(x, 100)
+    with pytest.raises(ValueError, match="3 channels"):
+        data.jpeg(x[:, :1], 50)
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        data.jpeg(x * 3, 50)

@@ -181,3 +181,30 @@ def digits_on_textures(n: int, size: int = 32, seed: int = 0, textures: tuple[st
         alpha[dy : dy + DIGIT_SIZE, dx : dx + DIGIT_SIZE] = digits[rng.integers(len(digits))]
         out[k] = (1 - alpha) * background + alpha  # ink is white (1.0)
     return torch.from_numpy(out)[:, None]
+
+
+def jpeg(images: torch.Tensor, quality: int = 10) -> torch.Tensor:
+    """``images`` (N, 3, H, W) in [-1, 1] after a round trip through Pillow's JPEG encoder at ``quality``
+    (1-95, in memory): 8×8 block artifacts, and 2×2 chroma subsampling, to compare with a checkerboard."""
+    import io
+
+    from PIL import Image
+
+    from ._checks import as_images
+
+    x = as_images("images", images)
+    if x.shape[1] != 3:
+        raise ValueError(f"images must have 3 channels (RGB), got shape {tuple(x.shape)}")
+    if x.min() < -1 or x.max() > 1:
+        raise ValueError(f"images must lie in [-1, 1], got values in [{float(x.min()):.3g}, {float(x.max()):.3g}]")
+    quality = as_int("quality", quality, 1)
+    if quality > 95:
+        raise ValueError(f"quality must be in 1..95 (Pillow's useful range), got {quality}")
+    out = []
+    for img in x.cpu():
+        pixels = ((img.permute(1, 2, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
+        buffer = io.BytesIO()
+        Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality)
+        decoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), dtype=np.float32)
+        out.append(torch.from_numpy(decoded / 127.5 - 1).permute(2, 0, 1))
+    return torch.stack(out).to(images.device if isinstance(images, torch.Tensor) else "cpu")

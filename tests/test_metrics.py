@@ -157,3 +157,11 @@ def test_checkerboard_amplitude_is_absolute():
     assert metrics.checkerboard_amplitude(2 * crops) == pytest.approx(2 * metrics.checkerboard_amplitude(crops), rel=1e-4)
     with pytest.raises(ValueError, match="period=2"):
         metrics.checkerboard_amplitude(torch.randn(1, 1, 5, 6))
+
+
+@settings(deadline=None, max_examples=50, derandomize=True)
+@given(seed=st.integers(0, 2**16), size=st.sampled_from([4, 8, 12, 16]), n=st.integers(1, 3))
+def test_period_4_score_is_never_below_period_2(seed, size, n):
+    """The four period-2 phase means average the sixteen period-4 ones, and averaging never spreads them out."""
+    x = torch.randn(n, 2, size, size, generator=torch.Generator().manual_seed(seed))
+    assert metrics.checkerboard_score(x, 4) >= metrics.checkerboard_score(x, 2) - 1e-12

@@ -109,3 +109,24 @@ def test_figures_show_inline_in_a_kernel_even_with_agg(monkeypatch):
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     outputs = nb.cells[1].outputs
     assert any("image/png" in o.get("data", {}) for o in outputs), f"no figure shown: {outputs}"
+
+
+def chapter_references(text: str) -> set[str]:
+    """Every chapter number a text names: "chapter 07", "Chapters 04 and 05", "chapters 01, 02 or 03"."""
+    numbers = set()
+    for match in re.finditer(r"\b[Cc]hapters?\s+((?:\d{2}(?:\s*(?:,|and|or|to|–|-)\s*)?)+)", text):
+        numbers.update(re.findall(r"\d{2}", match.group(1)))
+    return numbers
+
+
+def test_chapter_references_finds_every_form():
+    text = "see chapter 07, Chapters 04 and 05, chapters 01, 02 or 03; chapter 4 is not a reference"
+    assert chapter_references(text) == {"07", "04", "05", "01", "02", "03"}
+
+
+def test_no_text_names_a_chapter_that_does_not_exist():
+    present = {p.name[:2] for p in SOURCES}
+    texts = [*SOURCES, *sorted((ROOT / "book").glob("*.md")), ROOT / "README.md"]
+    for path in texts:
+        missing = chapter_references(path.read_text()) - present
+        assert not missing, f"{path.relative_to(ROOT)} names chapter(s) {sorted(missing)}, which do not exist"

@@ -295,11 +295,11 @@ plt.show()
 
 # %% [markdown]
 # Most of what this convolution reads is zeros, which makes the view easy to draw and wasteful to compute. A
-# blog post on checkerboards counts "only 4 of 36 cells" carrying information; that is the grid of the `deconv3`
-# layer of later chapters ($k=3$, $s=2$, $p=1$, `output_padding` 1) on a 2×2 input: the spread input is 3×3,
-# padded by $d(k-1) - p = 1$ on each side and once more at the far end for `output_padding`, so the
-# convolution scans a 6×6 grid of which 4 cells hold input values and 32 are zeros, and it produces the 4×4
-# output.
+# blog post on checkerboards counts only 4 of 36 cells that carry information; that is the grid of the
+# `deconv3` layer of later chapters ($k=3$, $s=2$, $p=1$, `output_padding` 1) on a 2×2 input: the spread
+# input is 3×3, padded by $d(k-1) - p = 1$ on each side and once more at the far end for `output_padding`, so
+# the convolution scans a 6×6 grid of which 4 cells hold input values and 32 are zeros, and it produces the
+# 4×4 output.
 
 # %% tags=["hide-input"]
 grid = matrices.zero_insert(y, 3, stride=2, padding=1, output_padding=1)[0, 0]

@@ -333,9 +333,10 @@ assert (
 # *Nearest or bilinear?* The article found nearest-neighbour resizing to work best and bilinear resizing to
 # resist high frequencies. Here the two reach the same held-out error (nearest's is at most 2% above
 # bilinear's), and bilinear's outputs are smoother: they keep less fine detail (the energy of the high-pass,
-# relative to that of the photographs, is below 0.85 times nearest's). Nearest's score is more than twice
-# bilinear's, a faint period-2 trace (likely of the 2×2 blocks that nearest resizing makes), yet still below
-# 10 times the photographs' own, as above.
+# relative to that of the photographs, is below 0.85 times nearest's in the quick profile; the longer training
+# of the full profile narrows the gap, and there the cell asserts below 0.95 times). Nearest's score is more
+# than twice bilinear's, a faint period-2 trace (likely of the 2×2 blocks that nearest resizing makes), yet
+# still below 10 times the photographs' own, as above.
 
 # %% tags=["hide-input"]
 init_scores = {kind: metrics.checkerboard_score(out) for kind, out in at_init.items()}
@@ -387,7 +388,7 @@ assert scores["deconv4"] > 3 * scores["nearest"]
 assert max(scores["nearest"], scores["bilinear"]) < 10 * target
 # nearest or bilinear: the same error, bilinear smoother, nearest a faint block trace
 assert mse["nearest"] <= 1.02 * mse["bilinear"]
-assert kept["bilinear"] < 0.85 * kept["nearest"]
+assert kept["bilinear"] < runtime.pick(0.85, 0.95) * kept["nearest"]
 assert scores["nearest"] > 2 * scores["bilinear"]
 print(
     "deconv4 / deconv3 score: at init",

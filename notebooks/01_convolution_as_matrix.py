@@ -21,10 +21,12 @@
 # {cite}`dumoulin2016guide,shi2016deconvolution`. The checkerboard artifacts of
 # {cite}`odena2016deconvolution` are already visible in the structure of that matrix.
 #
-# This chapter builds $C$ by hand, checks it against PyTorch, and then shows that three descriptions of the
-# transposed convolution that circulate in tutorials (a transposed matrix, a stamp that paints the kernel
-# into the output, and an ordinary convolution over an input padded with zeros) are the same operator. Every
-# equality is asserted, first on one small example you can see, then on random shapes.
+# This chapter builds $C$ by hand, checks it against PyTorch, shows what the transpose does and does not
+# undo, and then shows that three descriptions of the transposed convolution that circulate in tutorials (a
+# transposed matrix, a stamp that paints the kernel into the output, and an ordinary convolution over an input
+# padded with zeros) are the same operator. Every equality is asserted on small examples you can see; the
+# checks on random shapes and the shape arithmetic (`output_padding`) are collected in a details section at
+# the end, for reference.
 
 # %%
 # Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
@@ -35,7 +37,9 @@ REPO = "https://github.com/checkerboard-book/checkerboard"
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True
+    )
 
 import torch
 from tutorial_utils import matrices, plotting, runtime
@@ -43,7 +47,7 @@ from tutorial_utils import matrices, plotting, runtime
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
-# %%
+# %% tags=["hide-input"]
 import inspect
 import random
 
@@ -82,7 +86,7 @@ plt.show()
 # Each row of $C$ contains all nine weights and seven zeros; the rows differ only by where the window sits.
 # Multiplying by $C$ is exactly what `conv2d` computes.
 
-# %%
+# %% tags=["hide-input"]
 assert C.shape == (4, 16)
 assert ((C != 0).sum(dim=1) == 9).all()
 assert torch.allclose(C @ x.flatten(), F.conv2d(x[None], kernel).flatten(), rtol=0, atol=1e-12)
@@ -102,17 +106,19 @@ plotting.show_signed(axes[0], C_strided, title="stride 2, padding 1: 4×16")
 plotting.show_signed(axes[1], C_same, title="stride 1, padding 1: 16×16")
 plt.show()
 
+# %% tags=["hide-input"]
 assert C_strided.shape == (4, 16) and C_same.shape == (16, 16)
 assert sorted((C_strided != 0).sum(dim=1).tolist()) == [4, 6, 6, 9]
 strided = F.conv2d(x[None], kernel, stride=2, padding=1).flatten()
 assert torch.allclose(C_strided @ x.flatten(), strided, atol=1e-12)
-assert torch.allclose(C_same @ x.flatten(), F.conv2d(x[None], kernel, padding=1).flatten(), atol=1e-12)
+same = F.conv2d(x[None], kernel, padding=1).flatten()
+assert torch.allclose(C_same @ x.flatten(), same, atol=1e-12)
 
 # %% [markdown]
 # With several channels, $C$ is a block matrix: block $(o, i)$ is the single-channel matrix of the kernel
 # that connects input channel $i$ to output channel $o$, and output channel $o$ sums over its row of blocks.
 
-# %%
+# %% tags=["hide-input"]
 weight = torch.randn(3, 2, 3, 3, dtype=DT)  # 2 input channels, 3 output channels
 C_multi = matrices.conv2d_matrix(weight, (4, 4), padding=1)
 assert C_multi.shape == (3 * 16, 2 * 16)
@@ -126,16 +132,16 @@ for o in range(3):
 # ## The transpose goes the other way
 #
 # $C$ maps 16 numbers to 4. Its transpose $C^\top$ maps 4 numbers to 16: a 2×2 image to a 4×4 one. It uses the
-# same connections in reverse: input pixel $j$ of $C$ received from a window of outputs, so in $C^\top$ output
-# pixel $j$ receives from the same ones. This is the transposed convolution, and three facts tie it to PyTorch:
+# same connections in reverse: in $C$, input pixel $j$ feeds a window of outputs, so in $C^\top$ output pixel $j$
+# receives from exactly those. This is the transposed convolution, and three facts tie it to PyTorch:
 #
 # 1. $C^\top y$ is `conv_transpose2d(y, kernel)`, with the *same* weight tensor. PyTorch stores a transposed
 #    convolution's weight as (Cin, Cout, kH, kW) of the transposed layer, which is (Cout, Cin, kH, kW) of the
 #    convolution it transposes.
 # 2. `matrices.conv_transpose2d_matrix`, built by its own index arithmetic, is exactly $C^\top$.
 # 3. $C^\top y$ is the gradient of $\langle \text{conv}(x), y\rangle$ with respect to $x$: the backward pass of a
-#    convolution is a transposed convolution, which is why {doc}`chapter 07 <07_gradient_artifacts>` finds
-#    checkerboards in gradients.
+#    convolution is a transposed convolution, which is why the gradients of networks with strided
+#    convolutions can show checkerboards too {cite}`odena2016deconvolution`.
 
 # %%
 y = torch.randn(1, 2, 2, dtype=DT)  # a 2×2 "output" to send back
@@ -149,6 +155,57 @@ x_var = x.clone().requires_grad_()
 assert torch.allclose(grad, back, atol=1e-12)  # fact 3
 
 # %% [markdown]
+# ### Transposing is not inverting
+#
+# The transpose reverses the shapes and the connections, not the values. Some tutorials call the transposed
+# convolution a way to "reverse" a convolution; it is not one. Take the strided convolution from above
+# ($k=3$, $s=2$, $p=1$, 4×4 to 2×2): its $C$ is 4×16, so $C^\top C$ is a 16×16 matrix of rank 4, far from the
+# identity, and $C^\top C x$ misses $x$ by more than half of $x$'s norm in this example. No map can undo the
+# convolution, because it keeps only the 4 directions of $x$ spanned by the rows of $C$ and discards the other
+# 12 (here more than half of $x$'s norm is lost for good). What can be recovered is exactly the part it keeps:
+# the pseudo-inverse $C^+ = C^\top (C C^\top)^{-1}$ (a 4×4 correction, then $C^\top$, so it equals $C^\top$ only
+# when $C C^\top = I$) maps every $y$ to an image that the convolution sends back to $y$ ($C C^+ = I$), and $C^+ C x$
+# is the projection of $x$ onto the row space of $C$. The figure shows $x$, $C^\top C x$, $C^+ C x$ and what
+# is lost, all on the colour scale of $x$ except $C^\top C x$, which is drawn on its own.
+
+# %%
+x16 = torch.randn(16, dtype=DT)
+C_plus = torch.linalg.pinv(C_strided)
+images = {
+    "x": x16,
+    "Cᵀ C x": C_strided.T @ C_strided @ x16,
+    "C⁺ C x": C_plus @ C_strided @ x16,
+    "lost: x − C⁺ C x": x16 - C_plus @ C_strided @ x16,
+}
+fig, axes = plt.subplots(1, 4, figsize=(7.5, 2.1))
+for ax, (name, v) in zip(axes, images.items(), strict=True):
+    own = name.startswith("Cᵀ")  # on x's colour scale it would saturate: drawn on its own
+    limit = float((v if own else x16).abs().max())
+    plotting.show_signed(
+        ax, v.view(4, 4), title=name + (" (own scale)" if own else ""), limit=limit
+    )
+plt.show()
+
+# %% tags=["hide-input"]
+gram = C_strided.T @ C_strided
+rank = int(torch.linalg.matrix_rank(gram))
+miss = float((images["Cᵀ C x"] - x16).norm() / x16.norm())
+lost = float(images["lost: x − C⁺ C x"].norm() / x16.norm())
+print(f"rank of CᵀC: {rank} of 16; |CᵀCx − x| / |x| = {miss:.2f}; lost by C: {lost:.2f} of |x|")
+assert rank == 4 and not torch.allclose(gram, torch.eye(16, dtype=DT))
+assert (
+    miss > 0.5 and miss >= lost > 0.5
+)  # Cᵀ C x is never closer to x than the projection C⁺ C x is
+assert torch.allclose(C_strided @ C_plus, torch.eye(4, dtype=DT), atol=1e-12)  # C C⁺ = I
+assert torch.allclose(C_plus, C_strided.T @ torch.linalg.inv(C_strided @ C_strided.T), atol=1e-10)
+projection = C_plus @ C_strided
+assert torch.allclose(projection @ projection, projection, atol=1e-12)  # a projection, of rank 4
+assert (
+    torch.allclose(projection, projection.T, atol=1e-12)
+    and int(torch.linalg.matrix_rank(projection)) == 4
+)
+
+# %% [markdown]
 # Read $C^\top$ column by column. Column $j$ is what a single 1 at position $j$ of the 2×2 input becomes: a copy
 # of the kernel pasted into the 4×4 output where window $j$ used to be. The transposed convolution of any input
 # is a weighted sum of these pasted kernels.
@@ -160,6 +217,7 @@ for j in range(4):
     plotting.show_signed(axes[j + 1], C.T[:, j].view(4, 4), title=f"column {j}")
 plt.show()
 
+# %% tags=["hide-input"]
 for j in range(4):
     r, c = divmod(j, 2)
     pasted = torch.zeros(4, 4, dtype=DT)
@@ -203,6 +261,7 @@ for j, stamp in enumerate(stamps):
 plotting.show_signed(axes[5], painted, title="sum (5×5)", limit=limit)
 plt.show()
 
+# %% tags=["hide-input"]
 assert painted.shape == (5, 5)
 assert torch.allclose(sum(stamps), painted, atol=1e-12)
 covered = sum((s != 0).long() for s in stamps)
@@ -213,15 +272,19 @@ assert covered[2, 2] == 4 and covered[2, 0] == 2 and covered[0, 2] == 2 and cove
 # the result by $d(k-1) - p$ on each side (a negative amount crops), and run an ordinary stride-1 convolution
 # with the kernel rotated by 180° and its two channel axes swapped. This is how the operation is usually drawn
 # {cite}`dumoulin2016guide`, and it shows why the layer is called *fractionally strided*: the kernel moves
-# by $1/s$ of an input pixel per output pixel.
+# by $1/s$ of an input pixel per output pixel. `matrices.zero_insert` builds the spread and padded grid, and
+# `transpose_by_zero_insertion` convolves it:
 
 # %%
-Code(inspect.getsource(matrices.transpose_by_zero_insertion), language="python")
+Code(
+    inspect.getsource(matrices.zero_insert)
+    + "\n\n"
+    + inspect.getsource(matrices.transpose_by_zero_insertion),
+    language="python",
+)
 
 # %%
-spread = torch.zeros(3, 3, dtype=DT)
-spread[::2, ::2] = y[0, 0]
-padded = F.pad(spread, (2, 2, 2, 2))  # d(k-1) - p = 2
+padded = matrices.zero_insert(y, 3, stride=2)[0, 0]  # pad by d(k-1) - p = 2 on each side
 
 fig, axes = plt.subplots(1, 3, figsize=(6, 2.2))
 plotting.show_signed(axes[0], padded, title="spread and padded (7×7)")
@@ -229,6 +292,27 @@ plotting.show_signed(axes[1], kernel[0, 0].flip(-2, -1), title="kernel, rotated"
 output = matrices.transpose_by_zero_insertion(y, kernel, stride=2)[0, 0]
 plotting.show_signed(axes[2], output, title="output (5×5)")
 plt.show()
+
+# %% [markdown]
+# Most of what this convolution reads is zeros, which makes the view easy to draw and wasteful to compute. A
+# blog post on checkerboards counts only 4 of 36 cells that carry information; that is the grid of the
+# `deconv3` layer of later chapters ($k=3$, $s=2$, $p=1$, `output_padding` 1) on a 2×2 input: the spread
+# input is 3×3, padded by $d(k-1) - p = 1$ on each side and once more at the far end for `output_padding`, so
+# the convolution scans a 6×6 grid of which 4 cells hold input values and 32 are zeros, and it produces the
+# 4×4 output.
+
+# %% tags=["hide-input"]
+grid = matrices.zero_insert(y, 3, stride=2, padding=1, output_padding=1)[0, 0]
+nonzero = int(torch.count_nonzero(grid))
+print(
+    f"deconv3, 2×2 input: a {tuple(grid.shape)} grid, {nonzero} of {grid.numel()} cells hold inputs"
+)
+assert grid.shape == (6, 6) and nonzero == 4
+deconv3_args = dict(stride=2, padding=1, output_padding=1)
+assert matrices.conv_transpose_output_size(2, 3, **deconv3_args) == 4
+assert torch.allclose(
+    F.conv2d(grid[None, None], kernel.flip(-2, -1)), F.conv_transpose2d(y, kernel, **deconv3_args)
+)
 
 # %% [markdown]
 # **The matrix view** is $C^\top$ of the stride-2 convolution that maps 5×5 back to 2×2. On this example the
@@ -250,7 +334,20 @@ print("all three views equal conv_transpose2d:", list(views))
 assert torch.equal((C_down.T != 0).sum(dim=1).view(5, 5), covered)
 
 # %% [markdown]
-# ## Every view, on random shapes
+# ## What this chapter leaves us with
+#
+# A transposed convolution is the transpose of a convolution's matrix, it is the backward pass of that
+# convolution, and it paints one scaled kernel per input pixel, $s$ pixels apart. Under that last view the
+# stamps overlap, and unless the kernel size is a multiple of the stride they overlap unevenly. Chapter 02
+# counts that overlap and shows where the checkerboard comes from.
+#
+# What follows is reference material that the rest of the book does not need: the same equalities checked on
+# random shapes, and the shape arithmetic behind `output_padding`.
+
+# %% [markdown]
+# ## Details
+#
+# ### Every view, on random shapes
 #
 # One example can hide a coincidence, so the next cell draws random configurations (1 to 3 channels in and out,
 # non-square sizes, kernels up to 4, strides up to 3, paddings up to 2, dilations up to 2, and every allowed
@@ -259,7 +356,7 @@ assert torch.equal((C_down.T != 0).sum(dim=1).view(5, 5), covered)
 # the output size gives back the input size, the transpose of `conv2d_matrix` and the autograd gradient of
 # `conv2d`.
 
-# %%
+# %% tags=["hide-input"]
 rng = random.Random(SEED)
 hw = lambda pair: f"{pair[0]}×{pair[1]}"  # noqa: E731 - formats (h, w) for the table
 rows, worst, checked = [], 0.0, 0
@@ -301,11 +398,20 @@ while checked < 16:
     checked += 1
 
 print(f"{checked} random configurations, largest difference from conv_transpose2d: {worst:.1e}")
-header = ["channels", "input", "kernel", "stride", "padding", "dilation", "output_padding", "output"]
+header = [
+    "channels",
+    "input",
+    "kernel",
+    "stride",
+    "padding",
+    "dilation",
+    "output_padding",
+    "output",
+]
 plotting.table(header + ["Cᵀ and autograd", "max error"], rows)
 
 # %% [markdown]
-# ## Shape arithmetic
+# ### Shape arithmetic
 #
 # Along each axis, a convolution with input size $n$, kernel size $k$, stride $s$, padding $p$ and dilation
 # $d$ has output size {cite}`dumoulin2016guide`
@@ -321,7 +427,7 @@ plotting.table(header + ["Cᵀ and autograd", "max error"], rows)
 # `matrices.conv_output_size` and `matrices.conv_transpose_output_size` implement these formulas; the cell
 # below checks them against the shapes PyTorch actually produces, over every combination of small sizes.
 
-# %%
+# %% tags=["hide-input"]
 signal = lambda length: torch.zeros(1, 1, length)  # noqa: E731 - only its shape matters
 combinations = 0
 for n in range(1, 11):
@@ -330,7 +436,9 @@ for n in range(1, 11):
             for p in range(3):
                 for d in (1, 2):
                     if n + 2 * p >= d * (k - 1) + 1:  # the kernel fits in the padded input
-                        o = F.conv1d(signal(n), signal(k), stride=s, padding=p, dilation=d).shape[-1]
+                        o = F.conv1d(signal(n), signal(k), stride=s, padding=p, dilation=d).shape[
+                            -1
+                        ]
                         assert matrices.conv_output_size(n, k, s, p, d) == o
                     for op in range(max(s, d)):
                         if (n - 1) * s - 2 * p + d * (k - 1) + op + 1 >= 1:
@@ -350,7 +458,7 @@ print(f"formulas match PyTorch on {combinations} transposed (and all valid direc
 # from 0 to $s-1$ when there is no dilation) adds the missing rows at the far end and selects the other
 # preimage.
 
-# %%
+# %% tags=["hide-input"]
 k, s, p = 3, 2, 1
 rows = []
 for n in range(1, 11):
@@ -360,9 +468,11 @@ for n in range(1, 11):
     assert 0 <= needed < s  # output_padding is always enough to recover n
     assert matrices.conv_transpose_output_size(o, k, s, p, output_padding=needed) == n
     rows.append((n, o, back0, needed))
-plotting.table(["input n", "conv output o", "transposed, output_padding=0", "output_padding for n"], rows)
+plotting.table(
+    ["input n", "conv output o", "transposed, output_padding=0", "output_padding for n"], rows
+)
 
-# %%
+# %% tags=["hide-input"]
 assert matrices.conv_output_size(7, k, s, p) == matrices.conv_output_size(8, k, s, p) == 4
 assert matrices.conv_input_sizes(4, k, s, p) == [7, 8]
 # Every stride s maps exactly s input sizes onto each output size, and output_padding = 0..s-1 reaches each one.
@@ -370,7 +480,9 @@ for s_ in range(1, 5):
     for o in range(2, 12):
         preimages = matrices.conv_input_sizes(o, 3, s_, 1)
         assert len(preimages) == s_
-        reached = [matrices.conv_transpose_output_size(o, 3, s_, 1, output_padding=j) for j in range(s_)]
+        reached = [
+            matrices.conv_transpose_output_size(o, 3, s_, 1, output_padding=j) for j in range(s_)
+        ]
         assert preimages == reached
 
 # %% [markdown]
@@ -385,11 +497,3 @@ assert layer(small).shape[-2:] == (7, 7)
 assert layer(small, output_size=[8, 8]).shape[-2:] == (8, 8)
 for n in range(1, 129):
     assert matrices.conv_transpose_output_size(n, 3, 2, 1, output_padding=1) == 2 * n
-
-# %% [markdown]
-# ## What this chapter leaves us with
-#
-# A transposed convolution is the transpose of a convolution's matrix, it is the backward pass of that
-# convolution, and it paints one scaled kernel per input pixel, $s$ pixels apart. Under that last view the
-# stamps overlap, and unless the kernel size is a multiple of the stride they overlap unevenly. Chapter 02
-# counts that overlap and shows where the checkerboard comes from.

@@ -85,3 +85,21 @@ def test_unbalanced_share():
     assert float(balance.unbalanced_share(folded).max()) < 1e-10
     with pytest.raises(ValueError, match="weight"):
         balance.unbalanced_share(torch.ones(3))
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_expected_unbalanced_share_is_exact_for_uniform_entries(k):
+    """For i.i.d. entries symmetric about zero (PyTorch's uniform init), E[share] = (s² - 1)/k² exactly: sign flips
+    and permutations leave the distribution unchanged, so E[w_i w_j / |w|²] = δ_ij / k². Uniform and a skewed but
+    symmetric distribution both hit it within a few standard errors; a non-zero mean does not."""
+    gen = torch.Generator().manual_seed(0)
+    n = 200_000
+    uniform = torch.rand(n, k, k, generator=gen, dtype=torch.float64) * 2 - 1
+    signs = torch.randint(0, 2, (n, k, k), generator=gen).double() * 2 - 1
+    heavy = signs * torch.rand(n, k, k, generator=gen, dtype=torch.float64) ** 4  # symmetric, far from Gaussian
+    for w in (uniform, heavy):
+        share = balance.unbalanced_share(w, 2)
+        stderr = float(share.std()) / n**0.5
+        assert abs(float(share.mean()) - 3 / k**2) < 4 * stderr
+    shifted = balance.unbalanced_share(uniform + 1, 2)  # i.i.d. but not centred: no longer (s² - 1)/k²
+    assert abs(float(shifted.mean()) - 3 / k**2) > 0.05

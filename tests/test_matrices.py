@@ -195,3 +195,41 @@ def test_matrix_is_differentiable_in_the_weight():
 def test_bad_arguments_get_messages_naming_them(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+def test_zero_insert_grid_of_the_deconv3_layer():
+    """k3, s2, p1, output_padding 1 on a 2x2 input: the convolution scans a 6x6 grid holding 4 input values."""
+    x = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]], dtype=DT)
+    grid = matrices.zero_insert(x, 3, stride=2, padding=1, output_padding=1)
+    assert grid.shape == (1, 1, 6, 6)
+    assert torch.count_nonzero(grid) == 4
+    assert grid[0, 0, 1:4:2, 1:4:2].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    # without padding: 2 zeros of padding on each side of the 3x3 spread input
+    grid = matrices.zero_insert(x, 3, stride=2)
+    assert grid.shape == (1, 1, 7, 7) and grid[0, 0, 2:5:2, 2:5:2].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    # padding larger than d(k-1) crops the spread input instead
+    assert matrices.zero_insert(x, 1, stride=3, padding=1).shape == (1, 1, 2, 2)
+
+
+@FAST
+@given(geometry(transposed=True))
+def test_convolving_the_zero_inserted_grid_is_the_transposed_convolution(g):
+    torch.manual_seed(g["seed"])
+    w = torch.randn(g["cin"], g["cout"], *g["kernel"], dtype=DT)
+    x = torch.randn(2, g["cin"], *g["size"], dtype=DT)
+    args = dict(stride=g["stride"], padding=g["padding"], output_padding=g["output_padding"], dilation=g["dilation"])
+    grid = matrices.zero_insert(x, g["kernel"], **args)
+    out = F.conv2d(grid, w.transpose(0, 1).flip(-2, -1), dilation=g["dilation"])
+    assert rel_error(out, F.conv_transpose2d(x, w, **args)) < 1e-12
+    assert torch.count_nonzero(grid) <= torch.count_nonzero(x)  # inputs (some cropped when p > d(k-1)), zeros
+
+
+def test_zero_insert_errors_name_the_argument():
+    with pytest.raises(ValueError, match="x must be 4D"):
+        matrices.zero_insert(torch.ones(2, 2), 3)
+    with pytest.raises(ValueError, match="output_padding"):
+        matrices.zero_insert(torch.ones(1, 1, 2, 2), 3, stride=2, output_padding=2)
+    with pytest.raises(TypeError, match="kernel_size"):
+        matrices.zero_insert(torch.ones(1, 1, 2, 2), 2.5)
+    with pytest.raises(ValueError, match="padding"):
+        matrices.zero_insert(torch.ones(1, 1, 1, 1), 1, padding=3)

@@ -8,9 +8,20 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch import nn
+from torch.nn.utils.parametrizations import weight_norm
 
 from tutorial_utils import upsampling
-from tutorial_utils.upsampling import KINDS, ResizeConv2d, SubPixelConv2d, fold_kernel, fold_matrix, icnr_, make_upsampler, tie_bias_
+from tutorial_utils.upsampling import (
+    KINDS,
+    ResizeConv2d,
+    SubPixelConv2d,
+    fold_kernel,
+    fold_matrix,
+    icnr_,
+    make_upsampler,
+    tie_bias_,
+)
 
 SETTINGS = settings(deadline=None, max_examples=40, derandomize=True)
 
@@ -196,3 +207,85 @@ def test_multiply_adds_match_the_layer_shapes(kind):
         upsampling.multiply_adds("nope", 1, 1, 1)
     with pytest.raises(ValueError, match="input_size"):
         upsampling.multiply_adds("deconv3", 1, 1, (0, 3))
+
+
+# --- a kernel divisible by the stride is a sub-pixel convolution ----------------------------------------------
+
+
+@SETTINGS
+@given(
+    s=st.integers(1, 3),
+    m=st.integers(1, 3),
+    p=st.integers(0, 2),
+    cin=st.integers(1, 3),
+    cout=st.integers(1, 3),
+    h=st.integers(1, 6),
+    w=st.integers(1, 6),
+    seed=st.integers(0, 2**16),
+)
+def test_transposed_convolution_with_kernel_divisible_by_stride_is_subpixel(s, m, p, cin, cout, h, w, seed):
+    """conv_transpose2d(k = s·m, stride s, padding p) == pixel_shuffle(conv2d(m×m, padding m-1)), cropped by p."""
+    k = s * m
+    if min(h, w) * s + k - s - 2 * p < 1:  # padding too large for this size: no output
+        return
+    gen = torch.Generator().manual_seed(seed)
+    weight = torch.randn(cin, cout, k, k, dtype=torch.float64, generator=gen)
+    bias = torch.randn(cout, dtype=torch.float64, generator=gen)
+    x = torch.randn(2, cin, h, w, dtype=torch.float64, generator=gen)
+    reference = F.conv_transpose2d(x, weight, bias, stride=s, padding=p)
+    sub = upsampling.transposed_to_subpixel(weight, s)
+    assert sub.shape == (cout * s * s, cin, m, m)
+    full = F.pixel_shuffle(F.conv2d(x, sub, bias.repeat_interleave(s * s), padding=m - 1), s)
+    got = full[..., p : full.shape[-2] - p, p : full.shape[-1] - p]
+    assert got.shape == reference.shape
+    assert rel_err(got, reference) < 1e-12
+    # the map only moves entries: the inverse gives the weight back exactly, and nothing is lost or repeated
+    assert torch.equal(upsampling.subpixel_to_transposed(sub, s), weight)
+    assert torch.equal(sub.flatten().sort().values, weight.flatten().sort().values)
+
+
+def test_transposed_to_subpixel_k4_s2_layout():
+    """Phase (a, b) of a k4,s2 transposed convolution (before any padding crop) reads the taps congruent to
+    (a, b) modulo 2, in reverse order because the transposed convolution scatters."""
+    weight = torch.arange(16.0).view(1, 1, 4, 4)
+    sub = upsampling.transposed_to_subpixel(weight, 2)
+    assert sub.shape == (4, 1, 2, 2)
+    assert sub[0, 0].tolist() == [[10.0, 8.0], [2.0, 0.0]]  # phase (0, 0): taps (2,2) (2,0) (0,2) (0,0)
+    assert sub[3, 0].tolist() == [[15.0, 13.0], [7.0, 5.0]]  # phase (1, 1): taps (3,3) (3,1) (1,3) (1,1)
+
+
+def test_subpixel_mapping_errors_name_the_argument():
+    with pytest.raises(ValueError, match="multiple of stride=2.*3x3"):
+        upsampling.transposed_to_subpixel(torch.zeros(1, 1, 3, 3), 2)
+    with pytest.raises(ValueError, match="weight must be a 4D"):
+        upsampling.transposed_to_subpixel(torch.zeros(4, 4), 2)
+    with pytest.raises(ValueError, match="stride"):
+        upsampling.transposed_to_subpixel(torch.zeros(1, 1, 4, 4), 0)
+    with pytest.raises(ValueError, match=r"Cout\*4"):
+        upsampling.subpixel_to_transposed(torch.zeros(3, 1, 2, 2), 2)
+
+
+def test_subpixel_convolutions_finds_every_subpixel_layer():
+    model = nn.Sequential(make_upsampler("subpixel", 3, 4), nn.ReLU(), make_upsampler("deconv3", 4, 4),
+                          make_upsampler("subpixel_icnr", 4, 2))
+    convs = upsampling.subpixel_convolutions(model)
+    assert convs == [model[0][0], model[3][0]]
+    assert upsampling.subpixel_convolutions(make_upsampler("nearest", 2, 2)) == []
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        upsampling.subpixel_convolutions("generator")
+
+
+def test_icnr_survives_weight_norm_but_not_reset_parameters():
+    """weight_norm leaves an ICNR weight as it is (equal copies have equal norms); reset_parameters() redraws
+    the copies independently; under weight_norm, reset_parameters() no longer reaches the weight."""
+    torch.manual_seed(0)
+    conv = make_upsampler("subpixel_icnr", 3, 2)[0]
+    before = conv.weight.detach().clone()
+    weight_norm(conv)
+    assert torch.allclose(conv.weight, before, atol=1e-6)
+    conv.reset_parameters()
+    assert torch.allclose(conv.weight, before, atol=1e-6)
+    plain = make_upsampler("subpixel_icnr", 3, 2)[0]
+    plain.reset_parameters()
+    copies = plain.weight.detach().view(2, 4, 3, 3, 3)
+    assert not torch.allclose(copies, copies[:, :1].expand_as(copies))

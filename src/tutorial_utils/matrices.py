@@ -323,15 +323,29 @@ def transpose_by_zero_insertion(
     output_padding: Size = 0, dilation: Size = 1,
 ) -> torch.Tensor:
     """Transposed convolution as an ordinary one: spread the input with zeros, pad, convolve."""
-    x, weight, (sh, sw), (ph, pw), (oph, opw), (dh, dw), _ = _transpose_args(
-        x, weight, stride, padding, output_padding, dilation
-    )
-    n, cin, h, w = x.shape
-    _, cout, kh, kw = weight.shape
-    spread = x.new_zeros(n, cin, (h - 1) * sh + 1, (w - 1) * sw + 1)
-    spread[:, :, ::sh, ::sw] = x  # s-1 zeros between neighbouring inputs
-    # Pad by d(k-1) - p on each side (a negative amount crops); output_padding adds at the far end.
-    qh, qw = dh * (kh - 1) - ph, dw * (kw - 1) - pw
-    padded = F.pad(spread, (qw, qw + opw, qh, qh + oph))
+    x, weight, s, p, op, d, _ = _transpose_args(x, weight, stride, padding, output_padding, dilation)
+    padded = zero_insert(x, tuple(weight.shape[-2:]), s, p, op, d)
     flipped = weight.transpose(0, 1).flip(-2, -1)  # (Cout, Cin, kH, kW), rotated by 180 degrees
-    return F.conv2d(padded, flipped, dilation=(dh, dw))
+    return F.conv2d(padded, flipped, dilation=d)
+
+
+def zero_insert(
+    x: torch.Tensor, kernel_size: Size, stride: Size = 1, padding: Size = 0,
+    output_padding: Size = 0, dilation: Size = 1,
+) -> torch.Tensor:
+    """The grid a transposed convolution's zero-insertion view convolves: x spread out, then padded.
+
+    ``x`` (N, C, H, W) gets s-1 zeros between neighbouring pixels, then d(k-1) - p zeros on each side (a
+    negative amount crops) and ``output_padding`` more at the far end; a stride-1 convolution of this grid
+    with the rotated kernel is ``conv_transpose2d(x, ...)`` with these arguments.
+    """
+    x = as_tensor("x", x, 4, "(N, C, H, W)")
+    (kh, kw), (sh, sw) = as_pair("kernel_size", kernel_size, 1), as_pair("stride", stride, 1)
+    (ph, pw), (dh, dw) = as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
+    oph, opw = _output_padding(output_padding, (sh, sw), (dh, dw))
+    conv_transpose_output_size(tuple(x.shape[-2:]), (kh, kw), stride, padding, output_padding, dilation)
+    n, c, h, w = x.shape
+    spread = x.new_zeros(n, c, (h - 1) * sh + 1, (w - 1) * sw + 1)
+    spread[:, :, ::sh, ::sw] = x  # s-1 zeros between neighbouring inputs
+    qh, qw = dh * (kh - 1) - ph, dw * (kw - 1) - pw
+    return F.pad(spread, (qw, qw + opw, qh, qh + oph))

@@ -177,6 +177,56 @@ class SubPixelConv2d(nn.Sequential):
         super().__init__(conv, nn.PixelShuffle(s))
 
 
+def _subpixel_args(weight, stride) -> tuple[torch.Tensor, int]:
+    """Validate a 4D weight and a stride; return them."""
+    if not isinstance(weight, torch.Tensor) or weight.ndim != 4:
+        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
+        raise ValueError(f"weight must be a 4D tensor, got {shape}")
+    return weight, as_int("stride", stride, 1)
+
+
+def transposed_to_subpixel(weight: torch.Tensor, stride: int) -> torch.Tensor:
+    """The sub-pixel convolution weight that computes a stride-s transposed convolution with kernel size k = s·m.
+
+    ``weight`` is a ConvTranspose2d weight (Cin, Cout, k, k). The result W (Cout·s², Cin, m, m), with
+    W[o·s² + a·s + b, i, v, u] = weight[i, o, s(m-1-v) + a, s(m-1-u) + b], satisfies
+
+        pixel_shuffle(conv2d(x, W, padding=m - 1), s) == conv_transpose2d(x, weight, stride=s)
+
+    (crop the transposed convolution's padding P from every side of both). Output phase (a, b) of the
+    transposed convolution reads exactly the m×m taps of its kernel that are congruent to (a, b) modulo s.
+    """
+    weight, s = _subpixel_args(weight, stride)
+    cin, cout, kh, kw = weight.shape
+    if kh != kw or kh % s:
+        raise ValueError(f"weight must have a square kernel whose size is a multiple of stride={s}, got {kh}x{kw}")
+    m = kh // s
+    # kernel index t = s·(m-1-v) + a: split t into (m-1-v, a), then flip v
+    taps = weight.reshape(cin, cout, m, s, m, s).flip(2, 4)  # (i, o, v, a, u, b)
+    return taps.permute(1, 3, 5, 0, 2, 4).reshape(cout * s * s, cin, m, m)
+
+
+def subpixel_to_transposed(weight: torch.Tensor, stride: int) -> torch.Tensor:
+    """The inverse of :func:`transposed_to_subpixel`: a sub-pixel weight (Cout·s², Cin, m, m) as the
+    ConvTranspose2d weight (Cin, Cout, s·m, s·m) of the same layer. The two maps only move entries around."""
+    weight, s = _subpixel_args(weight, stride)
+    n, cin, m, mw = weight.shape
+    if m != mw or n % (s * s):
+        raise ValueError(
+            f"weight must be (Cout*{s * s}, Cin, m, m) with a square kernel, got shape {tuple(weight.shape)}"
+        )
+    taps = weight.reshape(n // (s * s), s, s, cin, m, m).permute(3, 0, 4, 1, 5, 2)  # (i, o, v, a, u, b)
+    return taps.flip(2, 4).reshape(cin, n // (s * s), s * m, s * m)
+
+
+def subpixel_convolutions(model: nn.Module) -> list[nn.Conv2d]:
+    """The convolutions of every :class:`SubPixelConv2d` inside ``model``, in order: the layers whose weights
+    ICNR initialises, for applying or undoing something to all of them (a re-initialisation, weight norm)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return [layer[0] for layer in model.modules() if isinstance(layer, SubPixelConv2d)]
+
+
 def make_upsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
     """One ×2 upsampling layer of the given kind (see ``KINDS``); all map (N, Cin, H, W) to (N, Cout, 2H, 2W).
 

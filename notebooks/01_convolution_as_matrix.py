@@ -140,8 +140,8 @@ for o in range(3):
 #    convolution it transposes.
 # 2. `matrices.conv_transpose2d_matrix`, built by its own index arithmetic, is exactly $C^\top$.
 # 3. $C^\top y$ is the gradient of $\langle \text{conv}(x), y\rangle$ with respect to $x$: the backward pass of a
-#    convolution is a transposed convolution, which is why the gradients of networks with strided
-#    convolutions can show checkerboards too {cite}`odena2016deconvolution`.
+#    convolution is a transposed convolution, which is why {doc}`chapter 07 <07_gradient_artifacts>` finds
+#    checkerboards in gradients.
 
 # %%
 y = torch.randn(1, 2, 2, dtype=DT)  # a 2×2 "output" to send back

@@ -163,7 +163,7 @@ for k in (3, 4):
 # $k=3$, $s=2$ layer that is 2x uneven along a line is 4x uneven on the image. The same holds for every
 # kernel size and stride.
 
-# %%
+# %% tags=["hide-input"]
 assert overlap.unevenness(3, 2) == 2.0
 assert overlap.unevenness((3, 3), (2, 2)) == 4.0
 for k in range(1, 7):
@@ -391,7 +391,7 @@ assert overlap.smallest_period(overlap.stacked_steady_state([3, 3, 4], [2, 2, 1]
 # than all-ones weights the cancellation is no longer exact. The article's conclusion follows: rather than
 # repairing uneven overlap after the fact, use an upsampling operator that does not create it (chapter 04).
 
-# %%
+# %% tags=["hide-input"]
 kernel, stride = overlap.effective_kernel([3, 2], [2, 1])
 assert kernel.tolist() == [1, 2, 2, 1] and stride == 2
 assert overlap.smallest_period(overlap.stacked_steady_state([3, 2], [2, 1], periods=4)) == 1

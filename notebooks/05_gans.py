@@ -262,7 +262,7 @@ plotting.table(["images", "step 0, period 2", "step 0, period 4", "after trainin
 #   pattern. {doc}`Chapter 07 <07_gradient_artifacts>` examines one suspected source of such patterns, the
 #   gradient of a strided discriminator.
 
-# %%
+# %% tags=["hide-input"]
 gap = {n: late[n][1] - late[n][0] for n in VARIANTS}  # period-4 content after training
 real_gap = real4 - real2
 for name in ("deconv_last_two", "deconv_last"):

@@ -284,7 +284,7 @@ plotting.table(["variant", "score, period 2 (3 seeds)", "period 4", "period 8", 
 # phase-energy ratio is above 1.5 for every variant and seed, and the jittered image's ratio is at least 70% of
 # the plain image's. Any further step without jitter would start painting the grid again.
 
-# %%
+# %% tags=["hide-input"]
 d = np.arange(-8, 9)
 box = {f: np.mean(np.cos(2 * np.pi * f * d)) for f in (0.0, 0.25, 0.5)}
 assert box[0.0] == 1 and abs(box[0.5] - 1 / 17) < 1e-12, box
@@ -414,7 +414,7 @@ fig.suptitle(f"Resize-convolution generators after {GAN_STEPS} steps, by the dis
 fig.tight_layout()
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 real_score = metrics.checkerboard_score(real[:256], 2)
 settled = {first: h.late_mean("score2", 0.5) for first, h in gan_histories.items()}
 print(f"training images {real_score:.4f};", {first: f"{v:.4f}" for first, v in settled.items()})

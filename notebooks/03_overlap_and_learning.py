@@ -562,3 +562,10 @@ assert grey_share > 0.7
 #   bilinear's outputs are smoother.
 # - The grid grows as the colour moves away from the average towards saturated colours: strong colours bring
 #   out a stronger pattern, as the article observed; brightness alone does not.
+
+# %% tags=["hide-input"]
+# Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
+plotting.glue_numbers(
+    c03_trained_deconv3_over_nearest=scores["deconv3"] / scores["nearest"],
+    c03_trained_deconv4_over_nearest=scores["deconv4"] / scores["nearest"],
+)

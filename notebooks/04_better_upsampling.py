@@ -648,3 +648,15 @@ print(
 # - At initialisation, nearest resize-convolution and ICNR sub-pixel convolution generate clean images;
 #   transposed convolutions and plain sub-pixel convolution do not. Nearest is cheaper than bilinear and
 #   starts cleaner.
+
+# %% tags=["hide-input"]
+# Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
+plotting.glue_numbers(
+    c04_init_deconv3_over_nearest=mean_score["deconv3"] / mean_score["nearest"],
+    c04_init_subpixel=mean_score["subpixel"],
+    c04_icnr_tied=mean_score["subpixel_icnr"],
+    c04_icnr_untied=mean_score["ICNR (PyTorch scale), untied bias"],
+    c04_naive_over_folded_macs=macs["nearest (naive path)"] / macs["nearest"],
+    c04_bilinear_over_folded_macs=macs["bilinear"] / macs["nearest"],
+    c04_folded_over_deconv4_time=cpu["nearest"] / cpu["deconv4"],
+)

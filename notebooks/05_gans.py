@@ -374,3 +374,11 @@ assert abs(scores["wrong value range"] - scores["photo crops"]) < 1e-9, scores
 # {doc}`Chapter 07 <07_gradient_artifacts>` follows one suspected source of its faint grid, the gradient a
 # strided discriminator sends back, and finds that the gradient is patterned but that the discriminator which
 # sends it is also the one that can see, and so discourage, a checkerboard.
+
+# %% tags=["hide-input"]
+# Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
+deconv_late = min(late[n][0] for n in ("deconv_last_two", "deconv_last"))
+plotting.glue_numbers(
+    c05_deconv_after_over_photos=deconv_late / real2,
+    c05_resize_after_over_deconv=late["resize"][0] / deconv_late,
+)

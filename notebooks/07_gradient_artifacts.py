@@ -439,3 +439,13 @@ if runtime.profile() == "full":
 # layer blurs before it subsamples sends an even gradient, and is blind to exactly the pattern one would want
 # it to catch. Whether to anti-alias a discriminator is therefore a trade-off, not a free fix; the generator's
 # own upsampling (chapters 04 and 05) remains the place to remove the grid at its source.
+
+# %% tags=["hide-input"]
+# Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
+plotting.glue_numbers(
+    c07_conv3_gradient_ratio=mean2["conv3"],
+    c07_conv4_gradient_ratio=mean2["conv4"],
+    c07_blurpool_gradient_ratio=mean2["blurpool"],
+    c07_plain_over_jitter=min(a / b for a, b in zip(score[plain, 2], score["jitter ±8 px", 2])),
+    c07_plain_over_fourier=min(a / b for a, b in zip(score[plain, 2], score["Fourier parametrisation", 2])),
+)

@@ -539,3 +539,12 @@ audio.players(rows, ["stack", "voice", "silence"], RATE)
 #   not their energies.
 # - After training, transposed and sub-pixel stacks still turn silence into a tone; resize stacks turn it
 #   into a constant.
+
+# %% tags=["hide-input"]
+# Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
+plotting.glue_numbers(
+    c08_tone_gap_db=min(a - b for k in ("deconv", "deconv_uneven", "subpixel")
+                        for a, b in zip(with_bias[k], with_bias["nearest"])),
+    c08_bias_drop_db=min(a - b for k in ("deconv", "deconv_uneven", "subpixel")
+                         for a, b in zip(with_bias[k], without_bias[k])),
+)

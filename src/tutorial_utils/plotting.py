@@ -147,6 +147,22 @@ def glue(name: str, obj, display: bool = True) -> None:
         plt.close(obj)
 
 
+def glue_numbers(**values: float) -> None:
+    """Store measured numbers for other pages, without showing them: ``book/conclusion.md`` pastes each one with
+    ``{glue:text}`name:.2f``, so its recipe quotes what the chapters measured in the same build."""
+    import numbers
+
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:  # Colab: nothing else reads them
+        myst_glue = None
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        if myst_glue is not None:
+            myst_glue(name, float(value), display=False)
+
+
 def annotated_heatmap(ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}", cmap: str = "Oranges", vmax: float | None = None):
     """A small table drawn as a heatmap with each cell's value written in it; non-finite cells stay white."""
     a = np.asarray(values, dtype=np.float64)

@@ -105,14 +105,19 @@ def as_bool(name: str, value) -> bool:
     return bool(value)
 
 
-def as_str(name: str, value, *, optional: bool = False) -> str | None:
-    """``value`` if it is a string (or None when ``optional``), e.g. a figure title."""
+def _instance(name: str, value, kind: type, what: str, optional: bool = False):
+    """``value`` if it is an instance of ``kind`` (described as ``what``), or None when ``optional``."""
     if value is None and optional:
         return None
-    if not isinstance(value, str):
-        allowed = "a string or None" if optional else "a string"
-        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__} {value!r}")
+    if not isinstance(value, kind):
+        allowed = f"{what} or None" if optional else what
+        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__} {value!r:.80}")
     return value
+
+
+def as_str(name: str, value, *, optional: bool = False) -> str | None:
+    """``value`` if it is a string (or None when ``optional``), e.g. a figure title."""
+    return _instance(name, value, str, "a string", optional)
 
 
 def as_callable(name: str, value, what: str = "a function") -> Callable:
@@ -124,9 +129,7 @@ def as_callable(name: str, value, what: str = "a function") -> Callable:
 
 def as_module(name: str, value, kind: type = torch.nn.Module) -> torch.nn.Module:
     """``value`` if it is an instance of ``kind`` (a torch.nn.Module by default)."""
-    if not isinstance(value, kind):
-        raise TypeError(f"{name} must be a {kind.__module__}.{kind.__qualname__}, got {type(value).__name__}")
-    return value
+    return _instance(name, value, kind, f"a {kind.__module__}.{kind.__qualname__}")
 
 
 def as_device(name: str, value) -> torch.device | None:
@@ -170,21 +173,14 @@ def as_axes(name: str, value):
     """``value`` if it is a matplotlib Axes (what ``plt.subplots()`` returns)."""
     from matplotlib.axes import Axes
 
-    if not isinstance(value, Axes):
-        raise TypeError(f"{name} must be a matplotlib Axes (e.g. from plt.subplots()), got {type(value).__name__}")
-    return value
+    return _instance(name, value, Axes, "a matplotlib Axes (e.g. from plt.subplots())")
 
 
 def as_figure(name: str, value, *, optional: bool = False):
     """``value`` if it is a matplotlib Figure (or None when ``optional``)."""
     from matplotlib.figure import Figure
 
-    if value is None and optional:
-        return None
-    if not isinstance(value, Figure):
-        allowed = "a matplotlib Figure or None" if optional else "a matplotlib Figure"
-        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__}")
-    return value
+    return _instance(name, value, Figure, "a matplotlib Figure", optional)
 
 
 def as_color(name: str, value):

@@ -185,11 +185,6 @@ def test_bilinear_slow_path_runs():
     assert layer(torch.randn(1, 2, 3, 5)).shape == (1, 2, 6, 10)
 
 
-def test_module_exports():
-    for name in ("KINDS", "make_upsampler", "ResizeConv2d", "icnr_", "tie_bias_", "fold_kernel", "fold_matrix"):
-        assert hasattr(upsampling, name)
-
-
 # --- cost ----------------------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 import base64  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
+import logging  # noqa: E402
 import re  # noqa: E402
 
 import ipywidgets  # noqa: E402
@@ -25,16 +26,77 @@ def close_figures():
     plt.close("all")
 
 
-def test_explorer_has_kernel_and_stride_sliders_from_1_to_6():
+@pytest.fixture
+def displayed(monkeypatch):
+    """What the explorer's callback displays: ``IPython.display.display`` records its arguments instead.
+
+    ipywidgets catches a callback's exception and, with no IPython shell, logs it (with one, its output widget
+    prints the traceback instead: another test may have started a shell); the shell is hidden so that the log
+    always has it (see :func:`callback_errors`).
+    """
+    import IPython.display
+    from ipywidgets.widgets import interaction, widget_output
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kwargs: shown.extend(objs))
+    for module in (interaction, widget_output):
+        monkeypatch.setattr(module, "get_ipython", lambda: None)
+    return shown
+
+
+class _Messages(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def callback_errors():
+    """``watch(w)`` returns the list of exceptions that the callback of the interactive ``w`` raises from then on:
+    ipywidgets catches them and only logs a warning on the widget's own logger (which may not propagate)."""
+    watched = []
+
+    def watch(w) -> list[str]:
+        logger, handler = getattr(w.log, "logger", w.log), _Messages()
+        logger.addHandler(handler)
+        watched.append((logger, handler))
+        return handler.messages
+
+    yield watch
+    for logger, handler in watched:
+        logger.removeHandler(handler)
+
+
+def test_explorer_has_kernel_and_stride_sliders_from_1_to_6(displayed, callback_errors):
     w = widgets.overlap_explorer()
+    errors = callback_errors(w)
     assert isinstance(w, ipywidgets.interactive)
     sliders = {c.description: c for c in w.children if isinstance(c, ipywidgets.IntSlider)}
     assert set(sliders) == {"kernel size", "stride"}
     for s in sliders.values():
         assert (s.min, s.max) == (1, 6)
     assert (sliders["kernel size"].value, sliders["stride"].value) == (3, 2)
-    sliders["stride"].value = 3  # redraws without error
+    sliders["stride"].value = 3
+    sliders["kernel size"].value = 4
+    assert errors == []
+    # one diagram per draw (the initial one, then one per slider move), each for the sliders' values then
+    assert [fig.axes[0].get_title() for fig in displayed] == ["k=3, s=2: 2x", "k=3, s=3: even", "k=4, s=3: 2x"]
+    counts = overlap.overlap_counts(4, 3, 4)  # a footprint and a square per input, a cell per output
+    assert len(displayed[-1].axes[0].patches) == 2 * 4 + len(counts)
     assert plt.get_fignums() == []  # the callback closes its figures
+
+
+def test_a_raising_explorer_callback_is_caught(displayed, callback_errors, monkeypatch):
+    """The checks above can fail: a callback that raises displays nothing and leaves the logged error behind."""
+    w = widgets.overlap_explorer()
+    errors = callback_errors(w)
+    monkeypatch.setattr(widgets, "overlap_figure", lambda *args: 1 / 0)
+    next(c for c in w.children if isinstance(c, ipywidgets.IntSlider)).value = 5
+    assert len(displayed) == 1  # only the initial diagram
+    assert errors == ["Exception in interact callback: division by zero"]
 
 
 def test_static_grid_has_one_panel_per_kernel_size_and_stride():

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import numbers
+from collections.abc import Callable, Sequence
 
+import numpy as np
 import torch
 
 
@@ -69,3 +72,142 @@ def as_shape(name: str, value) -> tuple[int, ...]:
     if not items:
         raise ValueError(f"{name} must be a positive int or a non-empty sequence of positive ints, got {value!r}")
     return tuple(as_int(name, v, 1) for v in items)
+
+
+def as_float(name: str, value, lo: float = -math.inf, hi: float = math.inf, *, lo_open: bool = False) -> float:
+    """``value`` as a finite float in [lo, hi] ((lo, hi] with ``lo_open``); bools and non-numbers are refused."""
+    if lo_open:
+        allowed = f"a finite number > {lo:g}" + (f" and <= {hi:g}" if hi < math.inf else "")
+    elif lo > -math.inf or hi < math.inf:
+        allowed = f"a finite number in [{lo:g}, {hi:g}]"
+    else:
+        allowed = "a finite number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if not math.isfinite(v) or v < lo or v > hi or (lo_open and v == lo):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return v
+
+
+def as_choice(name: str, value, choices) -> str:
+    """``value`` if it is one of the strings ``choices``."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+    return value
+
+
+def as_bool(name: str, value) -> bool:
+    """``value`` if it is a bool (NumPy's included); 0, 1, None and strings are refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool (True or False), got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def _instance(name: str, value, kind: type, what: str, optional: bool = False):
+    """``value`` if it is an instance of ``kind`` (described as ``what``), or None when ``optional``."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind):
+        allowed = f"{what} or None" if optional else what
+        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__} {value!r:.80}")
+    return value
+
+
+def as_str(name: str, value, *, optional: bool = False) -> str | None:
+    """``value`` if it is a string (or None when ``optional``), e.g. a figure title."""
+    return _instance(name, value, str, "a string", optional)
+
+
+def as_callable(name: str, value, what: str = "a function") -> Callable:
+    """``value`` if it can be called; ``what`` says what it should be (e.g. "a function of the images")."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable ({what}), got {type(value).__name__} {value!r}")
+    return value
+
+
+def as_module(name: str, value, kind: type = torch.nn.Module) -> torch.nn.Module:
+    """``value`` if it is an instance of ``kind`` (a torch.nn.Module by default)."""
+    return _instance(name, value, kind, f"a {kind.__module__}.{kind.__qualname__}")
+
+
+def as_device(name: str, value) -> torch.device | None:
+    """None, or ``value`` as a torch.device ("cpu", "cuda:0", a torch.device)."""
+    if value is None:
+        return None
+    if not isinstance(value, (str, torch.device)):
+        raise TypeError(f"{name} must be a torch.device, a device string such as 'cpu', or None, got {value!r}")
+    try:
+        return torch.device(value)
+    except RuntimeError as err:
+        raise ValueError(f"{name} must be a valid torch device such as 'cpu' or 'cuda', got {value!r}") from err
+
+
+def as_ints(name: str, value, minimum: int = 0) -> list[int]:
+    """A non-empty sequence (list, tuple, range) of ints >= ``minimum``, as a list."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        allowed = f"a non-empty sequence of ints >= {minimum}"
+        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__} {value!r}")
+    if len(value) == 0:
+        raise ValueError(f"{name} must be a non-empty sequence of ints >= {minimum}, got {value!r}")
+    return [as_int(name, v.item() if isinstance(v, np.generic) else v, minimum) for v in value]
+
+
+def as_array(name: str, value, layout: str = "an array of numbers") -> np.ndarray:
+    """``value`` (a tensor, array or nested sequence of real numbers) as a finite float64 NumPy array."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
+        if value.dtype == torch.bfloat16:
+            value = value.float()
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be {layout}, got {type(value).__name__} {value!r:.80}") from err
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} must be finite, got {int((~np.isfinite(a)).sum())} NaN or infinite values")
+    return a
+
+
+def as_axes(name: str, value):
+    """``value`` if it is a matplotlib Axes (what ``plt.subplots()`` returns)."""
+    from matplotlib.axes import Axes
+
+    return _instance(name, value, Axes, "a matplotlib Axes (e.g. from plt.subplots())")
+
+
+def as_figure(name: str, value, *, optional: bool = False):
+    """``value`` if it is a matplotlib Figure (or None when ``optional``)."""
+    from matplotlib.figure import Figure
+
+    return _instance(name, value, Figure, "a matplotlib Figure", optional)
+
+
+def as_color(name: str, value):
+    """``value`` if matplotlib understands it as a colour ("yellow", "#d95f02", (1, 0, 0), ...)."""
+    from matplotlib.colors import is_color_like
+
+    if isinstance(value, bool) or not is_color_like(value):
+        raise ValueError(f"{name} must be a matplotlib colour such as 'yellow' or '#d95f02', got {value!r}")
+    return value
+
+
+def as_cmap(name: str, value):
+    """``value`` if it is a matplotlib colormap or the name of a registered one ("gray", "RdBu_r", ...)."""
+    import matplotlib as mpl
+
+    if isinstance(value, mpl.colors.Colormap):
+        return value
+    if not isinstance(value, str) or value not in mpl.colormaps:
+        raise ValueError(f"{name} must be a matplotlib colormap or its name (e.g. 'gray', 'viridis'), got {value!r}")
+    return value
+
+
+def as_path(name: str, value):
+    """``value`` as a pathlib.Path; it must be a str or os.PathLike (an int would open a file descriptor)."""
+    import os
+    from pathlib import Path
+
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or os.PathLike), got {type(value).__name__} {value!r}")
+    return Path(value)

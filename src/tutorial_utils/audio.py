@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_int, as_tensor
+from ._checks import as_array, as_axes, as_bool, as_float, as_int, as_module, as_str, as_tensor
 from .upsampling import ResizeConvBase, fold_matrix
 
 SAMPLE_RATE = 16_000  # Hz: wide-band speech, the output rate of the chapter's upsamplers
@@ -37,6 +37,8 @@ def fold_kernel1d(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
     The 1D case of :func:`tutorial_utils.upsampling.fold_kernel`: the same fold matrix F, applied on one side.
     """
     as_tensor("weight", weight, 3, "(Cout, Cin, k)")
+    if weight.shape[-1] % 2 == 0:
+        raise ValueError(f"weight must have an odd kernel size k (a 'same' convolution), got shape {tuple(weight.shape)}")
     fold = fold_matrix(weight.shape[-1], scale_factor).to(weight)
     return torch.einsum("yu,oiu->ioy", fold, weight)
 
@@ -65,8 +67,11 @@ class PixelShuffle1d(nn.Module):
         self.scale_factor = as_int("scale_factor", scale_factor, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, cs, t = x.shape
         s = self.scale_factor
+        as_tensor("x", x, 3, "(N, C*s, T)")
+        if x.shape[1] % s:
+            raise ValueError(f"x must have a multiple of scale_factor={s} channels, got shape {tuple(x.shape)}")
+        n, cs, t = x.shape
         return x.view(n, cs // s, s, t).transpose(2, 3).reshape(n, cs // s, t * s)
 
     def extra_repr(self) -> str:
@@ -98,6 +103,7 @@ def make_upsampler1d(kind: str, in_channels: int, out_channels: int, scale_facto
         raise ValueError(f"kind must be one of {KINDS1D}, got {kind!r}")
     cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
     s = as_int("scale_factor", scale_factor, 2)
+    bias = as_bool("bias", bias)
     if kind in ("deconv", "deconv_uneven"):
         k = 2 * s if kind == "deconv" else 2 * s - 1
         padding, output_padding = deconv_geometry(k, s)
@@ -126,6 +132,7 @@ class UpsamplerStack(nn.Module):
         super().__init__()
         n = as_int("n_stages", n_stages, 1)
         width = as_int("channels", channels, 1)
+        relu = as_bool("relu", relu)
         self.kind, self.scale_factor, self.n_stages = kind, as_int("scale_factor", scale_factor, 2), n
         widths = [1] + [width] * (n - 1) + [1]
         layers: list[nn.Module] = []
@@ -174,7 +181,7 @@ def frequency_response(kernel, frequencies) -> np.ndarray:
     h = np.asarray(kernel.detach().cpu() if isinstance(kernel, torch.Tensor) else kernel, dtype=np.float64)
     if h.ndim != 1 or h.size == 0 or h.sum() == 0:
         raise ValueError(f"kernel must be a non-empty 1D filter with a non-zero sum, got shape {h.shape}")
-    f = np.asarray(frequencies, dtype=np.float64)
+    f = as_array("frequencies", frequencies, "frequencies in cycles per sample (a number or an array)")
     taps = np.arange(h.size)
     return np.abs(np.exp(-2j * np.pi * np.multiply.outer(f, taps)) @ h) / abs(h.sum())
 
@@ -208,6 +215,7 @@ def tone(frequency: float, duration: float, sample_rate: int = SAMPLE_RATE, ampl
          phase: float = 0.0) -> torch.Tensor:
     """A sine of ``frequency`` Hz, shape (T,)."""
     f = _check_frequency("frequency", frequency, as_int("sample_rate", sample_rate, 1))
+    amplitude, phase = as_float("amplitude", amplitude), as_float("phase", phase)
     return _signal(amplitude * np.sin(2 * np.pi * f * _times(duration, sample_rate) + phase))
 
 
@@ -216,6 +224,7 @@ def chirp(f0: float, f1: float, duration: float, sample_rate: int = SAMPLE_RATE,
     """A sine whose frequency sweeps exponentially from ``f0`` to ``f1`` Hz (equal time per octave), shape (T,)."""
     rate = as_int("sample_rate", sample_rate, 1)
     f0, f1 = _check_frequency("f0", f0, rate), _check_frequency("f1", f1, rate)
+    amplitude = as_float("amplitude", amplitude)
     if f0 <= 0 or f1 <= 0:
         raise ValueError(f"f0 and f1 must be positive for an exponential sweep, got {f0!r} and {f1!r}")
     t = _times(duration, rate)
@@ -228,6 +237,7 @@ def chirp(f0: float, f1: float, duration: float, sample_rate: int = SAMPLE_RATE,
 
 def white_noise(duration: float, sample_rate: int = SAMPLE_RATE, rms: float = 0.1, seed: int = 0) -> torch.Tensor:
     """Gaussian white noise with the given root-mean-square level, seeded, shape (T,)."""
+    rms = as_float("rms", rms, 0)
     rng = np.random.default_rng(as_int("seed", seed, 0))
     return _signal(rms * rng.standard_normal(n_samples(duration, sample_rate)))
 
@@ -238,6 +248,7 @@ def pink_noise(duration: float, sample_rate: int = SAMPLE_RATE, rms: float = 0.1
     White noise shaped in the frequency domain: amplitude times 1/sqrt(f), the DC bin removed, then scaled to
     ``rms``.
     """
+    rms = as_float("rms", rms, 0)
     rng = np.random.default_rng(as_int("seed", seed, 0))
     t = n_samples(duration, sample_rate)
     spectrum = np.fft.rfft(rng.standard_normal(t))
@@ -269,9 +280,11 @@ def vowel(
     top = 0.45 * rate if max_frequency is None else _check_frequency("max_frequency", max_frequency, rate)
     if not isinstance(pitch, (tuple, list)) or len(pitch) != 2:
         raise ValueError(f"pitch must be two positive frequencies (start, end) in Hz, got {pitch!r}")
-    lo, hi = (float(p) for p in pitch)
-    if not (lo > 0 and hi > 0):
-        raise ValueError(f"pitch must be two positive frequencies (start, end) in Hz, got {pitch!r}")
+    lo, hi = (as_float("pitch", p, 0, lo_open=True) for p in pitch)
+    amplitude = as_float("amplitude", amplitude)
+    table = as_array("formants", formants, "a sequence of (centre, bandwidth) pairs in Hz")
+    if table.ndim != 2 or table.shape[1] != 2 or not (table > 0).all():
+        raise ValueError(f"formants must be a sequence of positive (centre, bandwidth) pairs in Hz, got {formants!r}")
     rng = np.random.default_rng(as_int("seed", seed, 0))
     phi = rng.uniform(0, 2 * np.pi)
     t = _times(duration, rate)
@@ -333,7 +346,7 @@ def to_unit_range(signals, peak: float = 0.9) -> np.ndarray:
     """
     if isinstance(peak, bool) or not isinstance(peak, numbers.Real) or not 0 < peak <= 1:
         raise ValueError(f"peak must be in (0, 1], got {peak!r}")
-    x = np.asarray(signals.detach().cpu() if isinstance(signals, torch.Tensor) else signals, dtype=np.float64)
+    x = as_array("signals", signals, "a tensor or array of samples")
     top = float(np.abs(x).max()) if x.size else 0.0
     return x * (peak / top) if top > 0 else x
 
@@ -341,7 +354,7 @@ def to_unit_range(signals, peak: float = 0.9) -> np.ndarray:
 def spectrogram(signal, n_fft: int = 512, hop: int = 128) -> tuple[np.ndarray, np.ndarray]:
     """Log-magnitude spectrogram (dB) of a 1D signal with a Hann window: (frequencies in cycles per sample
     (F,), magnitudes (F, frames))."""
-    x = torch.as_tensor(signal).detach().to("cpu", torch.float64).flatten()
+    x = torch.from_numpy(as_array("signal", signal, "a 1D tensor or array of samples")).flatten()
     n_fft, hop = as_int("n_fft", n_fft, 2), as_int("hop", hop, 1)
     if x.numel() < n_fft:
         raise ValueError(f"signal must have at least n_fft={n_fft} samples, got {x.numel()}")
@@ -355,6 +368,11 @@ def show_spectrogram(ax, signal, sample_rate: int = SAMPLE_RATE, vmin: float = -
                      title: str | None = None, n_fft: int = 512, hop: int = 128):
     """Draw a log-magnitude spectrogram (dB, :func:`spectrogram`) with time in seconds and frequency in kHz on
     a fixed colour scale [vmin, vmax], so that panels drawn with the same limits compare."""
+    as_axes("ax", ax)
+    vmin, vmax = as_float("vmin", vmin), as_float("vmax", vmax)
+    if vmin >= vmax:
+        raise ValueError(f"vmin must be below vmax, got vmin={vmin:g} and vmax={vmax:g}")
+    as_str("title", title, optional=True)
     freqs, mags = spectrogram(signal, n_fft, hop)
     rate = as_int("sample_rate", sample_rate, 1)
     seconds = (mags.shape[1] * hop + n_fft - hop) / rate
@@ -376,6 +394,10 @@ def players(rows, header, sample_rate: int = SAMPLE_RATE):
     from IPython.display import HTML, Audio
 
     rate = as_int("sample_rate", sample_rate, 1)
+    if isinstance(header, str) or not isinstance(header, (tuple, list)):
+        raise TypeError(f"header must be a list of column names, got {type(header).__name__} {header!r}")
+    if not isinstance(rows, (tuple, list)) or not all(isinstance(r, (tuple, list)) and len(r) == 2 for r in rows):
+        raise TypeError(f"rows must be a list of (label, [signal, ...]) pairs, got {rows!r:.80}")
     body = []
     for label, signals in rows:
         cells = [f"<td>{escape(str(label))}</td>"]
@@ -430,6 +452,10 @@ def fit_upsampler(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
 
     steps, batch_size = as_int("steps", steps, 1), as_int("batch_size", batch_size, 1)
     margin = as_int("margin", margin, 0)
+    as_module("model", model)
+    as_tensor("inputs", inputs, 3, "(N, C, T)")
+    as_tensor("targets", targets, 3, "(N, C, s*T)")
+    lr = as_float("lr", lr, 0, lo_open=True)
     if inputs.ndim != 3 or targets.ndim != 3 or inputs.shape[0] != targets.shape[0]:
         raise ValueError(f"inputs and targets must be (N, C, T) batches of equal N, got shapes "
                          f"{tuple(inputs.shape)} and {tuple(targets.shape)}")

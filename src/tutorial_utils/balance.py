@@ -21,7 +21,10 @@ def phase_sums(kernel, stride) -> torch.Tensor:
     per output phase (away from the borders; the padding only permutes the phases). Equal sums ("balanced"):
     a flat output; unequal sums: a period-s pattern, whatever the input.
     """
-    w = torch.as_tensor(kernel)
+    try:
+        w = torch.as_tensor(kernel)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise TypeError(f"kernel must be a 1D (k,) or 2D (kh, kw) tensor, got {type(kernel).__name__}") from err
     if w.ndim not in (1, 2) or w.numel() == 0:
         raise ValueError(f"kernel must be a non-empty 1D (k,) or 2D (kh, kw) tensor, got shape {tuple(w.shape)}")
     if w.ndim == 1:

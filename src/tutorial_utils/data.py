@@ -67,7 +67,7 @@ def crop_grid(size: int = 32, split: str = "train", context: int = 4,
     context = as_int("context", context, 1)
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    if isinstance(photos, str) or not photos or any(p not in PHOTOS for p in photos):
+    if not isinstance(photos, (tuple, list)) or not photos or any(p not in PHOTOS for p in photos):
         raise ValueError(f"photos must be a non-empty tuple of names from {PHOTOS}, got {photos!r}")
     if context * size > MAX_SHORTER_SIDE:
         raise ValueError(
@@ -166,7 +166,7 @@ def digits_on_textures(n: int, size: int = 32, seed: int = 0, textures: tuple[st
     """
     n = as_int("n", n, 1)
     size = as_int("size", size, DIGIT_SIZE)
-    if not textures or any(t not in TEXTURES for t in textures):
+    if not isinstance(textures, (tuple, list)) or not textures or any(t not in TEXTURES for t in textures):
         raise ValueError(f"textures must be a non-empty tuple of names from {TEXTURES}, got {textures!r}")
     rng = np.random.default_rng(as_int("seed", seed, 0))
     digits, _ = mnist_digits()

@@ -32,10 +32,13 @@ def _pascal(size: int) -> torch.Tensor:
     return torch.tensor(row)
 
 
-def _check_channels(x: torch.Tensor, channels: int) -> None:
+def _check_channels(x: torch.Tensor, channels: int, pad: int) -> None:
+    """x must be (N, channels, H, W) with H and W above ``pad`` (reflect padding needs that many pixels)."""
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != channels:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"x must be a tensor of shape (N, {channels}, H, W), got {shape}")
+    if min(x.shape[-2:]) <= pad:
+        raise ValueError(f"x height and width must be at least {pad + 1} (reflect padding), got shape {tuple(x.shape)}")
 
 
 class Blur2d(nn.Module):
@@ -47,7 +50,7 @@ class Blur2d(nn.Module):
         self.register_buffer("kernel", binomial_filter(3).expand(self.channels, 1, 3, 3).clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_channels(x, self.channels)
+        _check_channels(x, self.channels, 1)
         return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), self.kernel, groups=self.channels)
 
 
@@ -69,7 +72,7 @@ class BlurPool2d(nn.Module):
         self.register_buffer("kernel", binomial_filter(k).expand(self.channels, 1, k, k).clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_channels(x, self.channels)
+        _check_channels(x, self.channels, max(self.padding))
         return F.conv2d(F.pad(x, self.padding, mode="reflect"), self.kernel, stride=self.stride, groups=self.channels)
 
     def extra_repr(self) -> str:

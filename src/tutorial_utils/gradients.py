@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from ._checks import as_images, as_int
+from ._checks import as_bool, as_device, as_float, as_images, as_int, as_str
 from .downsampling import Blur2d
 
 PARAMETRISATIONS = ("pixel", "fourier")
@@ -39,10 +39,11 @@ def fourier_scale(height: int, width: int, decay: float = 1.0) -> torch.Tensor:
     """Per-frequency scale 1/f**decay of a real FFT image (height, width // 2 + 1), f floored at one cycle
     per image: stepping the spectrum with it is gradient descent on an image whose noise looks natural."""
     height, width = as_int("height", height, 1), as_int("width", width, 1)
+    decay = as_float("decay", decay)
     fy = torch.fft.fftfreq(height)[:, None]
     fx = torch.fft.rfftfreq(width)[None, :]
     freq = torch.sqrt(fy**2 + fx**2).clamp_min(1.0 / max(height, width))
-    return freq ** (-float(decay))
+    return freq ** (-decay)
 
 
 def _render(param: torch.Tensor, parametrisation: str, scale: torch.Tensor | None, size: int) -> torch.Tensor:
@@ -69,15 +70,17 @@ def visualise(objective: Callable[[torch.Tensor], torch.Tensor], size: int = 128
         raise TypeError(f"objective must be callable (images -> tensor to maximise), got {type(objective).__name__}")
     if parametrisation not in PARAMETRISATIONS:
         raise ValueError(f"parametrisation must be one of {PARAMETRISATIONS}, got {parametrisation!r}")
-    if blur_gradient and parametrisation != "pixel":
+    if as_bool("blur_gradient", blur_gradient) and parametrisation != "pixel":
         raise ValueError(f"blur_gradient=True needs parametrisation='pixel', got {parametrisation!r}")
     size, steps, batch = as_int("size", size, 8), as_int("steps", steps, 0), as_int("batch", batch, 1)
     jitter, seed = as_int("jitter", jitter, 0), as_int("seed", seed, 0)
     if jitter >= size:
         raise ValueError(f"jitter must be smaller than size={size}, got {jitter}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr!r}")
-    device = torch.device(device) if device is not None else torch.device("cpu")
+    lr = as_float("lr", lr, 0, lo_open=True)
+    device = as_device("device", device)
+    device = device if device is not None else torch.device("cpu")
+    as_bool("progress", progress)
+    as_str("desc", desc, optional=True)
     gen = torch.Generator().manual_seed(seed)
     scale = None
     if parametrisation == "pixel":

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_int, as_pair, as_shape, as_tensor, is_pair
+from ._checks import as_device, as_int, as_pair, as_shape, as_tensor, is_pair
 
 Size = int | tuple[int, int]
 
@@ -242,6 +242,9 @@ def operator_matrix(
     if not callable(fn):
         raise TypeError(f"fn must be callable (a function or module), got {type(fn).__name__}")
     shape = as_shape("input_shape", input_shape)
+    if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f"dtype must be a floating-point torch.dtype (e.g. torch.float64) or None, got {dtype!r}")
+    device = as_device("device", device)
     chunk = as_int("chunk_size", chunk_size, 1)
     dtype, device = _dtype_device(fn, dtype, device)
     n = math.prod(shape)

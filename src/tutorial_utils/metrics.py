@@ -145,6 +145,8 @@ def tone_strength(signals, period: int, width: int = 32) -> float:
     if t % period or t < 4 * period:
         raise ValueError(f"signals length T must be a multiple of period={period} and >= {4 * period}, got {t}")
     x = signals.detach().to("cpu", torch.float64).reshape(-1, t)
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"signals must be finite, got {int((~torch.isfinite(x)).sum())} NaN or infinite values")
     power = (torch.fft.rfft(x, dim=-1).abs() ** 2).mean(dim=0)
     spacing = t // period  # bins between neighbouring lines
     half = min(width, spacing // 2 - 1)  # >= 1: T >= 4 period

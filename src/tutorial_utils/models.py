@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_int
+from ._checks import as_device, as_int
 from .downsampling import DOWN_KINDS, Blur2d, make_downsampler  # noqa: F401 - re-exported: models.make_downsampler
 from .upsampling import KINDS, make_upsampler
 # The article's three generators: transposed convolutions in the last two layers, in the last one, nowhere.
@@ -22,6 +22,20 @@ def _num_layers(image_size: int) -> int:
     if 4 * 2**layers != size:
         raise ValueError(f"image_size must be a power of two >= 8 (e.g. 32 or 64), got {image_size}")
     return layers
+
+
+def _kinds(kinds, layers: int, image_size: int, allowed: tuple[str, ...]) -> list[str]:
+    """One kind per layer from ``kinds`` (one kind for every layer, or a sequence of ``layers`` kinds)."""
+    if isinstance(kinds, str):
+        kinds = [kinds] * layers
+    elif not isinstance(kinds, (tuple, list)):
+        raise TypeError(f"kinds must be a kind or a sequence of kinds from {allowed}, got {type(kinds).__name__}")
+    if len(kinds) != layers:
+        raise ValueError(f"kinds must name {layers} layers for image_size={image_size}, got {len(kinds)}: {kinds}")
+    for kind in kinds:
+        if kind not in allowed:
+            raise ValueError(f"kinds must contain kinds from {allowed}, got {kind!r}")
+    return list(kinds)
 
 
 class Generator(nn.Module):
@@ -42,12 +56,7 @@ class Generator(nn.Module):
     ) -> None:
         super().__init__()
         layers = _num_layers(image_size)
-        kinds = [kinds] * layers if isinstance(kinds, str) else list(kinds)
-        if len(kinds) != layers:
-            raise ValueError(f"kinds must name {layers} layers for image_size={image_size}, got {len(kinds)}: {kinds}")
-        for kind in kinds:
-            if kind not in KINDS:
-                raise ValueError(f"kinds must contain upsampler kinds from {KINDS}, got {kind!r}")
+        kinds = _kinds(kinds, layers, image_size, KINDS)
         self.kinds, self.image_size, self.channels = tuple(kinds), image_size, as_int("channels", channels, 1)
         self.latent_dim = as_int("latent_dim", latent_dim, 1)
         width = as_int("width", width, 1)
@@ -89,6 +98,7 @@ class Generator(nn.Module):
         ``rng`` gives the same latents whichever device the model lives on.
         """
         n = as_int("n", n, 1)
+        device = as_device("device", device)
         if rng is not None and not isinstance(rng, torch.Generator):
             raise TypeError(f"rng must be a torch.Generator or None, got {type(rng).__name__}")
         draw_on = rng.device if rng is not None else torch.device("cpu")
@@ -105,9 +115,7 @@ class Discriminator(nn.Module):
     def __init__(self, kinds: str | Sequence[str] = "conv4", image_size: int = 64, width: int = 32, channels: int = 3) -> None:
         super().__init__()
         layers = _num_layers(image_size)
-        kinds = [kinds] * layers if isinstance(kinds, str) else list(kinds)
-        if len(kinds) != layers:
-            raise ValueError(f"kinds must name {layers} layers for image_size={image_size}, got {len(kinds)}: {kinds}")
+        kinds = _kinds(kinds, layers, image_size, DOWN_KINDS)
         widths = [as_int("channels", channels, 1)] + [as_int("width", width, 1) * 2**i for i in range(layers)]
         blocks = []
         for i, kind in enumerate(kinds):

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_int, as_pair, is_pair
+from ._checks import as_int, as_ints, as_pair, is_pair
 
 
 def _transpose_ones(values: np.ndarray, kernel_size: int, stride: int) -> np.ndarray:
@@ -132,6 +132,7 @@ def is_even_overlap(kernel_size, stride) -> bool:
 
 def unevenness_table(kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[int] = range(1, 7)) -> np.ndarray:
     """``unevenness(k, s)`` for every kernel size (rows) and stride (columns)."""
+    kernel_sizes, strides = as_ints("kernel_sizes", kernel_sizes, 1), as_ints("strides", strides, 1)
     return np.array([[unevenness(k, s) for s in strides] for k in kernel_sizes])
 
 

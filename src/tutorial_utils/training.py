@@ -17,7 +17,18 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import metrics, models
-from ._checks import as_images, as_int
+from ._checks import (
+    as_bool,
+    as_callable,
+    as_choice,
+    as_device,
+    as_float,
+    as_images,
+    as_int,
+    as_module,
+    as_str,
+    as_tensor,
+)
 
 BN_MODES = ("train", "eval")
 SERIES = ("score2", "score4", "grad2", "loss_d", "loss_g")  # what History.late_mean averages
@@ -29,6 +40,7 @@ def seeded(build, seed: int):
     Module constructors draw their initial weights from the global generator and take no ``generator``
     argument; this makes a model's initialisation depend on ``seed`` alone, not on what ran before.
     """
+    as_callable("build", build, "no arguments, returning the model")
     seed = as_int("seed", seed, 0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -60,14 +72,13 @@ class GANConfig:
     channels: int = 3
 
     def __post_init__(self) -> None:
-        if self.variant not in models.VARIANTS:
-            raise ValueError(f"variant must be one of {tuple(models.VARIANTS)}, got {self.variant!r}")
+        as_choice("variant", self.variant, models.VARIANTS)
         models._num_layers(self.image_size)  # a power of two >= 8, or a clear error
         for name, minimum in (("width", 1), ("latent_dim", 1), ("steps", 0), ("batch_size", 1),
                               ("eval_every", 1), ("eval_size", 2), ("seed", 0), ("channels", 1)):
             as_int(name, getattr(self, name), minimum)
-        kinds = (self.disc_kinds,) if isinstance(self.disc_kinds, str) else tuple(self.disc_kinds)
-        if not kinds or any(k not in models.DOWN_KINDS for k in kinds):
+        kinds = (self.disc_kinds,) if isinstance(self.disc_kinds, str) else self.disc_kinds
+        if not isinstance(kinds, (tuple, list)) or not kinds or any(k not in models.DOWN_KINDS for k in kinds):
             raise ValueError(f"disc_kinds must be a kind or a tuple of kinds from {models.DOWN_KINDS}, got {self.disc_kinds!r}")
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not self.lr > 0:
             raise ValueError(f"lr must be a number > 0, got {self.lr!r}")
@@ -94,16 +105,18 @@ def _as_config(config) -> GANConfig:
     return config
 
 
-@contextlib.contextmanager
 def bn_mode(model: nn.Module, mode: str = "train"):
     """Run ``model`` with BatchNorm on batch statistics (``"train"``) or running statistics (``"eval"``),
-    without changing its running statistics, and put its previous mode back afterwards.
+    without changing its running statistics, and put its previous mode back afterwards (a ``with`` block).
 
     At training step 0 the running statistics are still their initial values (mean 0, variance 1), so a
     generator looks different in the two modes; during GAN training it always runs in ``"train"`` mode.
     """
-    if mode not in BN_MODES:
-        raise ValueError(f"mode must be one of {BN_MODES}, got {mode!r}")
+    return _bn_mode(as_module("model", model), as_choice("mode", mode, BN_MODES))
+
+
+@contextlib.contextmanager
+def _bn_mode(model: nn.Module, mode: str):
     was_training = model.training
     saved = {name: buf.clone() for name, buf in model.named_buffers()}
     model.train(mode == "train")
@@ -120,6 +133,8 @@ def bn_mode(model: nn.Module, mode: str = "train"):
 def sample(generator: models.Generator, z: torch.Tensor, mode: str = "train") -> torch.Tensor:
     """Images (N, C, H, W) in [-1, 1] that ``generator`` makes from the latent batch ``z`` in BatchNorm
     ``mode`` (see :func:`bn_mode`), on the CPU; the generator's state is left untouched."""
+    as_module("generator", generator, models.Generator)
+    as_tensor("z", z, 2, "(N, latent_dim)")
     device = next(generator.parameters()).device
     with bn_mode(generator, mode):
         return generator(z.to(device)).cpu()
@@ -130,6 +145,7 @@ def initial_samples(config: GANConfig, mode: str = "train") -> torch.Tensor:
     step-0 picture. The latents come from ``config.seed`` too; BatchNorm runs in ``mode`` (``"train"``,
     batch statistics, is what the first training step sees)."""
     c = _as_config(config)
+    as_choice("mode", mode, BN_MODES)
     gen, _ = make_gan(c)
     z = gen.sample_latent(c.eval_size, rng=torch.Generator().manual_seed(c.seed), device="cpu")
     return sample(gen, z, mode=mode)
@@ -149,12 +165,23 @@ class History:
     score4: list[float] = field(default_factory=list)
     grad2: list[float] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, list):
+                raise TypeError(f"{f.name} must be a list, got {type(value).__name__} {value!r}")
+
     def record_scores(self, step: int, images: torch.Tensor, discriminator: nn.Module | None = None) -> None:
-        self.eval_step.append(step)
-        self.score2.append(metrics.checkerboard_score(images, 2))
-        self.score4.append(metrics.checkerboard_score(images, 4))
+        """Score ``images`` (the evaluation batch at ``step``) and, given ``discriminator``, its gradient."""
+        step = as_int("step", step, 0)
+        scores = metrics.checkerboard_score(images, 2), metrics.checkerboard_score(images, 4)
         if discriminator is not None:
-            self.grad2.append(metrics.phase_energy_ratio(generator_gradient(discriminator, images).cpu(), 2))
+            grad = metrics.phase_energy_ratio(generator_gradient(discriminator, images).cpu(), 2)
+        self.eval_step.append(step)  # appended together, so a bad argument leaves the history as it was
+        self.score2.append(scores[0])
+        self.score4.append(scores[1])
+        if discriminator is not None:
+            self.grad2.append(grad)
 
     def late_mean(self, name: str, fraction: float = 0.25) -> float:
         """Mean of a recorded series (one of ``SERIES``) over the last
@@ -162,8 +189,7 @@ class History:
         "after training" is better read as the level of the last stretch than as the very last value."""
         if name not in SERIES:
             raise ValueError(f"name must be one of {SERIES}, got {name!r}")
-        if not 0 < fraction <= 1:
-            raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
+        fraction = as_float("fraction", fraction, 0, 1, lo_open=True)
         values = getattr(self, name)
         if not values:
             raise ValueError(f"the history has no {name} values yet")
@@ -173,6 +199,8 @@ class History:
 
 def generator_loss(discriminator: nn.Module, fake: torch.Tensor) -> torch.Tensor:
     """The non-saturating generator loss -log D(G(z)), averaged over the batch ``fake``."""
+    as_module("discriminator", discriminator)
+    as_tensor("fake", fake, 4, "(N, C, H, W)")
     logits = discriminator(fake)
     return F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
 
@@ -183,12 +211,13 @@ def generator_gradient(discriminator: nn.Module, fake: torch.Tensor) -> torch.Te
 
     The discriminator's parameters get no gradient, and its train/eval mode is left as it is.
     """
+    as_module("discriminator", discriminator)
     fake = as_images("fake", fake).to(next(discriminator.parameters()).device).requires_grad_(True)
     (grad,) = torch.autograd.grad(generator_loss(discriminator, fake), fake)
     return grad.detach()
 
 
-def gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer,
+def _gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer,
              opt_d: torch.optim.Optimizer, real: torch.Tensor, z: torch.Tensor) -> tuple[float, float]:
     """One DCGAN update: the discriminator on a real and a fake batch, then the generator on the same fake
     batch with the non-saturating loss -log D(G(z)) (strong gradients while D still wins easily).
@@ -220,12 +249,20 @@ def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch
     and after the last step). Both models are moved to ``device`` (default: where the generator is).
     """
     c = _as_config(config)
+    as_module("generator", generator, models.Generator)
+    as_module("discriminator", discriminator)
     real = as_images("real", real)
+    device = as_device("device", device)
+    as_bool("progress", progress)
+    as_str("desc", desc, optional=True)
+    if getattr(discriminator, "image_size", generator.image_size) != generator.image_size:
+        raise ValueError(f"discriminator must take {generator.image_size}x{generator.image_size} images like the "
+                         f"generator's output, got a discriminator for image_size={discriminator.image_size}")
     expected = (generator.channels, generator.image_size, generator.image_size)
     if tuple(real.shape[1:]) != expected:
         raise ValueError(f"real must be images of shape (N, {', '.join(map(str, expected))}) like the generator's "
                          f"output, got {tuple(real.shape)}")
-    device = torch.device(device) if device is not None else next(generator.parameters()).device
+    device = device if device is not None else next(generator.parameters()).device
     generator.to(device).train()
     discriminator.to(device).train()
     real = real.to(device)
@@ -239,7 +276,7 @@ def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch
     for step in tqdm(range(1, c.steps + 1), desc=desc, disable=not progress, leave=False):
         idx = torch.randint(real.shape[0], (c.batch_size,), generator=draws)
         z = generator.sample_latent(c.batch_size, rng=noise, device=device)
-        loss_d, loss_g = gan_step(generator, discriminator, opt_g, opt_d, real[idx.to(device)], z)
+        loss_d, loss_g = _gan_step(generator, discriminator, opt_g, opt_d, real[idx.to(device)], z)
         history.step.append(step)
         history.loss_d.append(loss_d)
         history.loss_g.append(loss_g)

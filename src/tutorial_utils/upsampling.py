@@ -6,12 +6,13 @@ Every layer made by :func:`make_upsampler` maps (N, Cin, H, W) to (N, Cout, 2H, 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_int, as_pair
+from ._checks import as_bool, as_callable, as_int, as_pair, as_tensor
 
 KINDS = ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr")
 RESIZE_MODES = ("nearest", "bilinear")
@@ -41,8 +42,10 @@ def fold_matrix(kernel_size: int, scale_factor: int) -> torch.Tensor:
 def fold_kernel(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
     """Fold a conv2d weight (Cout, Cin, k, k) into the ConvTranspose2d weight (Cin, Cout, K, K) that computes
     nearest-resize-by-``scale_factor`` followed by that convolution (stride s, padding (k - 1) / 2)."""
-    if weight.ndim != 4 or weight.shape[-1] != weight.shape[-2]:
-        raise ValueError(f"weight must be 4D (Cout, Cin, k, k) with a square kernel, got shape {tuple(weight.shape)}")
+    as_tensor("weight", weight, 4, "(Cout, Cin, k, k)")
+    if weight.ndim != 4 or weight.shape[-1] != weight.shape[-2] or weight.shape[-1] % 2 == 0:
+        raise ValueError(f"weight must be 4D (Cout, Cin, k, k) with a square kernel of odd size k, got shape "
+                         f"{tuple(weight.shape)}")
     fold = fold_matrix(weight.shape[-1], scale_factor).to(weight)
     return torch.einsum("yu,oiuv,xv->ioyx", fold, weight, fold)
 
@@ -81,21 +84,20 @@ class ResizeConvBase(nn.Module):
                 f"fast=True is exact only for mode='nearest' ({mode} resizing clamps at the borders, which no "
                 f"transposed convolution reproduces); got mode={mode!r}: pass fast=False"
             )
-        self.mode, self.fast = mode, bool(fast)
+        self.mode, self.fast = mode, as_bool("fast", fast)
         # The parameters are those of the plain convolution, whichever path computes the layer.
-        self.conv = self.conv_class(in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=bias)
+        self.conv = self.conv_class(in_channels, out_channels, kernel_size, padding=kernel_size // 2,
+                                    bias=as_bool("bias", bias))
 
-    @staticmethod
-    def fold(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
-        """The transposed-convolution kernel of the fast path (see :func:`fold_kernel`)."""
-        raise NotImplementedError
-
-    @staticmethod
-    def conv_transpose(x, weight, bias, stride, padding) -> torch.Tensor:
-        """The transposed convolution of the fast path (``F.conv_transpose1d`` or ``F.conv_transpose2d``)."""
-        raise NotImplementedError
+    # Set by subclasses: the fold of the fast path (see :func:`fold_kernel`) and its transposed convolution.
+    fold: Callable[[torch.Tensor, int], torch.Tensor]
+    conv_transpose: Callable[..., torch.Tensor]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        ndim = self.conv.weight.ndim  # 3 for a 1D layer, 4 for a 2D one
+        as_tensor("x", x, ndim, "(N, C, T)" if ndim == 3 else "(N, C, H, W)")
+        if x.shape[1] != self.conv.in_channels:
+            raise ValueError(f"x must have {self.conv.in_channels} channels (dim 1), got shape {tuple(x.shape)}")
         s = self.scale_factor
         if self.fast:
             kernel = self.fold(self.conv.weight, s)
@@ -134,6 +136,7 @@ def icnr_(weight: torch.Tensor, scale_factor: int = 2, init=nn.init.kaiming_norm
         shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
         raise ValueError(f"weight must be a 4D tensor (Cout*s^2, Cin, k, k), got {shape}")
     s = as_int("scale_factor", scale_factor, 1)
+    as_callable("init", init, "an in-place initialiser such as nn.init.kaiming_normal_")
     if weight.shape[0] % (s * s):
         raise ValueError(
             f"weight's first dimension must be a multiple of scale_factor**2={s * s}, got {weight.shape[0]}"
@@ -150,6 +153,7 @@ def tie_bias_(bias: torch.Tensor, scale_factor: int = 2) -> torch.Tensor:
 
     Without this, PyTorch's per-channel random bias alone paints a period-s pattern after PixelShuffle.
     """
+    as_tensor("bias", bias, 1, "(Cout*s^2,)")
     s = as_int("scale_factor", scale_factor, 1)
     if bias.ndim != 1 or bias.shape[0] % (s * s):
         raise ValueError(f"bias must be 1D with a length that is a multiple of {s * s}, got shape {tuple(bias.shape)}")
@@ -171,7 +175,7 @@ class SubPixelConv2d(nn.Sequential):
             raise ValueError(f"kernel_size must be odd (a 'same' convolution keeps H and W), got {kernel_size}")
         s = as_int("scale_factor", scale_factor, 1)
         conv = nn.Conv2d(in_channels, out_channels * s * s, k, padding=k // 2)
-        if icnr:
+        if as_bool("icnr", icnr):
             icnr_(conv.weight, s)
             tie_bias_(conv.bias, s)
         super().__init__(conv, nn.PixelShuffle(s))

@@ -1,9 +1,10 @@
 """Interactive figures: ipywidgets explorers for Jupyter, and self-contained HTML players for the static book.
 
 Every explorer draws with a function that its static equivalent also uses, so the slider view, the HTML
-player's frames and the small-multiples grid always show the same picture. A :class:`FramePlayer` holds
-every frame precomputed as a compact PNG plus a few lines of JavaScript, so it works in the built HTML book
-with no kernel and no network; a :class:`Magnifier` zooms into images the same way.
+player's frames and the small-multiples grid always show the same picture. A frame player
+(:func:`frame_player`) holds every frame precomputed as a compact PNG plus a few lines of JavaScript, so it
+works in the built HTML book with no kernel and no network; a magnifier (:func:`magnifier`) zooms into
+images the same way.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from . import overlap, plotting
-from ._checks import as_int, as_pair
+from ._checks import as_axes, as_bool, as_figure, as_float, as_int, as_ints, as_pair, as_str
 
 PAINT = "#d95f02"  # the colour of one input's footprint; overlapping footprints look darker
 INPUT = "#7570b3"
@@ -53,7 +54,9 @@ def draw_overlap_1d(
     The output cells are shaded by how many footprints cover them (white = none). ``span`` fixes the width
     (in output cells) so diagrams of different sizes share one scale. Returns the counts.
     """
+    as_axes("ax", ax)
     k, s, n = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1), as_int("input_size", input_size, 1)
+    annotate, square = as_bool("annotate", annotate), as_bool("square", square)
     counts = overlap.overlap_counts(k, s, n)
     width = len(counts) if span is None else max(as_int("span", span, 1), len(counts))
     top = 2.4  # bottom edge of the input row; the output row spans y in [0, 1]
@@ -81,7 +84,9 @@ def overlap_figure(kernel_size: int, stride: int, input_size: int = 4, span: int
 
     With ``span`` (output cells) the figure has a fixed size, so the frames of a player line up.
     """
-    counts_len = (input_size - 1) * stride + kernel_size
+    k, s, n = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1), as_int("input_size", input_size, 1)
+    span = None if span is None else as_int("span", span, 1)
+    counts_len = (n - 1) * s + k
     width = counts_len if span is None else max(span, counts_len)
     fig, ax = plt.subplots(figsize=(min(9.0, 0.3 * width + 1.0), 1.6))
     draw_overlap_1d(ax, kernel_size, stride, input_size, span=span)
@@ -109,14 +114,11 @@ def overlap_explorer(input_size: int = 4) -> ipywidgets.interactive:
 
 def overlap_grid(kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[int] = range(1, 7), input_size: int = 4):
     """Small multiples of the overlap diagram (rows: kernel sizes, columns: strides): the static explorer."""
-    ks, ss = list(kernel_sizes), list(strides)
-    if not ks or not ss:
-        raise ValueError(f"kernel_sizes and strides must be non-empty, got {kernel_sizes!r} and {strides!r}")
+    ks, ss = as_ints("kernel_sizes", kernel_sizes, 1), as_ints("strides", strides, 1)
     n = as_int("input_size", input_size, 1)
     fig, axes = plt.subplots(len(ks), len(ss), figsize=(1.35 * len(ss), 0.75 * len(ks) + 0.2), squeeze=False)
     for r, k in enumerate(ks):
         for c, s in enumerate(ss):
-            k, s = as_int("kernel_sizes", k, 1), as_int("strides", s, 1)
             draw_overlap_1d(axes[r, c], k, s, n, annotate=False, square=False)
             axes[r, c].set_title(_overlap_title(k, s), fontsize=8, pad=1)
     fig.tight_layout(pad=0.2, h_pad=0.3, w_pad=0.3)
@@ -205,6 +207,14 @@ def _json_script(payload) -> str:
     return json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
 
 
+def _check_png(dpi, colors) -> tuple[float, int | None]:
+    """The PNG settings: a positive ``dpi``, and ``colors`` from 2 to 256 or None (no palette)."""
+    dpi = as_float("dpi", dpi, 0, lo_open=True)
+    if colors is not None and not 2 <= as_int("colors", colors, 2) <= 256:
+        raise ValueError(f"colors must be an int from 2 to 256 or None, got {colors!r}")
+    return dpi, colors
+
+
 def png_bytes(fig, dpi: float = 100, colors: int | None = 64, text: Mapping[str, str] | None = None) -> bytes:
     """The figure as a compact PNG: rendered at ``dpi`` on white, reduced to a ``colors``-entry palette unless None.
 
@@ -212,8 +222,10 @@ def png_bytes(fig, dpi: float = 100, colors: int | None = 64, text: Mapping[str,
     """
     if not isinstance(fig, mpl.figure.Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    if colors is not None and not 2 <= as_int("colors", colors, 2) <= 256:
-        raise ValueError(f"colors must be an int from 2 to 256 or None, got {colors!r}")
+    dpi, colors = _check_png(dpi, colors)
+    if text is not None and (not isinstance(text, Mapping)
+                             or not all(isinstance(k, str) and isinstance(v, str) for k, v in text.items())):
+        raise TypeError(f"text must be a mapping of str to str or None, got {text!r}")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     img = Image.open(buf).convert("RGB")
@@ -234,7 +246,12 @@ def _encode_png(img: Image.Image, text: Mapping[str, str] | None = None) -> byte
 
 def frame_text(png: bytes) -> dict:
     """The parameters recorded in a player frame's PNG (what :func:`frame_player` drew it with)."""
-    return json.loads(Image.open(io.BytesIO(png)).text[FRAME_KEY])
+    if not isinstance(png, (bytes, bytearray)):
+        raise TypeError(f"png must be the bytes of a PNG file, got {type(png).__name__}")
+    try:
+        return json.loads(Image.open(io.BytesIO(png)).text[FRAME_KEY])
+    except (OSError, KeyError, ValueError) as err:
+        raise ValueError(f"png must be a frame drawn by frame_player (a PNG with a {FRAME_KEY!r} text chunk)") from err
 
 
 def _b64(png: bytes) -> str:
@@ -265,7 +282,7 @@ def _check_grid(grid) -> dict[str, list]:
     return checked
 
 
-class FramePlayer:
+class _FramePlayer:
     """Precomputed frames of a figure with one slider per parameter, shown as self-contained HTML.
 
     Jupyter and the HTML book both display it (``_repr_html_``): every frame is embedded as a PNG, and a few
@@ -353,7 +370,7 @@ def frame_player(
     fallback: mpl.figure.Figure | None = None,
     dpi: float = 100,
     colors: int | None = 64,
-) -> FramePlayer:
+) -> _FramePlayer:
     """Render ``draw(**params)`` once for every combination of ``grid`` values and return a player of the frames.
 
     ``grid`` maps each keyword of ``draw`` to its values (one slider each; the first key varies slowest).
@@ -367,6 +384,11 @@ def frame_player(
     name, grid = _check_name(name), _check_grid(grid)
     if not isinstance(title, str) or not title:
         raise ValueError(f"title must be a non-empty string, got {title!r}")
+    for arg, value in (("labels", labels), ("initial", initial)):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(f"{arg} must be a mapping of grid parameter to value or None, got {type(value).__name__}")
+    as_figure("fallback", fallback, optional=True)
+    dpi, colors = _check_png(dpi, colors)
     n_frames = int(np.prod([len(v) for v in grid.values()]))
     if n_frames > MAX_FRAMES:
         raise ValueError(f"grid gives {n_frames} frames, at most {MAX_FRAMES} allowed: restrict the value ranges")
@@ -400,7 +422,7 @@ def frame_player(
     if fallback is not None:
         static = _b64(png_bytes(fallback, dpi, colors))
         plt.close(fallback)
-    player = FramePlayer(name, title, grid, labels, frames, alts, 0, play, interval, static)
+    player = _FramePlayer(name, title, grid, labels, frames, alts, 0, play, interval, static)
     player.initial = player.index(**start)
     return player
 
@@ -443,7 +465,7 @@ _MAGNIFIER_JS = """(function () {
 })();"""
 
 
-class Magnifier:
+class _Magnifier:
     """Images side by side with one movable window, shown enlarged under every image (self-contained HTML).
 
     Hovering over any image, or the arrow keys on a focused image (Shift moves a whole window), moves the
@@ -495,13 +517,14 @@ class Magnifier:
 
 def magnifier(
     images: Mapping[str, object], name: str, title: str, window: int = 8, zoom: int = 16, start=(0, 0)
-) -> Magnifier:
-    """A :class:`Magnifier` of labelled images, all of one size: each (C, H, W) in [-1, 1] or [0, 1], or (H, W[, C]).
+) -> _Magnifier:
+    """A magnifier of labelled images, all of one size: each (C, H, W) in [-1, 1] or [0, 1], or (H, W[, C]).
 
     The pixels are embedded exactly (lossless PNG, drawn without smoothing); ``window`` pixels square are
     shown ``zoom`` times enlarged, starting at ``start`` = (row, column).
     """
     name = _check_name(name)
+    as_str("title", title)
     if not isinstance(images, Mapping) or not images:
         raise ValueError(f"images must be a non-empty mapping of label to image, got {type(images).__name__}")
     window, zoom = as_int("window", window, 1), as_int("zoom", zoom, 1)
@@ -516,7 +539,7 @@ def magnifier(
     if row > height - window or col > width - window:
         raise ValueError(f"start must leave the window inside the {height}x{width} image, got {start!r}")
     pngs = [_b64(_encode_png(Image.fromarray(a))) for a in pixels.values()]
-    return Magnifier(name, title, list(pixels), pngs, height, width, window, zoom, (row, col))
+    return _Magnifier(name, title, list(pixels), pngs, height, width, window, zoom, (row, col))
 
 
 # --- The book's players ----------------------------------------------------------------------------------
@@ -524,14 +547,10 @@ def magnifier(
 
 def overlap_player(
     kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[int] = range(1, 7), input_sizes: Sequence[int] = (4,)
-) -> FramePlayer:
+) -> _FramePlayer:
     """The overlap explorer as an HTML player (one frame per k, s and input size); the grid is its print version."""
-    grid = {"kernel_size": list(kernel_sizes), "stride": list(strides), "input_size": list(input_sizes)}
-    if not all(grid.values()):
-        raise ValueError(f"kernel_sizes, strides and input_sizes must be non-empty, got {grid}")
-    for key, values in grid.items():
-        for v in values:
-            as_int(key + "s", v, 1)
+    grid = {"kernel_size": as_ints("kernel_sizes", kernel_sizes, 1), "stride": as_ints("strides", strides, 1),
+            "input_size": as_ints("input_sizes", input_sizes, 1)}
     span = max((n - 1) * s + k for k in grid["kernel_size"] for s in grid["stride"] for n in grid["input_size"])
     if len(grid["input_size"]) == 1:  # a fixed input size needs no slider
         n = grid.pop("input_size")[0]
@@ -558,6 +577,7 @@ def draw_stacked_1d(ax, kernel_sizes: Sequence[int], strides: Sequence[int], inp
     Each cell of a row paints a k-wide footprint on the next row; every row is drawn centred above what it
     paints, so the last row has the finest spacing. Returns the counts of every row, input first.
     """
+    as_axes("ax", ax)
     overlap.effective_kernel(kernel_sizes, strides)  # validates the layers
     layers = list(zip(kernel_sizes, strides))
     n = as_int("input_size", input_size, 1)
@@ -600,6 +620,9 @@ def draw_stacked_1d(ax, kernel_sizes: Sequence[int], strides: Sequence[int], inp
 
 def stacked_figure(kernel_sizes: Sequence[int], strides: Sequence[int], input_size: int = 3, span: int | None = None):
     """The stacked-layers diagram in its own figure, titled with the period and unevenness of the result."""
+    overlap.effective_kernel(kernel_sizes, strides)  # validates the layers
+    as_int("input_size", input_size, 1)
+    span = None if span is None else as_int("span", span, 1)
     n_rows = len(kernel_sizes) + 1
     fig, ax = plt.subplots(figsize=(7.5, 0.55 * n_rows + 0.5))
     draw_stacked_1d(ax, kernel_sizes, strides, input_size, span)
@@ -608,11 +631,9 @@ def stacked_figure(kernel_sizes: Sequence[int], strides: Sequence[int], input_si
     return fig
 
 
-def stacking_player(kernel_sizes: Sequence[int] = range(2, 5), strides: Sequence[int] = range(1, 4), input_size: int = 3) -> FramePlayer:
+def stacking_player(kernel_sizes: Sequence[int] = range(2, 5), strides: Sequence[int] = range(1, 4), input_size: int = 3) -> _FramePlayer:
     """Two stacked transposed convolutions with a kernel-size and a stride slider each; the result's period in the title."""
-    ks, ss = [as_int("kernel_sizes", k, 1) for k in kernel_sizes], [as_int("strides", s, 1) for s in strides]
-    if not ks or not ss:
-        raise ValueError(f"kernel_sizes and strides must be non-empty, got {kernel_sizes!r} and {strides!r}")
+    ks, ss = as_ints("kernel_sizes", kernel_sizes, 1), as_ints("strides", strides, 1)
     n = as_int("input_size", input_size, 1)
     span = (((n - 1) * max(ss) + max(ks) - 1) * max(ss)) + max(ks)
 
@@ -633,9 +654,11 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
     Left, the input grid (painted inputs shaded, the latest outlined); then one count map per kernel size,
     with the latest stamp outlined. All maps share one grey scale, so the final maps compare directly.
     """
-    ks = [as_int("kernel_sizes", k, 1) for k in kernel_sizes]
+    ks = as_ints("kernel_sizes", kernel_sizes, 1)
     s, n = as_int("stride", stride, 1), as_int("input_size", input_size, 1)
     stamps = as_int("stamps", stamps, 0)
+    if stamps > n * n:
+        raise ValueError(f"stamps must be at most the number of inputs {n * n}, got {stamps}")
     sizes = [(n - 1) * s + k for k in ks]
     fig, axes = plt.subplots(1, 1 + len(ks), figsize=(7.5, 2.9), gridspec_kw={"width_ratios": [n, *sizes]})
     painted = (np.arange(n * n) < stamps).reshape(n, n)
@@ -665,10 +688,10 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
     return fig
 
 
-def stamping_player(kernel_sizes: Sequence[int] = (3, 4), stride: int = 2, input_size: int = 4) -> FramePlayer:
+def stamping_player(kernel_sizes: Sequence[int] = (3, 4), stride: int = 2, input_size: int = 4) -> _FramePlayer:
     """An animation of 2D stamping (Play, Pause, Step or the slider): one frame per stamp, k=3 beside k=4."""
     n = as_int("input_size", input_size, 1)
-    ks = list(kernel_sizes)
+    ks, stride = as_ints("kernel_sizes", kernel_sizes, 1), as_int("stride", stride, 1)
 
     def draw(stamps: int):
         return stamping_figure(stamps, ks, stride, n)

@@ -33,7 +33,9 @@ def step(layer: nn.Module, x: torch.Tensor, grad: torch.Tensor) -> None:
     layer(x).backward(grad)
 
 
-def time_layers(channels: int, device: torch.device, batch: int, size: int, rounds: int, warmup: int) -> dict[str, float]:
+def time_layers(
+    channels: int, device: torch.device, batch: int, size: int, rounds: int, warmup: int
+) -> dict[str, float]:
     """Median seconds per forward + backward of each layer, over ``rounds`` interleaved runs."""
     torch.manual_seed(0)
     zoo = {name: layer.to(device) for name, layer in layers(channels).items()}
@@ -43,7 +45,7 @@ def time_layers(channels: int, device: torch.device, batch: int, size: int, roun
     names = list(zoo)
     times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(warmup + rounds):
-        order = names[r % len(names):] + names[: r % len(names)]  # rotate who goes first
+        order = names[r % len(names) :] + names[: r % len(names)]  # rotate who goes first
         for name in order:
             sync()
             start = time.perf_counter()
@@ -64,8 +66,11 @@ def main() -> None:
     args = parser.parse_args()
 
     devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads; input {args.batch}xCx{args.size}x{args.size}, "
-          f"forward + backward, median of {args.rounds} interleaved runs after {args.warmup} warm-up rounds\n")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads; "
+        f"input {args.batch}xCx{args.size}x{args.size}, "
+        f"forward + backward, median of {args.rounds} interleaved runs after {args.warmup} warm-up rounds\n"
+    )
     print("| device | C | fast (ms) | slow (ms) | ConvT k4s2 (ms) | fast / ConvT | slow / fast |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for device in devices:
@@ -74,10 +79,14 @@ def main() -> None:
             t = time_layers(c, device, args.batch, args.size, rounds, args.warmup)
             fast, slow, convt = (t["ResizeConv2d fast"], t["ResizeConv2d slow"], t["ConvTranspose2d k4s2"])
             name = device.type if device.type == "cpu" else torch.cuda.get_device_name(device)
-            print(f"| {name} | {c} | {1e3 * fast:.2f} | {1e3 * slow:.2f} | {1e3 * convt:.2f} | "
-                  f"{fast / convt:.2f}x | {slow / fast:.2f}x |")
-    print("\nfast / ConvT near 1: the folded resize-convolution costs what a k4,s2 transposed convolution costs;"
-          "\nslow / fast > 1: what the fold saves over resizing first and convolving the 4x larger image.")
+            print(
+                f"| {name} | {c} | {1e3 * fast:.2f} | {1e3 * slow:.2f} | {1e3 * convt:.2f} | "
+                f"{fast / convt:.2f}x | {slow / fast:.2f}x |"
+            )
+    print(
+        "\nfast / ConvT near 1: the folded resize-convolution costs what a k4,s2 transposed convolution costs;"
+        "\nslow / fast > 1: what the fold saves over resizing first and convolving the 4x larger image."
+    )
 
 
 if __name__ == "__main__":

@@ -193,9 +193,8 @@ miss = float((images["Cᵀ C x"] - x16).norm() / x16.norm())
 lost = float(images["lost: x − C⁺ C x"].norm() / x16.norm())
 print(f"rank of CᵀC: {rank} of 16; |CᵀCx − x| / |x| = {miss:.2f}; lost by C: {lost:.2f} of |x|")
 assert rank == 4 and not torch.allclose(gram, torch.eye(16, dtype=DT))
-assert (
-    miss > 0.5 and miss >= lost > 0.5
-)  # Cᵀ C x is never closer to x than the projection C⁺ C x is
+# Cᵀ C x is never closer to x than the projection C⁺ C x is
+assert miss > 0.5 and miss >= lost > 0.5
 assert torch.allclose(C_strided @ C_plus, torch.eye(4, dtype=DT), atol=1e-12)  # C C⁺ = I
 assert torch.allclose(C_plus, C_strided.T @ torch.linalg.inv(C_strided @ C_strided.T), atol=1e-10)
 projection = C_plus @ C_strided

@@ -34,9 +34,10 @@ REPO = "https://github.com/checkerboard-book/checkerboard"
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True
+    )
 
-import torch
 from tutorial_utils import overlap, plotting, runtime, widgets
 
 SEED = 0
@@ -48,7 +49,6 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-
 
 # %% [markdown]
 # ## Counting stamps in one dimension
@@ -79,8 +79,12 @@ CASES = ((3, 2), (4, 2), (5, 2), (2, 3))
 fig, axes = plt.subplots(len(CASES), 1, figsize=(7.5, 1.45 * len(CASES)))
 for ax, (k, s) in zip(axes, CASES):
     widgets.draw_overlap_1d(ax, k, s, input_size=5, span=(5 - 1) * 3 + 5)
-    ax.set_title(f"kernel size {k}, stride {s}: " + {2.0: "2x uneven", 1.0: "even", 1.5: "1.5x uneven"}.get(
-        overlap.unevenness(k, s), "gaps"), fontsize=10, loc="left")
+    ax.set_title(
+        f"kernel size {k}, stride {s}: "
+        + {2.0: "2x uneven", 1.0: "even", 1.5: "1.5x uneven"}.get(overlap.unevenness(k, s), "gaps"),
+        fontsize=10,
+        loc="left",
+    )
 fig.tight_layout()
 plt.show()
 
@@ -276,12 +280,21 @@ for depth, ratio in zip(depths, ratios):
 widgets.stacking_player(kernel_sizes=range(2, 5), strides=range(1, 4))
 
 # %% tags=["hide-input"]
-stacks = list(itertools.product(range(2, 5), range(1, 4), range(2, 5), range(1, 4)))  # (k1, s1, k2, s2)
-period = {(k1, s1, k2, s2): overlap.smallest_period(overlap.stacked_steady_state([k1, k2], [s1, s2], periods=2))
-          for k1, s1, k2, s2 in stacks}
+# (k1, s1, k2, s2)
+stacks = list(itertools.product(range(2, 5), range(1, 4), range(2, 5), range(1, 4)))
+period = {
+    (k1, s1, k2, s2): overlap.smallest_period(
+        overlap.stacked_steady_state([k1, k2], [s1, s2], periods=2)
+    )
+    for k1, s1, k2, s2 in stacks
+}
 flat = {c for c, p in period.items() if p == 1}
-both_even = {c for c in stacks if overlap.is_even_overlap(c[0], c[1]) and overlap.is_even_overlap(c[2], c[3])}
-assert len(stacks) == 81 and len(both_even) == 36 and both_even <= flat and len(flat - both_even) == 5
+both_even = {
+    c for c in stacks if overlap.is_even_overlap(c[0], c[1]) and overlap.is_even_overlap(c[2], c[3])
+}
+assert (
+    len(stacks) == 81 and len(both_even) == 36 and both_even <= flat and len(flat - both_even) == 5
+)
 assert all(not overlap.is_even_overlap(k1, s1) for k1, s1, _, _ in flat - both_even)
 assert all(overlap.is_even_overlap(k2, s2) for _, _, k2, s2 in flat)
 assert period[3, 2, 3, 2] == 4 and (3, 2, 4, 2) in flat
@@ -299,10 +312,17 @@ assert all((s1 * s2) % p == 0 for (_, s1, _, s2), p in period.items())
 # own grey scale from zero to its maximum.
 
 # %%
-FINALS = {"two k3,s2 layers": [], "+ box of width 2": [2], "+ box of width 3": [3], "+ box of width 4": [4],
-          "+ box of width 5": [5]}
-lines = {name: overlap.stacked_steady_state([3, 3] + extra, [2, 2] + [1] * len(extra), periods=4)
-         for name, extra in FINALS.items()}
+FINALS = {
+    "two k3,s2 layers": [],
+    "+ box of width 2": [2],
+    "+ box of width 3": [3],
+    "+ box of width 4": [4],
+    "+ box of width 5": [5],
+}
+lines = {
+    name: overlap.stacked_steady_state([3, 3] + extra, [2, 2] + [1] * len(extra), periods=4)
+    for name, extra in FINALS.items()
+}
 fig, axes = plt.subplots(1, len(FINALS), figsize=(9.5, 2.4))
 for ax, (name, line) in zip(axes, lines.items()):
     ax.imshow(np.outer(line, line), cmap="Greys", vmin=0, interpolation="nearest")
@@ -327,8 +347,10 @@ assert set(period_of["+ box of width 4"]) == {9}
 
 # %%
 spread = {name: float((line.max() - line.min()) / line.mean()) for name, line in lines.items()}
-rows = [[name, str(line[:4].tolist()), f"{line.max() / line.min():.2f}", f"{spread[name]:.2f}"]
-        for name, line in lines.items()]
+rows = [
+    [name, str(line[:4].tolist()), f"{line.max() / line.min():.2f}", f"{spread[name]:.2f}"]
+    for name, line in lines.items()
+]
 plotting.table(["final layer", "one period", "max/min", "(max - min) / mean"], rows)
 
 # %% tags=["hide-input"]

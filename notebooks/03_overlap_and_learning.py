@@ -420,9 +420,8 @@ print(
 # it to zero.
 
 # %%
-flat = (
-    torch.tensor([0.8, -0.6, -0.6], device=device).view(1, 3, 1, 1).expand(1, 3, 16, 16)
-)  # a flat red
+# a flat red
+flat = torch.tensor([0.8, -0.6, -0.6], device=device).view(1, 3, 1, 1).expand(1, 3, 16, 16)
 with torch.no_grad():
     on_flat = {kind: nets[kind](flat)[..., 4:-4, 4:-4] for kind in kinds}  # away from the borders
 flat_amp = {kind: metrics.checkerboard_amplitude(out) for kind, out in on_flat.items()}
@@ -454,9 +453,8 @@ assert min(flat_amp["deconv3"], flat_amp["deconv4"]) > 100 * max(
 shares = {}
 for kind in ("deconv3", "deconv4"):
     torch.manual_seed(SEED)
-    nn.Conv2d(
-        3, 32, 3, padding=1
-    )  # draw the first layer, as in training, so the upsampler is the same
+    # draw the first layer, as in training, so the upsampler is the same
+    nn.Conv2d(3, 32, 3, padding=1)
     init_share = balance.unbalanced_share(upsampling.make_upsampler(kind, 32, 3).weight).mean()
     shares[kind] = float(balance.unbalanced_share(nets[kind][2].weight).mean())
     print(
@@ -492,9 +490,8 @@ assert shares["deconv4"] < shares["deconv3"]
 mean_colour = train.mean(dim=(0, 2, 3)).cpu()
 corners = torch.cartesian_prod(*[torch.tensor([-1.0, 1.0])] * 3)  # the 8 corners of the colour cube
 distances = torch.linspace(0, float((corners - mean_colour).norm(dim=1).min()), 8)
-colours = mean_colour + distances[:, None, None] * F.normalize(
-    corners - mean_colour, dim=1
-)  # (step, corner, 3)
+# (step, corner, 3)
+colours = mean_colour + distances[:, None, None] * F.normalize(corners - mean_colour, dim=1)
 patches = colours.reshape(-1, 3, 1, 1).expand(-1, 3, 16, 16).to(device)
 grid_amp = {}
 with torch.no_grad():
@@ -540,9 +537,8 @@ for kind in ("deconv3", "deconv4"):
 for kind in ("nearest", "bilinear"):
     assert float(grid_amp[kind].max()) < 1e-5
 pixels = (train - train.mean(dim=(0, 2, 3), keepdim=True)).transpose(0, 1).flatten(1)  # (3, pixels)
-grey_share = float(
-    pixels.sum(0).var() / 3 / pixels.var(dim=1).sum()
-)  # variance along (1, 1, 1) / √3
+# variance along (1, 1, 1) / √3
+grey_share = float(pixels.sum(0).var() / 3 / pixels.var(dim=1).sum())
 print(f"share of the training pixels' variance along the grey axis: {grey_share:.2f}")
 assert grey_share > 0.7
 

@@ -264,9 +264,8 @@ except ValueError as err:
 # coloured by phase, and shows where each lands.
 
 # %%
-taps = torch.arange(16.0).view(
-    1, 1, 4, 4
-)  # tap (y, x) of a 4×4 transposed-convolution kernel holds 4y + x
+# tap (y, x) of a 4×4 transposed-convolution kernel holds 4y + x
+taps = torch.arange(16.0).view(1, 1, 4, 4)
 sub = upsampling.transposed_to_subpixel(taps, 2)  # (4 phases, 1, 2, 2): one 2×2 kernel per phase
 fig, axes = plt.subplots(1, 5, figsize=(9, 2.4), gridspec_kw={"width_ratios": [2, 1, 1, 1, 1]})
 phase_colour = plt.get_cmap("Pastel1")
@@ -332,9 +331,8 @@ torch.manual_seed(SEED)
 icnr_layer = upsampling.make_upsampler("subpixel_icnr", 4, 3)
 x = torch.randn(2, 4, 8, 8)
 conv = icnr_layer[0]
-one_copy = F.conv2d(
-    x, conv.weight[::4], conv.bias[::4], padding=1
-)  # the first of each channel's 4 copies
+# the first of each channel's 4 copies
+one_copy = F.conv2d(x, conv.weight[::4], conv.bias[::4], padding=1)
 assert torch.allclose(icnr_layer(x), F.interpolate(one_copy, scale_factor=2), atol=1e-6)
 
 # %% [markdown]
@@ -419,9 +417,8 @@ subpixel_variants = [
 shared = {}
 for name in subpixel_variants:
     detail = metrics.high_pass(samples[name])
-    shared[name] = (
-        detail.mean(dim=(0, 1))[24:40, 24:40] / detail.std()
-    )  # a 16x16 window in the middle
+    # a 16x16 window in the middle
+    shared[name] = detail.mean(dim=(0, 1))[24:40, 24:40] / detail.std()
 fig, axes = plt.subplots(2, 4, figsize=(8, 4.4))
 for col, name in enumerate(subpixel_variants):
     title = name.replace(", untied", ",\nuntied")
@@ -476,9 +473,8 @@ with torch.no_grad():
     rc.conv.weight.copy_(weight / weight.sum())
 deconv4 = nn.ConvTranspose2d(1, 1, 4, stride=2, padding=1, bias=False)
 with torch.no_grad():
-    uneven = 1 + 0.3 * torch.rand(
-        1, 1, 4, 4
-    )  # perturb the balanced fold, as training would leave it
+    # perturb the balanced fold, as training would leave it
+    uneven = 1 + 0.3 * torch.rand(1, 1, 4, 4)
     deconv4.weight.copy_(upsampling.fold_kernel(rc.conv.weight, 2) * uneven)
 flat = torch.ones(1, 1, 8, 8)
 with torch.no_grad():

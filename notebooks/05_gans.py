@@ -15,13 +15,14 @@
 # %% [markdown]
 # # 05 · GANs: the grid at step 0 and after training
 #
-# The checkerboard was first noticed in the samples of generative adversarial networks, whose generators
-# grew images with transposed convolutions {cite}`gauthier2014cgan,radford2015dcgan,salimans2016improved,dumoulin2016ali`.
-# The article's most striking observation is that the pattern does not need training to appear
-# {cite}`odena2016deconvolution`: a generator fresh out of its initialiser, which has never seen an image,
-# already paints it. Where the transposed convolutions sit decides which pattern: one in the last layer gives
-# a period-2 grid, two in the last two layers add a coarser period-4 grid on top, and a generator that
-# upsamples by resizing followed by convolution gives none.
+# The checkerboard was first noticed in the samples of generative adversarial networks, whose generators grew
+# images with transposed convolutions
+# {cite}`gauthier2014cgan,radford2015dcgan,salimans2016improved,dumoulin2016ali`. The article's most striking
+# observation is that the pattern does not need training to appear {cite}`odena2016deconvolution`: a generator
+# fresh out of its initialiser, which has never seen an image, already paints it. Where the transposed
+# convolutions sit decides which pattern: one in the last layer gives a period-2 grid, two in the last two
+# layers add a coarser period-4 grid on top, and a generator that upsamples by resizing followed by
+# convolution gives none.
 #
 # This chapter rebuilds the three generators, measures their grid at step 0, then trains all three against
 # the same kind of discriminator on crops of photographs and measures what is left.
@@ -35,7 +36,9 @@ REPO = "https://github.com/checkerboard-book/checkerboard"
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True
+    )
 
 import torch
 from tutorial_utils import data, metrics, models, plotting, runtime, training, widgets
@@ -50,7 +53,8 @@ import numpy as np
 # Every setting of a run in one object; the variants below differ only in `variant` (and `seed`).
 CONFIG = training.GANConfig(
     image_size=runtime.pick(32, 64),  # the generators' output size
-    width=runtime.pick(16, 32),  # channels of the last hidden layer; they double towards the 4×4 seed
+    # channels of the last hidden layer; they double towards the 4×4 seed
+    width=runtime.pick(16, 32),
     steps=runtime.pick(300, 4000),  # training steps per generator
     eval_every=runtime.pick(25, 200),  # how often the fixed evaluation batch is scored
     batch_size=64,
@@ -60,8 +64,12 @@ CONFIG = training.GANConfig(
 IMAGE_SIZE, STEPS, N_EVAL = CONFIG.image_size, CONFIG.steps, CONFIG.eval_size
 
 VARIANTS = list(models.VARIANTS)  # deconv_last_two, deconv_last, resize
-LABELS = {"deconv_last_two": "deconv in last two layers", "deconv_last": "deconv in last layer",
-          "resize": "resize-convolution only", "real": "held-out photo crops"}
+LABELS = {
+    "deconv_last_two": "deconv in last two layers",
+    "deconv_last": "deconv in last layer",
+    "resize": "resize-convolution only",
+    "real": "held-out photo crops",
+}
 COLORS = {"deconv_last_two": "C3", "deconv_last": "C1", "resize": "C0", "real": "0.3"}
 
 # %% [markdown]
@@ -98,12 +106,18 @@ ZOOM, CORNER = 8, (12, 12)
 fig, axes = plt.subplots(3, 3, figsize=(7.5, 7.4), gridspec_kw={"height_ratios": [1.6, 1, 1]})
 for col, name in enumerate(VARIANTS):
     x = training.initial_samples(CONFIG.replace(variant=name))
-    tile = metrics.phase_means(metrics.high_pass(x), 4).mean(dim=0)[0]  # red channel, averaged over the batch
+    tile = metrics.phase_means(metrics.high_pass(x), 4).mean(dim=0)[
+        0
+    ]  # red channel, averaged over the batch
     plotting.show_grid(x[:16], nrow=4, ax=axes[0, col], title=LABELS[name])
     plotting.zoom_box(axes[0, col], ZOOM, CORNER)
     r, c = CORNER
-    plotting.show_image(axes[1, col], x[0, :, r : r + ZOOM, c : c + ZOOM], title=f"{ZOOM}×{ZOOM} zoom")
-    plotting.show_signed(axes[2, col], tile.tile(2, 2), title="fingerprint (red channel)", limit=0.4)
+    plotting.show_image(
+        axes[1, col], x[0, :, r : r + ZOOM, c : c + ZOOM], title=f"{ZOOM}×{ZOOM} zoom"
+    )
+    plotting.show_signed(
+        axes[2, col], tile.tile(2, 2), title="fingerprint (red channel)", limit=0.4
+    )
 fig.suptitle("Three generators at step 0, before any training")
 fig.tight_layout()
 plotting.glue("step0_generators", fig)  # shown here, and in the introduction's gallery
@@ -139,19 +153,22 @@ for seed in (SEED, SEED + 1, SEED + 2):
     assert s["deconv_last_two"][1] - s["deconv_last_two"][0] > 0.05, s  # period-4 content
     assert s["deconv_last"][1] - s["deconv_last"][0] < 0.02, s  # period 2 only
     assert all(s4 >= s2 for s2, s4 in s.values()), s  # the identity: never below the period-2 score
-plotting.table(["seed", "generator", "score, period 2", "score, period 4", "period-4 content"], rows)
+plotting.table(
+    ["seed", "generator", "score, period 2", "score, period 4", "period-4 content"], rows
+)
 
 # %% [markdown]
 # ## Training on photographs
 #
 # Each generator now trains against a DCGAN discriminator (strided 4×4 convolutions with leaky ReLUs, each
 # halving the resolution down to 4×4, then a linear score) on random crops of scikit-image's bundled
-# photographs (the left three quarters of each photograph; the right quarter is held out for comparison). The loss is the non-saturating
-# GAN loss and the optimiser is Adam with the DCGAN settings (learning rate $2\cdot10^{-4}$, $\beta_1 = 0.5$).
-# The three runs share the seed, so they see the same crops in the same order and the same noise. Every few
-# steps `training.train_gan` scores a fixed batch of samples at periods 2 and 4; step 0 is recorded before
-# the first update. The quick profile trains small generators for a few hundred steps, enough for colours and
-# coarse structure but not for convincing photographs; the full profile trains larger ones for longer.
+# photographs (the left three quarters of each photograph; the right quarter is held out for comparison). The
+# loss is the non-saturating GAN loss and the optimiser is Adam with the DCGAN settings (learning rate
+# $2\cdot10^{-4}$, $\beta_1 = 0.5$). The three runs share the seed, so they see the same crops in the same
+# order and the same noise. Every few steps `training.train_gan` scores a fixed batch of samples at periods 2
+# and 4; step 0 is recorded before the first update. The quick profile trains small generators for a few
+# hundred steps, enough for colours and coarse structure but not for convincing photographs; the full profile
+# trains larger ones for longer.
 
 # %%
 real = data.photo_crops(runtime.pick(4096, 8192), IMAGE_SIZE, seed=SEED, split="train")
@@ -163,7 +180,12 @@ for name in VARIANTS:
     gen, disc = training.make_gan(run)
     histories[name] = training.train_gan(gen, disc, real, run, device=device, desc=name)
     generators[name] = gen
-print({name: f"D loss {h.late_mean('loss_d'):.2f}, G loss {h.late_mean('loss_g'):.2f}" for name, h in histories.items()})
+print(
+    {
+        name: f"D loss {h.late_mean('loss_d'):.2f}, G loss {h.late_mean('loss_g'):.2f}"
+        for name, h in histories.items()
+    }
+)
 
 # %% [markdown]
 # ## Samples after training
@@ -175,11 +197,18 @@ print({name: f"D loss {h.late_mean('loss_d'):.2f}, G loss {h.late_mean('loss_g')
 # the Tab key and use the arrow keys) to move the window, on all four grids at once.
 
 # %%
-z = torch.randn(N_EVAL, generators["resize"].latent_dim, generator=torch.Generator().manual_seed(SEED + 100))
+z = torch.randn(
+    N_EVAL, generators["resize"].latent_dim, generator=torch.Generator().manual_seed(SEED + 100)
+)
 after = {name: training.sample(gen, z, mode="train") for name, gen in generators.items()}
 panels = {"real": held_out[:N_EVAL], **after}
-widgets.magnifier({LABELS[name]: plotting.tile(x[:16], nrow=4) for name, x in panels.items()},
-                  name="samples-after-training", title=f"After {STEPS} training steps", window=ZOOM, start=CORNER)
+widgets.magnifier(
+    {LABELS[name]: plotting.tile(x[:16], nrow=4) for name, x in panels.items()},
+    name="samples-after-training",
+    title=f"After {STEPS} training steps",
+    window=ZOOM,
+    start=CORNER,
+)
 
 # %% [markdown]
 # The fingerprints of the same four batches, made as at step 0 (the high-passed images averaged over the
@@ -188,7 +217,9 @@ widgets.magnifier({LABELS[name]: plotting.tile(x[:16], nrow=4) for name, x in pa
 # visible tile.
 
 # %%
-tiles = {name: metrics.phase_means(metrics.high_pass(x), 4).mean(dim=0)[0] for name, x in panels.items()}
+tiles = {
+    name: metrics.phase_means(metrics.high_pass(x), 4).mean(dim=0)[0] for name, x in panels.items()
+}
 limit = max(float(t.abs().max()) for t in tiles.values())
 fig, axes = plt.subplots(1, 4, figsize=(8, 2.3))
 for ax, (name, t) in zip(axes, tiles.items()):
@@ -209,7 +240,9 @@ r, c = CORNER
 fig, axes = plt.subplots(1, 2, figsize=(8, 4))
 plotting.show_image(axes[0], best, title=f"a generated {IMAGE_SIZE}×{IMAGE_SIZE} sample")
 plotting.zoom_box(axes[0], ZOOM, CORNER)
-plotting.show_image(axes[1], best[:, r : r + ZOOM, c : c + ZOOM], title=f"its {ZOOM}×{ZOOM} corner, magnified")
+plotting.show_image(
+    axes[1], best[:, r : r + ZOOM, c : c + ZOOM], title=f"its {ZOOM}×{ZOOM} corner, magnified"
+)
 fig.tight_layout()
 plotting.glue("opening_grid", fig)  # shown here, and at the top of the introduction
 
@@ -225,7 +258,9 @@ plotting.glue("opening_grid", fig)  # shown here, and at the top of the introduc
 # %%
 real2, real4 = metrics.checkerboard_score(held_out, 2), metrics.checkerboard_score(held_out, 4)
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.3), sharey=True)
-for ax, key, ref, title in zip(axes, ("score2", "score4"), (real2, real4), ("period 2", "period 4")):
+for ax, key, ref, title in zip(
+    axes, ("score2", "score4"), (real2, real4), ("period 2", "period 4")
+):
     for name, h in histories.items():
         ax.plot(h.eval_step, getattr(h, key), color=COLORS[name], label=LABELS[name])
     ax.axhline(ref, color=COLORS["real"], linestyle="--", label=LABELS["real"])
@@ -239,10 +274,26 @@ plt.show()
 late = {name: (h.late_mean("score2"), h.late_mean("score4")) for name, h in histories.items()}
 start = {name: (h.score2[0], h.score4[0]) for name, h in histories.items()}
 rows = [[LABELS["real"], "", "", f"{real2:.4f}", f"{real4:.4f}"]]
-rows += [[LABELS[n], f"{start[n][0]:.3f}", f"{start[n][1]:.3f}", f"{late[n][0]:.4f}", f"{late[n][1]:.4f}"]
-         for n in VARIANTS]
-plotting.table(["images", "step 0, period 2", "step 0, period 4", "after training, period 2",
-                "after training, period 4"], rows)
+rows += [
+    [
+        LABELS[n],
+        f"{start[n][0]:.3f}",
+        f"{start[n][1]:.3f}",
+        f"{late[n][0]:.4f}",
+        f"{late[n][1]:.4f}",
+    ]
+    for n in VARIANTS
+]
+plotting.table(
+    [
+        "images",
+        "step 0, period 2",
+        "step 0, period 4",
+        "after training, period 2",
+        "after training, period 4",
+    ],
+    rows,
+)
 
 # %% [markdown]
 # Three things happen; the cell after the list checks each of them.
@@ -268,12 +319,18 @@ real_gap = real4 - real2
 for name in ("deconv_last_two", "deconv_last"):
     assert late[name][0] < start[name][0], (name, start[name], late[name])
     assert late[name][0] > 10 * real2, (name, late[name], real2)
-assert gap["deconv_last_two"] > 2 * gap["deconv_last"] and gap["deconv_last_two"] > real_gap, (gap, real_gap)
+assert gap["deconv_last_two"] > 2 * gap["deconv_last"] and gap["deconv_last_two"] > real_gap, (
+    gap,
+    real_gap,
+)
 assert late["resize"][0] > start["resize"][0], (start["resize"], late["resize"])
 assert late["resize"][0] < 0.5 * min(late["deconv_last_two"][0], late["deconv_last"][0]), late
-assert all(late[n][1] >= late[n][0] for n in VARIANTS) and real4 >= real2  # the period-4 identity again
-print("after training, period 2, as multiples of the photographs' score: "
-      + ", ".join(f"{n} {late[n][0] / real2:.0f}x" for n in VARIANTS))
+# the period-4 identity again
+assert all(late[n][1] >= late[n][0] for n in VARIANTS) and real4 >= real2
+print(
+    "after training, period 2, as multiples of the photographs' score: "
+    + ", ".join(f"{n} {late[n][0] / real2:.0f}x" for n in VARIANTS)
+)
 
 # %% [markdown]
 # ## Power spectra
@@ -288,7 +345,13 @@ print("after training, period 2, as multiples of the photographs' score: "
 spectra = {name: metrics.radial_power_spectrum(x) for name, x in panels.items()}
 fig, ax = plt.subplots(figsize=(6, 3.4))
 for name, (f, p) in spectra.items():
-    ax.plot(f[1:], p[1:], color=COLORS[name], label=LABELS[name], linestyle="--" if name == "real" else "-")
+    ax.plot(
+        f[1:],
+        p[1:],
+        color=COLORS[name],
+        label=LABELS[name],
+        linestyle="--" if name == "real" else "-",
+    )
 for f0 in (0.25, 0.5, 1 / np.sqrt(2)):
     ax.axvline(f0, color="0.85", linewidth=0.8, zorder=0)
 ax.set_yscale("log")
@@ -313,8 +376,10 @@ f, p_real = spectra["real"]
 high, quarter = f >= 0.6, np.abs(f - 0.25) < 0.04
 excess = {n: spectra[n][1][high].mean() / p_real[high].mean() for n in VARIANTS}
 period4 = spectra["deconv_last_two"][1][quarter].mean() / spectra["deconv_last"][1][quarter].mean()
-print({n: f"{v:.1f}x the photographs' power at f >= 0.6" for n, v in excess.items()},
-      f"\ntwo-layer / last-layer power near f = 0.25: {period4:.1f}x")
+print(
+    {n: f"{v:.1f}x the photographs' power at f >= 0.6" for n, v in excess.items()},
+    f"\ntwo-layer / last-layer power near f = 0.25: {period4:.1f}x",
+)
 min_excess, min_period4 = {"quick": (100, 2), "full": (3, 1.25)}[runtime.profile()]
 for name in ("deconv_last_two", "deconv_last"):
     assert excess[name] > min_excess and excess[name] > 20 * excess["resize"], excess
@@ -350,13 +415,17 @@ assert period4 > min_period4, period4
 
 # %%
 crops = held_out[:N_EVAL]
-impostors = {"photo crops": crops, "JPEG, quality 10": data.jpeg(crops, 10),
-             "wrong value range": crops * 0.5 + 0.5,
-             "checkerboard (step 0)": training.initial_samples(CONFIG.replace(variant="deconv_last"))}
+impostors = {
+    "photo crops": crops,
+    "JPEG, quality 10": data.jpeg(crops, 10),
+    "wrong value range": crops * 0.5 + 0.5,
+    "checkerboard (step 0)": training.initial_samples(CONFIG.replace(variant="deconv_last")),
+}
 scores = {name: metrics.checkerboard_score(x, 2) for name, x in impostors.items()}
 fig, axes = plt.subplots(1, 4, figsize=(8, 2.6))
 for ax, (name, x) in zip(axes, impostors.items()):
-    shown = x[0] * 2 - 1 if name == "wrong value range" else x[0]  # displayed as if it were in [-1, 1]
+    # displayed as if it were in [-1, 1]
+    shown = x[0] * 2 - 1 if name == "wrong value range" else x[0]
     plotting.show_image(ax, shown.clamp(-1, 1), title=f"{name}\nscore {scores[name]:.4f}")
 fig.tight_layout()
 plt.show()

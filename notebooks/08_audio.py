@@ -37,10 +37,12 @@ REPO = "https://github.com/checkerboard-book/checkerboard"
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True
+    )
 
 import torch
-from tutorial_utils import audio, balance, metrics, overlap, plotting, runtime, training, upsampling
+from tutorial_utils import audio, balance, metrics, overlap, plotting, runtime, training
 
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
@@ -62,8 +64,13 @@ SEEDS = list(range(SEED, SEED + 5))  # initialisations behind every table
 N_NOISE = 8  # white-noise signals behind every tone strength
 STEPS = runtime.pick(300, 1500)  # training steps per stack
 KINDS = audio.KINDS1D
-LABELS = {"deconv": "transposed k4", "deconv_uneven": "transposed k3", "subpixel": "sub-pixel k3",
-          "nearest": "nearest + k9", "linear": "linear + k9"}
+LABELS = {
+    "deconv": "transposed k4",
+    "deconv_uneven": "transposed k3",
+    "subpixel": "sub-pixel k3",
+    "nearest": "nearest + k9",
+    "linear": "linear + k9",
+}
 LINES_HZ = [k * RATE // PERIOD for k in range(1, PERIOD // 2 + 1)]
 print(f"input {LOW_RATE} Hz -> output {RATE} Hz; artifact lines at {LINES_HZ} Hz")
 
@@ -87,10 +94,15 @@ print(f"input {LOW_RATE} Hz -> output {RATE} Hz; artifact lines at {LINES_HZ} Hz
 # %%
 ones = torch.ones(1, 1, 12, dtype=torch.float64)
 w_random = torch.randn(8, dtype=torch.float64, generator=torch.Generator().manual_seed(SEED))
-cases = {"8 ones, stride 6 (partial overlap)": (torch.ones(8, dtype=torch.float64), 6),
-         "8 ones, stride 4 (even overlap)": (torch.ones(8, dtype=torch.float64), 4),
-         "8 random taps, stride 4 (even overlap)": (w_random, 4)}
-outputs = {name: F.conv_transpose1d(ones, w.view(1, 1, -1), stride=s)[0, 0] for name, (w, s) in cases.items()}
+cases = {
+    "8 ones, stride 6 (partial overlap)": (torch.ones(8, dtype=torch.float64), 6),
+    "8 ones, stride 4 (even overlap)": (torch.ones(8, dtype=torch.float64), 4),
+    "8 random taps, stride 4 (even overlap)": (w_random, 4),
+}
+outputs = {
+    name: F.conv_transpose1d(ones, w.view(1, 1, -1), stride=s)[0, 0]
+    for name, (w, s) in cases.items()
+}
 
 fig, axes = plt.subplots(3, 1, figsize=(7.5, 5.2), sharex=True)
 for ax, (name, y) in zip(axes, outputs.items()):
@@ -104,7 +116,8 @@ plt.show()
 
 # %% tags=["hide-input"]
 partial, even, weights = outputs.values()
-assert torch.equal(partial, torch.as_tensor(overlap.overlap_counts(8, 6, 12)).to(partial))  # the counts of chapter 02
+# the counts of chapter 02
+assert torch.equal(partial, torch.as_tensor(overlap.overlap_counts(8, 6, 12)).to(partial))
 interior = partial[8:-8]
 assert set(interior.tolist()) == {1.0, 2.0} and torch.equal(interior[6:], interior[:-6])  # period 6
 assert torch.equal(even[8:-8], torch.full_like(even[8:-8], 2.0))  # flat: two copies everywhere
@@ -142,7 +155,9 @@ line_power = torch.fft.rfft(pattern).abs() ** 2
 lines = [k * T // PERIOD for k in range(1, PERIOD // 2 + 1)]
 predicted = 10 * math.log10(float((1 + line_power[lines] / T).mean()))
 clean, dirty = metrics.tone_strength(noise, PERIOD), metrics.tone_strength(noise + pattern, PERIOD)
-print(f"white noise {clean:+.2f} dB; with the pattern {dirty:.1f} dB (predicted {predicted:.1f} dB)")
+print(
+    f"white noise {clean:+.2f} dB; with the pattern {dirty:.1f} dB (predicted {predicted:.1f} dB)"
+)
 
 # %% tags=["hide-input"]
 assert abs(clean) < 1.5
@@ -165,10 +180,13 @@ assert dirty > 10 and abs(dirty - predicted) < 1.0
 # to 16 kHz (`audio.bandlimited_upsample`), so nothing above 1 kHz. Every output is scaled to the same
 # root-mean-square level and all spectrograms share one colour scale.
 
+
 # %%
 def make_stack(kind, seed, bias=True, relu=False, channels=CHANNELS):
     """One initialisation of a three-stage stack, depending on the seed only."""
-    stack = training.seeded(lambda: audio.UpsamplerStack(kind, STAGES, channels, SCALE, bias=bias, relu=relu), seed)
+    stack = training.seeded(
+        lambda: audio.UpsamplerStack(kind, STAGES, channels, SCALE, bias=bias, relu=relu), seed
+    )
     return stack.to(device)
 
 
@@ -178,9 +196,13 @@ def run(stack, x):
 
 
 voice_low = audio.vowel(SECONDS, LOW_RATE, max_frequency=900.0, seed=SEED)[None, None]
-noise_low = torch.randn(N_NOISE, 1, int(LOW_RATE * SECONDS), generator=torch.Generator().manual_seed(SEED))
-ideal = {"noise": audio.bandlimited_upsample(noise_low[:1].double(), PERIOD),
-         "voice": audio.bandlimited_upsample(voice_low.double(), PERIOD)}
+noise_low = torch.randn(
+    N_NOISE, 1, int(LOW_RATE * SECONDS), generator=torch.Generator().manual_seed(SEED)
+)
+ideal = {
+    "noise": audio.bandlimited_upsample(noise_low[:1].double(), PERIOD),
+    "voice": audio.bandlimited_upsample(voice_low.double(), PERIOD),
+}
 init_out = {}
 for kind in KINDS:
     stack = make_stack(kind, SEED)
@@ -195,8 +217,14 @@ columns = {"band-limited (ideal)": ideal} | {LABELS[k]: v for k, v in init_out.i
 fig, axes = plt.subplots(2, len(columns), figsize=(12, 4.6), sharex=True, sharey=True)
 for col, (name, outs) in enumerate(columns.items()):
     for row, signal in enumerate(("noise", "voice")):
-        image = audio.show_spectrogram(axes[row, col], unit_rms(outs[signal]), RATE, vmin=-60, vmax=30,
-                                       title=f"{name}\n{signal}" if row == 0 else signal)
+        image = audio.show_spectrogram(
+            axes[row, col],
+            unit_rms(outs[signal]),
+            RATE,
+            vmin=-60,
+            vmax=30,
+            title=f"{name}\n{signal}" if row == 0 else signal,
+        )
 axes[0, 0].set_ylabel("kHz")
 axes[1, 0].set_ylabel("kHz")
 for ax in axes[1]:
@@ -237,7 +265,9 @@ plt.show()
 
 # %%
 rows = [["band-limited (ideal)", [audio.to_unit_range(ideal[s]) for s in ("noise", "voice")]]]
-rows += [[LABELS[k], [audio.to_unit_range(init_out[k][s]) for s in ("noise", "voice")]] for k in KINDS]
+rows += [
+    [LABELS[k], [audio.to_unit_range(init_out[k][s]) for s in ("noise", "voice")]] for k in KINDS
+]
 audio.players(rows, ["stack at initialisation", "white noise", "voice"], RATE)
 
 # %% [markdown]
@@ -251,18 +281,30 @@ audio.players(rows, ["stack at initialisation", "white noise", "voice"], RATE)
 # seed, down to at most 3 dB for every kind: without an offset there is nothing to replicate, and what is
 # left at the lines is only the noise input's own (random, small) offset.
 
+
 # %%
 def tone_table(bias, relu):
     """Tone strength (dB) of every kind's stack on the noise signals, one value per seed."""
-    return {kind: [metrics.tone_strength(run(make_stack(kind, seed, bias, relu), noise_low), PERIOD) for seed in SEEDS]
-            for kind in KINDS}
+    return {
+        kind: [
+            metrics.tone_strength(run(make_stack(kind, seed, bias, relu), noise_low), PERIOD)
+            for seed in SEEDS
+        ]
+        for kind in KINDS
+    }
 
 
 with_bias, without_bias = tone_table(True, False), tone_table(False, False)
 header = ["stack"] + [f"seed {s}" for s in SEEDS]
-plotting.table(header + ["without biases (min … max)"],
-               [[LABELS[k]] + [f"{v:.1f}" for v in with_bias[k]]
-                + [f"{min(without_bias[k]):.1f} … {max(without_bias[k]):.1f}"] for k in KINDS])
+plotting.table(
+    header + ["without biases (min … max)"],
+    [
+        [LABELS[k]]
+        + [f"{v:.1f}" for v in with_bias[k]]
+        + [f"{min(without_bias[k]):.1f} … {max(without_bias[k]):.1f}"]
+        for k in KINDS
+    ],
+)
 
 # %% tags=["hide-input"]
 for kind in ("deconv", "deconv_uneven", "subpixel"):
@@ -273,7 +315,9 @@ for kind in ("nearest", "linear"):
     assert max(with_bias[kind]) <= 1.0, (kind, with_bias[kind])
 for kind in ("deconv", "deconv_uneven", "subpixel"):
     drops = [a - b for a, b in zip(with_bias[kind], without_bias[kind])]
-    print(f"{LABELS[kind]:14s} drop without biases, per seed: {', '.join(f'{d:.0f}' for d in drops)} dB")
+    print(
+        f"{LABELS[kind]:14s} drop without biases, per seed: {', '.join(f'{d:.0f}' for d in drops)} dB"
+    )
     assert min(drops) > 20, (kind, drops)
 assert max(max(v) for v in without_bias.values()) <= 3.0
 
@@ -310,7 +354,8 @@ for s in (2, 3, 4):
     for got, want in zip(*results):
         worst = max(worst, float((got - want).abs().max() / want.abs().max()))
 layer = audio.make_upsampler1d("nearest", 16, 16)
-folded = audio.fold_kernel1d(layer.conv.weight.detach(), 2)  # (16, 16, 10): one 10-tap kernel per channel pair
+# (16, 16, 10): one 10-tap kernel per channel pair
+folded = audio.fold_kernel1d(layer.conv.weight.detach(), 2)
 fold_sums = torch.stack([balance.phase_sums(k, 2) for k in folded.reshape(-1, 10)])
 deconv = audio.make_upsampler1d("deconv", 16, 16)
 deconv_sums = torch.stack([balance.phase_sums(k, 2) for k in deconv.weight.detach().reshape(-1, 4)])
@@ -322,8 +367,10 @@ def spread(sums):
 
 
 print(f"fast vs naive, largest relative difference: {worst:.1e}")
-print(f"median relative gap between the two phase sums: folded {spread(fold_sums):.1e}, "
-      f"transposed {spread(deconv_sums):.2f}")
+print(
+    f"median relative gap between the two phase sums: folded {spread(fold_sums):.1e}, "
+    f"transposed {spread(deconv_sums):.2f}"
+)
 
 # %% tags=["hide-input"]
 assert worst < 1e-12
@@ -363,18 +410,32 @@ plt.show()
 
 # %% tags=["hide-input"]
 input_nyquist = 1 / (2 * PERIOD)  # cycles per output sample
-droop = {mode: -20 * math.log10(float(audio.frequency_response(h, [input_nyquist])[0])) for mode, h in cascades.items()}
-print(f"droop at the input Nyquist: nearest {droop['nearest']:.2f} dB, linear {droop['linear']:.2f} dB")
-assert torch.equal(cascades["nearest"], torch.ones(PERIOD, dtype=torch.float64))  # three ×2 boxes = a box of 8
+droop = {
+    mode: -20 * math.log10(float(audio.frequency_response(h, [input_nyquist])[0]))
+    for mode, h in cascades.items()
+}
+print(
+    f"droop at the input Nyquist: nearest {droop['nearest']:.2f} dB, linear {droop['linear']:.2f} dB"
+)
+# three ×2 boxes = a box of 8
+assert torch.equal(cascades["nearest"], torch.ones(PERIOD, dtype=torch.float64))
 nearest_closed = abs(math.sin(math.pi / 2) / (PERIOD * math.sin(math.pi / (2 * PERIOD))))
-assert abs(droop["nearest"] + 20 * math.log10(nearest_closed)) < 1e-9 and round(droop["nearest"], 1) == 3.9
+assert (
+    abs(droop["nearest"] + 20 * math.log10(nearest_closed)) < 1e-9
+    and round(droop["nearest"], 1) == 3.9
+)
 linear_closed = np.prod([abs(math.cos(math.pi * 2**j / (2 * PERIOD))) ** 3 for j in range(STAGES)])
-assert abs(droop["linear"] + 20 * math.log10(linear_closed)) < 1e-9 and round(droop["linear"], 1) == 11.6
+assert (
+    abs(droop["linear"] + 20 * math.log10(linear_closed)) < 1e-9
+    and round(droop["linear"], 1) == 11.6
+)
 for h in cascades.values():
     assert np.abs(audio.frequency_response(h, np.arange(1, PERIOD // 2 + 1) / PERIOD)).max() < 1e-12
 for mode in ("nearest", "linear"):
-    assert np.allclose(audio.frequency_response(audio.interpolation_kernel(mode, 2), f),
-                       np.abs(np.cos(np.pi * f)) ** (1 if mode == "nearest" else 3))
+    assert np.allclose(
+        audio.frequency_response(audio.interpolation_kernel(mode, 2), f),
+        np.abs(np.cos(np.pi * f)) ** (1 if mode == "nearest" else 3),
+    )
 
 # %% [markdown]
 # ## ReLUs bring tones to every kind
@@ -385,9 +446,15 @@ for mode in ("nearest", "linear"):
 
 # %%
 relu_with, relu_without = tone_table(True, True), tone_table(False, True)
-plotting.table(header + ["without biases (min … max)"],
-               [[LABELS[k]] + [f"{v:.1f}" for v in relu_with[k]]
-                + [f"{min(relu_without[k]):.1f} … {max(relu_without[k]):.1f}"] for k in KINDS])
+plotting.table(
+    header + ["without biases (min … max)"],
+    [
+        [LABELS[k]]
+        + [f"{v:.1f}" for v in relu_with[k]]
+        + [f"{min(relu_without[k]):.1f} … {max(relu_without[k]):.1f}"]
+        for k in KINDS
+    ],
+)
 
 # %% tags=["hide-input"]
 for table in (relu_with, relu_without):
@@ -404,16 +471,29 @@ for table in (relu_with, relu_without):
 # than 5% in most channels.
 
 # %%
-layer = training.seeded(lambda: audio.make_upsampler1d("nearest", 1, CHANNELS, SCALE, bias=False), SEED).double()
+layer = training.seeded(
+    lambda: audio.make_upsampler1d("nearest", 1, CHANNELS, SCALE, bias=False), SEED
+).double()
 with torch.no_grad():
-    long_noise = torch.randn(1, 1, 100_000, dtype=torch.float64, generator=torch.Generator().manual_seed(SEED))
+    long_noise = torch.randn(
+        1, 1, 100_000, dtype=torch.float64, generator=torch.Generator().manual_seed(SEED)
+    )
     z = layer(long_noise)[0, :, 16:-16]  # (channels, time), borders dropped
 sigma = torch.stack([z[:, 0::2].std(1), z[:, 1::2].std(1)], 1)  # (channels, phase)
 relu_mean = torch.stack([z[:, 0::2].clamp_min(0).mean(1), z[:, 1::2].clamp_min(0).mean(1)], 1)
 relu_predicted = sigma / math.sqrt(2 * math.pi)
-plotting.table(["channel", "σ phase 0", "σ phase 1", "ReLU mean phase 0", "ReLU mean phase 1",
-                "σ/√(2π) phase 0", "σ/√(2π) phase 1"],
-               [[c] + [f"{v:.4f}" for v in (*sigma[c], *relu_mean[c], *relu_predicted[c])] for c in range(4)])
+plotting.table(
+    [
+        "channel",
+        "σ phase 0",
+        "σ phase 1",
+        "ReLU mean phase 0",
+        "ReLU mean phase 1",
+        "σ/√(2π) phase 0",
+        "σ/√(2π) phase 1",
+    ],
+    [[c] + [f"{v:.4f}" for v in (*sigma[c], *relu_mean[c], *relu_predicted[c])] for c in range(4)],
+)
 
 # %% tags=["hide-input"]
 assert torch.allclose(relu_mean, relu_predicted, rtol=0.03)
@@ -453,23 +533,43 @@ inner = slice(MARGIN, -MARGIN)
 def evaluate(stack):
     """Signal-to-error ratio and tone strength on the voice, level of the output on silence (dB)."""
     y_voice, y_silent = run(stack, voice_low), run(stack, silent)
-    snr = 10 * math.log10(float(target[..., inner].pow(2).mean() / (y_voice - target)[..., inner].pow(2).mean()))
+    snr = 10 * math.log10(
+        float(target[..., inner].pow(2).mean() / (y_voice - target)[..., inner].pow(2).mean())
+    )
     hum = y_silent[..., inner] - y_silent[..., inner].mean()
-    level = 10 * math.log10(max(float(hum.pow(2).mean() / y_voice[..., inner].pow(2).mean()), 1e-30))
-    return {"snr": snr, "tone": metrics.tone_strength(y_voice, PERIOD), "silence": level,
-            "voice_out": y_voice, "silence_out": y_silent}
+    level = 10 * math.log10(
+        max(float(hum.pow(2).mean() / y_voice[..., inner].pow(2).mean()), 1e-30)
+    )
+    return {
+        "snr": snr,
+        "tone": metrics.tone_strength(y_voice, PERIOD),
+        "silence": level,
+        "voice_out": y_voice,
+        "silence_out": y_silent,
+    }
 
 
 before, after, losses = {}, {}, {}
 for kind in KINDS:
     stack = make_stack(kind, SEED, bias=True, relu=True)
     before[kind] = evaluate(stack)
-    losses[kind] = audio.fit_upsampler(stack, train_x, train_y, STEPS, batch_size=16, lr=2e-3, margin=MARGIN, seed=SEED)
+    losses[kind] = audio.fit_upsampler(
+        stack, train_x, train_y, STEPS, batch_size=16, lr=2e-3, margin=MARGIN, seed=SEED
+    )
     after[kind] = evaluate(stack)
-plotting.table(["stack", "voice SNR before → after (dB)", "tone on voice before → after (dB)",
-                "silence level before → after (dB)"],
-               [[LABELS[k]] + [f"{before[k][m]:.1f} → {after[k][m]:.1f}" for m in ("snr", "tone", "silence")]
-                for k in KINDS])
+plotting.table(
+    [
+        "stack",
+        "voice SNR before → after (dB)",
+        "tone on voice before → after (dB)",
+        "silence level before → after (dB)",
+    ],
+    [
+        [LABELS[k]]
+        + [f"{before[k][m]:.1f} → {after[k][m]:.1f}" for m in ("snr", "tone", "silence")]
+        for k in KINDS
+    ],
+)
 
 # %% [markdown]
 # Every stack learns: the signal-to-error ratio on the held-out voice rises by more than 8 dB, to more than
@@ -505,8 +605,14 @@ for col, kind in enumerate(KINDS):
     for row, signal in enumerate(("voice_out", "silence_out")):
         y = after[kind][signal]
         y = y - y.mean() if signal == "silence_out" else y
-        image = audio.show_spectrogram(axes[row, col], y / ref, RATE, vmin=-90, vmax=30,
-                                       title=f"{LABELS[kind]}\nvoice" if row == 0 else "silence")
+        image = audio.show_spectrogram(
+            axes[row, col],
+            y / ref,
+            RATE,
+            vmin=-90,
+            vmax=30,
+            title=f"{LABELS[kind]}\nvoice" if row == 0 else "silence",
+        )
 for ax in axes[:, 0]:
     ax.set_ylabel("kHz")
 for ax in axes[1]:
@@ -543,8 +649,14 @@ audio.players(rows, ["stack", "voice", "silence"], RATE)
 # %% tags=["hide-input"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
 plotting.glue_numbers(
-    c08_tone_gap_db=min(a - b for k in ("deconv", "deconv_uneven", "subpixel")
-                        for a, b in zip(with_bias[k], with_bias["nearest"])),
-    c08_bias_drop_db=min(a - b for k in ("deconv", "deconv_uneven", "subpixel")
-                         for a, b in zip(with_bias[k], without_bias[k])),
+    c08_tone_gap_db=min(
+        a - b
+        for k in ("deconv", "deconv_uneven", "subpixel")
+        for a, b in zip(with_bias[k], with_bias["nearest"])
+    ),
+    c08_bias_drop_db=min(
+        a - b
+        for k in ("deconv", "deconv_uneven", "subpixel")
+        for a, b in zip(with_bias[k], without_bias[k])
+    ),
 )

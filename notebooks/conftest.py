@@ -34,7 +34,9 @@ def executed_notebook(cells) -> nbformat.NotebookNode | None:
     if not cells:
         return None
     nb = copy.deepcopy(cells[0].parent.nb)
-    outputs = {item.cell_num: item.test_outputs for item in cells}  # cell_num counts code cells only
+    outputs = {
+        item.cell_num: item.test_outputs for item in cells
+    }  # cell_num counts code cells only
     count = 0
     for cell in (c for c in nb.cells if c.cell_type == "code"):
         if outputs.get(count) is None:
@@ -52,10 +54,16 @@ def _as_output(out, count: int) -> nbformat.NotebookNode:
     if kind == "stream":
         return nbformat.v4.new_output("stream", name=out["name"], text=out["text"])
     if kind == "execute_result":
-        return nbformat.v4.new_output("execute_result", data=out["data"], metadata=out.get("metadata", {}),
-                                      execution_count=count)
+        return nbformat.v4.new_output(
+            "execute_result",
+            data=out["data"],
+            metadata=out.get("metadata", {}),
+            execution_count=count,
+        )
     if kind == "display_data":
-        return nbformat.v4.new_output("display_data", data=out["data"], metadata=out.get("metadata", {}))
+        return nbformat.v4.new_output(
+            "display_data", data=out["data"], metadata=out.get("metadata", {})
+        )
     raise ValueError(f"unexpected output type {kind!r} in a passing cell")
 
 
@@ -78,6 +86,9 @@ def pytest_sessionfinish(session) -> None:
         if nb is None:
             continue
         cache = get_cache(str(CACHE))
-        bundle = CacheBundleIn(nb, str(Path(session.config.rootpath) / path),
-                               data={"execution_seconds": round(_seconds.get(path, 0.0), 2)})
+        bundle = CacheBundleIn(
+            nb,
+            str(Path(session.config.rootpath) / path),
+            data={"execution_seconds": round(_seconds.get(path, 0.0), 2)},
+        )
         cache.cache_notebook_bundle(bundle, check_validity=True, overwrite=True)

@@ -103,8 +103,9 @@ def test_deconv_geometry_gives_s_times_t(k, s):
     padding, output_padding = audio.deconv_geometry(k, s)
     assert 0 <= output_padding < s and padding >= 0
     for t in (1, 4, 7):
-        y = F.conv_transpose1d(torch.ones(1, 1, t), torch.ones(1, 1, k), stride=s, padding=padding,
-                               output_padding=output_padding)
+        y = F.conv_transpose1d(
+            torch.ones(1, 1, t), torch.ones(1, 1, k), stride=s, padding=padding, output_padding=output_padding
+        )
         assert y.shape[-1] == s * t
     with pytest.raises(ValueError, match="kernel_size"):
         audio.deconv_geometry(1, 2)
@@ -349,8 +350,10 @@ def test_white_noise_scores_zero_db_within_the_derived_tolerance():
 def test_single_periodograms_are_unbiased_thanks_to_the_median_correction():
     """One periodogram's bins are exponential, whose median is ln 2 of the mean: uncorrected, white noise would
     read +1.6 dB. With the correction the average ratio is 1 (within 3.5 standard errors of 200 draws)."""
-    ratios = [10 ** (metrics.tone_strength(torch.randn(1024, generator=torch.Generator().manual_seed(s)), 8) / 10)
-              for s in range(200)]
+    ratios = [
+        10 ** (metrics.tone_strength(torch.randn(1024, generator=torch.Generator().manual_seed(s)), 8) / 10)
+        for s in range(200)
+    ]
     assert 0.87 < float(np.mean(ratios)) < 1.17
 
 

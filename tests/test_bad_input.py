@@ -117,8 +117,9 @@ AX = Lazy(lambda: plt.subplots()[1])
 GEN_ARGS = {"image_size": 8, "latent_dim": 4, "width": 2, "channels": 1}
 GEN = shared(lambda: training.seeded(lambda: models.Generator(**GEN_ARGS), 0))
 DISC = shared(lambda: training.seeded(lambda: models.Discriminator(image_size=8, width=2, channels=1), 1))
-CONFIG = training.GANConfig(image_size=8, width=2, latent_dim=4, steps=1, batch_size=2, eval_every=1, eval_size=2,
-                            channels=1)
+CONFIG = training.GANConfig(
+    image_size=8, width=2, latent_dim=4, steps=1, batch_size=2, eval_every=1, eval_size=2, channels=1
+)
 NET = shared(lambda: training.seeded(lambda: pretrained.MobileNetV2(num_classes=2).eval(), 0))
 LINEAR = shared(lambda: nn.Linear(1, 1))  # a module, but not the kind asked for
 WEIGHTS = shared(lambda: pretrained.weights_path(download=False))
@@ -142,285 +143,718 @@ CASES = [
     Case("runtime.pick", {"quick": 1, "full": 2}, {"quick": ["1", [1]], "full": ["2", None]}),
     Case("runtime.setup", {"seed": 0}, {"seed": [-1, "0"]}),
     # matrices
-    Case("matrices.conv_output_size", {"input_size": 8, "kernel_size": 3},
-         {"input_size": [0, 2.5, (1, 2, 3), 1], "kernel_size": [0, "3"], "stride": [0], "padding": [-1],
-          "dilation": [0]}),
-    Case("matrices.conv_transpose_output_size", {"input_size": 8, "kernel_size": 3},
-         {"input_size": [0, None], "kernel_size": [0], "stride": [0], "padding": [-1, 9], "output_padding": [-1, 1],
-          "dilation": [0]}),
-    Case("matrices.conv_input_sizes", {"output_size": 4, "kernel_size": 3},
-         {"output_size": [0], "kernel_size": [0], "stride": [0], "padding": [-1], "dilation": [0]}),
-    Case("matrices.conv2d_matrix", {"weight": ones(1, 1, 3, 3), "input_size": 4},
-         {"weight": [ones(3, 3), "w", np.ones((1, 1, 3, 3))], "input_size": [0, (4, 4, 4)], "stride": [0],
-          "padding": [-1], "dilation": [0], "max_entries": [0, 10]}),
-    Case("matrices.conv_transpose2d_matrix", {"weight": ones(1, 1, 3, 3), "input_size": 4},
-         {"weight": [ones(3, 3)], "input_size": [0], "stride": [0], "padding": [-1], "output_padding": [5],
-          "dilation": [0], "max_entries": [10]}),
-    Case("matrices.operator_matrix", {"fn": lambda x: 2 * x, "input_shape": (1, 2, 2)},
-         {"fn": [5], "input_shape": [0, (), "2"], "dtype": [torch.int64, "float64"], "device": ["gpu7", 5],
-          "chunk_size": [0], "max_entries": [1]}),
+    Case(
+        "matrices.conv_output_size",
+        {"input_size": 8, "kernel_size": 3},
+        {
+            "input_size": [0, 2.5, (1, 2, 3), 1],
+            "kernel_size": [0, "3"],
+            "stride": [0],
+            "padding": [-1],
+            "dilation": [0],
+        },
+    ),
+    Case(
+        "matrices.conv_transpose_output_size",
+        {"input_size": 8, "kernel_size": 3},
+        {
+            "input_size": [0, None],
+            "kernel_size": [0],
+            "stride": [0],
+            "padding": [-1, 9],
+            "output_padding": [-1, 1],
+            "dilation": [0],
+        },
+    ),
+    Case(
+        "matrices.conv_input_sizes",
+        {"output_size": 4, "kernel_size": 3},
+        {"output_size": [0], "kernel_size": [0], "stride": [0], "padding": [-1], "dilation": [0]},
+    ),
+    Case(
+        "matrices.conv2d_matrix",
+        {"weight": ones(1, 1, 3, 3), "input_size": 4},
+        {
+            "weight": [ones(3, 3), "w", np.ones((1, 1, 3, 3))],
+            "input_size": [0, (4, 4, 4)],
+            "stride": [0],
+            "padding": [-1],
+            "dilation": [0],
+            "max_entries": [0, 10],
+        },
+    ),
+    Case(
+        "matrices.conv_transpose2d_matrix",
+        {"weight": ones(1, 1, 3, 3), "input_size": 4},
+        {
+            "weight": [ones(3, 3)],
+            "input_size": [0],
+            "stride": [0],
+            "padding": [-1],
+            "output_padding": [5],
+            "dilation": [0],
+            "max_entries": [10],
+        },
+    ),
+    Case(
+        "matrices.operator_matrix",
+        {"fn": lambda x: 2 * x, "input_shape": (1, 2, 2)},
+        {
+            "fn": [5],
+            "input_shape": [0, (), "2"],
+            "dtype": [torch.int64, "float64"],
+            "device": ["gpu7", 5],
+            "chunk_size": [0],
+            "max_entries": [1],
+        },
+    ),
     *[
-        Case(f"matrices.{name}", {"x": ones(1, 1, 3, 3), "weight": ones(1, 1, 3, 3)},
-             {"x": [ones(3, 3), ones(1, 2, 3, 3), "x"], "weight": [ones(3, 3), ones(2, 1, 3, 3)], "stride": [0],
-              "padding": [-1, 5], "output_padding": [3], "dilation": [0]})
+        Case(
+            f"matrices.{name}",
+            {"x": ones(1, 1, 3, 3), "weight": ones(1, 1, 3, 3)},
+            {
+                "x": [ones(3, 3), ones(1, 2, 3, 3), "x"],
+                "weight": [ones(3, 3), ones(2, 1, 3, 3)],
+                "stride": [0],
+                "padding": [-1, 5],
+                "output_padding": [3],
+                "dilation": [0],
+            },
+        )
         for name in ("transpose_by_scatter", "transpose_by_zero_insertion")
     ],
+    Case(
+        "matrices.zero_insert",
+        {"x": ones(1, 1, 3, 3), "kernel_size": 3, "stride": 2},
+        {
+            "x": [ones(3, 3), "x"],
+            "kernel_size": [0, "3"],
+            "stride": [0],
+            "padding": [-1, 5],
+            "output_padding": [3],
+            "dilation": [0],
+        },
+    ),
     # overlap
-    Case("overlap.overlap_counts", {"kernel_size": 3, "stride": 2, "input_size": 4},
-         {"kernel_size": [0, 2.0], "stride": [0, (2, 2, 2)], "input_size": [0, "4"]}),
-    Case("overlap.stamp_counts", {"kernel_size": 3, "stride": 2, "input_size": 2, "stamps": 1},
-         {"kernel_size": [0], "stride": [0], "input_size": [0], "stamps": [-1, 5]}),
+    Case(
+        "overlap.overlap_counts",
+        {"kernel_size": 3, "stride": 2, "input_size": 4},
+        {"kernel_size": [0, 2.0], "stride": [0, (2, 2, 2)], "input_size": [0, "4"]},
+    ),
+    Case(
+        "overlap.stamp_counts",
+        {"kernel_size": 3, "stride": 2, "input_size": 2, "stamps": 1},
+        {"kernel_size": [0], "stride": [0], "input_size": [0], "stamps": [-1, 5]},
+    ),
     *[
-        Case(f"overlap.{name}", {"kernel_sizes": [3, 3], "strides": [2, 2], "input_size": 2},
-             {"kernel_sizes": [3, [0, 3], []], "strides": [[2], [2, 0]], "input_size": [0, (2, 0)]})
+        Case(
+            f"overlap.{name}",
+            {"kernel_sizes": [3, 3], "strides": [2, 2], "input_size": 2},
+            {"kernel_sizes": [3, [0, 3], []], "strides": [[2], [2, 0]], "input_size": [0, (2, 0)]},
+        )
         for name in ("stacked_overlap", "torch_overlap")
     ],
-    Case("overlap.effective_kernel", {"kernel_sizes": [3], "strides": [2]},
-         {"kernel_sizes": [3, [0]], "strides": [[2, 2], "2"]}),
-    Case("overlap.stacked_steady_state", {"kernel_sizes": [3], "strides": [2]},
-         {"kernel_sizes": [[0]], "strides": [[0]], "periods": [0]}),
-    Case("overlap.steady_state", {"kernel_size": 3, "stride": 2},
-         {"kernel_size": [0, (3, 0)], "stride": [0], "periods": [0]}),
+    Case(
+        "overlap.effective_kernel",
+        {"kernel_sizes": [3], "strides": [2]},
+        {"kernel_sizes": [3, [0]], "strides": [[2, 2], "2"]},
+    ),
+    Case(
+        "overlap.stacked_steady_state",
+        {"kernel_sizes": [3], "strides": [2]},
+        {"kernel_sizes": [[0]], "strides": [[0]], "periods": [0]},
+    ),
+    Case(
+        "overlap.steady_state",
+        {"kernel_size": 3, "stride": 2},
+        {"kernel_size": [0, (3, 0)], "stride": [0], "periods": [0]},
+    ),
     Case("overlap.unevenness", {"kernel_size": 3, "stride": 2}, {"kernel_size": [0], "stride": [0, None]}),
     Case("overlap.is_even_overlap", {"kernel_size": 3, "stride": 2}, {"kernel_size": [0], "stride": [0]}),
-    Case("overlap.unevenness_table", {"kernel_sizes": [3], "strides": [2]},
-         {"kernel_sizes": [3, [0], []], "strides": [[0], "2"]}),
+    Case(
+        "overlap.unevenness_table",
+        {"kernel_sizes": [3], "strides": [2]},
+        {"kernel_sizes": [3, [0], []], "strides": [[0], "2"]},
+    ),
     Case("overlap.smallest_period", {"values": [1, 2, 1, 2]}, {"values": [[[1]], [], 5]}),
     Case("overlap.spectrum", {"values": [1.0, 2.0]}, {"values": [[[1.0]], []]}),
     # balance
-    Case("balance.phase_sums", {"kernel": ones(3), "stride": 2},
-         {"kernel": [ones(2, 2, 2), torch.ones(0), {"a": 1}], "stride": [0]}),
+    Case(
+        "balance.phase_sums",
+        {"kernel": ones(3), "stride": 2},
+        {"kernel": [ones(2, 2, 2), torch.ones(0), {"a": 1}], "stride": [0]},
+    ),
     Case("balance.balance_constraints", {"kernel_size": 3, "stride": 2}, {"kernel_size": [0], "stride": [0]}),
     Case("balance.unbalanced_share", {"weight": ones(1, 1, 3, 3)}, {"weight": [ones(3), [1.0, 2.0]], "stride": [0]}),
     # upsampling
     Case("upsampling.fold_matrix", {"kernel_size": 3, "scale_factor": 2}, {"kernel_size": [0, 2], "scale_factor": [0]}),
-    Case("upsampling.fold_kernel", {"weight": ones(1, 1, 3, 3), "scale_factor": 2},
-         {"weight": [ones(1, 1, 3, 4), "w", ones(1, 1, 2, 2)], "scale_factor": [0]}),
+    Case(
+        "upsampling.fold_kernel",
+        {"weight": ones(1, 1, 3, 3), "scale_factor": 2},
+        {"weight": [ones(1, 1, 3, 4), "w", ones(1, 1, 2, 2)], "scale_factor": [0]},
+    ),
     *[
         # ResizeConvBase is abstract (no resize modes of its own): its __init__ runs through ResizeConv2d.
-        Case(f"upsampling.{name}", {"in_channels": 1, "out_channels": 1},
-             {"in_channels": [0, 1.0], "out_channels": [0], "kernel_size": [2, 0], "scale_factor": [0],
-              "mode": ["bicubic", 3, "linear"], "fast": [1, "yes"], "bias": ["no", None]},
-             call=upsampling.ResizeConv2d)
+        Case(
+            f"upsampling.{name}",
+            {"in_channels": 1, "out_channels": 1},
+            {
+                "in_channels": [0, 1.0],
+                "out_channels": [0],
+                "kernel_size": [2, 0],
+                "scale_factor": [0],
+                "mode": ["bicubic", 3, "linear"],
+                "fast": [1, "yes"],
+                "bias": ["no", None],
+            },
+            call=upsampling.ResizeConv2d,
+        )
         for name in ("ResizeConvBase", "ResizeConv2d")
     ],
-    Case("upsampling.ResizeConvBase.forward", {"x": ones(1, 1, 4, 4)},
-         {"x": [ones(1, 2, 4, 4), ones(4, 4), "x", ones(1, 1, 4)]},
-         call=lambda **kw: upsampling.ResizeConv2d(1, 1)(**kw)),
-    Case("upsampling.icnr_", {"weight": Lazy(lambda: torch.empty(4, 1, 3, 3))},
-         {"weight": [torch.empty(3, 1, 3, 3), torch.empty(4, 3)], "scale_factor": [0], "init": [5]}),
-    Case("upsampling.tie_bias_", {"bias": Lazy(lambda: torch.zeros(4))},
-         {"bias": [torch.zeros(3), [0.0] * 4, torch.zeros(2, 2)], "scale_factor": [0]}),
-    Case("upsampling.SubPixelConv2d", {"in_channels": 1, "out_channels": 1},
-         {"in_channels": [0], "out_channels": [0], "kernel_size": [2], "scale_factor": [0], "icnr": [1, "yes"]}),
-    Case("upsampling.make_upsampler", {"kind": "nearest", "in_channels": 1, "out_channels": 1},
-         {"kind": ["deconv5", 3], "in_channels": [0], "out_channels": [0, "1"]}),
-    Case("upsampling.multiply_adds", {"kind": "deconv3", "in_channels": 1, "out_channels": 1, "input_size": 4},
-         {"kind": ["x"], "in_channels": [0], "out_channels": [0], "input_size": [0, (4, 4, 4)]}),
+    Case(
+        "upsampling.ResizeConvBase.forward",
+        {"x": ones(1, 1, 4, 4)},
+        {"x": [ones(1, 2, 4, 4), ones(4, 4), "x", ones(1, 1, 4)]},
+        call=lambda **kw: upsampling.ResizeConv2d(1, 1)(**kw),
+    ),
+    Case(
+        "upsampling.icnr_",
+        {"weight": Lazy(lambda: torch.empty(4, 1, 3, 3))},
+        {"weight": [torch.empty(3, 1, 3, 3), torch.empty(4, 3)], "scale_factor": [0], "init": [5]},
+    ),
+    Case(
+        "upsampling.tie_bias_",
+        {"bias": Lazy(lambda: torch.zeros(4))},
+        {"bias": [torch.zeros(3), [0.0] * 4, torch.zeros(2, 2)], "scale_factor": [0]},
+    ),
+    Case(
+        "upsampling.transposed_to_subpixel",
+        {"weight": ones(1, 1, 4, 4), "stride": 2},
+        {"weight": [ones(1, 1, 3, 3), ones(1, 1, 4, 2), ones(4, 4), "w"], "stride": [0, 2.0]},
+    ),
+    Case(
+        "upsampling.subpixel_to_transposed",
+        {"weight": ones(4, 1, 2, 2), "stride": 2},
+        {"weight": [ones(3, 1, 2, 2), ones(4, 1, 2, 3), ones(2, 2), "w"], "stride": [0, "2"]},
+    ),
+    Case("upsampling.subpixel_convolutions", {"model": nn.Sequential()}, {"model": ["net", None, lambda x: x]}),
+    Case(
+        "upsampling.SubPixelConv2d",
+        {"in_channels": 1, "out_channels": 1},
+        {"in_channels": [0], "out_channels": [0], "kernel_size": [2], "scale_factor": [0], "icnr": [1, "yes"]},
+    ),
+    Case(
+        "upsampling.make_upsampler",
+        {"kind": "nearest", "in_channels": 1, "out_channels": 1},
+        {"kind": ["deconv5", 3], "in_channels": [0], "out_channels": [0, "1"]},
+    ),
+    Case(
+        "upsampling.multiply_adds",
+        {"kind": "deconv3", "in_channels": 1, "out_channels": 1, "input_size": 4},
+        {"kind": ["x"], "in_channels": [0], "out_channels": [0], "input_size": [0, (4, 4, 4)]},
+    ),
     # downsampling
     Case("downsampling.binomial_filter", {"size": 3}, {"size": [0, 1.5]}),
     Case("downsampling.Blur2d", {"channels": 1}, {"channels": [0, "1"]}),
-    Case("downsampling.Blur2d.forward", {"x": ones(1, 1, 4, 4)}, {"x": [ones(1, 2, 4, 4), ones(1, 1, 1, 4), "x"]},
-         call=lambda **kw: downsampling.Blur2d(1)(**kw)),
+    Case(
+        "downsampling.Blur2d.forward",
+        {"x": ones(1, 1, 4, 4)},
+        {"x": [ones(1, 2, 4, 4), ones(1, 1, 1, 4), "x"]},
+        call=lambda **kw: downsampling.Blur2d(1)(**kw),
+    ),
     Case("downsampling.BlurPool2d", {"channels": 1}, {"channels": [0], "filter_size": [0], "stride": [0]}),
-    Case("downsampling.BlurPool2d.forward", {"x": ones(1, 1, 4, 4)}, {"x": [ones(1, 2, 4, 4), ones(1, 1, 2, 2)]},
-         call=lambda **kw: downsampling.BlurPool2d(1)(**kw)),
-    Case("downsampling.make_downsampler", {"kind": "conv3", "in_channels": 1, "out_channels": 1},
-         {"kind": ["conv5"], "in_channels": [0], "out_channels": [0]}),
+    Case(
+        "downsampling.BlurPool2d.forward",
+        {"x": ones(1, 1, 4, 4)},
+        {"x": [ones(1, 2, 4, 4), ones(1, 1, 2, 2)]},
+        call=lambda **kw: downsampling.BlurPool2d(1)(**kw),
+    ),
+    Case(
+        "downsampling.make_downsampler",
+        {"kind": "conv3", "in_channels": 1, "out_channels": 1},
+        {"kind": ["conv5"], "in_channels": [0], "out_channels": [0]},
+    ),
     # metrics
     Case("metrics.high_pass", {"images": zeros(1, 1, 4, 4)}, {"images": [zeros(4, 4), with_nan(1, 1, 4, 4), "x"]}),
-    Case("metrics.phase_means", {"x": zeros(1, 1, 4, 4), "period": 2},
-         {"x": [zeros(1, 1, 3, 3), [[1.0]], zeros(4)], "period": [0, 3]}),
+    Case(
+        "metrics.phase_means",
+        {"x": zeros(1, 1, 4, 4), "period": 2},
+        {"x": [zeros(1, 1, 3, 3), [[1.0]], zeros(4)], "period": [0, 3]},
+    ),
     *[
-        Case(f"metrics.{name}", {"images": randn(1, 1, 4, 4)},
-             {"images": [with_nan(1, 1, 4, 4), zeros(4, 4), zeros(1, 1, 3, 3)], "period": [1, 3, 2.0]})
+        Case(
+            f"metrics.{name}",
+            {"images": randn(1, 1, 4, 4)},
+            {"images": [with_nan(1, 1, 4, 4), zeros(4, 4), zeros(1, 1, 3, 3)], "period": [1, 3, 2.0]},
+        )
         for name in ("checkerboard_score", "checkerboard_amplitude")
     ],
-    Case("metrics.phase_energy_ratio", {"x": randn(4, 4)},
-         {"x": [randn(4), with_nan(4, 4), zeros(4, 4), "x"], "period": [1, 3]}),
-    Case("metrics.radial_power_spectrum", {"images": randn(1, 1, 4, 4)},
-         {"images": [randn(4, 4), with_nan(1, 1, 4, 4)]}),
-    Case("metrics.tone_strength", {"signals": randn(64), "period": 2},
-         {"signals": [with_nan(64), randn(6), torch.zeros(0), "x"], "period": [1, 3], "width": [0]}),
+    Case(
+        "metrics.phase_energy_ratio",
+        {"x": randn(4, 4)},
+        {"x": [randn(4), with_nan(4, 4), zeros(4, 4), "x"], "period": [1, 3]},
+    ),
+    Case(
+        "metrics.radial_power_spectrum", {"images": randn(1, 1, 4, 4)}, {"images": [randn(4, 4), with_nan(1, 1, 4, 4)]}
+    ),
+    Case(
+        "metrics.tone_strength",
+        {"signals": randn(64), "period": 2},
+        {"signals": [with_nan(64), randn(6), torch.zeros(0), "x"], "period": [1, 3], "width": [0]},
+    ),
     # data
     Case("data.photo", {"name": "astronaut", "shorter_side": 16}, {"name": ["lena"], "shorter_side": [0, 5000]}),
-    Case("data.crop_grid", {}, {"size": [2, 33.0], "split": ["val"], "context": [0, 1, 5000],
-                                "photos": ["astronaut", ("nope",), 5, ()]}),
+    Case(
+        "data.jpeg",
+        {"images": zeros(1, 3, 8, 8)},
+        {"images": [zeros(1, 1, 8, 8), ones(1, 3, 8, 8) * 2, zeros(3, 8, 8), "x"], "quality": [0, 96, 9.5]},
+    ),
+    Case(
+        "data.crop_grid",
+        {},
+        {"size": [2, 33.0], "split": ["val"], "context": [0, 1, 5000], "photos": ["astronaut", ("nope",), 5, ()]},
+    ),
     *[
-        Case(f"data.{name}", {"n": 2, "size": 8},
-             {"n": [0, 2.0], "size": [2, 5000], "seed": [-1], "split": ["val"], "context": [0, 1],
-              "photos": [(), "astronaut"]})
+        Case(
+            f"data.{name}",
+            {"n": 2, "size": 8},
+            {
+                "n": [0, 2.0],
+                "size": [2, 5000],
+                "seed": [-1],
+                "split": ["val"],
+                "context": [0, 1],
+                "photos": [(), "astronaut"],
+            },
+        )
         for name in ("crop_positions", "photo_crops")
     ],
     Case("data.texture", {"name": "brick"}, {"name": ["wood"]}),
-    Case("data.digits_on_textures", {"n": 1},
-         {"n": [0], "size": [27], "seed": [-1], "textures": ["brick", ("wood",), 5]}),
+    Case(
+        "data.digits_on_textures", {"n": 1}, {"n": [0], "size": [27], "seed": [-1], "textures": ["brick", ("wood",), 5]}
+    ),
     # models
-    Case("models.Generator", dict(GEN_ARGS),
-         {"kinds": ["deconv5", 5, ("nearest", "nearest")], "image_size": [12, 4], "latent_dim": [0], "width": [0],
-          "channels": [0]}),
-    Case("models.Generator.variant", {"name": "resize", "image_size": 8, "width": 2, "latent_dim": 4},
-         {"name": ["nope"], "image_size": [12, 4], "resize_kind": ["deconv5"], "deconv_kind": ["conv3"]}),
-    Case("models.Generator.forward", {"z": zeros(2, 4)}, {"z": [zeros(2, 3), "z", zeros(4)]},
-         call=lambda **kw: GEN()(**kw)),
-    Case("models.Generator.sample_latent", {"n": 2}, {"n": [0], "rng": [5], "device": ["gpu7", 5]},
-         call=call_method(GEN, "sample_latent")),
-    Case("models.Discriminator", {"image_size": 8, "width": 2, "channels": 1},
-         {"kinds": ["conv5", 5, ["conv4", "conv4"]], "image_size": [12], "width": [0], "channels": [0]}),
-    Case("models.Discriminator.forward", {"x": zeros(2, 1, 8, 8)}, {"x": [zeros(2, 1, 16, 16), zeros(2, 3, 8, 8)]},
-         call=lambda **kw: DISC()(**kw)),
+    Case(
+        "models.Generator",
+        dict(GEN_ARGS),
+        {
+            "kinds": ["deconv5", 5, ("nearest", "nearest")],
+            "image_size": [12, 4],
+            "latent_dim": [0],
+            "width": [0],
+            "channels": [0],
+        },
+    ),
+    Case(
+        "models.Generator.variant",
+        {"name": "resize", "image_size": 8, "width": 2, "latent_dim": 4},
+        {"name": ["nope"], "image_size": [12, 4], "resize_kind": ["deconv5"], "deconv_kind": ["conv3"]},
+    ),
+    Case(
+        "models.Generator.forward",
+        {"z": zeros(2, 4)},
+        {"z": [zeros(2, 3), "z", zeros(4)]},
+        call=lambda **kw: GEN()(**kw),
+    ),
+    Case(
+        "models.Generator.sample_latent",
+        {"n": 2},
+        {"n": [0], "rng": [5], "device": ["gpu7", 5]},
+        call=call_method(GEN, "sample_latent"),
+    ),
+    Case(
+        "models.Discriminator",
+        {"image_size": 8, "width": 2, "channels": 1},
+        {"kinds": ["conv5", 5, ["conv4", "conv4"]], "image_size": [12], "width": [0], "channels": [0]},
+    ),
+    Case(
+        "models.Discriminator.forward",
+        {"x": zeros(2, 1, 8, 8)},
+        {"x": [zeros(2, 1, 16, 16), zeros(2, 3, 8, 8)]},
+        call=lambda **kw: DISC()(**kw),
+    ),
     # training
     Case("training.seeded", {"build": lambda: 1, "seed": 0}, {"build": [5], "seed": [-1]}),
-    Case("training.GANConfig", {},
-         {"variant": ["nope", 5], "image_size": [12], "width": [0], "latent_dim": [0], "disc_kinds": ["conv5", 5, ()],
-          "steps": [-1], "batch_size": [0], "lr": [0, "fast", -1.0], "eval_every": [0], "eval_size": [1],
-          "seed": [-1], "channels": [0]}),
+    Case(
+        "training.GANConfig",
+        {},
+        {
+            "variant": ["nope", 5],
+            "image_size": [12],
+            "width": [0],
+            "latent_dim": [0],
+            "disc_kinds": ["conv5", 5, ()],
+            "steps": [-1],
+            "batch_size": [0],
+            "lr": [0, "fast", -1.0],
+            "eval_every": [0],
+            "eval_size": [1],
+            "seed": [-1],
+            "channels": [0],
+        },
+    ),
     Case("training.make_gan", {"config": CONFIG}, {"config": [{}, None]}),
     Case("training.bn_mode", {"model": GEN}, {"model": [5], "mode": ["test", None]}, call=enter),
-    Case("training.sample", {"generator": GEN, "z": zeros(2, 4)},
-         {"generator": [LINEAR], "z": ["z", zeros(4)], "mode": ["test"]}),
+    Case(
+        "training.sample",
+        {"generator": GEN, "z": zeros(2, 4)},
+        {"generator": [LINEAR], "z": ["z", zeros(4)], "mode": ["test"]},
+    ),
     Case("training.initial_samples", {"config": CONFIG}, {"config": [5], "mode": ["test"]}),
-    Case("training.History", {}, {name: [5, (1.0,)] for name in
-                                  ("step", "loss_d", "loss_g", "eval_step", "score2", "score4", "grad2")}),
-    Case("training.History.record_scores", {"step": 0, "images": randn(2, 1, 8, 8)},
-         {"step": [-1], "images": [zeros(8, 8), with_nan(2, 1, 8, 8)], "discriminator": [5]},
-         call=call_method(training.History, "record_scores")),
-    Case("training.History.late_mean", {"name": "score2"}, {"name": ["score3"], "fraction": [0, "a", 1.5]},
-         call=call_method(lambda: training.History(score2=[1.0]), "late_mean")),
+    Case(
+        "training.History",
+        {},
+        {name: [5, (1.0,)] for name in ("step", "loss_d", "loss_g", "eval_step", "score2", "score4", "grad2")},
+    ),
+    Case(
+        "training.History.record_scores",
+        {"step": 0, "images": randn(2, 1, 8, 8)},
+        {"step": [-1], "images": [zeros(8, 8), with_nan(2, 1, 8, 8)], "discriminator": [5]},
+        call=call_method(training.History, "record_scores"),
+    ),
+    Case(
+        "training.History.late_mean",
+        {"name": "score2"},
+        {"name": ["score3"], "fraction": [0, "a", 1.5]},
+        call=call_method(lambda: training.History(score2=[1.0]), "late_mean"),
+    ),
     *[
-        Case(f"training.{name}", {"discriminator": DISC, "fake": zeros(2, 1, 8, 8)},
-             {"discriminator": [5], "fake": ["f", zeros(8, 8)]})
+        Case(
+            f"training.{name}",
+            {"discriminator": DISC, "fake": zeros(2, 1, 8, 8)},
+            {"discriminator": [5], "fake": ["f", zeros(8, 8)]},
+        )
         for name in ("generator_loss", "generator_gradient")
     ],
-    Case("training.train_gan",
-         {"generator": Lazy(lambda: models.Generator(**GEN_ARGS)),
-          "discriminator": Lazy(lambda: models.Discriminator(image_size=8, width=2, channels=1)),
-          "real": randn(4, 1, 8, 8), "config": CONFIG, "progress": False},
-         {"generator": [LINEAR], "discriminator": [5, Lazy(lambda: models.Discriminator(image_size=16, width=2))],
-          "real": [randn(4, 1, 16, 16), randn(4, 3, 8, 8), with_nan(4, 1, 8, 8)], "config": [5], "device": ["gpu7"],
-          "progress": [1], "desc": [5]}),
+    Case(
+        "training.train_gan",
+        {
+            "generator": Lazy(lambda: models.Generator(**GEN_ARGS)),
+            "discriminator": Lazy(lambda: models.Discriminator(image_size=8, width=2, channels=1)),
+            "real": randn(4, 1, 8, 8),
+            "config": CONFIG,
+            "progress": False,
+        },
+        {
+            "generator": [LINEAR],
+            "discriminator": [5, Lazy(lambda: models.Discriminator(image_size=16, width=2))],
+            "real": [randn(4, 1, 16, 16), randn(4, 3, 8, 8), with_nan(4, 1, 8, 8)],
+            "config": [5],
+            "device": ["gpu7"],
+            "progress": [1],
+            "desc": [5],
+        },
+    ),
     # plotting
-    Case("plotting.image_hwc", {"img": zeros(3, 4, 4)},
-         {"img": [zeros(2, 2, 2, 2), "abc", zeros(4, 4, 2), zeros(0, 4)]}),
-    Case("plotting.show_image", {"ax": AX, "img": zeros(4, 4)},
-         {"ax": [5, None], "img": [zeros(2, 2, 2, 2)], "title": [5], "cmap": ["nocmap", 5]}),
-    Case("plotting.show_signed", {"ax": AX, "data": zeros(4, 4)},
-         {"ax": [None], "data": [zeros(4), "x"], "title": [5], "colorbar": [1], "limit": [0, "a"]}),
+    Case(
+        "plotting.image_hwc", {"img": zeros(3, 4, 4)}, {"img": [zeros(2, 2, 2, 2), "abc", zeros(4, 4, 2), zeros(0, 4)]}
+    ),
+    Case(
+        "plotting.show_image",
+        {"ax": AX, "img": zeros(4, 4)},
+        {"ax": [5, None], "img": [zeros(2, 2, 2, 2)], "title": [5], "cmap": ["nocmap", 5]},
+    ),
+    Case(
+        "plotting.show_signed",
+        {"ax": AX, "data": zeros(4, 4)},
+        {"ax": [None], "data": [zeros(4), "x"], "title": [5], "colorbar": [1], "limit": [0, "a"]},
+    ),
     Case("plotting.tile", {"images": zeros(2, 1, 4, 4)}, {"images": [zeros(4, 4)], "nrow": [0], "pad": [-1]}),
-    Case("plotting.show_grid", {"images": zeros(2, 1, 4, 4)},
-         {"images": [zeros(4, 4)], "nrow": [0], "title": [5], "ax": [5], "pad": [-1]}),
-    Case("plotting.zoom_box", {"ax": AX, "size": 2},
-         {"ax": [5], "size": [0], "corner": [(-1, 0), (1, 2, 3)], "color": ["notacolour", 5]}),
-    Case("plotting.glue", {"name": "bad-input-test", "obj": 1, "display": False},
-         {"name": [5, ""], "obj": [None], "display": [1]}),
-    Case("plotting.annotated_heatmap", {"ax": AX, "values": [[1.0, 2.0]], "row_labels": [1], "col_labels": [1, 2]},
-         {"ax": [5], "values": [[1.0], "abc"], "row_labels": [[1, 2], 5], "col_labels": [[1]], "fmt": [5],
-          "cmap": ["nocmap"], "vmax": ["a"]}),
+    Case(
+        "plotting.show_grid",
+        {"images": zeros(2, 1, 4, 4)},
+        {"images": [zeros(4, 4)], "nrow": [0], "title": [5], "ax": [5], "pad": [-1]},
+    ),
+    Case(
+        "plotting.zoom_box",
+        {"ax": AX, "size": 2},
+        {"ax": [5], "size": [0], "corner": [(-1, 0), (1, 2, 3)], "color": ["notacolour", 5]},
+    ),
+    Case(
+        "plotting.glue",
+        {"name": "bad-input-test", "obj": 1, "display": False},
+        {"name": [5, ""], "obj": [None], "display": [1]},
+    ),
+    Case(
+        "plotting.annotated_heatmap",
+        {"ax": AX, "values": [[1.0, 2.0]], "row_labels": [1], "col_labels": [1, 2]},
+        {
+            "ax": [5],
+            "values": [[1.0], "abc"],
+            "row_labels": [[1, 2], 5],
+            "col_labels": [[1]],
+            "fmt": [5],
+            "cmap": ["nocmap"],
+            "vmax": ["a"],
+        },
+    ),
     Case("plotting.table", {"header": ["a"], "rows": [[1]]}, {"header": ["a", 5, []], "rows": [[[1, 2]], 5]}),
     # widgets
-    Case("widgets.draw_overlap_1d", {"ax": AX, "kernel_size": 3, "stride": 2},
-         {"ax": [5], "kernel_size": [0], "stride": [0], "input_size": [0], "annotate": [1], "square": ["yes"],
-          "span": [0]}),
-    Case("widgets.overlap_figure", {"kernel_size": 3, "stride": 2},
-         {"kernel_size": [0, "3"], "stride": [0], "input_size": [0], "span": [0]}),
+    Case(
+        "widgets.draw_overlap_1d",
+        {"ax": AX, "kernel_size": 3, "stride": 2},
+        {
+            "ax": [5],
+            "kernel_size": [0],
+            "stride": [0],
+            "input_size": [0],
+            "annotate": [1],
+            "square": ["yes"],
+            "span": [0],
+        },
+    ),
+    Case(
+        "widgets.overlap_figure",
+        {"kernel_size": 3, "stride": 2},
+        {"kernel_size": [0, "3"], "stride": [0], "input_size": [0], "span": [0]},
+    ),
     Case("widgets.overlap_explorer", {}, {"input_size": [0]}),
-    Case("widgets.overlap_grid", {"kernel_sizes": [3], "strides": [2]},
-         {"kernel_sizes": [3, []], "strides": [[0]], "input_size": [0]}),
-    Case("widgets.png_bytes", {"fig": Lazy(small_figure)},
-         {"fig": [5], "dpi": [0, "a"], "colors": [1, 300], "text": [{"a": 1}, 5]}),
+    Case(
+        "widgets.overlap_grid",
+        {"kernel_sizes": [3], "strides": [2]},
+        {"kernel_sizes": [3, []], "strides": [[0]], "input_size": [0]},
+    ),
+    Case(
+        "widgets.png_bytes",
+        {"fig": Lazy(small_figure)},
+        {"fig": [5], "dpi": [0, "a"], "colors": [1, 300], "text": [{"a": 1}, 5]},
+    ),
     Case("widgets.frame_text", {"png": Lazy(frame_png)}, {"png": ["x", b"not a png"]}),
-    Case("widgets.frame_player", {"draw": small_figure, "grid": {"a": [1]}, "name": "t", "title": "T"},
-         {"draw": [5], "grid": [{}, 5], "name": ["Bad"], "title": ["", 5], "labels": [5, {"zz": "x"}],
-          "initial": [5, {"a": 9}], "play": ["b"], "interval": [10], "fallback": [5], "dpi": [0], "colors": [1]}),
-    Case("widgets.magnifier", {"images": {"a": zeros(3, 8, 8)}, "name": "m", "title": "T"},
-         {"images": [{}, 5], "name": ["_m"], "title": [5], "window": [0, 20], "zoom": [0], "start": [(7, 0), -1]}),
-    Case("widgets.overlap_player", {"kernel_sizes": [3], "strides": [2]},
-         {"kernel_sizes": [[0], 3], "strides": [[]], "input_sizes": [[0], 4]}),
-    Case("widgets.draw_stacked_1d", {"ax": AX, "kernel_sizes": [3], "strides": [2]},
-         {"ax": [5], "kernel_sizes": [[0]], "strides": [[2, 2]], "input_size": [0], "span": [0]}),
-    Case("widgets.stacked_figure", {"kernel_sizes": [3], "strides": [2]},
-         {"kernel_sizes": [[0], 3], "strides": [[2, 2]], "input_size": [0], "span": [0]}),
-    Case("widgets.stacking_player", {"kernel_sizes": [3], "strides": [2], "input_size": 1},
-         {"kernel_sizes": [5], "strides": [[0]], "input_size": [0]}),
-    Case("widgets.stamping_figure", {"stamps": 1, "input_size": 2},
-         {"stamps": [-1, 5], "kernel_sizes": [[0], 3], "stride": [0], "input_size": [0]}),
-    Case("widgets.stamping_player", {"input_size": 1},
-         {"kernel_sizes": [[0], 3], "stride": [0, "2"], "input_size": [0]}),
+    Case(
+        "widgets.frame_player",
+        {"draw": small_figure, "grid": {"a": [1]}, "name": "t", "title": "T"},
+        {
+            "draw": [5],
+            "grid": [{}, 5],
+            "name": ["Bad"],
+            "title": ["", 5],
+            "labels": [5, {"zz": "x"}],
+            "initial": [5, {"a": 9}],
+            "play": ["b"],
+            "interval": [10],
+            "fallback": [5],
+            "dpi": [0],
+            "colors": [1],
+        },
+    ),
+    Case(
+        "widgets.magnifier",
+        {"images": {"a": zeros(3, 8, 8)}, "name": "m", "title": "T"},
+        {"images": [{}, 5], "name": ["_m"], "title": [5], "window": [0, 20], "zoom": [0], "start": [(7, 0), -1]},
+    ),
+    Case(
+        "widgets.overlap_player",
+        {"kernel_sizes": [3], "strides": [2]},
+        {"kernel_sizes": [[0], 3], "strides": [[]], "input_sizes": [[0], 4]},
+    ),
+    Case(
+        "widgets.draw_stacked_1d",
+        {"ax": AX, "kernel_sizes": [3], "strides": [2]},
+        {"ax": [5], "kernel_sizes": [[0]], "strides": [[2, 2]], "input_size": [0], "span": [0]},
+    ),
+    Case(
+        "widgets.stacked_figure",
+        {"kernel_sizes": [3], "strides": [2]},
+        {"kernel_sizes": [[0], 3], "strides": [[2, 2]], "input_size": [0], "span": [0]},
+    ),
+    Case(
+        "widgets.stacking_player",
+        {"kernel_sizes": [3], "strides": [2], "input_size": 1},
+        {"kernel_sizes": [5], "strides": [[0]], "input_size": [0]},
+    ),
+    Case(
+        "widgets.stamping_figure",
+        {"stamps": 1, "input_size": 2},
+        {"stamps": [-1, 5], "kernel_sizes": [[0], 3], "stride": [0], "input_size": [0]},
+    ),
+    Case(
+        "widgets.stamping_player", {"input_size": 1}, {"kernel_sizes": [[0], 3], "stride": [0, "2"], "input_size": [0]}
+    ),
     # gradients
-    Case("gradients.input_gradient", {"fn": lambda x: 2 * x, "x": randn(1, 1, 4, 4)},
-         {"fn": [5], "x": [randn(4, 4), with_nan(1, 1, 4, 4)]}),
-    Case("gradients.fourier_scale", {"height": 4, "width": 4},
-         {"height": [0], "width": [0], "decay": ["a", math.inf]}),
-    Case("gradients.visualise",
-         {"objective": lambda images: images.mean(dim=(1, 2, 3)), "size": 8, "steps": 1, "progress": False},
-         {"objective": [5], "size": [4], "steps": [-1], "lr": [0, "a"], "jitter": [-1, 8],
-          "parametrisation": ["wavelet"], "blur_gradient": [1], "batch": [0], "seed": [-1], "device": ["gpu7"],
-          "progress": [1], "desc": [5]}),
+    Case(
+        "gradients.input_gradient",
+        {"fn": lambda x: 2 * x, "x": randn(1, 1, 4, 4)},
+        {"fn": [5], "x": [randn(4, 4), with_nan(1, 1, 4, 4)]},
+    ),
+    Case("gradients.fourier_scale", {"height": 4, "width": 4}, {"height": [0], "width": [0], "decay": ["a", math.inf]}),
+    Case(
+        "gradients.visualise",
+        {"objective": lambda images: images.mean(dim=(1, 2, 3)), "size": 8, "steps": 1, "progress": False},
+        {
+            "objective": [5],
+            "size": [4],
+            "steps": [-1],
+            "lr": [0, "a"],
+            "jitter": [-1, 8],
+            "parametrisation": ["wavelet"],
+            "blur_gradient": [1],
+            "batch": [0],
+            "seed": [-1],
+            "device": ["gpu7"],
+            "progress": [1],
+            "desc": [5],
+        },
+    ),
     # pretrained
     Case("pretrained.MobileNetV2", {"num_classes": 2}, {"num_classes": [0, 2.0]}),
-    Case("pretrained.MobileNetV2.forward", {"x": zeros(1, 3, 32, 32)},
-         {"x": [zeros(1, 1, 32, 32), zeros(3, 32, 32), torch.zeros(1, 3, 32, 32, dtype=torch.long)]},
-         call=lambda **kw: NET()(**kw)),
+    Case(
+        "pretrained.MobileNetV2.forward",
+        {"x": zeros(1, 3, 32, 32)},
+        {"x": [zeros(1, 1, 32, 32), zeros(3, 32, 32), torch.zeros(1, 3, 32, 32, dtype=torch.long)]},
+        call=lambda **kw: NET()(**kw),
+    ),
     Case("pretrained.sha256", {"path": __file__}, {"path": [5, None]}),
     Case("pretrained.check_weights", {"path": WEIGHTS}, {"path": [5]}),
-    Case("pretrained.weights_path", {"candidates": Lazy(lambda: [WEIGHTS()]), "download": False},
-         {"candidates": ["weights.pth", 5, [5]], "download": [1]}),
+    Case(
+        "pretrained.weights_path",
+        {"candidates": Lazy(lambda: [WEIGHTS()]), "download": False},
+        {"candidates": ["weights.pth", 5, [5]], "download": [1]},
+    ),
     Case("pretrained.mobilenet_v2", {}, {"device": ["gpu7", 5], "weights": [5]}),
-    Case("pretrained.preprocess", {"images": zeros(1, 3, 4, 4)},
-         {"images": [zeros(1, 1, 4, 4), "x", torch.zeros(1, 3, 4, 4, dtype=torch.uint8)]}),
-    Case("pretrained.channel_objective", {"model": NET, "layer": 0, "channel": 0},
-         {"model": [LINEAR], "layer": [-1, 19], "channel": [-1, 32]}),
+    Case(
+        "pretrained.preprocess",
+        {"images": zeros(1, 3, 4, 4)},
+        {"images": [zeros(1, 1, 4, 4), "x", torch.zeros(1, 3, 4, 4, dtype=torch.uint8)]},
+    ),
+    Case(
+        "pretrained.channel_objective",
+        {"model": NET, "layer": 0, "channel": 0},
+        {"model": [LINEAR], "layer": [-1, 19], "channel": [-1, 32]},
+    ),
     Case("pretrained.class_objective", {"model": NET, "index": 0}, {"model": [5], "index": [-1, 1000]}),
     # audio
-    Case("audio.fold_kernel1d", {"weight": ones(1, 1, 3), "scale_factor": 2},
-         {"weight": [ones(1, 3), "w", ones(1, 1, 2)], "scale_factor": [0]}),
-    Case("audio.ResizeConv1d", {"in_channels": 1, "out_channels": 1},
-         {"in_channels": [0], "out_channels": [0], "kernel_size": [2], "scale_factor": [0], "mode": ["bilinear"],
-          "fast": [1], "bias": [1]}),
+    Case(
+        "audio.fold_kernel1d",
+        {"weight": ones(1, 1, 3), "scale_factor": 2},
+        {"weight": [ones(1, 3), "w", ones(1, 1, 2)], "scale_factor": [0]},
+    ),
+    Case(
+        "audio.ResizeConv1d",
+        {"in_channels": 1, "out_channels": 1},
+        {
+            "in_channels": [0],
+            "out_channels": [0],
+            "kernel_size": [2],
+            "scale_factor": [0],
+            "mode": ["bilinear"],
+            "fast": [1],
+            "bias": [1],
+        },
+    ),
     Case("audio.PixelShuffle1d", {"scale_factor": 2}, {"scale_factor": [0]}),
-    Case("audio.PixelShuffle1d.forward", {"x": zeros(1, 2, 4)}, {"x": [zeros(1, 3, 4), zeros(2, 4)]},
-         call=lambda **kw: audio.PixelShuffle1d(2)(**kw)),
+    Case(
+        "audio.PixelShuffle1d.forward",
+        {"x": zeros(1, 2, 4)},
+        {"x": [zeros(1, 3, 4), zeros(2, 4)]},
+        call=lambda **kw: audio.PixelShuffle1d(2)(**kw),
+    ),
     Case("audio.deconv_geometry", {"kernel_size": 4, "scale_factor": 2}, {"kernel_size": [1], "scale_factor": [0]}),
-    Case("audio.make_upsampler1d", {"kind": "deconv", "in_channels": 1, "out_channels": 1},
-         {"kind": ["x"], "in_channels": [0], "out_channels": [0], "scale_factor": [1], "bias": [1]}),
-    Case("audio.UpsamplerStack", {"kind": "deconv", "n_stages": 1, "channels": 2},
-         {"kind": ["x"], "n_stages": [0], "channels": [0], "scale_factor": [1], "bias": [1], "relu": [1]}),
-    Case("audio.UpsamplerStack.forward", {"x": zeros(1, 1, 8)}, {"x": [zeros(1, 2, 8), zeros(8)]},
-         call=lambda **kw: audio.UpsamplerStack("deconv", n_stages=1, channels=2)(**kw)),
+    Case(
+        "audio.make_upsampler1d",
+        {"kind": "deconv", "in_channels": 1, "out_channels": 1},
+        {"kind": ["x"], "in_channels": [0], "out_channels": [0], "scale_factor": [1], "bias": [1]},
+    ),
+    Case(
+        "audio.UpsamplerStack",
+        {"kind": "deconv", "n_stages": 1, "channels": 2},
+        {"kind": ["x"], "n_stages": [0], "channels": [0], "scale_factor": [1], "bias": [1], "relu": [1]},
+    ),
+    Case(
+        "audio.UpsamplerStack.forward",
+        {"x": zeros(1, 1, 8)},
+        {"x": [zeros(1, 2, 8), zeros(8)]},
+        call=lambda **kw: audio.UpsamplerStack("deconv", n_stages=1, channels=2)(**kw),
+    ),
     Case("audio.interpolation_kernel", {"mode": "linear"}, {"mode": ["cubic"], "scale_factor": [0], "n_stages": [0]}),
-    Case("audio.frequency_response", {"kernel": [1.0, 1.0], "frequencies": [0.0, 0.25]},
-         {"kernel": [[[1.0]], [1.0, -1.0]], "frequencies": ["abc", [NAN]]}),
+    Case(
+        "audio.frequency_response",
+        {"kernel": [1.0, 1.0], "frequencies": [0.0, 0.25]},
+        {"kernel": [[[1.0]], [1.0, -1.0]], "frequencies": ["abc", [NAN]]},
+    ),
     Case("audio.n_samples", {"duration": 0.01}, {"duration": [0, "1"], "sample_rate": [0]}),
-    Case("audio.tone", {"frequency": 100, "duration": 0.01},
-         {"frequency": [9000, "100"], "duration": [0], "sample_rate": [0], "amplitude": ["a"], "phase": [NAN]}),
-    Case("audio.chirp", {"f0": 100, "f1": 200, "duration": 0.01},
-         {"f0": [0, 9000], "f1": [-1], "duration": [0], "sample_rate": [0], "amplitude": [math.inf]}),
+    Case(
+        "audio.tone",
+        {"frequency": 100, "duration": 0.01},
+        {"frequency": [9000, "100"], "duration": [0], "sample_rate": [0], "amplitude": ["a"], "phase": [NAN]},
+    ),
+    Case(
+        "audio.chirp",
+        {"f0": 100, "f1": 200, "duration": 0.01},
+        {"f0": [0, 9000], "f1": [-1], "duration": [0], "sample_rate": [0], "amplitude": [math.inf]},
+    ),
     *[
-        Case(f"audio.{name}", {"duration": 0.01},
-             {"duration": [0], "sample_rate": [0], "rms": [-1, "a"], "seed": [-1]})
+        Case(f"audio.{name}", {"duration": 0.01}, {"duration": [0], "sample_rate": [0], "rms": [-1, "a"], "seed": [-1]})
         for name in ("white_noise", "pink_noise")
     ],
-    Case("audio.vowel", {"duration": 0.05, "sample_rate": 4000},
-         {"duration": [0], "sample_rate": [0], "pitch": [(0, 100), 5, ("a", "b")], "amplitude": ["a"],
-          "max_frequency": [3000], "formants": [[(1.0,)], 5, [(700.0, -1.0)]], "seed": [-1]}),
+    Case(
+        "audio.vowel",
+        {"duration": 0.05, "sample_rate": 4000},
+        {
+            "duration": [0],
+            "sample_rate": [0],
+            "pitch": [(0, 100), 5, ("a", "b")],
+            "amplitude": ["a"],
+            "max_frequency": [3000],
+            "formants": [[(1.0,)], 5, [(700.0, -1.0)]],
+            "seed": [-1],
+        },
+    ),
     Case("audio.silence", {"duration": 0.01}, {"duration": [0], "sample_rate": [0]}),
-    Case("audio.bandlimited_upsample", {"signals": zeros(8), "scale_factor": 2},
-         {"signals": [zeros(1), "x"], "scale_factor": [0]}),
+    Case(
+        "audio.bandlimited_upsample",
+        {"signals": zeros(8), "scale_factor": 2},
+        {"signals": [zeros(1), "x"], "scale_factor": [0]},
+    ),
     Case("audio.to_unit_range", {"signals": [0.5, -1.0]}, {"signals": ["abc", [NAN]], "peak": [0, 2]}),
-    Case("audio.spectrogram", {"signal": zeros(64), "n_fft": 16, "hop": 8},
-         {"signal": ["abc", zeros(4)], "n_fft": [1], "hop": [0]}),
-    Case("audio.show_spectrogram", {"ax": AX, "signal": zeros(64), "n_fft": 16, "hop": 8},
-         {"ax": [5], "signal": ["abc"], "sample_rate": [0], "vmin": ["a", 10], "vmax": [-100], "title": [5],
-          "n_fft": [1], "hop": [0]}),
-    Case("audio.players", {"rows": [["a", [zeros(8)]]], "header": ["h", "x"]},
-         {"rows": [5, [["a"]]], "header": ["h", 5], "sample_rate": [0]}),
-    Case("audio.synthetic_pairs", {"n": 1, "n_samples_low": 16},
-         {"n": [0], "n_samples_low": [1], "sample_rate": [1], "scale_factor": [0], "seed": [-1]}),
-    Case("audio.fit_upsampler",
-         {"model": Lazy(lambda: nn.Conv1d(1, 1, 1)), "inputs": zeros(2, 1, 8), "targets": zeros(2, 1, 8), "steps": 1,
-          "margin": 1},
-         {"model": [5], "inputs": [zeros(8), zeros(3, 1, 8)], "targets": [zeros(8)], "steps": [0],
-          "batch_size": [0], "lr": [0], "margin": [-1, 4], "seed": [-1]}),
+    Case(
+        "audio.spectrogram",
+        {"signal": zeros(64), "n_fft": 16, "hop": 8},
+        {"signal": ["abc", zeros(4)], "n_fft": [1], "hop": [0]},
+    ),
+    Case(
+        "audio.show_spectrogram",
+        {"ax": AX, "signal": zeros(64), "n_fft": 16, "hop": 8},
+        {
+            "ax": [5],
+            "signal": ["abc"],
+            "sample_rate": [0],
+            "vmin": ["a", 10],
+            "vmax": [-100],
+            "title": [5],
+            "n_fft": [1],
+            "hop": [0],
+        },
+    ),
+    Case(
+        "audio.players",
+        {"rows": [["a", [zeros(8)]]], "header": ["h", "x"]},
+        {"rows": [5, [["a"]]], "header": ["h", 5], "sample_rate": [0]},
+    ),
+    Case(
+        "audio.synthetic_pairs",
+        {"n": 1, "n_samples_low": 16},
+        {"n": [0], "n_samples_low": [1], "sample_rate": [1], "scale_factor": [0], "seed": [-1]},
+    ),
+    Case(
+        "audio.fit_upsampler",
+        {
+            "model": Lazy(lambda: nn.Conv1d(1, 1, 1)),
+            "inputs": zeros(2, 1, 8),
+            "targets": zeros(2, 1, 8),
+            "steps": 1,
+            "margin": 1,
+        },
+        {
+            "model": [5],
+            "inputs": [zeros(8), zeros(3, 1, 8)],
+            "targets": [zeros(8)],
+            "steps": [0],
+            "batch_size": [0],
+            "lr": [0],
+            "margin": [-1, 4],
+            "seed": [-1],
+        },
+    ),
 ]
 
 BY_TARGET = {case.target: case for case in CASES}
@@ -504,8 +938,11 @@ def public_callables():
 def parameters(obj) -> list[str]:
     """Named parameters of a callable (self, cls, *args and **kwargs excluded)."""
     skip = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-    return [p.name for p in inspect.signature(obj).parameters.values()
-            if p.name not in ("self", "cls") and p.kind not in skip]
+    return [
+        p.name
+        for p in inspect.signature(obj).parameters.values()
+        if p.name not in ("self", "cls") and p.kind not in skip
+    ]
 
 
 def test_every_public_parameter_has_a_row():
@@ -521,8 +958,28 @@ def test_the_table_covers_every_public_module():
     """The enumeration is not empty by accident: it finds the modules and the callables named in the design."""
     targets = {target for target, _ in public_callables()}
     modules = {target.split(".")[0] for target in targets}
-    assert {"runtime", "matrices", "overlap", "balance", "upsampling", "downsampling", "metrics", "data", "models",
-            "training", "plotting", "widgets", "gradients", "pretrained", "audio"} <= modules
-    assert {"matrices.conv2d_matrix", "upsampling.ResizeConv2d", "models.Generator.variant",
-            "training.GANConfig", "data.photo"} <= targets
+    assert {
+        "runtime",
+        "matrices",
+        "overlap",
+        "balance",
+        "upsampling",
+        "downsampling",
+        "metrics",
+        "data",
+        "models",
+        "training",
+        "plotting",
+        "widgets",
+        "gradients",
+        "pretrained",
+        "audio",
+    } <= modules
+    assert {
+        "matrices.conv2d_matrix",
+        "upsampling.ResizeConv2d",
+        "models.Generator.variant",
+        "training.GANConfig",
+        "data.photo",
+    } <= targets
     assert len(ROWS) >= len({(t, p) for t, p, _ in ROWS}) >= 300

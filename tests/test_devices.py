@@ -44,8 +44,9 @@ def test_metrics_on_an_accelerator_match_the_cpu(device):
 
 @pytest.mark.parametrize("device", ACCELERATORS)
 def test_training_runs_on_an_accelerator(device):
-    config = training.GANConfig(variant="deconv_last", image_size=16, width=4, latent_dim=8, steps=2,
-                                batch_size=4, eval_every=1, eval_size=4)
+    config = training.GANConfig(
+        variant="deconv_last", image_size=16, width=4, latent_dim=8, steps=2, batch_size=4, eval_every=1, eval_size=4
+    )
     gen, disc = training.make_gan(config)
     real = torch.rand(16, 3, 16, 16) * 2 - 1
     history = training.train_gan(gen, disc, real, config, device=device, progress=False)

@@ -65,7 +65,9 @@ def test_every_runtime_and_book_dependency_is_in_environment_yml():
 def test_environment_yml_lists_nothing_the_package_does_not_declare():
     declared = {normalise(CONDA_NAME.get(n, n)) for names in pyproject_requirements().values() for n in names}
     for name in conda_specs():
-        assert name in declared or name in CONDA_ONLY, f"environment.yml has {name}, which pyproject.toml does not declare"
+        assert name in declared or name in CONDA_ONLY, (
+            f"environment.yml has {name}, which pyproject.toml does not declare"
+        )
 
 
 def test_binder_versions_are_the_ones_ci_tests():

@@ -18,7 +18,7 @@ def test_input_gradient_of_a_strided_convolution_is_its_transpose():
     weight = torch.randn(1, 1, 3, 3, generator=torch.Generator().manual_seed(0))
     g = torch.randn(1, 1, 4, 4, generator=torch.Generator().manual_seed(1))
     x = torch.zeros(1, 1, 8, 8)
-    grad = gradients.input_gradient(lambda v: (torch.nn.functional.conv2d(v, weight, stride=2, padding=1) * g), x)
+    grad = gradients.input_gradient(lambda v: torch.nn.functional.conv2d(v, weight, stride=2, padding=1) * g, x)
     expected = torch.nn.functional.conv_transpose2d(g, weight, stride=2, padding=1, output_padding=1)
     assert torch.allclose(grad, expected, atol=1e-6)
 
@@ -49,7 +49,10 @@ def test_visualise_climbs_the_objective(options):
 
 def test_visualise_is_seeded():
     target = torch.zeros(2, 3, 16, 16)
-    run = lambda seed: gradients.visualise(match(target), size=16, steps=3, batch=2, jitter=3, seed=seed, progress=False)
+
+    def run(seed):
+        return gradients.visualise(match(target), size=16, steps=3, batch=2, jitter=3, seed=seed, progress=False)
+
     assert torch.equal(run(0), run(0))
     assert not torch.equal(run(0), run(1))
 

@@ -82,8 +82,10 @@ def test_conv2d_matrix_transpose_is_autograd_backward_and_conv_transpose(g):
     assert rel_error(m.T @ upstream.flatten(), grad.flatten()) <= 1e-5
     # The same matrix read as a transposed convolution from the output size back to the input size.
     out_size = tuple(out.shape[-2:])
-    op = tuple(n - ((o - 1) * s - 2 * p + d * (k - 1) + 1) for n, o, k, s, p, d in zip(
-        g["size"], out_size, g["kernel"], g["stride"], g["padding"], g["dilation"]))
+    op = tuple(
+        n - ((o - 1) * s - 2 * p + d * (k - 1) + 1)
+        for n, o, k, s, p, d in zip(g["size"], out_size, g["kernel"], g["stride"], g["padding"], g["dilation"])
+    )
     assume(all(0 <= v < s for v, s in zip(op, g["stride"])))
     t = matrices.conv_transpose2d_matrix(w, out_size, output_padding=op, **conv_args(g))
     assert torch.equal(t, m.T)
@@ -107,7 +109,9 @@ def test_operator_matrix_of_conv2d_equals_conv2d_matrix(g, chunk_size):
     # matrix is a single weight value, so float32 is exact anyway.
     w = randn(g["seed"], g["cout"], g["cin"], *g["kernel"]).float()
     shape = (g["cin"], *g["size"])
-    m = matrices.operator_matrix(lambda b: F.conv2d(b, w, **conv_args(g)), shape, dtype=torch.float32, chunk_size=chunk_size)
+    m = matrices.operator_matrix(
+        lambda b: F.conv2d(b, w, **conv_args(g)), shape, dtype=torch.float32, chunk_size=chunk_size
+    )
     assert rel_error(m, matrices.conv2d_matrix(w, g["size"], **conv_args(g))) <= 1e-6
 
 
@@ -136,7 +140,9 @@ def test_operator_matrix_refuses_bias_and_nonlinear_maps():
 def test_output_size_formulas_match_torch(g):
     x = torch.zeros(1, 1, *g["size"])
     y = F.conv_transpose2d(x, torch.zeros(1, 1, *g["kernel"]), output_padding=g["output_padding"], **conv_args(g))
-    got = matrices.conv_transpose_output_size(g["size"], g["kernel"], output_padding=g["output_padding"], **conv_args(g))
+    got = matrices.conv_transpose_output_size(
+        g["size"], g["kernel"], output_padding=g["output_padding"], **conv_args(g)
+    )
     assert got == tuple(y.shape[-2:])
     size, k, s, p, d = (g[key][0] for key in ("size", "kernel", "stride", "padding", "dilation"))
     if size + 2 * p >= d * (k - 1) + 1:
@@ -171,25 +177,69 @@ def test_matrix_is_differentiable_in_the_weight():
 @pytest.mark.parametrize(
     ("call", "error", "pattern"),
     [
-        (lambda: matrices.conv2d_matrix(torch.ones(3, 3), (4, 4)), ValueError, r"weight must be 4D \(Cout, Cin, kH, kW\), got shape \(3, 3\)"),
+        (
+            lambda: matrices.conv2d_matrix(torch.ones(3, 3), (4, 4)),
+            ValueError,
+            r"weight must be 4D \(Cout, Cin, kH, kW\), got shape \(3, 3\)",
+        ),
         (lambda: matrices.conv2d_matrix([[1.0]], 4), TypeError, "weight must be a torch.Tensor"),
-        (lambda: matrices.conv_transpose2d_matrix(torch.ones(3), 4), ValueError, r"weight must be 4D \(Cin, Cout, kH, kW\)"),
-        (lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), (4, 4), stride=0), ValueError, "stride must be an int >= 1, got 0"),
-        (lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), (4, 4), padding=-1), ValueError, "padding must be an int >= 0, got -1"),
+        (
+            lambda: matrices.conv_transpose2d_matrix(torch.ones(3), 4),
+            ValueError,
+            r"weight must be 4D \(Cin, Cout, kH, kW\)",
+        ),
+        (
+            lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), (4, 4), stride=0),
+            ValueError,
+            "stride must be an int >= 1, got 0",
+        ),
+        (
+            lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), (4, 4), padding=-1),
+            ValueError,
+            "padding must be an int >= 0, got -1",
+        ),
         (lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), (4, 4), dilation=0), ValueError, "dilation"),
-        (lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), (0, 4)), ValueError, "input_size must be an int >= 1, got 0"),
-        (lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), (4, 4, 4)), ValueError, "input_size must be an int or a pair"),
+        (
+            lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), (0, 4)),
+            ValueError,
+            "input_size must be an int >= 1, got 0",
+        ),
+        (
+            lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), (4, 4, 4)),
+            ValueError,
+            "input_size must be an int or a pair",
+        ),
         (lambda: matrices.conv2d_matrix(torch.ones(1, 1, 3, 3), 2.5), TypeError, "input_size must be an int"),
-        (lambda: matrices.conv2d_matrix(torch.ones(1, 1, 5, 5), (3, 3)), ValueError, r"output size would be -1x-1 \(< 1\)"),
+        (
+            lambda: matrices.conv2d_matrix(torch.ones(1, 1, 5, 5), (3, 3)),
+            ValueError,
+            r"output size would be -1x-1 \(< 1\)",
+        ),
         (lambda: matrices.conv_output_size(4, 0), ValueError, "kernel_size must be an int >= 1, got 0"),
         (lambda: matrices.conv_output_size(4, 3, stride=(1, 0)), ValueError, "stride must be an int >= 1, got 0"),
         (lambda: matrices.conv_output_size(True, 3), TypeError, "input_size must be an int"),
-        (lambda: matrices.conv_transpose_output_size(4, 3, 2, 1, output_padding=2), ValueError, r"output_padding must be smaller than max\(stride, dilation\) = 2"),
+        (
+            lambda: matrices.conv_transpose_output_size(4, 3, 2, 1, output_padding=2),
+            ValueError,
+            r"output_padding must be smaller than max\(stride, dilation\) = 2",
+        ),
         (lambda: matrices.conv_transpose_output_size(1, 1, 1, padding=1), ValueError, "padding=1 is too large"),
-        (lambda: matrices.conv_transpose2d_matrix(torch.ones(1, 1, 3, 3), 4, stride=2, output_padding=(0, 3)), ValueError, "output_padding"),
+        (
+            lambda: matrices.conv_transpose2d_matrix(torch.ones(1, 1, 3, 3), 4, stride=2, output_padding=(0, 3)),
+            ValueError,
+            "output_padding",
+        ),
         (lambda: matrices.conv_input_sizes(0, 3), ValueError, "output_size must be an int >= 1, got 0"),
-        (lambda: matrices.transpose_by_scatter(torch.ones(1, 2, 3, 3), torch.ones(1, 1, 3, 3)), ValueError, "x has 2 channels"),
-        (lambda: matrices.transpose_by_zero_insertion(torch.ones(2, 3, 3), torch.ones(1, 1, 3, 3)), ValueError, r"x must be 4D \(N, Cin, H, W\)"),
+        (
+            lambda: matrices.transpose_by_scatter(torch.ones(1, 2, 3, 3), torch.ones(1, 1, 3, 3)),
+            ValueError,
+            "x has 2 channels",
+        ),
+        (
+            lambda: matrices.transpose_by_zero_insertion(torch.ones(2, 3, 3), torch.ones(1, 1, 3, 3)),
+            ValueError,
+            r"x must be 4D \(N, Cin, H, W\)",
+        ),
     ],
 )
 def test_bad_arguments_get_messages_naming_them(call, error, pattern):

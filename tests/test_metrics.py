@@ -27,8 +27,13 @@ def stripes(size: int = 16) -> torch.Tensor:
 
 
 @SETTINGS
-@given(period=st.sampled_from([2, 3, 4]), reps=st.integers(3, 8), n=st.integers(1, 3), c=st.integers(1, 3),
-       seed=st.integers(0, 2**16))
+@given(
+    period=st.sampled_from([2, 3, 4]),
+    reps=st.integers(3, 8),
+    n=st.integers(1, 3),
+    c=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
 def test_pure_periodic_pattern_scores_near_one(period, reps, n, c, seed):
     g = torch.Generator().manual_seed(seed)
     tile = torch.randn(n, c, period, period, generator=g)
@@ -154,7 +159,9 @@ def test_checkerboard_amplitude_is_absolute():
     crops = data.photo_crops(16, 32, seed=0)
     # the score is scale-free, the amplitude is not
     assert metrics.checkerboard_score(2 * crops) == pytest.approx(metrics.checkerboard_score(crops), rel=1e-4)
-    assert metrics.checkerboard_amplitude(2 * crops) == pytest.approx(2 * metrics.checkerboard_amplitude(crops), rel=1e-4)
+    assert metrics.checkerboard_amplitude(2 * crops) == pytest.approx(
+        2 * metrics.checkerboard_amplitude(crops), rel=1e-4
+    )
     with pytest.raises(ValueError, match="period=2"):
         metrics.checkerboard_amplitude(torch.randn(1, 1, 5, 6))
 

@@ -43,6 +43,7 @@ def test_every_source_has_its_pair_in_sync(py):
     ipynb = py.with_suffix(".ipynb")
     assert ipynb.exists(), f"{py.name} has no paired .ipynb: run make sync"
     a, b = jupytext.read(py), jupytext.read(ipynb)
+
     def cells(nb):  # the tags matter too: the book reads them (hide-input, static-equivalent) from the .ipynb
         return [(c.cell_type, c.source.strip(), c.metadata.get("tags", [])) for c in nb.cells]
 
@@ -69,7 +70,9 @@ def test_setup_cell_conventions(py):
     setup = code_cells(nb)[0]
     assert f'REPO = "{repo_url()}"' in setup, "the Colab install must use the repository URL of pyproject.toml"
     assert '"google.colab" in sys.modules' in setup and 'f"tutorial_utils @ git+{REPO}"' in setup, "no Colab install"
-    assert re.search(r"^device = runtime\.setup\(SEED\)", setup, re.M), f"{py.name}: setup cell must call runtime.setup(SEED)"
+    assert re.search(r"^device = runtime\.setup\(SEED\)", setup, re.M), (
+        f"{py.name}: setup cell must call runtime.setup(SEED)"
+    )
     # The rest of the setup lives in runtime.setup: no notebook repeats it (one place to change it).
     source = "\n".join(code_cells(nb))
     for copied in ("runtime.seed_everything(", "runtime.describe()", "plotting.use_style()", "runtime.get_device()"):

@@ -84,7 +84,9 @@ def test_stacked_overlap_matches_torch_stack(layers, n):
 
 
 def _single(kernel: np.ndarray, stride: int, n: int) -> np.ndarray:
-    y = F.conv_transpose1d(torch.ones(1, 1, n, dtype=torch.float64), torch.tensor(kernel, dtype=torch.float64)[None, None], stride=stride)
+    y = F.conv_transpose1d(
+        torch.ones(1, 1, n, dtype=torch.float64), torch.tensor(kernel, dtype=torch.float64)[None, None], stride=stride
+    )
     return y[0, 0].round().long().numpy()
 
 

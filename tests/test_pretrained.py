@@ -52,7 +52,12 @@ def photo_224(name):
 def test_class_names():
     classes = pretrained.IMAGENET_CLASSES
     assert len(classes) == 1000 and all(name.strip() == name and name for name in classes)
-    assert (classes[0], classes[285], classes[967], classes[999]) == ("tench", "Egyptian cat", "espresso", "toilet tissue")
+    assert (classes[0], classes[285], classes[967], classes[999]) == (
+        "tench",
+        "Egyptian cat",
+        "espresso",
+        "toilet tissue",
+    )
 
 
 def test_weights_are_the_expected_file(good_file):
@@ -191,13 +196,33 @@ def test_class_names_ship_in_the_wheel(tmp_path):
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels),
-                    str(project)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(project),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = wheels.glob("tutorial_utils-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         assert "tutorial_utils/imagenet_classes.txt" in zf.namelist()
         zf.extractall(tmp_path / "site")
     code = "from tutorial_utils import pretrained; print(pretrained.__file__, len(pretrained.IMAGENET_CLASSES))"
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
-                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": ""}, cwd=tmp_path).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": ""},
+        cwd=tmp_path,
+    ).stdout
     assert out.startswith(str(tmp_path / "site")) and out.split()[-1] == "1000"

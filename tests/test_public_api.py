@@ -23,23 +23,56 @@ FIXED = [
     ("runtime", "get_device", []),
     ("runtime", "seed_everything", [("seed", ANY)]),
     ("runtime", "profile", []),
-    ("matrices", "conv2d_matrix",
-     [("weight", REQUIRED), ("input_size", REQUIRED), ("stride", 1), ("padding", 0), ("dilation", 1)]),
+    (
+        "matrices",
+        "conv2d_matrix",
+        [("weight", REQUIRED), ("input_size", REQUIRED), ("stride", 1), ("padding", 0), ("dilation", 1)],
+    ),
     ("matrices", "operator_matrix", [("fn", REQUIRED), ("input_shape", REQUIRED)]),
     # listed as "(...)": the argument order of conv2d_matrix and of torch's conv_transpose2d
-    ("matrices", "conv_transpose2d_matrix",
-     [("weight", REQUIRED), ("input_size", REQUIRED), ("stride", 1), ("padding", 0), ("output_padding", 0),
-      ("dilation", 1)]),
-    ("matrices", "conv_output_size",
-     [("input_size", REQUIRED), ("kernel_size", REQUIRED), ("stride", 1), ("padding", 0), ("dilation", 1)]),
-    ("matrices", "conv_transpose_output_size",
-     [("input_size", REQUIRED), ("kernel_size", REQUIRED), ("stride", 1), ("padding", 0), ("output_padding", 0),
-      ("dilation", 1)]),
+    (
+        "matrices",
+        "conv_transpose2d_matrix",
+        [
+            ("weight", REQUIRED),
+            ("input_size", REQUIRED),
+            ("stride", 1),
+            ("padding", 0),
+            ("output_padding", 0),
+            ("dilation", 1),
+        ],
+    ),
+    (
+        "matrices",
+        "conv_output_size",
+        [("input_size", REQUIRED), ("kernel_size", REQUIRED), ("stride", 1), ("padding", 0), ("dilation", 1)],
+    ),
+    (
+        "matrices",
+        "conv_transpose_output_size",
+        [
+            ("input_size", REQUIRED),
+            ("kernel_size", REQUIRED),
+            ("stride", 1),
+            ("padding", 0),
+            ("output_padding", 0),
+            ("dilation", 1),
+        ],
+    ),
     ("overlap", "overlap_counts", [("kernel_size", REQUIRED), ("stride", REQUIRED), ("input_size", REQUIRED)]),
     ("upsampling", "make_upsampler", [("kind", REQUIRED), ("in_channels", REQUIRED), ("out_channels", REQUIRED)]),
-    ("upsampling", "ResizeConv2d",
-     [("in_channels", REQUIRED), ("out_channels", REQUIRED), ("kernel_size", 3), ("scale_factor", 2),
-      ("mode", "nearest"), ("fast", True)]),
+    (
+        "upsampling",
+        "ResizeConv2d",
+        [
+            ("in_channels", REQUIRED),
+            ("out_channels", REQUIRED),
+            ("kernel_size", 3),
+            ("scale_factor", 2),
+            ("mode", "nearest"),
+            ("fast", True),
+        ],
+    ),
     ("upsampling", "icnr_", [("weight", REQUIRED), ("scale_factor", ANY)]),
     ("metrics", "checkerboard_score", [("images", REQUIRED), ("period", 2)]),
     ("metrics", "phase_energy_ratio", [("x", REQUIRED), ("period", 2)]),
@@ -48,11 +81,23 @@ FIXED = [
     ("models", "make_downsampler", [("kind", REQUIRED), ("in_channels", REQUIRED), ("out_channels", REQUIRED)]),
     ("pretrained", "mobilenet_v2", [("device", None)]),
     ("pretrained", "preprocess", [("images", REQUIRED)]),
-    ("audio", "make_upsampler1d",
-     [("kind", REQUIRED), ("in_channels", REQUIRED), ("out_channels", REQUIRED), ("scale_factor", 2)]),
-    ("audio", "ResizeConv1d",
-     [("in_channels", REQUIRED), ("out_channels", REQUIRED), ("kernel_size", 3), ("scale_factor", 2),
-      ("mode", "nearest"), ("fast", True)]),
+    (
+        "audio",
+        "make_upsampler1d",
+        [("kind", REQUIRED), ("in_channels", REQUIRED), ("out_channels", REQUIRED), ("scale_factor", 2)],
+    ),
+    (
+        "audio",
+        "ResizeConv1d",
+        [
+            ("in_channels", REQUIRED),
+            ("out_channels", REQUIRED),
+            ("kernel_size", 3),
+            ("scale_factor", 2),
+            ("mode", "nearest"),
+            ("fast", True),
+        ],
+    ),
 ]
 # Chapter 06's part of the API, checked once the chapter is in the book.
 CHAPTER_06 = [
@@ -85,7 +130,7 @@ def signature_problems(obj, listed) -> list[str]:
         same = p.default is not p.empty and p.default == default and type(p.default) is type(default)
         if default is not REQUIRED and not same:
             problems.append(f"{name} defaults to {p.default!r}, not {default!r}")
-    for p in params[len(listed):]:
+    for p in params[len(listed) :]:
         if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             problems.append(f"the extra parameter {p.name} is required, so calls as the design writes them fail")
     return problems

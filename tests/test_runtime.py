@@ -83,11 +83,14 @@ def test_same_scores_in_a_fresh_process():
     script = (
         "from tutorial_utils import metrics, runtime, training\n"
         "runtime.seed_everything(0)\n"
-        "x = training.initial_samples(training.GANConfig(variant='deconv_last', image_size=16, width=8, eval_size=16))\n"
+        "config = training.GANConfig(variant='deconv_last', image_size=16, width=8, eval_size=16)\n"
+        "x = training.initial_samples(config)\n"
         "print(repr(metrics.checkerboard_score(x, 2)), repr(metrics.checkerboard_score(x, 4)))\n"
     )
-    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-            for _ in range(2)]
+    runs = [
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1] and float(runs[0].split()[0]) > 0.05, runs
 
 

@@ -15,8 +15,9 @@ def real():
     return data.photo_crops(64, SIZE, seed=0)
 
 
-CONFIG = training.GANConfig(variant="deconv_last_two", image_size=SIZE, width=4, latent_dim=8, steps=5,
-                            batch_size=8, eval_every=2, eval_size=8)
+CONFIG = training.GANConfig(
+    variant="deconv_last_two", image_size=SIZE, width=4, latent_dim=8, steps=5, batch_size=8, eval_every=2, eval_size=8
+)
 
 
 def run(real, seed=0, steps=5, eval_every=2, variant="deconv_last_two"):
@@ -54,8 +55,10 @@ def test_same_seed_same_run(real):
     g1, d1, h1 = run(real, seed=3)
     g2, d2, h2 = run(real, seed=3)
     assert h1 == h2
-    for a, b in zip(list(g1.state_dict().values()) + list(d1.state_dict().values()),
-                    list(g2.state_dict().values()) + list(d2.state_dict().values())):
+    for a, b in zip(
+        list(g1.state_dict().values()) + list(d1.state_dict().values()),
+        list(g2.state_dict().values()) + list(d2.state_dict().values()),
+    ):
         assert torch.equal(a, b)
 
 
@@ -105,11 +108,25 @@ def test_sample_modes_differ_at_init():
     assert not torch.allclose(training.sample(gen, z, "train"), training.sample(gen, z, "eval"))
 
 
-@pytest.mark.parametrize("field,value", [
-    ("variant", "deconv"), ("image_size", 24), ("image_size", 4), ("width", 0), ("latent_dim", 0), ("steps", -1),
-    ("batch_size", 0), ("eval_every", 0), ("eval_size", 1), ("seed", -1), ("lr", 0.0), ("lr", "fast"),
-    ("disc_kinds", "conv5"), ("disc_kinds", ()),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("variant", "deconv"),
+        ("image_size", 24),
+        ("image_size", 4),
+        ("width", 0),
+        ("latent_dim", 0),
+        ("steps", -1),
+        ("batch_size", 0),
+        ("eval_every", 0),
+        ("eval_size", 1),
+        ("seed", -1),
+        ("lr", 0.0),
+        ("lr", "fast"),
+        ("disc_kinds", "conv5"),
+        ("disc_kinds", ()),
+    ],
+)
 def test_config_rejects_bad_settings(field, value):
     with pytest.raises((ValueError, TypeError), match=field if field != "image_size" else "image_size"):
         CONFIG.replace(**{field: value})
@@ -172,7 +189,9 @@ def test_a_strided_first_layer_patterns_the_generator_gradient(seed):
     fake = torch.rand(16, 1, 32, 32, generator=torch.Generator().manual_seed(seed)) * 2 - 1
     ratio = {}
     for first in ("conv3", "avgpool", "blurpool"):
-        config = training.GANConfig(image_size=32, width=16, seed=seed, disc_kinds=(first, "conv4", "conv4"), channels=1)
+        config = training.GANConfig(
+            image_size=32, width=16, seed=seed, disc_kinds=(first, "conv4", "conv4"), channels=1
+        )
         _, disc = training.make_gan(config)
         ratio[first] = metrics.phase_energy_ratio(training.generator_gradient(disc, fake)[..., 4:-4, 4:-4], 2)
     assert ratio["conv3"] > 2.5, ratio

@@ -261,8 +261,12 @@ def test_subpixel_mapping_errors_name_the_argument():
 
 
 def test_subpixel_convolutions_finds_every_subpixel_layer():
-    model = nn.Sequential(make_upsampler("subpixel", 3, 4), nn.ReLU(), make_upsampler("deconv3", 4, 4),
-                          make_upsampler("subpixel_icnr", 4, 2))
+    model = nn.Sequential(
+        make_upsampler("subpixel", 3, 4),
+        nn.ReLU(),
+        make_upsampler("deconv3", 4, 4),
+        make_upsampler("subpixel_icnr", 4, 2),
+    )
     convs = upsampling.subpixel_convolutions(model)
     assert convs == [model[0][0], model[3][0]]
     assert upsampling.subpixel_convolutions(make_upsampler("nearest", 2, 2)) == []

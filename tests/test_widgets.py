@@ -5,19 +5,19 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import base64  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import re  # noqa: E402
+import base64
+import io
+import json
+import logging
+import re
 
-import ipywidgets  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
 
-from tutorial_utils import overlap, plotting, widgets  # noqa: E402
+from tutorial_utils import overlap, plotting, widgets
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +131,10 @@ def test_plotting_table_helpers():
     assert [t.get_text() for t in ax.texts] == ["1", "inf", "2", "1"]
     table = plotting.table(["k", "s<t"], [[3, 2]])
     assert table._repr_markdown_().splitlines() == ["| k | s<t |", "|---|---|", "| 3 | 2 |"]
-    assert table._repr_html_() == "<table><thead><tr><th>k</th><th>s&lt;t</th></tr></thead><tbody><tr><td>3</td><td>2</td></tr></tbody></table>"
+    assert (
+        table._repr_html_() == "<table><thead><tr><th>k</th><th>s&lt;t</th></tr></thead>"
+        "<tbody><tr><td>3</td><td>2</td></tr></tbody></table>"
+    )
 
 
 # --- HTML players and the magnifier ----------------------------------------------------------------------
@@ -174,23 +177,36 @@ def test_player_renders_one_frame_per_combination_in_row_major_order():
 
 
 def test_player_html_embeds_every_frame_and_labelled_controls():
-    player = widgets.frame_player(lambda a, b: small_figure(a, b), {"a": [0, 1, 2], "b": ["x", "y"]}, name="demo",
-                                  title="Demo", labels={"a": "column"}, initial={"a": 2, "b": "y"},
-                                  fallback=small_figure(0))
+    player = widgets.frame_player(
+        lambda a, b: small_figure(a, b),
+        {"a": [0, 1, 2], "b": ["x", "y"]},
+        name="demo",
+        title="Demo",
+        labels={"a": "column"},
+        initial={"a": 2, "b": "y"},
+        fallback=small_figure(0),
+    )
     page = player._repr_html_()
     assert frames_in(page) == player.frames
     # The image shown first is the initial frame; its alt text names the values.
-    first = re.search(r'<img id="tu-demo-frame" src="data:image/png;base64,([^"]+)" alt="([^"]+)" data-frame="(\d+)"', page)
+    first = re.search(
+        r'<img id="tu-demo-frame" src="data:image/png;base64,([^"]+)" alt="([^"]+)" data-frame="(\d+)"', page
+    )
     assert first.group(1) == player.frames[5] and first.group(3) == "5"
     assert first.group(2) == "Demo: column 2, b y"
     # One labelled range input per parameter, starting at the initial value, with its value shown beside it.
     for key, label, top, pos, value in (("a", "column", 2, 2, "2"), ("b", "b", 1, 1, "y")):
         assert f'<label for="tu-demo-p-{key}">{label}</label>' in page
-        assert (f'<input type="range" id="tu-demo-p-{key}" data-param="{key}" min="0" max="{top}" step="1" '
-                f'value="{pos}" aria-valuetext="{value}">') in page
+        assert (
+            f'<input type="range" id="tu-demo-p-{key}" data-param="{key}" min="0" max="{top}" step="1" '
+            f'value="{pos}" aria-valuetext="{value}">'
+        ) in page
         assert f'<output id="tu-demo-v-{key}" for="tu-demo-p-{key}">{value}</output>' in page
     # The fallback is a real image; without play there are no buttons.
-    assert 'class="tu-player tu-has-fallback"' in page and '<div class="tu-fallback"><img src="data:image/png;base64,' in page
+    assert (
+        'class="tu-player tu-has-fallback"' in page
+        and '<div class="tu-fallback"><img src="data:image/png;base64,' in page
+    )
     assert "tu-demo-play" not in page
 
 
@@ -201,13 +217,20 @@ def test_player_script_references_its_own_ids():
     assert 'var id = "tu-ids-check"' in script
     for suffix in ("-data", "-frame", "-p-", "-v-", "-play", "-step"):
         assert f'"#" + id + "{suffix}"' in script
-    for ident in ("tu-ids-check", "tu-ids-check-data", "tu-ids-check-frame", "tu-ids-check-p-a", "tu-ids-check-v-a",
-                  "tu-ids-check-play", "tu-ids-check-step"):
+    for ident in (
+        "tu-ids-check",
+        "tu-ids-check-data",
+        "tu-ids-check-frame",
+        "tu-ids-check-p-a",
+        "tu-ids-check-v-a",
+        "tu-ids-check-play",
+        "tu-ids-check-step",
+    ):
         assert page.count(f'id="{ident}"') == 1
     data = json.loads(re.search(r'id="tu-ids-check-data">(.*?)</script>', page).group(1))
     assert data["params"] == ["a"] and data["values"] == [[0, 1]] and data["play"] == "a" and data["interval"] == 250
     assert len(data["alts"]) == 2
-    assert "</script>" not in page.split("<script>")[-1][:-len("</script></div>")]
+    assert "</script>" not in page.split("<script>")[-1][: -len("</script></div>")]
 
 
 def test_player_rejects_bad_input_with_clear_messages():
@@ -241,7 +264,9 @@ def test_player_rejects_bad_input_with_clear_messages():
     with pytest.raises(ValueError, match="colors must be an int from 2 to 256"):
         widgets.png_bytes(small_figure(0), colors=300)
     player = widgets.frame_player(small_figure, {"a": np.arange(2)}, name="n", title="T")  # NumPy values are fine
-    assert player.grid == {"a": [0, 1]} and json.loads(player._repr_html_().split('id="tu-n-data">')[1].split("</script>")[0])
+    assert player.grid == {"a": [0, 1]} and json.loads(
+        player._repr_html_().split('id="tu-n-data">')[1].split("</script>")[0]
+    )
     with pytest.raises(ValueError, match=r"a must be one of \[0, 1\], got 7"):
         player.index(a=7)
 
@@ -272,7 +297,10 @@ def test_stacked_and_stamping_figures_show_the_right_counts():
     assert widgets.stacked_figure([4, 4], [2, 2]).axes[0].get_title() == "2 layers: period 1, max/min 1 (interior)"
     assert widgets.stacked_figure([2, 2], [3, 3]).axes[0].get_title() == "2 layers: period 9, gaps (interior)"
     fig = widgets.stamping_figure(16)
-    assert [ax.get_title() for ax in fig.axes[1:]] == ["k=3, s=2: max/min 4 (interior)", "k=4, s=2: max/min 1 (interior)"]
+    assert [ax.get_title() for ax in fig.axes[1:]] == [
+        "k=3, s=2: max/min 4 (interior)",
+        "k=4, s=2: max/min 1 (interior)",
+    ]
     assert np.array_equal(fig.axes[1].images[0].get_array(), overlap.overlap_counts(3, 2, (4, 4)))
     partial = widgets.stamping_figure(5)
     assert np.array_equal(partial.axes[2].images[0].get_array(), overlap.stamp_counts(4, 2, 4, 5))
@@ -302,7 +330,10 @@ def test_magnifier_embeds_exact_pixels_and_one_window():
         assert np.array_equal(pixels, np.round(plotting.image_hwc(img) * 255).astype(np.uint8))  # lossless
         assert f"background-image:url(data:image/png;base64,{src})" in page  # the zoom shows the same image
     assert page.count("background-position:-50px -30px") == 2 and page.count("background-size:240px 200px") == 2
-    assert "second &lt;b&gt;" in page and "<b>" not in page.replace("<b>", "", 0).split("tu-mag-row")[1].split("<script")[0]
+    assert (
+        "second &lt;b&gt;" in page
+        and "<b>" not in page.replace("<b>", "", 0).split("tu-mag-row")[1].split("<script")[0]
+    )
     assert 'data-row="3" data-col="5"' in page and "rows 3-6, columns 5-8" in page
     script = page.rsplit("<script>", 1)[1]
     assert 'var id = "tu-mag"' in script and '"#" + id + "-data"' in script and '"#" + id + "-status"' in script

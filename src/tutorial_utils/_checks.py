@@ -37,7 +37,7 @@ def as_images(name: str, x, period: int | None = None) -> torch.Tensor:
     if not isinstance(x, torch.Tensor):
         try:
             x = torch.as_tensor(x)
-        except Exception as err:  # noqa: BLE001 - re-raised with a clear message
+        except Exception as err:
             raise TypeError(f"{name} must be a tensor or array of shape (N, C, H, W), got {type(x).__name__}") from err
     if x.ndim != 4:
         raise ValueError(f"{name} must have shape (N, C, H, W), got shape {tuple(x.shape)}")
@@ -56,7 +56,7 @@ def as_images(name: str, x, period: int | None = None) -> torch.Tensor:
 
 
 def as_tensor(name: str, value, ndim: int, layout: str) -> torch.Tensor:
-    """``value`` as a non-empty tensor with ``ndim`` dims; ``layout`` (e.g. "(Cout, Cin, kH, kW)") is quoted on error."""
+    """``value`` as a non-empty tensor with ``ndim`` dims; ``layout`` ("(Cout, Cin, kH, kW)") is quoted on error."""
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of shape {layout}, got {type(value).__name__}")
     if value.ndim != ndim:

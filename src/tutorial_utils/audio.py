@@ -38,7 +38,9 @@ def fold_kernel1d(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
     """
     as_tensor("weight", weight, 3, "(Cout, Cin, k)")
     if weight.shape[-1] % 2 == 0:
-        raise ValueError(f"weight must have an odd kernel size k (a 'same' convolution), got shape {tuple(weight.shape)}")
+        raise ValueError(
+            f"weight must have an odd kernel size k (a 'same' convolution), got shape {tuple(weight.shape)}"
+        )
     fold = fold_matrix(weight.shape[-1], scale_factor).to(weight)
     return torch.einsum("yu,oiu->ioy", fold, weight)
 
@@ -90,8 +92,9 @@ def deconv_geometry(kernel_size: int, scale_factor: int) -> tuple[int, int]:
     return padding, 2 * padding - (k - s)
 
 
-def make_upsampler1d(kind: str, in_channels: int, out_channels: int, scale_factor: int = 2, *,
-                     bias: bool = True) -> nn.Module:
+def make_upsampler1d(
+    kind: str, in_channels: int, out_channels: int, scale_factor: int = 2, *, bias: bool = True
+) -> nn.Module:
     """One ×s upsampling layer of the given kind (see ``KINDS1D``), mapping (N, Cin, T) to (N, Cout, s·T).
 
     The layers of Pons et al.'s comparison: ``deconv``: ConvTranspose1d with kernel 2s (even overlap);
@@ -211,16 +214,18 @@ def _signal(values: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32))
 
 
-def tone(frequency: float, duration: float, sample_rate: int = SAMPLE_RATE, amplitude: float = 0.5,
-         phase: float = 0.0) -> torch.Tensor:
+def tone(
+    frequency: float, duration: float, sample_rate: int = SAMPLE_RATE, amplitude: float = 0.5, phase: float = 0.0
+) -> torch.Tensor:
     """A sine of ``frequency`` Hz, shape (T,)."""
     f = _check_frequency("frequency", frequency, as_int("sample_rate", sample_rate, 1))
     amplitude, phase = as_float("amplitude", amplitude), as_float("phase", phase)
     return _signal(amplitude * np.sin(2 * np.pi * f * _times(duration, sample_rate) + phase))
 
 
-def chirp(f0: float, f1: float, duration: float, sample_rate: int = SAMPLE_RATE,
-          amplitude: float = 0.5) -> torch.Tensor:
+def chirp(
+    f0: float, f1: float, duration: float, sample_rate: int = SAMPLE_RATE, amplitude: float = 0.5
+) -> torch.Tensor:
     """A sine whose frequency sweeps exponentially from ``f0`` to ``f1`` Hz (equal time per octave), shape (T,)."""
     rate = as_int("sample_rate", sample_rate, 1)
     f0, f1 = _check_frequency("f0", f0, rate), _check_frequency("f1", f1, rate)
@@ -363,9 +368,16 @@ def spectrogram(signal, n_fft: int = 512, hop: int = 128) -> tuple[np.ndarray, n
     return np.fft.rfftfreq(n_fft), (20 * torch.log10(spec.clamp_min(1e-12))).numpy()
 
 
-
-def show_spectrogram(ax, signal, sample_rate: int = SAMPLE_RATE, vmin: float = -80.0, vmax: float = 0.0,
-                     title: str | None = None, n_fft: int = 512, hop: int = 128):
+def show_spectrogram(
+    ax,
+    signal,
+    sample_rate: int = SAMPLE_RATE,
+    vmin: float = -80.0,
+    vmax: float = 0.0,
+    title: str | None = None,
+    n_fft: int = 512,
+    hop: int = 128,
+):
     """Draw a log-magnitude spectrogram (dB, :func:`spectrogram`) with time in seconds and frequency in kHz on
     a fixed colour scale [vmin, vmax], so that panels drawn with the same limits compare."""
     as_axes("ax", ax)
@@ -376,8 +388,16 @@ def show_spectrogram(ax, signal, sample_rate: int = SAMPLE_RATE, vmin: float = -
     freqs, mags = spectrogram(signal, n_fft, hop)
     rate = as_int("sample_rate", sample_rate, 1)
     seconds = (mags.shape[1] * hop + n_fft - hop) / rate
-    image = ax.imshow(mags, origin="lower", aspect="auto", cmap="magma", vmin=vmin, vmax=vmax,
-                      extent=(0.0, seconds, 0.0, freqs[-1] * rate / 1000), interpolation="nearest")
+    image = ax.imshow(
+        mags,
+        origin="lower",
+        aspect="auto",
+        cmap="magma",
+        vmin=vmin,
+        vmax=vmax,
+        extent=(0.0, seconds, 0.0, freqs[-1] * rate / 1000),
+        interpolation="nearest",
+    )
     if title:
         ax.set_title(title)
     return image
@@ -406,18 +426,22 @@ def players(rows, header, sample_rate: int = SAMPLE_RATE):
             x = x.ravel()
             if x.size == 0 or not np.isfinite(x).all() or np.abs(x).max() > 1:
                 top = float(np.abs(x).max()) if x.size else float("nan")
-                raise ValueError(f"signals must be non-empty and lie in [-1, 1] (normalize=False), got {label!r} "
-                                 f"with peak {top:.3g}: scale it with to_unit_range")
+                raise ValueError(
+                    f"signals must be non-empty and lie in [-1, 1] (normalize=False), got {label!r} "
+                    f"with peak {top:.3g}: scale it with to_unit_range"
+                )
             cells.append(f"<td>{Audio(x, rate=rate, normalize=False)._repr_html_()}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
+
 # --- learning to upsample ------------------------------------------------------------------------------------
 
 
-def synthetic_pairs(n: int, n_samples_low: int, sample_rate: int = SAMPLE_RATE // 8, scale_factor: int = 8,
-                    seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def synthetic_pairs(
+    n: int, n_samples_low: int, sample_rate: int = SAMPLE_RATE // 8, scale_factor: int = 8, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``n`` training pairs (x (n, 1, T) at ``sample_rate``, y (n, 1, s·T) its band-limited upsampling), seeded.
 
     A third each (in turn) of vowels with a random pitch glide and level, exponential chirps, and pink noise,
@@ -435,8 +459,9 @@ def synthetic_pairs(n: int, n_samples_low: int, sample_rate: int = SAMPLE_RATE /
             pitch = (start, start * rng.uniform(0.7, 1.4))
             x = vowel(duration, rate, pitch, rng.uniform(0.2, 0.8), 0.9 * nyquist, seed=child)
         elif i % 3 == 1:
-            x = chirp(rng.uniform(0.05, 0.2) * nyquist, rng.uniform(0.3, 0.9) * nyquist, duration, rate,
-                      rng.uniform(0.1, 0.5))
+            x = chirp(
+                rng.uniform(0.05, 0.2) * nyquist, rng.uniform(0.3, 0.9) * nyquist, duration, rate, rng.uniform(0.1, 0.5)
+            )
         else:
             x = pink_noise(duration, rate, rng.uniform(0.03, 0.2), seed=child)
         signals.append(x[:t])
@@ -444,8 +469,16 @@ def synthetic_pairs(n: int, n_samples_low: int, sample_rate: int = SAMPLE_RATE /
     return x, bandlimited_upsample(x, s)
 
 
-def fit_upsampler(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, steps: int, batch_size: int = 16,
-                  lr: float = 2e-3, margin: int = 64, seed: int = 0) -> list[float]:
+def fit_upsampler(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    steps: int,
+    batch_size: int = 16,
+    lr: float = 2e-3,
+    margin: int = 64,
+    seed: int = 0,
+) -> list[float]:
     """Train ``model`` to map ``inputs`` to ``targets`` (mean squared error, ``margin`` output samples at each
     border left out, Adam) on random minibatches; returns the loss of every step. Shows a progress bar."""
     from tqdm.auto import tqdm
@@ -457,8 +490,10 @@ def fit_upsampler(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
     as_tensor("targets", targets, 3, "(N, C, s*T)")
     lr = as_float("lr", lr, 0, lo_open=True)
     if inputs.ndim != 3 or targets.ndim != 3 or inputs.shape[0] != targets.shape[0]:
-        raise ValueError(f"inputs and targets must be (N, C, T) batches of equal N, got shapes "
-                         f"{tuple(inputs.shape)} and {tuple(targets.shape)}")
+        raise ValueError(
+            f"inputs and targets must be (N, C, T) batches of equal N, got shapes "
+            f"{tuple(inputs.shape)} and {tuple(targets.shape)}"
+        )
     if targets.shape[-1] <= 2 * margin:
         raise ValueError(f"margin must leave samples: 2 * margin < {targets.shape[-1]}, got margin={margin}")
     device = next(model.parameters()).device

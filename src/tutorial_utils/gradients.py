@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from ._checks import as_bool, as_device, as_float, as_images, as_int, as_str
@@ -55,9 +54,20 @@ def _render(param: torch.Tensor, parametrisation: str, scale: torch.Tensor | Non
     return torch.tanh(torch.fft.irfft2(spectrum, s=(size, size), norm="ortho") / 4)
 
 
-def visualise(objective: Callable[[torch.Tensor], torch.Tensor], size: int = 128, steps: int = 80, lr: float = 0.05,
-              jitter: int = 0, parametrisation: str = "pixel", blur_gradient: bool = False, batch: int = 1,
-              seed: int = 0, device=None, progress: bool = True, desc: str | None = None) -> torch.Tensor:
+def visualise(
+    objective: Callable[[torch.Tensor], torch.Tensor],
+    size: int = 128,
+    steps: int = 80,
+    lr: float = 0.05,
+    jitter: int = 0,
+    parametrisation: str = "pixel",
+    blur_gradient: bool = False,
+    batch: int = 1,
+    seed: int = 0,
+    device=None,
+    progress: bool = True,
+    desc: str | None = None,
+) -> torch.Tensor:
     """Optimise ``batch`` images (N, 3, size, size) in [-1, 1] with Adam to maximise ``objective(images)``
     (a tensor that is summed), starting from faint noise; returns them on the CPU.
 

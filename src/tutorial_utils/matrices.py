@@ -152,8 +152,13 @@ def _entries(weight: torch.Tensor, small: tuple[int, int], big: tuple[int, int],
 
 
 def conv2d_matrix(
-    weight: torch.Tensor, input_size: Size, stride: Size = 1, padding: Size = 0, dilation: Size = 1,
-    *, max_entries: int = MAX_ENTRIES,
+    weight: torch.Tensor,
+    input_size: Size,
+    stride: Size = 1,
+    padding: Size = 0,
+    dilation: Size = 1,
+    *,
+    max_entries: int = MAX_ENTRIES,
 ) -> torch.Tensor:
     """The matrix M of ``F.conv2d(·, weight)`` on (Cin, H, W) inputs: shape (Cout·Ho·Wo, Cin·H·W).
 
@@ -299,8 +304,12 @@ def _transpose_args(x, weight, stride, padding, output_padding, dilation):
 
 
 def transpose_by_scatter(
-    x: torch.Tensor, weight: torch.Tensor, stride: Size = 1, padding: Size = 0,
-    output_padding: Size = 0, dilation: Size = 1,
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    stride: Size = 1,
+    padding: Size = 0,
+    output_padding: Size = 0,
+    dilation: Size = 1,
 ) -> torch.Tensor:
     """Transposed convolution as painting: each input pixel adds a scaled copy of the kernel."""
     x, weight, (sh, sw), (ph, pw), (oph, opw), (dh, dw), (ho, wo) = _transpose_args(
@@ -322,8 +331,12 @@ def transpose_by_scatter(
 
 
 def transpose_by_zero_insertion(
-    x: torch.Tensor, weight: torch.Tensor, stride: Size = 1, padding: Size = 0,
-    output_padding: Size = 0, dilation: Size = 1,
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    stride: Size = 1,
+    padding: Size = 0,
+    output_padding: Size = 0,
+    dilation: Size = 1,
 ) -> torch.Tensor:
     """Transposed convolution as an ordinary one: spread the input with zeros, pad, convolve."""
     x, weight, s, p, op, d, _ = _transpose_args(x, weight, stride, padding, output_padding, dilation)
@@ -333,8 +346,12 @@ def transpose_by_zero_insertion(
 
 
 def zero_insert(
-    x: torch.Tensor, kernel_size: Size, stride: Size = 1, padding: Size = 0,
-    output_padding: Size = 0, dilation: Size = 1,
+    x: torch.Tensor,
+    kernel_size: Size,
+    stride: Size = 1,
+    padding: Size = 0,
+    output_padding: Size = 0,
+    dilation: Size = 1,
 ) -> torch.Tensor:
     """The grid a transposed convolution's zero-insertion view convolves: x spread out, then padded.
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from ._checks import as_device, as_int
 from .downsampling import DOWN_KINDS, Blur2d, make_downsampler  # noqa: F401 - re-exported: models.make_downsampler
 from .upsampling import KINDS, make_upsampler
+
 # The article's three generators: transposed convolutions in the last two layers, in the last one, nowhere.
 VARIANTS = {"deconv_last_two": 2, "deconv_last": 1, "resize": 0}
 
@@ -61,8 +61,12 @@ class Generator(nn.Module):
         self.latent_dim = as_int("latent_dim", latent_dim, 1)
         width = as_int("width", width, 1)
         widths = [width * 2 ** (layers - 1 - i) for i in range(layers)] + [as_int("channels", channels, 1)]
-        self.stem = nn.Sequential(nn.Linear(latent_dim, widths[0] * 16), nn.Unflatten(1, (widths[0], 4, 4)),
-                                  nn.BatchNorm2d(widths[0]), nn.ReLU())
+        self.stem = nn.Sequential(
+            nn.Linear(latent_dim, widths[0] * 16),
+            nn.Unflatten(1, (widths[0], 4, 4)),
+            nn.BatchNorm2d(widths[0]),
+            nn.ReLU(),
+        )
         blocks = []
         for i, kind in enumerate(kinds):
             last = i == layers - 1
@@ -72,7 +76,9 @@ class Generator(nn.Module):
         self.blocks = nn.Sequential(*blocks)
 
     @classmethod
-    def variant(cls, name: str, image_size: int = 64, resize_kind: str = "nearest", deconv_kind: str = "deconv3", **kwargs) -> "Generator":
+    def variant(
+        cls, name: str, image_size: int = 64, resize_kind: str = "nearest", deconv_kind: str = "deconv3", **kwargs
+    ) -> Generator:
         """One of the article's variants (``VARIANTS``): transposed convolutions in the last two layers,
         the last layer, or none; the other layers use ``resize_kind``."""
         if name not in VARIANTS:
@@ -112,7 +118,9 @@ class Discriminator(nn.Module):
     ``kinds`` is one downsampler kind for every layer or one per layer; channels double from ``width``.
     """
 
-    def __init__(self, kinds: str | Sequence[str] = "conv4", image_size: int = 64, width: int = 32, channels: int = 3) -> None:
+    def __init__(
+        self, kinds: str | Sequence[str] = "conv4", image_size: int = 64, width: int = 32, channels: int = 3
+    ) -> None:
         super().__init__()
         layers = _num_layers(image_size)
         kinds = _kinds(kinds, layers, image_size, DOWN_KINDS)

@@ -58,8 +58,7 @@ def _layers(kernel_sizes: Sequence[int], strides: Sequence[int]) -> list[tuple[i
     """Validate a stack of layers given as two equally long sequences of ints."""
     if not isinstance(kernel_sizes, Sequence) or not isinstance(strides, Sequence):
         raise TypeError(
-            "kernel_sizes and strides must be sequences of ints (one per layer), "
-            f"got {kernel_sizes!r} and {strides!r}"
+            f"kernel_sizes and strides must be sequences of ints (one per layer), got {kernel_sizes!r} and {strides!r}"
         )
     if len(kernel_sizes) != len(strides) or not kernel_sizes:
         raise ValueError(

@@ -68,8 +68,10 @@ def image_hwc(img) -> np.ndarray:
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
     if a.size == 0 or a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
-        raise ValueError(f"img must be a (C, H, W) image with C in (1, 3) or an (H, W[, C]) one with C in (1, 3, 4), "
-                         f"got shape {shape}")
+        raise ValueError(
+            f"img must be a (C, H, W) image with C in (1, 3) or an (H, W[, C]) one with C in (1, 3, 4), "
+            f"got shape {shape}"
+        )
     if a.min() < 0:  # generator outputs live in [-1, 1]
         a = (a + 1) / 2
     return np.clip(a, 0, 1)
@@ -187,7 +189,9 @@ def glue_numbers(**values: float) -> None:
             myst_glue(name, float(value), display=False)
 
 
-def annotated_heatmap(ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}", cmap: str = "Oranges", vmax: float | None = None):
+def annotated_heatmap(
+    ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}", cmap: str = "Oranges", vmax: float | None = None
+):
     """A small table drawn as a heatmap with each cell's value written in it; non-finite cells stay white."""
     as_axes("ax", ax)
     try:

@@ -42,7 +42,9 @@ class WeightsError(RuntimeError):
     """The MobileNetV2 weights are missing or do not match their sha256."""
 
 
-def _conv_bn_relu(in_channels: int, out_channels: int, stride: int = 1, groups: int = 1, kernel: int = 3) -> nn.Sequential:
+def _conv_bn_relu(
+    in_channels: int, out_channels: int, stride: int = 1, groups: int = 1, kernel: int = 3
+) -> nn.Sequential:
     """Convolution (no bias), BatchNorm, ReLU6: torchvision's ``Conv2dNormActivation``, same child names."""
     conv = nn.Conv2d(in_channels, out_channels, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False)
     return nn.Sequential(conv, nn.BatchNorm2d(out_channels), nn.ReLU6())
@@ -56,8 +58,11 @@ class _InvertedResidual(nn.Module):
         super().__init__()
         hidden = in_channels * expand
         layers = [_conv_bn_relu(in_channels, hidden, kernel=1)] if expand != 1 else []
-        layers += [_conv_bn_relu(hidden, hidden, stride=stride, groups=hidden),
-                   nn.Conv2d(hidden, out_channels, 1, bias=False), nn.BatchNorm2d(out_channels)]
+        layers += [
+            _conv_bn_relu(hidden, hidden, stride=stride, groups=hidden),
+            nn.Conv2d(hidden, out_channels, 1, bias=False),
+            nn.BatchNorm2d(out_channels),
+        ]
         self.conv = nn.Sequential(*layers)
         self.stride = stride
         self.use_res_connect = stride == 1 and in_channels == out_channels
@@ -148,11 +153,13 @@ def weights_path(candidates: list[Path] | None = None, download: bool = True) ->
         target = Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE
         try:
             torch.hub.load_state_dict_from_url(WEIGHTS_URL, map_location="cpu", progress=False, weights_only=True)
-        except Exception as err:  # noqa: BLE001 - no network, or a broken download: reported below
+        except Exception as err:
             tried.append(f"{WEIGHTS_URL} ({type(err).__name__}: {err})")
         else:
             return check_weights(target)
-    raise WeightsError(f"No valid MobileNetV2 weights file; tried: {'; '.join(tried)}. Install them offline with: {INSTALL_HINT}")
+    raise WeightsError(
+        f"No valid MobileNetV2 weights file; tried: {'; '.join(tried)}. Install them offline with: {INSTALL_HINT}"
+    )
 
 
 @functools.lru_cache(maxsize=2)

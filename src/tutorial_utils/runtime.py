@@ -78,8 +78,10 @@ def pick(quick, full):
     """
     numbers_ = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (quick, full))
     if type(quick) is not type(full) and not numbers_:
-        raise TypeError(f"quick and full must be of the same type, got {type(quick).__name__} {quick!r} "
-                        f"and {type(full).__name__} {full!r}")
+        raise TypeError(
+            f"quick and full must be of the same type, got {type(quick).__name__} {quick!r} "
+            f"and {type(full).__name__} {full!r}"
+        )
     return quick if profile() == "quick" else full
 
 
@@ -99,4 +101,7 @@ def setup(seed: int = 0) -> torch.device:
 def describe() -> str:
     """One line saying what runs where, printed by every notebook's setup cell."""
     dev = get_device()
-    return f"tutorial_utils: profile={profile()!r}, device={dev.type}, torch {torch.__version__}, threads={torch.get_num_threads()}"
+    return (
+        f"tutorial_utils: profile={profile()!r}, device={dev.type}, torch {torch.__version__}, "
+        f"threads={torch.get_num_threads()}"
+    )

@@ -51,11 +51,12 @@ def seeded(build, seed: int):
 class GANConfig:
     """Every setting of one GAN run, in one place (like nanoGPT's ``GPTConfig``).
 
-    The models: the generator ``variant`` (``models.VARIANTS``) at ``image_size`` with ``width`` channels in
-    its last hidden layer and ``latent_dim`` noise dimensions, for images with ``channels`` channels; the
-    discriminator's downsampler ``disc_kinds`` (one kind for every layer, or one per layer). The run: ``steps`` Adam updates of ``batch_size`` at ``lr``;
-    the fixed evaluation batch of ``eval_size`` latents is scored every ``eval_every`` steps. ``seed`` fixes
-    the weights, the noise and the order of the real images. ``config.replace(seed=1)`` gives a variant.
+    The models: the generator ``variant`` (``models.VARIANTS``) at ``image_size`` with ``width`` channels in its
+    last hidden layer and ``latent_dim`` noise dimensions, for images with ``channels`` channels; the
+    discriminator's downsampler ``disc_kinds`` (one kind for every layer, or one per layer). The run: ``steps``
+    Adam updates of ``batch_size`` at ``lr``; the fixed evaluation batch of ``eval_size`` latents is scored
+    every ``eval_every`` steps. ``seed`` fixes the weights, the noise and the order of the real images.
+    ``config.replace(seed=1)`` gives a variant.
     """
 
     variant: str = "resize"
@@ -74,16 +75,26 @@ class GANConfig:
     def __post_init__(self) -> None:
         as_choice("variant", self.variant, models.VARIANTS)
         models._num_layers(self.image_size)  # a power of two >= 8, or a clear error
-        for name, minimum in (("width", 1), ("latent_dim", 1), ("steps", 0), ("batch_size", 1),
-                              ("eval_every", 1), ("eval_size", 2), ("seed", 0), ("channels", 1)):
+        for name, minimum in (
+            ("width", 1),
+            ("latent_dim", 1),
+            ("steps", 0),
+            ("batch_size", 1),
+            ("eval_every", 1),
+            ("eval_size", 2),
+            ("seed", 0),
+            ("channels", 1),
+        ):
             as_int(name, getattr(self, name), minimum)
         kinds = (self.disc_kinds,) if isinstance(self.disc_kinds, str) else self.disc_kinds
         if not isinstance(kinds, (tuple, list)) or not kinds or any(k not in models.DOWN_KINDS for k in kinds):
-            raise ValueError(f"disc_kinds must be a kind or a tuple of kinds from {models.DOWN_KINDS}, got {self.disc_kinds!r}")
+            raise ValueError(
+                f"disc_kinds must be a kind or a tuple of kinds from {models.DOWN_KINDS}, got {self.disc_kinds!r}"
+            )
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not self.lr > 0:
             raise ValueError(f"lr must be a number > 0, got {self.lr!r}")
 
-    def replace(self, **changes) -> "GANConfig":
+    def replace(self, **changes) -> GANConfig:
         """A copy with some settings changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
@@ -92,8 +103,12 @@ def make_gan(config: GANConfig) -> tuple[models.Generator, models.Discriminator]
     """The generator and the DCGAN discriminator that ``config`` describes, both initialised from
     ``config.seed`` (the discriminator from ``seed + 1``, so the two do not share draws)."""
     c = _as_config(config)
-    gen = seeded(lambda: models.Generator.variant(c.variant, c.image_size, width=c.width, latent_dim=c.latent_dim,
-                                                  channels=c.channels), c.seed)
+    gen = seeded(
+        lambda: models.Generator.variant(
+            c.variant, c.image_size, width=c.width, latent_dim=c.latent_dim, channels=c.channels
+        ),
+        c.seed,
+    )
     kinds = c.disc_kinds if isinstance(c.disc_kinds, str) else list(c.disc_kinds)
     disc = seeded(lambda: models.Discriminator(kinds, c.image_size, width=c.width, channels=c.channels), c.seed + 1)
     return gen, disc
@@ -217,8 +232,14 @@ def generator_gradient(discriminator: nn.Module, fake: torch.Tensor) -> torch.Te
     return grad.detach()
 
 
-def _gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer,
-             opt_d: torch.optim.Optimizer, real: torch.Tensor, z: torch.Tensor) -> tuple[float, float]:
+def _gan_step(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    real: torch.Tensor,
+    z: torch.Tensor,
+) -> tuple[float, float]:
     """One DCGAN update: the discriminator on a real and a fake batch, then the generator on the same fake
     batch with the non-saturating loss -log D(G(z)) (strong gradients while D still wins easily).
 
@@ -227,8 +248,9 @@ def _gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim
     fake = generator(z)
     ones = torch.ones(real.shape[0], device=real.device)
     zeros = torch.zeros(fake.shape[0], device=fake.device)
-    loss_d = (F.binary_cross_entropy_with_logits(discriminator(real), ones)
-              + F.binary_cross_entropy_with_logits(discriminator(fake.detach()), zeros))
+    loss_d = F.binary_cross_entropy_with_logits(discriminator(real), ones) + F.binary_cross_entropy_with_logits(
+        discriminator(fake.detach()), zeros
+    )
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
@@ -239,8 +261,15 @@ def _gan_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim
     return float(loss_d.detach()), float(loss_g.detach())
 
 
-def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch.Tensor, config: GANConfig,
-              device=None, progress: bool = True, desc: str | None = None) -> History:
+def train_gan(
+    generator: models.Generator,
+    discriminator: nn.Module,
+    real: torch.Tensor,
+    config: GANConfig,
+    device=None,
+    progress: bool = True,
+    desc: str | None = None,
+) -> History:
     """Train ``generator`` against ``discriminator`` on minibatches drawn from ``real`` (N, C, H, W) in
     [-1, 1], in place, with the run settings of ``config``; returns the :class:`History`.
 
@@ -256,12 +285,16 @@ def train_gan(generator: models.Generator, discriminator: nn.Module, real: torch
     as_bool("progress", progress)
     as_str("desc", desc, optional=True)
     if getattr(discriminator, "image_size", generator.image_size) != generator.image_size:
-        raise ValueError(f"discriminator must take {generator.image_size}x{generator.image_size} images like the "
-                         f"generator's output, got a discriminator for image_size={discriminator.image_size}")
+        raise ValueError(
+            f"discriminator must take {generator.image_size}x{generator.image_size} images like the "
+            f"generator's output, got a discriminator for image_size={discriminator.image_size}"
+        )
     expected = (generator.channels, generator.image_size, generator.image_size)
     if tuple(real.shape[1:]) != expected:
-        raise ValueError(f"real must be images of shape (N, {', '.join(map(str, expected))}) like the generator's "
-                         f"output, got {tuple(real.shape)}")
+        raise ValueError(
+            f"real must be images of shape (N, {', '.join(map(str, expected))}) like the generator's "
+            f"output, got {tuple(real.shape)}"
+        )
     device = device if device is not None else next(generator.parameters()).device
     generator.to(device).train()
     discriminator.to(device).train()

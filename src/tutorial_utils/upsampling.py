@@ -44,8 +44,9 @@ def fold_kernel(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
     nearest-resize-by-``scale_factor`` followed by that convolution (stride s, padding (k - 1) / 2)."""
     as_tensor("weight", weight, 4, "(Cout, Cin, k, k)")
     if weight.ndim != 4 or weight.shape[-1] != weight.shape[-2] or weight.shape[-1] % 2 == 0:
-        raise ValueError(f"weight must be 4D (Cout, Cin, k, k) with a square kernel of odd size k, got shape "
-                         f"{tuple(weight.shape)}")
+        raise ValueError(
+            f"weight must be 4D (Cout, Cin, k, k) with a square kernel of odd size k, got shape {tuple(weight.shape)}"
+        )
     fold = fold_matrix(weight.shape[-1], scale_factor).to(weight)
     return torch.einsum("yu,oiuv,xv->ioyx", fold, weight, fold)
 
@@ -86,8 +87,9 @@ class ResizeConvBase(nn.Module):
             )
         self.mode, self.fast = mode, as_bool("fast", fast)
         # The parameters are those of the plain convolution, whichever path computes the layer.
-        self.conv = self.conv_class(in_channels, out_channels, kernel_size, padding=kernel_size // 2,
-                                    bias=as_bool("bias", bias))
+        self.conv = self.conv_class(
+            in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=as_bool("bias", bias)
+        )
 
     # Set by subclasses: the fold of the fast path (see :func:`fold_kernel`) and its transposed convolution.
     fold: Callable[[torch.Tensor, int], torch.Tensor]
@@ -167,7 +169,9 @@ class SubPixelConv2d(nn.Sequential):
     PixelShuffle(s). Arguments in the order of :class:`ResizeConv2d`; ``icnr=True`` applies :func:`icnr_` and
     :func:`tie_bias_`."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, scale_factor: int = 2, icnr: bool = False):
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int = 3, scale_factor: int = 2, icnr: bool = False
+    ):
         as_int("in_channels", in_channels, 1)
         as_int("out_channels", out_channels, 1)
         k = as_int("kernel_size", kernel_size, 1)

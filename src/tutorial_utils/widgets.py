@@ -46,7 +46,12 @@ def _count_cells(ax, counts: np.ndarray, y: float, annotate: bool = True, fontsi
 
 
 def draw_overlap_1d(
-    ax, kernel_size: int, stride: int, input_size: int = 4, annotate: bool = True, square: bool = True,
+    ax,
+    kernel_size: int,
+    stride: int,
+    input_size: int = 4,
+    annotate: bool = True,
+    square: bool = True,
     span: int | None = None,
 ) -> np.ndarray:
     """Draw the article-style overlap diagram: inputs on top, each painting a k-wide footprint on the output row.
@@ -223,8 +228,9 @@ def png_bytes(fig, dpi: float = 100, colors: int | None = 64, text: Mapping[str,
     if not isinstance(fig, mpl.figure.Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     dpi, colors = _check_png(dpi, colors)
-    if text is not None and (not isinstance(text, Mapping)
-                             or not all(isinstance(k, str) and isinstance(v, str) for k, v in text.items())):
+    if text is not None and (
+        not isinstance(text, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in text.items())
+    ):
         raise TypeError(f"text must be a mapping of str to str or None, got {text!r}")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
@@ -335,12 +341,17 @@ class _FramePlayer:
                 f'<div class="tu-control"><button type="button" id="{self.id}-play" aria-pressed="false">Play</button>'
                 f'<button type="button" id="{self.id}-step">Step</button></div>'
             )
-        return f'<div class="tu-controls" role="group" aria-label="{html.escape(self.title)}: controls">{"".join(rows)}</div>'
+        label = f"{html.escape(self.title)}: controls"
+        return f'<div class="tu-controls" role="group" aria-label="{label}">{"".join(rows)}</div>'
 
     def _repr_html_(self) -> str:
         data = {
-            "params": list(self.grid), "values": list(self.grid.values()), "frames": self.frames,
-            "alts": self.alts, "play": self.play, "interval": self.interval,
+            "params": list(self.grid),
+            "values": list(self.grid.values()),
+            "frames": self.frames,
+            "alts": self.alts,
+            "play": self.play,
+            "interval": self.interval,
         }
         first = self.frames[self.initial]
         fallback = ""
@@ -444,7 +455,8 @@ _MAGNIFIER_JS = """(function () {
     });
     root.setAttribute("data-row", at.row); root.setAttribute("data-col", at.col);
     root.querySelector("#" + id + "-status").textContent =
-      "Zoomed window: rows " + at.row + "-" + (at.row + d.window - 1) + ", columns " + at.col + "-" + (at.col + d.window - 1);
+      "Zoomed window: rows " + at.row + "-" + (at.row + d.window - 1) +
+      ", columns " + at.col + "-" + (at.col + d.window - 1);
   }
   Array.prototype.forEach.call(root.querySelectorAll(".tu-mag-stage"), function (stage) {
     stage.addEventListener("pointermove", function (e) {
@@ -488,14 +500,18 @@ class _Magnifier:
     def _repr_html_(self) -> str:
         row, col, w, z = *self.start, self.window, self.zoom
         data = {"height": self.height, "width": self.width, "window": w, "zoom": z, "row": row, "col": col}
-        lens = (f"left:{100 * col / self.width}%;top:{100 * row / self.height}%;"
-                f"width:{100 * w / self.width}%;height:{100 * w / self.height}%")
+        lens = (
+            f"left:{100 * col / self.width}%;top:{100 * row / self.height}%;"
+            f"width:{100 * w / self.width}%;height:{100 * w / self.height}%"
+        )
         panels = []
         for i, (label, png) in enumerate(zip(self.labels, self.pngs)):
             src, text = f"data:image/png;base64,{png}", html.escape(label)
-            zoom_style = (f"width:{w * z}px;height:{w * z}px;background-image:url({src});"
-                          f"background-size:{self.width * z}px {self.height * z}px;"
-                          f"background-position:{-col * z}px {-row * z}px")
+            zoom_style = (
+                f"width:{w * z}px;height:{w * z}px;background-image:url({src});"
+                f"background-size:{self.width * z}px {self.height * z}px;"
+                f"background-position:{-col * z}px {-row * z}px"
+            )
             panels.append(
                 f'<figure><div class="tu-mag-stage" tabindex="0" aria-describedby="{self.id}-status">'
                 f'<img src="{src}" alt="{text}" width="{self.width}" height="{self.height}">'
@@ -549,8 +565,11 @@ def overlap_player(
     kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[int] = range(1, 7), input_sizes: Sequence[int] = (4,)
 ) -> _FramePlayer:
     """The overlap explorer as an HTML player (one frame per k, s and input size); the grid is its print version."""
-    grid = {"kernel_size": as_ints("kernel_sizes", kernel_sizes, 1), "stride": as_ints("strides", strides, 1),
-            "input_size": as_ints("input_sizes", input_sizes, 1)}
+    grid = {
+        "kernel_size": as_ints("kernel_sizes", kernel_sizes, 1),
+        "stride": as_ints("strides", strides, 1),
+        "input_size": as_ints("input_sizes", input_sizes, 1),
+    }
     span = max((n - 1) * s + k for k in grid["kernel_size"] for s in grid["stride"] for n in grid["input_size"])
     if len(grid["input_size"]) == 1:  # a fixed input size needs no slider
         n = grid.pop("input_size")[0]
@@ -560,8 +579,9 @@ def overlap_player(
     initial = {"kernel_size": 3, "stride": 2}
     initial = {k: v for k, v in initial.items() if v in grid[k]}
     fallback = overlap_grid(grid["kernel_size"], grid["stride"], min(input_sizes))
-    return frame_player(draw, grid, "overlap-1d", "1D overlap of a transposed convolution", initial=initial,
-                        fallback=fallback)
+    return frame_player(
+        draw, grid, "overlap-1d", "1D overlap of a transposed convolution", initial=initial, fallback=fallback
+    )
 
 
 def _stacked_title(kernel_sizes: Sequence[int], strides: Sequence[int]) -> str:
@@ -571,7 +591,9 @@ def _stacked_title(kernel_sizes: Sequence[int], strides: Sequence[int]) -> str:
     return f"{len(kernel_sizes)} layers: period {overlap.smallest_period(line)}, {ratio} (interior)"
 
 
-def draw_stacked_1d(ax, kernel_sizes: Sequence[int], strides: Sequence[int], input_size: int = 3, span: int | None = None):
+def draw_stacked_1d(
+    ax, kernel_sizes: Sequence[int], strides: Sequence[int], input_size: int = 3, span: int | None = None
+):
     """Stacked transposed convolutions painting row after row: inputs on top, then each layer's counts.
 
     Each cell of a row paints a k-wide footprint on the next row; every row is drawn centred above what it
@@ -598,8 +620,11 @@ def draw_stacked_1d(ax, kernel_sizes: Sequence[int], strides: Sequence[int], inp
             if c:
                 left, right = centres[r + 1][j * s] - 0.45, centres[r + 1][j * s + k - 1] + 0.45
                 top = [(centres[r][j] - 0.4, y[r]), (centres[r][j] + 0.4, y[r])]
-                ax.add_patch(Polygon(top + [(right, y[r + 1] + height), (left, y[r + 1] + height)], color=PAINT,
-                                     alpha=0.18, lw=0))
+                ax.add_patch(
+                    Polygon(
+                        top + [(right, y[r + 1] + height), (left, y[r + 1] + height)], color=PAINT, alpha=0.18, lw=0
+                    )
+                )
     for r, counts in enumerate(rows):
         shade = plt.get_cmap("Greys")
         for c, x in zip(counts, centres[r]):
@@ -631,8 +656,10 @@ def stacked_figure(kernel_sizes: Sequence[int], strides: Sequence[int], input_si
     return fig
 
 
-def stacking_player(kernel_sizes: Sequence[int] = range(2, 5), strides: Sequence[int] = range(1, 4), input_size: int = 3) -> _FramePlayer:
-    """Two stacked transposed convolutions with a kernel-size and a stride slider each; the result's period in the title."""
+def stacking_player(
+    kernel_sizes: Sequence[int] = range(2, 5), strides: Sequence[int] = range(1, 4), input_size: int = 3
+) -> _FramePlayer:
+    """Two stacked transposed convolutions, a kernel-size and a stride slider each; the period in the title."""
     ks, ss = as_ints("kernel_sizes", kernel_sizes, 1), as_ints("strides", strides, 1)
     n = as_int("input_size", input_size, 1)
     span = (((n - 1) * max(ss) + max(ks) - 1) * max(ss)) + max(ks)
@@ -644,8 +671,9 @@ def stacking_player(kernel_sizes: Sequence[int] = range(2, 5), strides: Sequence
     labels = {"k1": "layer 1 kernel size", "s1": "layer 1 stride", "k2": "layer 2 kernel size", "s2": "layer 2 stride"}
     initial = {key: v for key, v in {"k1": 3, "s1": 2, "k2": 3, "s2": 2}.items() if v in grid[key]}
     fallback = stacked_figure([3, 3], [2, 2], n, span) if 3 in ks and 2 in ss else None
-    return frame_player(draw, grid, "stacked-layers", "Two stacked transposed convolutions", labels, initial,
-                        fallback=fallback)
+    return frame_player(
+        draw, grid, "stacked-layers", "Two stacked transposed convolutions", labels, initial, fallback=fallback
+    )
 
 
 def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: int = 2, input_size: int = 4):
@@ -696,5 +724,13 @@ def stamping_player(kernel_sizes: Sequence[int] = (3, 4), stride: int = 2, input
     def draw(stamps: int):
         return stamping_figure(stamps, ks, stride, n)
 
-    return frame_player(draw, {"stamps": list(range(n * n + 1))}, "stamping-2d", "2D stamping, stride " + str(stride),
-                        labels={"stamps": "inputs stamped"}, initial={"stamps": n * n}, play="stamps", interval=500)
+    return frame_player(
+        draw,
+        {"stamps": list(range(n * n + 1))},
+        "stamping-2d",
+        "2D stamping, stride " + str(stride),
+        labels={"stamps": "inputs stamped"},
+        initial={"stamps": n * n},
+        play="stamps",
+        interval=500,
+    )

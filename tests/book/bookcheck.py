@@ -40,9 +40,17 @@ SCREENSHOTS = BUILD / "screenshots"
 
 # Flags for every headless run: no background traffic, and no network except loopback even outside a namespace.
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--hide-scrollbars", "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--hide-scrollbars",
+    "--proxy-server=127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 KEYS = {"ArrowLeft": 37, "ArrowUp": 38, "ArrowRight": 39, "ArrowDown": 40, "Tab": 9, "Enter": 13}
 
@@ -124,13 +132,26 @@ class Browser:
         to_chromium, self._out = os.pipe()
         self._in, from_chromium = os.pipe()
         cmd = [
-            *self.prefix, sys.executable, __file__, "--fds", str(to_chromium), str(from_chromium),
-            "--serve", str(root), *(["--loopback-up"] if self.prefix else []), "--",
-            chromium, *CHROMIUM_FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}",
-            "--window-size=1280,1600", "about:blank",
+            *self.prefix,
+            sys.executable,
+            __file__,
+            "--fds",
+            str(to_chromium),
+            str(from_chromium),
+            "--serve",
+            str(root),
+            *(["--loopback-up"] if self.prefix else []),
+            "--",
+            chromium,
+            *CHROMIUM_FLAGS,
+            "--remote-debugging-pipe",
+            f"--user-data-dir={self._profile.name}",
+            "--window-size=1280,1600",
+            "about:blank",
         ]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, pass_fds=(to_chromium, from_chromium),
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, text=True, pass_fds=(to_chromium, from_chromium), start_new_session=True
+        )
         os.close(to_chromium)
         os.close(from_chromium)
         port = self.proc.stdout.readline().strip()
@@ -200,8 +221,11 @@ class Browser:
 
     def requests(self) -> list[str]:
         """URLs the current page has requested so far."""
-        return [e["params"]["request"]["url"] for e in self.events
-                if e.get("method") == "Network.requestWillBeSent" and e.get("sessionId") == self.session]
+        return [
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e.get("method") == "Network.requestWillBeSent" and e.get("sessionId") == self.session
+        ]
 
     def evaluate(self, expression: str):
         """Evaluate JavaScript in the page (promises awaited) and return its value."""
@@ -213,7 +237,8 @@ class Browser:
     def rect(self, selector: str) -> dict:
         """Scroll the element into view and return its bounding box in viewport pixels."""
         return self.evaluate(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView({{block: 'center'}});"
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            " e.scrollIntoView({block: 'center'});"
             " const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; })()"
         )
 
@@ -221,8 +246,15 @@ class Browser:
         """Press and release a key in the focused element, as a reader would."""
         code = KEYS[key]
         for kind in ("rawKeyDown", "keyUp"):
-            self.call("Input.dispatchKeyEvent", type=kind, key=key, code=key, windowsVirtualKeyCode=code,
-                      nativeVirtualKeyCode=code, modifiers=8 if shift else 0)
+            self.call(
+                "Input.dispatchKeyEvent",
+                type=kind,
+                key=key,
+                code=key,
+                windowsVirtualKeyCode=code,
+                nativeVirtualKeyCode=code,
+                modifiers=8 if shift else 0,
+            )
 
     def mouse(self, x: float, y: float, click: bool = False) -> None:
         """Move the mouse to (x, y), and click there when asked."""

@@ -61,7 +61,10 @@ def browser(chromium, built_book):
         b = Browser(chromium, built_book, isolate=False)
         b.why_not_isolated = f"Chromium did not start in it: {err}"
     if not b.isolated:
-        warnings.warn(f"no network namespace ({b.why_not_isolated}): the browser checks block the network "
-                      "with Chromium's flags only", stacklevel=1)
+        warnings.warn(
+            f"no network namespace ({b.why_not_isolated}): the browser checks block the network "
+            "with Chromium's flags only",
+            stacklevel=1,
+        )
     yield b
     b.close()

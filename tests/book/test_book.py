@@ -83,7 +83,9 @@ def test_page_renders_in_chromium(page, chromium, server):
     for src in figures:
         if not src.startswith("data:image"):
             body = fetch(urllib.request.urljoin(base, src))
-            assert body[:8] == b"\x89PNG\r\n\x1a\n" or body.lstrip()[:4] in (b"<svg", b"<?xm"), f"{page}: {src} is not an image"
+            assert body[:8] == b"\x89PNG\r\n\x1a\n" or body.lstrip()[:4] in (b"<svg", b"<?xm"), (
+                f"{page}: {src} is not an image"
+            )
     if page.startswith("notebooks/"):
         # Every figure that the chapter's source shows (plt.show() or glue) is on the page.
         source = (ROOT / f"{page}.py").read_text()
@@ -140,12 +142,21 @@ def test_audio_chapter_has_playable_embedded_wav_players(chromium, server):
         "</script></body></html>"
     )
     try:
-        probed = run_chromium(chromium, "--virtual-time-budget=20000", "--autoplay-policy=no-user-gesture-required",
-                              "--dump-dom", f"{server}/{probe.name}")
+        probed = run_chromium(
+            chromium,
+            "--virtual-time-budget=20000",
+            "--autoplay-policy=no-user-gesture-required",
+            "--dump-dom",
+            f"{server}/{probe.name}",
+        )
     finally:
         probe.unlink()
     found = re.search(r'<pre id="durations">(.*?)</pre>', probed, flags=re.DOTALL)
     assert found, f"{page}: the probe page reported no durations (the players did not load)"
     durations = json.loads(found.group(1))
-    assert len(durations) == len(players), f"{page}: the probe saw {len(durations)} players, the page has {len(players)}"
-    assert all(isinstance(d, (int, float)) and d > 0 for d in durations), f"{page}: players Chromium could not load: {durations}"
+    assert len(durations) == len(players), (
+        f"{page}: the probe saw {len(durations)} players, the page has {len(players)}"
+    )
+    assert all(isinstance(d, (int, float)) and d > 0 for d in durations), (
+        f"{page}: players Chromium could not load: {durations}"
+    )

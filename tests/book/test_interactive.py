@@ -104,7 +104,9 @@ def test_player_shows_the_frame_its_controls_select(page, player, browser):
         browser.press("ArrowLeft" if at_end else "ArrowRight")
         after = state(browser, player)
         moved = [b - a for a, b in zip(before["positions"], after["positions"])]
-        assert moved == [(-1 if at_end else 1) if j == i else 0 for j in range(len(moved))], f"{player}: {param} moved {moved}"
+        assert moved == [(-1 if at_end else 1) if j == i else 0 for j in range(len(moved))], (
+            f"{player}: {param} moved {moved}"
+        )
         assert after["src"] != before["src"], f"{player}: moving {param} did not change the image"
         assert_shows_its_controls(after, player)
 
@@ -180,7 +182,9 @@ def test_players_without_javascript_show_a_static_image(page, browser):
 MAGNIFIER_JS = """(() => {
   const root = document.getElementById(%s), data = JSON.parse(document.getElementById(%s + "-data").textContent);
   const img = root.querySelector("figure img"), lens = root.querySelector(".tu-mag-lens");
-  const box = (e) => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; };
+  const box = (e) => {
+    const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height};
+  };
   return {js: root.classList.contains("tu-js"), row: Number(root.dataset.row), col: Number(root.dataset.col),
           data: data, img: box(img), lens: box(lens), src: img.getAttribute("src"),
           zooms: Array.from(root.querySelectorAll(".tu-mag-zoom")).map((z) => z.style.backgroundPosition),
@@ -198,7 +202,9 @@ def assert_window_consistent(st: dict, name: str) -> None:
     d, row, col = st["data"], st["row"], st["col"]
     assert 0 <= row <= d["height"] - d["window"] and 0 <= col <= d["width"] - d["window"], st
     expected = f"{-col * d['zoom']}px {-row * d['zoom']}px".replace("-0px", "0px")
-    assert all(z.replace("-0px", "0px") == expected for z in st["zooms"]), f"{name}: zoom views {st['zooms']}, expected {expected}"
+    assert all(z.replace("-0px", "0px") == expected for z in st["zooms"]), (
+        f"{name}: zoom views {st['zooms']}, expected {expected}"
+    )
     scale = st["img"]["width"] / d["width"]
     assert abs(st["lens"]["x"] - st["img"]["x"] - col * scale) <= 1.5, f"{name}: outline not at column {col}"
     assert abs(st["lens"]["y"] - st["img"]["y"] - row * scale) <= 1.5, f"{name}: outline not at row {row}"
@@ -216,11 +222,15 @@ def test_magnifier_follows_pointer_and_keys(page, name, browser):
     # The pointer over pixel (r, c) of the first image puts that pixel near the middle of the window.
     for r, c in ((d["height"] // 3, d["width"] // 2), (d["height"] - 1, 0), (5, d["width"] - 3)):
         box = st["img"]
-        browser.mouse(box["x"] + (c + 0.5) * box["width"] / d["width"], box["y"] + (r + 0.5) * box["height"] / d["height"])
+        browser.mouse(
+            box["x"] + (c + 0.5) * box["width"] / d["width"], box["y"] + (r + 0.5) * box["height"] / d["height"]
+        )
         st = magnifier_state(browser, name)
         assert_window_consistent(st, name)
         for pixel, start, size in ((r, st["row"], d["height"]), (c, st["col"], d["width"])):
-            assert start <= pixel < start + d["window"], f"{name}: pixel {(r, c)} outside the window at {st['row'], st['col']}"
+            assert start <= pixel < start + d["window"], (
+                f"{name}: pixel {(r, c)} outside the window at {st['row'], st['col']}"
+            )
             edge = start in (0, size - d["window"])
             assert edge or abs(start + d["window"] / 2 - (pixel + 0.5)) <= 1, f"{name}: window not centred on {(r, c)}"
     # The enlarged view on screen shows exactly the image's pixels under the window.
@@ -234,7 +244,9 @@ def test_magnifier_follows_pointer_and_keys(page, name, browser):
         for j in range(d["window"]):
             seen = shot.getpixel((int((j + 0.5) * d["zoom"]), int((i + 0.5) * d["zoom"])))
             truth = image.getpixel((st["col"] + j, st["row"] + i))
-            assert max(abs(a - b) for a, b in zip(seen, truth)) <= 3, f"{name}: zoomed pixel {(i, j)} is {seen}, image has {truth}"
+            assert max(abs(a - b) for a, b in zip(seen, truth)) <= 3, (
+                f"{name}: zoomed pixel {(i, j)} is {seen}, image has {truth}"
+            )
     # Keyboard: arrows move the window by one pixel, Shift+arrow by a whole window (clamped at the border).
     browser.evaluate(f"document.querySelector('#tu-{name} .tu-mag-stage').focus()")
     browser.press("ArrowUp")
@@ -243,7 +255,12 @@ def test_magnifier_follows_pointer_and_keys(page, name, browser):
     browser.press("ArrowDown")
     browser.press("ArrowRight")
     after = magnifier_state(browser, name)
-    assert (after["row"], after["col"]) == (before["row"] + 1, before["col"] + 1), (before["row"], before["col"], after["row"], after["col"])
+    assert (after["row"], after["col"]) == (before["row"] + 1, before["col"] + 1), (
+        before["row"],
+        before["col"],
+        after["row"],
+        after["col"],
+    )
     browser.press("ArrowLeft", shift=True)
     shifted = magnifier_state(browser, name)
     assert shifted["col"] == max(0, after["col"] - d["window"]) and shifted["row"] == after["row"]

@@ -19,8 +19,7 @@ OVERFLOW_JS = """(() => {
 
 
 def set_width(browser, width: int) -> None:
-    browser.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1,
-                 mobile=width < 600)
+    browser.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600)
 
 
 @pytest.mark.parametrize("device", list(WIDTHS))

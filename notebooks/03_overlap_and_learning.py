@@ -23,8 +23,8 @@
 # transposed convolution learns to upsample photographs {cite}`odena2016deconvolution`.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
-# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
+# Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
+# applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"

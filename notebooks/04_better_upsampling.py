@@ -29,8 +29,8 @@
 # practitioners keep asking: is resize-convolution slower, and nearest or bilinear?
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
-# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
+# Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
+# applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
@@ -127,7 +127,8 @@ assert torch.allclose(nearest[4, 1:3], as_rows([a, b + c]))
 assert torch.allclose(nearest[5, 2:4], as_rows([a + b, c]))
 assert ((bilinear[interior].abs() > 1e-12).sum(1) == 3).all()
 assert ((nearest[interior].abs() > 1e-12).sum(1) == 2).all()
-# The tie: with random weights, nearest's even and odd rows always sum alike; the transposed convolution's not.
+# The tie: with random weights, nearest's even and odd rows always sum alike; the transposed
+# convolution's not.
 gen = torch.Generator().manual_seed(SEED)
 tied = untied = 0
 for _ in range(100):
@@ -183,7 +184,8 @@ plt.show()
 
 # %% tags=["hide-input"]
 assert upsampling.fold_matrix(3, 2).tolist() == [[0, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 0]]
-# the nearest resize-convolution's whole matrix is that of a transposed convolution with the folded kernel F w
+# the nearest resize-convolution's whole matrix is that of a transposed convolution with the folded
+# kernel F w
 K = upsampling.fold_matrix(3, 2).double() @ w
 assert torch.allclose(K, as_rows([c, b + c, a + b, a]))
 as_transposed = matrices.operator_matrix(
@@ -434,7 +436,8 @@ assert tied <= 0.01
 assert mean_score["ICNR, untied bias"] > 5 * tied
 assert mean_score["ICNR (PyTorch scale), untied bias"] > 20 * tied
 assert mean_score["ICNR (PyTorch scale), untied bias"] > mean_score["ICNR, untied bias"]
-# weight norm keeps ICNR; a re-initialisation destroys it; under weight norm it reaches only the bias
+# weight norm keeps ICNR; a re-initialisation destroys it; under weight norm it reaches only the
+# bias
 assert abs(mean_score["ICNR, then weight_norm"] - tied) < 1e-4
 reset = mean_score["ICNR, then reset_parameters()"]
 assert reset >= 0.1 and reset > 20 * tied

@@ -28,8 +28,8 @@
 # the same kind of discriminator on crops of photographs and measures what is left.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
-# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
+# Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
+# applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"

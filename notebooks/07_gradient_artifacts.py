@@ -30,8 +30,8 @@
 # generator that has no transposed convolution at all.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
-# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
+# Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
+# applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
@@ -55,10 +55,11 @@ import numpy as np
 from tutorial_utils import downsampling, gradients, pretrained
 
 SEEDS = (SEED, SEED + 1, SEED + 2)  # every claim below is checked on each of these
-FV_SIZE = 128  # feature visualisations are 128×128: MobileNetV2 at 224×224 costs three times as much per step
+# feature visualisations are 128×128: MobileNetV2 at 224×224 costs three times as much per step
+FV_SIZE = 128
 FV_STEPS = runtime.pick(80, 256)  # Adam steps per feature visualisation
-# The GAN experiment: a resize-convolution generator of 32×32 greyscale images; the runs differ only in the
-# discriminator's first layer (`disc_kinds`, set below).
+# The GAN experiment: a resize-convolution generator of 32×32 greyscale images; the runs differ only
+# in the discriminator's first layer (`disc_kinds`, set below).
 GAN = training.GANConfig(
     variant="resize",
     image_size=32,
@@ -101,7 +102,7 @@ KIND_LABELS = {
 
 # %%
 def discriminator_gradient(kind: str, seed: int, n: int = 16) -> torch.Tensor:
-    """Input gradients of a randomly initialised 64×64 discriminator whose four layers downsample by ``kind``."""
+    """Input gradients of a random 64×64 discriminator whose four layers downsample by ``kind``."""
     net = training.seeded(lambda: models.Discriminator(kind, image_size=64, width=32), seed)
     x = torch.randn(n, 3, 64, 64, generator=torch.Generator().manual_seed(100 + seed))
     return gradients.input_gradient(net, x)
@@ -199,7 +200,8 @@ for i, seed in enumerate(SEEDS):
         shape = head(pretrained.preprocess(batch[:1])).shape[1:]
         proj = torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(device)
         g = gradients.input_gradient(
-            lambda v: (head(pretrained.preprocess(v)) * proj).sum(dim=(1, 2, 3)),  # noqa: B023 (called here)
+            # B023 is a false alarm: the lambda is called here, inside the loop that sets head, proj
+            lambda v: (head(pretrained.preprocess(v)) * proj).sum(dim=(1, 2, 3)),  # noqa: B023
             batch,
         )
         mobile[i, j] = [

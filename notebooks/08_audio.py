@@ -29,8 +29,8 @@
 # you listen to it.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
-# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
+# Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
+# applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
@@ -314,9 +314,8 @@ for kind in ("nearest", "linear"):
     assert max(with_bias[kind]) <= 1.0, (kind, with_bias[kind])
 for kind in ("deconv", "deconv_uneven", "subpixel"):
     drops = [a - b for a, b in zip(with_bias[kind], without_bias[kind])]
-    print(
-        f"{LABELS[kind]:14s} drop without biases, per seed: {', '.join(f'{d:.0f}' for d in drops)} dB"
-    )
+    per_seed = ", ".join(f"{d:.0f}" for d in drops)
+    print(f"{LABELS[kind]:14s} drop without biases, per seed: {per_seed} dB")
     assert min(drops) > 20, (kind, drops)
 assert max(max(v) for v in without_bias.values()) <= 3.0
 
@@ -414,7 +413,8 @@ droop = {
     for mode, h in cascades.items()
 }
 print(
-    f"droop at the input Nyquist: nearest {droop['nearest']:.2f} dB, linear {droop['linear']:.2f} dB"
+    "droop at the input Nyquist:",
+    f"nearest {droop['nearest']:.2f} dB, linear {droop['linear']:.2f} dB",
 )
 # three ×2 boxes = a box of 8
 assert torch.equal(cascades["nearest"], torch.ones(PERIOD, dtype=torch.float64))

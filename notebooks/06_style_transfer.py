@@ -30,17 +30,16 @@
 # pixel, still lets the grid through.
 
 # %%
-# Setup. In Colab, install the book's helper package from the repository; everywhere, one call applies the
-# figure style, seeds everything, picks the device and says which profile runs. Nothing else is downloaded.
+# Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
+# applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
 
 REPO = "https://github.com/checkerboard-book/checkerboard"
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", f"tutorial_utils @ git+{REPO}"], check=True
-    )
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
 from tutorial_utils import data, losses, metrics, models, plotting, runtime, training
@@ -68,13 +67,14 @@ test_x = data.photo_crops(64, SIZE, seed=SEED, split="test", photos=PHOTOS)
 
 
 def make_net(kind):
-    """The transformation network with the given decoder, initialised from SEED (both kinds alike)."""
+    """The transformation network with the given decoder, initialised from SEED."""
     return training.seeded(lambda: models.TransformerNet(kind, WIDTH, N_RESIDUAL), SEED)
 
 
 def train(kind, targets, loss, name):
-    """A fresh network with the given decoder, trained on train_x towards targets with loss; every run
-    sees the same crops in the same order for the same number of steps. Returns (network, history)."""
+    """A fresh network with the given decoder, trained on train_x towards targets with loss.
+
+    Every run sees the same crops in the same order for the same number of steps."""
     net = make_net(kind)
     history = training.train_transformer(
         net,
@@ -180,7 +180,7 @@ plt.show()
 
 # %%
 def score_rows(panels, histories):
-    """Table rows: each batch's scores at periods 2 and 4, and each network's score before training."""
+    """Table rows: each batch's scores at periods 2 and 4, and each network's score at step 0."""
     rows = []
     for name, x in panels.items():
         kind = next((k for k in KINDS if LABELS[k] == name), None)
@@ -198,7 +198,8 @@ plotting.table(
 pix = {name: metrics.checkerboard_score(x, 2) for name, x in pixel_panels.items()}
 deconv, resize = LABELS["deconv3"], LABELS["nearest"]
 print(
-    f"deconv / resize: {pix[deconv] / pix[resize]:.1f}x, resize / target: {pix[resize] / pix['target']:.1f}x"
+    f"deconv / resize: {pix[deconv] / pix[resize]:.1f}x, "
+    f"resize / target: {pix[resize] / pix['target']:.1f}x"
 )
 assert (
     pixel_hist["deconv3"].score2[0] > 0.1 and pix[deconv] < pixel_hist["deconv3"].score2[0] / 3

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 import tutorial_utils
-from tutorial_utils import audio, downsampling, models, pretrained, training, upsampling, widgets
+from tutorial_utils import audio, downsampling, losses, models, pretrained, training, upsampling, widgets
 
 PACKAGE_DIR = Path(tutorial_utils.__file__).resolve().parent
 NAN = float("nan")
@@ -123,6 +123,10 @@ CONFIG = training.GANConfig(
 NET = shared(lambda: training.seeded(lambda: pretrained.MobileNetV2(num_classes=2).eval(), 0))
 LINEAR = shared(lambda: nn.Linear(1, 1))  # a module, but not the kind asked for
 WEIGHTS = shared(lambda: pretrained.weights_path(download=False))
+TNET = shared(lambda: training.seeded(lambda: models.TransformerNet("nearest", width=2, n_residual=1), 0))
+FEATS = shared(lambda: losses.RandomFeatures(kernel_sizes=(3,), channels=2, n_scales=2))
+STYLE = randn(1, 3, 8, 8)
+SCLOSS = shared(lambda: losses.StyleContentLoss(STYLE, FEATS(), content_features=FEATS()))
 
 
 def small_figure(a: int = 0):
@@ -402,6 +406,11 @@ CASES = [
         {"signals": randn(64), "period": 2},
         {"signals": [with_nan(64), randn(6), torch.zeros(0), "x"], "period": [1, 3], "width": [0]},
     ),
+    Case(
+        "metrics.fingerprint",
+        {"images": randn(2, 3, 8, 8)},
+        {"images": [randn(3, 8, 8), randn(2, 3, 6, 6), with_nan(2, 3, 8, 8)], "period": [1, 2.0]},
+    ),
     # data
     Case("data.photo", {"name": "astronaut", "shorter_side": 16}, {"name": ["lena"], "shorter_side": [0, 5000]}),
     Case(
@@ -430,6 +439,17 @@ CASES = [
         for name in ("crop_positions", "photo_crops")
     ],
     Case("data.texture", {"name": "brick"}, {"name": ["wood"]}),
+    Case(
+        "data.stylising_filter",
+        {"images": zeros(1, 3, 4, 4)},
+        {
+            "images": [zeros(1, 1, 4, 4), zeros(3, 4, 4), with_nan(1, 3, 4, 4)],
+            "hue_shift": [1.5, "a"],
+            "levels": [1, 2.0],
+            "amount": [-1, NAN],
+            "autolevel": [1],
+        },
+    ),
     Case(
         "data.digits_on_textures", {"n": 1}, {"n": [0], "size": [27], "seed": [-1], "textures": ["brick", ("wood",), 5]}
     ),
@@ -473,6 +493,71 @@ CASES = [
         {"x": [zeros(2, 1, 16, 16), zeros(2, 3, 8, 8)]},
         call=lambda **kw: DISC()(**kw),
     ),
+    Case(
+        "models.TransformerNet",
+        {"width": 2, "n_residual": 1},
+        {"upsample_kind": ["pixelshuffle", 5], "width": [0, 2.0], "n_residual": [-1, 1.5]},
+    ),
+    Case(
+        "models.TransformerNet.forward",
+        {"x": zeros(1, 3, 8, 8)},
+        {"x": [zeros(1, 3, 10, 8), zeros(1, 3, 4, 4), zeros(1, 1, 8, 8), zeros(3, 8, 8), "x"]},
+        call=lambda **kw: TNET()(**kw),
+    ),
+    # losses
+    Case("losses.gram_matrix", {"features": zeros(1, 2, 3, 3)}, {"features": [zeros(2, 3, 3), zeros(0, 2, 3, 3), "f"]}),
+    Case(
+        "losses.RandomFeatures",
+        {},
+        {
+            "kernel_sizes": [(3, 4), (), 3, (0,)],
+            "channels": [0],
+            "n_scales": [0, 1.0],
+            "seed": [-1],
+            "first_scale": [-1],
+            "zero_mean": [0],
+        },
+    ),
+    Case(
+        "losses.RandomFeatures.forward",
+        {"images": zeros(1, 3, 8, 8)},
+        {"images": [zeros(1, 3, 5, 8), zeros(1, 1, 8, 8), "x"]},
+        call=lambda **kw: FEATS()(**kw),
+    ),
+    Case(
+        "losses.style_loss",
+        {"images": zeros(1, 3, 8, 8), "style": STYLE, "features": FEATS},
+        {
+            "images": [zeros(3, 8, 8), zeros(1, 3, 4, 4)],
+            "style": [randn(2, 3, 8, 8), zeros(3, 8, 8)],
+            "features": [LINEAR],
+        },
+    ),
+    Case(
+        "losses.content_loss",
+        {"images": zeros(1, 3, 8, 8), "content": zeros(1, 3, 8, 8), "features": FEATS},
+        {"images": [zeros(3, 8, 8)], "content": [zeros(2, 3, 8, 8), "c"], "features": [5]},
+    ),
+    Case(
+        "losses.StyleContentLoss",
+        {"style": STYLE, "features": FEATS, "content_features": FEATS},
+        {
+            "style": [randn(2, 3, 8, 8), with_nan(1, 3, 8, 8)],
+            "features": [LINEAR],
+            "style_weight": [-1, "a"],
+            "content_weight": [NAN],
+            "content_features": [5],
+        },
+    ),
+    *[
+        Case(
+            f"losses.StyleContentLoss.{name}",
+            {"images": zeros(1, 3, 8, 8), "content": zeros(1, 3, 8, 8)},
+            {"images": [zeros(3, 8, 8), zeros(1, 3, 4, 4)], "content": [zeros(2, 3, 8, 8), "c"]},
+            call=call_method(SCLOSS, name),
+        )
+        for name in ("calibrate", "parts", "forward")
+    ],
     # training
     Case("training.seeded", {"build": lambda: 1, "seed": 0}, {"build": [5], "seed": [-1]}),
     Case(
@@ -504,7 +589,7 @@ CASES = [
     Case(
         "training.History",
         {},
-        {name: [5, (1.0,)] for name in ("step", "loss_d", "loss_g", "eval_step", "score2", "score4", "grad2")},
+        {name: [5, (1.0,)] for name in ("step", "loss_d", "loss_g", "eval_step", "score2", "score4", "grad2", "loss")},
     ),
     Case(
         "training.History.record_scores",
@@ -545,7 +630,44 @@ CASES = [
             "desc": [5],
         },
     ),
+    Case(
+        "training.transform",
+        {"net": TNET, "images": zeros(1, 3, 8, 8)},
+        {"net": [5], "images": [zeros(3, 8, 8), "x"], "batch_size": [0]},
+    ),
+    Case(
+        "training.train_transformer",
+        {
+            "net": Lazy(lambda: models.TransformerNet("nearest", width=2, n_residual=0)),
+            "inputs": randn(2, 3, 8, 8),
+            "targets": randn(2, 3, 8, 8),
+            "loss": torch.nn.functional.mse_loss,
+            "steps": 1,
+            "batch_size": 1,
+            "progress": False,
+        },
+        {
+            "net": [5],
+            "inputs": [randn(3, 8, 8), with_nan(2, 3, 8, 8)],
+            "targets": [randn(1, 3, 8, 8), "t"],
+            "loss": [5],
+            "steps": [-1, 1.5],
+            "batch_size": [0],
+            "lr": [0, "a"],
+            "seed": [-1],
+            "eval_inputs": [randn(3, 8, 8)],
+            "eval_every": [0],
+            "device": ["gpu7"],
+            "progress": [1],
+            "desc": [5],
+        },
+    ),
     # plotting
+    Case(
+        "plotting.comparison_figure",
+        {"panels": {"a": randn(2, 3, 8, 8)}, "zoom": 4, "corner": (0, 0)},
+        {"panels": [{}, 5], "zoom": [0, 2.5], "corner": [(8, 8), (1, 2, 3), -1], "title": [5]},
+    ),
     Case(
         "plotting.image_hwc", {"img": zeros(3, 4, 4)}, {"img": [zeros(2, 2, 2, 2), "abc", zeros(4, 4, 2), zeros(0, 4)]}
     ),

@@ -161,3 +161,57 @@ def test_jpeg_round_trip():
         data.jpeg(x[:, :1], 50)
     with pytest.raises(ValueError, match=r"\[-1, 1\]"):
         data.jpeg(x * 3, 50)
+
+
+# --- the stylising filter (chapter 06) -------------------------------------------------------------------------
+
+
+def few_crops(n=4, size=16, seed=0):
+    return data.photo_crops(n, size, seed=seed, photos=("chelsea", "coffee"))
+
+
+def test_filter_by_hand_without_sharpening_or_hue_shift():
+    x = few_crops()
+    y = data.stylising_filter(x, hue_shift=0.0, levels=3, amount=0.0, autolevel=False)
+    expected = torch.round((x + 1) / 2 * 2) / 2 * 2 - 1  # posterise [0, 1] to {0, 0.5, 1}
+    assert y.shape == x.shape and y.dtype == x.dtype
+    assert torch.allclose(y, expected, atol=1e-5)
+
+
+def test_filter_hue_shift_of_a_third_turn_rotates_the_channels():
+    x = few_crops()
+    y = data.stylising_filter(x, hue_shift=1 / 3, levels=256, amount=0.0, autolevel=False)
+    assert torch.allclose(y, x[:, [2, 0, 1]], atol=2 / 255)  # red becomes green, green blue, blue red
+
+
+def test_filter_sharpens_like_an_unsharp_mask():
+    from scipy.ndimage import gaussian_filter
+
+    x = few_crops(1, 32)
+    y = data.stylising_filter(x, hue_shift=0.0, levels=256, amount=1.0, autolevel=False)
+    img = ((x[0].double() + 1) / 2).numpy()
+    blurred = np.stack([gaussian_filter(c, 2, mode="reflect", truncate=4.0) for c in img])
+    sharp = np.clip(img + (img - blurred), 0, 1) * 2 - 1
+    # posterising to 256 levels rounds by at most half a step
+    assert np.abs(y[0].numpy() - sharp).max() <= 1.01 / 255
+
+
+def test_filter_autolevel_ignores_each_channels_offset_and_contrast():
+    x = few_crops(3, 16)
+    # each channel scaled and shifted
+    darker = (x + 1) / 2 * torch.tensor([0.5, 0.8, 0.6]).view(1, 3, 1, 1) * 2 - 1 + 0.1
+    a, b = data.stylising_filter(x), data.stylising_filter(darker)
+    assert (a == b).float().mean() > 0.95  # posterisation may round a few pixels the other way
+    flat = torch.full((1, 3, 8, 8), 0.3)
+    assert data.stylising_filter(flat, hue_shift=0.0, amount=0.0, levels=256).std() == 0  # stays flat
+
+
+def test_filter_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="images"):
+        data.stylising_filter(torch.zeros(1, 1, 8, 8))
+    with pytest.raises(ValueError, match="hue_shift"):
+        data.stylising_filter(few_crops(), hue_shift=1.5)
+    with pytest.raises(ValueError, match="levels"):
+        data.stylising_filter(few_crops(), levels=1)
+    with pytest.raises(ValueError, match="amount"):
+        data.stylising_filter(few_crops(), amount=-1)

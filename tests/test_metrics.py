@@ -172,3 +172,16 @@ def test_period_4_score_is_never_below_period_2(seed, size, n):
     """The four period-2 phase means average the sixteen period-4 ones, and averaging never spreads them out."""
     x = torch.randn(n, 2, size, size, generator=torch.Generator().manual_seed(seed))
     assert metrics.checkerboard_score(x, 4) >= metrics.checkerboard_score(x, 2) - 1e-12
+
+
+def test_fingerprint_keeps_a_fixed_pattern_and_averages_content_away():
+    photos = data.photo_crops(64, 16, seed=0)
+    tile = torch.tensor([[1.0, -1.0, 0.5, -0.5], [0.0, 0.25, -0.25, 0.0]] * 2)  # a 4x4 pattern
+    grid = tile.repeat(4, 4).expand(64, 3, 16, 16)
+    fp = metrics.fingerprint(photos + 0.3 * grid)
+    assert fp.shape == (3, 4, 4)
+    # the fixed pattern adds up to its high-passed phase means, the photographs' own detail nearly cancels
+    expected = metrics.phase_means(metrics.high_pass(0.3 * grid[:1]), 4)[0]
+    assert torch.allclose(fp, expected.float(), atol=0.02)
+    assert metrics.fingerprint(photos).abs().max() < 0.02
+    assert metrics.fingerprint(photos, period=2).shape == (3, 2, 2)

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tutorial_utils import models
+from tutorial_utils import models, training
 from tutorial_utils.upsampling import KINDS
 
 
@@ -128,3 +128,84 @@ def test_blur_is_a_normalised_low_pass():
     assert torch.allclose(blur(flat), flat)
     checker = (-1.0) ** (torch.arange(6)[:, None] + torch.arange(6)[None, :])
     assert blur(checker.expand(1, 2, 6, 6)).abs().max() < 1e-6  # removes the period-2 checkerboard
+
+
+# --- TransformerNet (chapter 06) -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["deconv3", "nearest"])
+@pytest.mark.parametrize("shape", [(8, 8), (12, 20), (16, 16)])
+def test_transformer_keeps_the_shape(kind, shape):
+    net = models.TransformerNet(kind, width=4, n_residual=1)
+    x = torch.rand(2, 3, *shape, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    y = net(x)
+    assert y.shape == x.shape
+    # a tanh output that depends on the input
+    assert y.abs().max() <= 1 and y.std() > 0 and not torch.allclose(y[0], y[1])
+
+
+def test_transformer_layout():
+    net = models.TransformerNet("deconv3", width=8, n_residual=2)
+    assert net.upsample_kind == "deconv3" and len(net.residual) == 2
+    convs = [m for m in net.encoder.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size[0], c.stride[0]) for c in convs] == [
+        (3, 8, 9, 1),
+        (8, 16, 3, 2),
+        (16, 32, 3, 2),
+    ]
+    ups = [m for m in net.decoder if isinstance(m, torch.nn.ConvTranspose2d)]
+    assert [(u.in_channels, u.out_channels, u.kernel_size, u.stride) for u in ups] == [
+        (32, 16, (3, 3), (2, 2)),
+        (16, 8, (3, 3), (2, 2)),
+    ]
+    nearest = models.TransformerNet("nearest", width=8)
+    assert type(nearest.decoder[0]).__name__ == "ResizeConv2d" and nearest.decoder[0].fast
+    assert len(nearest.residual) == 3 and nearest.width == 8  # the default n_residual
+    norms = [m for m in net.modules() if isinstance(m, torch.nn.InstanceNorm2d)]
+    assert len(norms) == 3 + 2 * 2 + 2  # encoder, two per residual block, decoder
+    assert not [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+
+
+def test_transformer_kinds_differ_only_in_the_decoder():
+    a = training.seeded(lambda: models.TransformerNet("deconv3", 8, 1), 0)
+    b = training.seeded(lambda: models.TransformerNet("nearest", 8, 1), 0)
+    n_a, n_b = (sum(p.numel() for p in m.parameters()) for m in (a, b))
+    # both upsamplers hold a 3x3 kernel per channel pair and a bias: the same number of parameters
+    assert n_a == n_b
+    # one seed gives the same encoder and residual weights, whatever the decoder
+    for pa, pb in zip(a.encoder.parameters(), b.encoder.parameters()):
+        assert torch.equal(pa, pb)
+    for pa, pb in zip(a.residual.parameters(), b.residual.parameters()):
+        assert torch.equal(pa, pb)
+
+
+def test_transformer_is_deterministic_for_a_seed():
+    x = torch.rand(1, 3, 16, 16, generator=torch.Generator().manual_seed(1))
+    outs = [training.seeded(lambda: models.TransformerNet("nearest", 4, 1), s)(x) for s in (3, 3, 4)]
+    assert torch.equal(outs[0], outs[1]) and not torch.equal(outs[0], outs[2])
+
+
+def test_transformer_residual_block_adds_its_input():
+    net = models.TransformerNet("nearest", 4, 1)
+    block = net.residual[0]
+    # the last unit's instance norm scales by zero: the block is then the identity
+    for p in block.body[1][-1].parameters():
+        torch.nn.init.zeros_(p)
+    x = torch.randn(2, 16, 6, 6)
+    assert torch.equal(block(x), x)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 10, 16), (2, 3, 16, 18), (2, 3, 4, 4), (2, 1, 16, 16), (3, 16, 16)])
+def test_transformer_rejects_bad_images(shape):
+    net = models.TransformerNet("nearest", 4, 1)
+    with pytest.raises(ValueError, match=r"^x "):
+        net(torch.zeros(shape))
+
+
+def test_transformer_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="upsample_kind"):
+        models.TransformerNet("pixelshuffle")
+    with pytest.raises(ValueError, match="width"):
+        models.TransformerNet("nearest", width=0)
+    with pytest.raises(TypeError, match="n_residual"):
+        models.TransformerNet("nearest", n_residual=1.5)

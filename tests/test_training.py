@@ -1,11 +1,13 @@
-"""The GAN loop: it runs, records its history at the right steps, and one seed gives one run."""
+"""The training loops (a GAN, a transformation network): they run, record their history at the right steps,
+and one seed gives one run."""
 
 import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
-from tutorial_utils import data, metrics, models, training
+from tutorial_utils import data, losses, metrics, models, training
 
 SIZE = 16  # two upsampling layers: the smallest size where all three variants differ
 
@@ -209,3 +211,83 @@ def test_make_gan_channels_and_per_layer_kinds():
     gen, disc = training.make_gan(CONFIG.replace(variant="resize", disc_kinds=("conv3", "blurpool"), channels=1))
     assert gen(torch.zeros(2, 8)).shape == (2, 1, SIZE, SIZE)
     assert disc.kinds == ("conv3", "blurpool") and disc(torch.zeros(2, 1, SIZE, SIZE)).shape == (2,)
+
+
+# --- the transformation-network loop (chapter 06) --------------------------------------------------------------
+
+
+def crops(n=16, size=16, seed=1):
+    return data.photo_crops(n, size, seed=seed, photos=("chelsea", "coffee"))
+
+
+def run_transformer(seed=0, steps=4, loss=F.mse_loss, targets=None):
+    x = crops()
+    net = training.seeded(lambda: models.TransformerNet("deconv3", 4, 1), seed)
+    history = training.train_transformer(
+        net,
+        x,
+        x if targets is None else targets,
+        loss,
+        steps,
+        batch_size=4,
+        seed=seed,
+        eval_inputs=x[:4],
+        eval_every=3,
+        progress=False,
+    )
+    return net, history
+
+
+def test_transformer_training_records_its_history_and_learns():
+    x = crops()
+    net, h = run_transformer(steps=40, targets=data.stylising_filter(x))
+    assert h.step == list(range(1, 41)) and len(h.loss) == 40
+    assert h.eval_step == [0, *range(3, 40, 3), 40] and len(h.score2) == len(h.score4) == len(h.eval_step)
+    assert h.score2[-1] == metrics.checkerboard_score(training.transform(net, x[:4]), 2)
+    assert not h.loss_d and not h.grad2
+    assert math.fsum(h.loss[-5:]) < 0.7 * math.fsum(h.loss[:5])
+
+
+def test_transformer_training_is_deterministic_for_a_seed():
+    x = crops(2, 16, seed=9)
+    outs = []
+    for seed in (0, 0, 1):
+        net, h = run_transformer(seed)
+        outs.append((h.loss, training.transform(net, x)))
+    assert outs[0][0] == outs[1][0] and torch.equal(outs[0][1], outs[1][1])
+    assert outs[0][0] != outs[2][0]
+
+
+def test_transformer_training_with_the_style_loss():
+    x = crops(16, 24)
+    style = data.photo_crops(1, 32, photos=("immunohistochemistry",))
+    loss = losses.StyleContentLoss(style, losses.RandomFeatures(channels=4, n_scales=2))
+    net = training.seeded(lambda: models.TransformerNet("nearest", 4, 1), 0)
+    loss.calibrate(training.transform(net, x[:4]), x[:4])
+    h = training.train_transformer(net, x, x, loss, 3, batch_size=4, eval_every=5, progress=False)
+    # both normalised terms start near 1 (the first batch is not the calibration batch)
+    assert len(h.loss) == 3 and h.eval_step == [0, 3] and abs(h.loss[0] - 2.0) < 1.0
+
+
+def test_transform_batches_and_restores_the_mode():
+    net = training.seeded(lambda: models.TransformerNet("nearest", 4, 1), 0).train()
+    x = crops(5, 16)
+    with torch.no_grad():
+        whole = net(x)
+    out = training.transform(net, x, batch_size=2)
+    assert torch.allclose(out, whole, atol=1e-6) and not out.requires_grad and net.training
+
+
+def test_transformer_training_rejects_bad_arguments():
+    x = crops(4, 16)
+    net = models.TransformerNet("nearest", 4, 1)
+    with pytest.raises(ValueError, match="targets"):
+        training.train_transformer(net, x, x[:2], F.mse_loss, 1)
+    with pytest.raises(ValueError, match="lr"):
+        training.train_transformer(net, x, x, F.mse_loss, 1, lr=0)
+    with pytest.raises(TypeError, match="steps"):
+        training.train_transformer(net, x, x, F.mse_loss, 1.5)
+    with pytest.raises(ValueError, match="inputs"):
+        training.train_transformer(net, x[0], x, F.mse_loss, 1)
+    with pytest.raises(ValueError, match="images"):
+        training.transform(net, x[0])

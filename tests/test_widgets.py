@@ -15,6 +15,7 @@ import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from tutorial_utils import overlap, plotting, widgets
@@ -135,6 +136,20 @@ def test_plotting_table_helpers():
         table._repr_html_() == "<table><thead><tr><th>k</th><th>s&lt;t</th></tr></thead>"
         "<tbody><tr><td>3</td><td>2</td></tr></tbody></table>"
     )
+
+
+def test_comparison_figure_layout():
+    x = torch.rand(4, 3, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    fig = plotting.comparison_figure({"a": x, "b": -x}, zoom=4, corner=(2, 3), title="t")
+    axes = fig.axes
+    assert len(axes) == 6 and fig._suptitle.get_text() == "t"
+    # row 1: the zoom of the first image; row 2: the fingerprints, on one symmetric scale
+    zoomed = axes[2].images[0].get_array()
+    assert zoomed.shape[:2] == (4, 4)
+    assert np.allclose(zoomed, plotting.image_hwc(x[0, :, 2:6, 3:7]))
+    limits = {tuple(ax.images[0].get_clim()) for ax in axes[4:]}
+    assert len(limits) == 1 and next(iter(limits))[0] == -next(iter(limits))[1]
+    plt.close(fig)
 
 
 # --- HTML players and the magnifier ----------------------------------------------------------------------

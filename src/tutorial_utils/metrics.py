@@ -57,6 +57,14 @@ def checkerboard_score(images, period: int = 2) -> float:
     return float(score.mean())
 
 
+def fingerprint(images, period: int = 4) -> torch.Tensor:
+    """A batch's fixed pattern: the high-passed images averaged over the batch and folded onto one
+    period×period tile per channel, (C, period, period). Image content averages away; a grid adds up."""
+    period = as_int("period", period, 2)
+    x = _cpu64(as_images("images", images, period))
+    return phase_means(high_pass(x), period).mean(dim=0).float()
+
+
 def phase_energy_ratio(x, period: int = 2) -> float:
     """Max over min of the mean of x² per output phase, for signed data with a random sign (e.g. gradients).
 

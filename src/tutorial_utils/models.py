@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._checks import as_device, as_int
+from ._checks import as_choice, as_device, as_int
 from .downsampling import DOWN_KINDS, Blur2d, make_downsampler  # noqa: F401 - re-exported: models.make_downsampler
 from .upsampling import KINDS, make_upsampler
 
@@ -138,3 +138,66 @@ class Discriminator(nn.Module):
             shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
             raise ValueError(f"x must be images of shape (N, {', '.join(map(str, expected))}), got {shape}")
         return self.head(self.features(x).flatten(1)).squeeze(1)
+
+
+# --- chapter 06: the real-time style-transfer network ----------------------------------------------------------
+
+
+def _conv_unit(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, relu: bool = True):
+    """Reflection padding, a convolution, instance normalisation and (optionally) a ReLU: Johnson's unit."""
+    layers = [
+        nn.ReflectionPad2d(kernel_size // 2),
+        nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride),
+        nn.InstanceNorm2d(out_channels, affine=True),
+    ]
+    return nn.Sequential(*layers, nn.ReLU()) if relu else nn.Sequential(*layers)
+
+
+class _ResidualBlock(nn.Module):
+    """Two 3×3 units with instance normalisation, added to the input (no ReLU after the sum)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(_conv_unit(channels, channels, 3), _conv_unit(channels, channels, 3, relu=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class TransformerNet(nn.Module):
+    """Johnson et al.'s (2016) image transformation network, scaled down, with the decoder's upsampler by kind.
+
+    A 9×9 stem, two stride-2 3×3 convolutions (``width`` → 2·``width`` → 4·``width`` channels), ``n_residual``
+    residual blocks, two ×2 upsamplers from :func:`~tutorial_utils.upsampling.make_upsampler` (``"deconv3"`` is
+    Johnson's transposed convolution, ``"nearest"`` the fast folded resize-convolution), each followed by
+    instance normalisation and a ReLU, and a 9×9 output convolution ending in tanh. Reflection padding
+    everywhere outside the upsamplers. Maps (N, 3, H, W) in [-1, 1] to the same shape, for H, W multiples of 4.
+    """
+
+    def __init__(self, upsample_kind: str = "nearest", width: int = 32, n_residual: int = 3) -> None:
+        super().__init__()
+        self.upsample_kind = as_choice("upsample_kind", upsample_kind, KINDS)
+        w = self.width = as_int("width", width, 1)
+        self.n_residual = as_int("n_residual", n_residual, 0)
+        self.encoder = nn.Sequential(
+            _conv_unit(3, w, 9), _conv_unit(w, 2 * w, 3, stride=2), _conv_unit(2 * w, 4 * w, 3, stride=2)
+        )
+        self.residual = nn.Sequential(*(_ResidualBlock(4 * w) for _ in range(self.n_residual)))
+        self.decoder = nn.Sequential(
+            make_upsampler(upsample_kind, 4 * w, 2 * w),
+            nn.InstanceNorm2d(2 * w, affine=True),
+            nn.ReLU(),
+            make_upsampler(upsample_kind, 2 * w, w),
+            nn.InstanceNorm2d(w, affine=True),
+            nn.ReLU(),
+        )
+        self.head = nn.Sequential(nn.ReflectionPad2d(4), nn.Conv2d(w, 3, 9), nn.Tanh())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != 3:
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be RGB images of shape (N, 3, H, W), got {shape}")
+        h, w = x.shape[-2:]
+        if h % 4 or w % 4 or min(h, w) < 8:
+            raise ValueError(f"x height and width must be multiples of 4 and at least 8 (two ÷2 steps), got {h}x{w}")
+        return self.head(self.decoder(self.residual(self.encoder(x))))

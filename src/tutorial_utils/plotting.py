@@ -149,6 +149,38 @@ def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yell
     ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor=color, linewidth=1.2))
 
 
+def comparison_figure(panels: dict, zoom: int = 12, corner: tuple[int, int] = (8, 8), title: str | None = None):
+    """One column per batch in ``panels`` (label -> images (N, 3, H, W) in [-1, 1]): its first four images, a
+    ``zoom``×``zoom`` zoom of the first image's outlined ``corner``, and its period-4 fingerprint
+    (:func:`~tutorial_utils.metrics.fingerprint`, red channel, tiled 2×2, one colour scale for all columns)."""
+    from . import metrics
+
+    if not isinstance(panels, dict) or not panels:
+        raise ValueError(f"panels must be a non-empty dict of label -> images, got {type(panels).__name__}")
+    zoom = as_int("zoom", zoom, 1)
+    r, c = as_pair("corner", corner, 0)
+    as_str("title", title, optional=True)
+    tiles = {name: metrics.fingerprint(x)[0].tile(2, 2) for name, x in panels.items()}
+    for name, x in panels.items():
+        if r + zoom > x.shape[-2] or c + zoom > x.shape[-1]:
+            raise ValueError(
+                f"corner {corner} and zoom {zoom} must fit in the images of {name!r}, got {tuple(x.shape)}"
+            )
+    limit = max(float(t.abs().max()) for t in tiles.values()) or 1.0
+    fig, axes = plt.subplots(
+        3, len(panels), figsize=(2.1 * len(panels), 5.6), squeeze=False, gridspec_kw={"height_ratios": [1.6, 1, 1]}
+    )
+    for col, (name, x) in enumerate(panels.items()):
+        show_grid(x[:4], nrow=2, ax=axes[0, col], title=name)
+        zoom_box(axes[0, col], zoom, (r, c))
+        show_image(axes[1, col], x[0, :, r : r + zoom, c : c + zoom], title=f"{zoom}×{zoom} zoom")
+        show_signed(axes[2, col], tiles[name], title="fingerprint (red)", limit=limit)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def glue(name: str, obj, display: bool = True) -> None:
     """Store a figure or value under ``name`` so other pages of the book can paste it (the intro's gallery).
 

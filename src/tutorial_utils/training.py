@@ -1,5 +1,6 @@
 """Training loops with a ``tqdm.auto`` progress bar and a history of losses and checkerboard scores.
 
+Two loops: a GAN (chapter 05) and an image transformation network trained towards targets (chapter 06).
 The GAN loop is DCGAN's recipe (Radford et al. 2015): Adam with betas (0.5, 0.999), the non-saturating
 generator loss, BatchNorm in the generator running on batch statistics. Everything random (model weights,
 noise, the order in which real crops are drawn) comes from explicit seeds, so one seed gives one run.
@@ -31,7 +32,7 @@ from ._checks import (
 )
 
 BN_MODES = ("train", "eval")
-SERIES = ("score2", "score4", "grad2", "loss_d", "loss_g")  # what History.late_mean averages
+SERIES = ("score2", "score4", "grad2", "loss_d", "loss_g", "loss")  # what History.late_mean averages
 
 
 def seeded(build, seed: int):
@@ -168,9 +169,10 @@ def initial_samples(config: GANConfig, mode: str = "train") -> torch.Tensor:
 
 @dataclass
 class History:
-    """What a run records: losses at every step; scores of the fixed evaluation batch every ``eval_every``
-    steps (step 0 included, before any update) at periods 2 and 4, and the period-2 phase-energy ratio of
-    the gradient that the discriminator sends back to that batch (:func:`generator_gradient`)."""
+    """What a run records: losses at every step (``loss_d`` and ``loss_g`` for a GAN, ``loss`` for a
+    transformation network); scores of the fixed evaluation batch every ``eval_every`` steps (step 0 included,
+    before any update) at periods 2 and 4, and for a GAN the period-2 phase-energy ratio of the gradient that
+    the discriminator sends back to that batch (:func:`generator_gradient`)."""
 
     step: list[int] = field(default_factory=list)
     loss_d: list[float] = field(default_factory=list)
@@ -179,6 +181,7 @@ class History:
     score2: list[float] = field(default_factory=list)
     score4: list[float] = field(default_factory=list)
     grad2: list[float] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -315,4 +318,81 @@ def train_gan(
         history.loss_g.append(loss_g)
         if step % c.eval_every == 0 or step == c.steps:
             history.record_scores(step, sample(generator, z_eval), discriminator)
+    return history
+
+
+# --- chapter 06: an image transformation network ---------------------------------------------------------------
+
+
+@torch.no_grad()
+def transform(net: nn.Module, images: torch.Tensor, batch_size: int = 32) -> torch.Tensor:
+    """``net`` applied to ``images`` (N, C, H, W) in batches, in eval mode and without gradients, on the CPU."""
+    as_module("net", net)
+    images = as_images("images", images)
+    batch_size = as_int("batch_size", batch_size, 1)
+    device = next(net.parameters()).device
+    was_training = net.training
+    net.eval()
+    try:
+        return torch.cat([net(images[i : i + batch_size].to(device)).cpu() for i in range(0, len(images), batch_size)])
+    finally:
+        net.train(was_training)
+
+
+def train_transformer(
+    net: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    loss,
+    steps: int,
+    batch_size: int = 8,
+    lr: float = 1e-3,
+    seed: int = 0,
+    eval_inputs: torch.Tensor | None = None,
+    eval_every: int = 50,
+    device=None,
+    progress: bool = True,
+    desc: str | None = None,
+) -> History:
+    """Train ``net`` in place with Adam at ``lr`` so that ``loss(net(inputs[i]), targets[i])`` falls, on
+    minibatches of ``batch_size`` pairs drawn with ``seed``; returns the :class:`History` (``loss``, scores).
+
+    For a pixel loss ``targets`` are the wanted outputs and ``loss`` is e.g. ``F.mse_loss``; for a style loss
+    ``targets`` are the inputs themselves (the content) and ``loss`` a
+    :class:`~tutorial_utils.losses.StyleContentLoss`. ``eval_inputs`` (default: the first 32 inputs) are
+    transformed and scored every ``eval_every`` steps, before the first update and after the last one.
+    """
+    as_module("net", net)
+    inputs, targets = as_images("inputs", inputs), as_images("targets", targets)
+    if targets.shape[0] != inputs.shape[0]:
+        raise ValueError(f"targets must hold one target per input ({inputs.shape[0]}), got {targets.shape[0]}")
+    as_callable("loss", loss, "a function of (outputs, targets) returning a scalar tensor")
+    steps = as_int("steps", steps, 0)
+    batch_size = as_int("batch_size", batch_size, 1)
+    lr = as_float("lr", lr, 0, lo_open=True)
+    seed = as_int("seed", seed, 0)
+    eval_inputs = inputs[:32] if eval_inputs is None else as_images("eval_inputs", eval_inputs)
+    eval_every = as_int("eval_every", eval_every, 1)
+    device = as_device("device", device)
+    as_bool("progress", progress)
+    as_str("desc", desc, optional=True)
+    device = device if device is not None else next(net.parameters()).device
+    net.to(device).train()
+    if isinstance(loss, nn.Module):
+        loss.to(device)
+    inputs, targets = inputs.to(device), targets.to(device)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    draws = torch.Generator().manual_seed(seed)  # on the CPU: the same run on every device
+    history = History()
+    history.record_scores(0, transform(net, eval_inputs))
+    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False):
+        idx = torch.randint(inputs.shape[0], (batch_size,), generator=draws).to(device)
+        value = loss(net(inputs[idx]), targets[idx])
+        opt.zero_grad(set_to_none=True)
+        value.backward()
+        opt.step()
+        history.step.append(step)
+        history.loss.append(float(value.detach()))
+        if step % eval_every == 0 or step == steps:
+            history.record_scores(step, transform(net, eval_inputs))
     return history

@@ -1,0 +1,375 @@
+# ---
+# jupyter:
+#   jupytext:
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · Style transfer: the decoder paints the grid
+#
+# Real-time style transfer trains one feed-forward network to restyle any photograph in a single pass
+# {cite}`johnson2016perceptual`. Its transformation network shrinks the image twice with strided
+# convolutions, works on the small feature maps with residual blocks, and grows the image back with two
+# stride-2 transposed convolutions. The article showed stylised images from such networks covered in a fine
+# grid, and the same network with resize-convolutions in its decoder free of it
+# {cite}`odena2016deconvolution`.
+#
+# This chapter repeats that comparison twice, with a small version of the network that trains on a CPU.
+# First with a plain pixel loss towards a known image filter, so that the right answer is known for every
+# pixel and the two networks differ only in their decoder. Then with a style loss. A style loss usually
+# compares the features of a pretrained classifier; here the features come from fixed random filters, which
+# need no download. Along the way it measures why the pixel loss, which charges the network for every wrong
+# pixel, still lets the grid through.
+
+# %%
+# Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
+# applies the figure style, seeds everything, picks the device and says which profile runs.
+import sys
+
+REPO = "https://github.com/checkerboard-book/checkerboard"
+if "google.colab" in sys.modules:
+    import subprocess
+
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
+
+import torch
+from tutorial_utils import data, losses, metrics, models, plotting, runtime, training
+
+SEED = 0
+device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+
+# %%
+import matplotlib.pyplot as plt
+import torch.nn.functional as F
+
+SIZE = runtime.pick(48, 128)  # training and evaluation crops (multiples of 4)
+# channels after the stem; twice and four times as many after the two downsampling steps
+WIDTH = runtime.pick(16, 32)
+N_RESIDUAL = runtime.pick(2, 5)  # residual blocks (Johnson et al. use 5)
+STEPS = runtime.pick(100, 2000)  # training steps per network and loss
+BATCH = 8
+EVAL_EVERY = runtime.pick(50, 200)
+PHOTOS = ("astronaut", "chelsea", "coffee", "rocket")  # content photographs
+KINDS = ("deconv3", "nearest")
+LABELS = {"deconv3": "transposed conv.", "nearest": "resize-conv."}
+
+train_x = data.photo_crops(runtime.pick(512, 2048), SIZE, seed=SEED, split="train", photos=PHOTOS)
+test_x = data.photo_crops(64, SIZE, seed=SEED, split="test", photos=PHOTOS)
+
+
+def make_net(kind):
+    """The transformation network with the given decoder, initialised from SEED."""
+    return training.seeded(lambda: models.TransformerNet(kind, WIDTH, N_RESIDUAL), SEED)
+
+
+def train(kind, targets, loss, name):
+    """A fresh network with the given decoder, trained on train_x towards targets with loss.
+
+    Every run sees the same crops in the same order for the same number of steps."""
+    net = make_net(kind)
+    history = training.train_transformer(
+        net,
+        train_x,
+        targets,
+        loss,
+        STEPS,
+        BATCH,
+        seed=SEED,
+        eval_inputs=test_x,
+        eval_every=EVAL_EVERY,
+        device=device,
+        desc=f"{name}, {kind}",
+    )
+    return net, history
+
+
+# %% [markdown]
+# ## The transformation network
+#
+# `models.TransformerNet` is the network of {cite}`johnson2016perceptual`, scaled down: a 9×9 convolution,
+# two stride-2 3×3 convolutions that halve the resolution twice, a few residual blocks, a decoder that
+# doubles it twice, and a 9×9 convolution back to three colours with a tanh. Every convolution outside the
+# decoder pads by reflection, and every layer but the last is followed by instance normalisation and, except
+# where a residual block adds its input back, a ReLU. The decoder's two upsampling layers are the only
+# thing that changes: `"deconv3"` is the original stride-2 transposed convolution with a 3×3 kernel,
+# `"nearest"` the nearest-neighbour resize followed by a 3×3 convolution that chapter 04 recommended
+# (computed by `ResizeConv2d` as one folded transposed convolution). Both hold a 3×3 kernel per pair of
+# channels, so the two networks have exactly the same number of parameters, and with one seed they start
+# from the same weights everywhere else. Before any training their outputs on held-out photo crops already
+# differ: the transposed convolutions paint a grid whose checkerboard score (`metrics.checkerboard_score`,
+# about 0 for photographs, 1 for a pure grid) is more than twenty times that of the resize-convolutions.
+
+# %%
+nets0 = {kind: make_net(kind) for kind in KINDS}
+n_params = {kind: sum(p.numel() for p in net.parameters()) for kind, net in nets0.items()}
+init_score = {
+    kind: metrics.checkerboard_score(training.transform(net, test_x), 2)
+    for kind, net in nets0.items()
+}
+print("parameters:", n_params)
+print("score at initialisation, period 2:", {k: f"{v:.4f}" for k, v in init_score.items()})
+assert n_params["deconv3"] == n_params["nearest"], n_params
+assert init_score["deconv3"] > 20 * init_score["nearest"], init_score
+
+# %% [markdown]
+# ## A pixel loss towards a known filter
+#
+# The first experiment asks each network to reproduce an image filter, pixel by pixel, with the mean squared
+# error as the loss, as the seed blog post of the article did. The filter (`data.stylising_filter`) is a
+# fixed chain of scikit-image operations that gives photographs a loud, poster-like look: per-channel
+# auto-levels, an unsharp mask, a rotation of every hue by 0.3 turns, and posterisation to four levels per
+# channel. Because the target is computed, it is known for every crop, and it has no grid of its own: its
+# checkerboard score stays within twice that of the photographs.
+#
+# The auto-levels step is there for a reason that has nothing to do with the grid. Instance normalisation
+# subtracts every feature map's mean and divides by its spread, image by image, so the network cannot tell a
+# flat blue crop from a flat orange one; a filter that first stretches each channel of its input has the
+# same blind spot, so the network can learn it.
+
+# %%
+train_y = data.stylising_filter(train_x)
+test_y = data.stylising_filter(test_x)
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.4))
+plotting.show_grid(test_x[:16], nrow=4, ax=axes[0], title="held-out photo crops")
+plotting.show_grid(test_y[:16], nrow=4, ax=axes[1], title="the filter's output (the target)")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Both networks now train on the same crops in the same order, from the same initial weights (apart from
+# the decoders), with Adam at a learning rate of $10^{-3}$ and batches of eight crops.
+# `training.train_transformer` records the loss at every step and the checkerboard scores of the held-out
+# outputs every few steps.
+
+# %%
+pixel_nets, pixel_hist = {}, {}
+for kind in KINDS:
+    pixel_nets[kind], pixel_hist[kind] = train(kind, train_y, F.mse_loss, "pixel loss")
+pixel_out = {kind: training.transform(net, test_x) for kind, net in pixel_nets.items()}
+print({kind: f"final loss {h.late_mean('loss'):.3f}" for kind, h in pixel_hist.items()})
+
+# %% [markdown]
+# The figure puts held-out crops, their targets and the two networks' outputs side by side. Below each
+# batch is a zoom on one crop and the batch's fingerprint, as in chapter 05: the high-passed images averaged
+# over the batch and folded onto a 4×4 tile, shown twice in each direction (`metrics.fingerprint`). Image
+# content averages away in the fingerprint; a pattern fixed to the pixel grid adds up.
+
+# %%
+pixel_panels = {"photo crops": test_x, "target": test_y, **{LABELS[k]: pixel_out[k] for k in KINDS}}
+plotting.comparison_figure(pixel_panels, title=f"Pixel loss, after {STEPS} steps")
+plt.show()
+
+# %% [markdown]
+# The table turns the figure into numbers, at periods 2 and 4, with the photographs and the targets as
+# reference rows, and each network's score before training. The pixel loss does wear the grid down: the
+# transposed-convolution network starts above 0.1 and ends at less than a third of its starting score. It
+# does not wear it away. After the quick profile's short run its outputs still score at least three times
+# the resize-convolution network's at period 2 (the full profile trains much longer and asserts twice),
+# while the resize-convolution network's outputs score within three times the score of the targets they
+# were trained towards.
+
+
+# %%
+def score_rows(panels, histories):
+    """Table rows: each batch's scores at periods 2 and 4, and each network's score at step 0."""
+    rows = []
+    for name, x in panels.items():
+        kind = next((k for k in KINDS if LABELS[k] == name), None)
+        start = f"{histories[kind].score2[0]:.4f}" if kind else ""
+        scores = [f"{metrics.checkerboard_score(x, p):.4f}" for p in (2, 4)]
+        rows.append([name, start, *scores])
+    return rows
+
+
+plotting.table(
+    ["images", "step 0, period 2", "period 2", "period 4"], score_rows(pixel_panels, pixel_hist)
+)
+
+# %% tags=["hide-input"]
+pix = {name: metrics.checkerboard_score(x, 2) for name, x in pixel_panels.items()}
+deconv, resize = LABELS["deconv3"], LABELS["nearest"]
+print(
+    f"deconv / resize: {pix[deconv] / pix[resize]:.1f}x, "
+    f"resize / target: {pix[resize] / pix['target']:.1f}x"
+)
+assert (
+    pixel_hist["deconv3"].score2[0] > 0.1 and pix[deconv] < pixel_hist["deconv3"].score2[0] / 3
+), pix
+assert pix[deconv] > runtime.pick(3, 2) * pix[resize], pix
+assert pix["target"] / 3 < pix[resize] < 3 * pix["target"], pix
+assert pix["target"] < 2 * pix["photo crops"], pix
+
+# %% [markdown]
+# ## Why the pixel loss lets the grid through
+#
+# The pixel loss does see the grid: every pixel that the grid lifts or lowers counts as an error. But it
+# pays very little for it. Split each output into its grid (the four period-2 phase means of its high-passed
+# image, repeated over the image) and the rest, and ask how much lower the loss would be without the grid.
+# For the transposed-convolution network the answer is less than one per cent of the loss: the grid is
+# faint in squared error, next to the colours and edges the network still gets wrong. The part of the
+# gradient that would remove it is correspondingly small, so training wears the grid down only slowly.
+#
+# A flat patch of colour shows where the grid comes from. Away from the borders every hidden feature of a
+# flat input is flat too, so whatever pattern comes out is painted by the upsampling layers themselves, as in
+# chapter 03. The trained resize-convolution network returns a flat patch flat, as it must: resizing a flat
+# image and convolving it gives a flat image. The trained transposed-convolution network covers it with a
+# grid: its kernels are not balanced (chapter 03), and photographs, which have few flat patches, never asked
+# it to balance them.
+
+
+# %%
+def without_grid(x):
+    """``x`` minus its period-2 grid: each image's phase means of the high-passed image, tiled."""
+    tile = metrics.phase_means(metrics.high_pass(x), 2)
+    return x - tile.repeat(1, 1, x.shape[-2] // 2, x.shape[-1] // 2)
+
+
+grid_share = {}
+for kind in KINDS:
+    full = F.mse_loss(pixel_out[kind], test_y)
+    grid_share[kind] = float(1 - F.mse_loss(without_grid(pixel_out[kind]), test_y) / full)
+flat = torch.tensor([0.8, -0.6, -0.6]).view(1, 3, 1, 1).expand(1, 3, SIZE, SIZE)  # a flat red
+m = SIZE // 4  # away from the borders
+on_flat = {kind: training.transform(net, flat)[..., m:-m, m:-m] for kind, net in pixel_nets.items()}
+flat_score = {kind: metrics.checkerboard_score(x, 2) for kind, x in on_flat.items()}
+print(
+    "share of the pixel loss that the grid costs:", {k: f"{v:.3%}" for k, v in grid_share.items()}
+)
+print("score of the output on a flat red patch:", {k: f"{v:.3f}" for k, v in flat_score.items()})
+
+fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6))
+plotting.show_image(axes[0], flat[0, :, :12, :12], title="flat red input")
+detail = {kind: metrics.high_pass(x)[0, 0, :12, :12] for kind, x in on_flat.items()}
+limit = max(float(d.abs().max()) for d in detail.values())
+for ax, kind in zip(axes[1:], KINDS):
+    plotting.show_signed(ax, detail[kind], limit=limit, title=f"{LABELS[kind]}: fine detail (red)")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Measured: the grid costs the transposed-convolution network less than one per cent of its pixel loss, and
+# on a flat red patch its output scores above 0.02, more than ten times the resize-convolution network's.
+
+# %% tags=["hide-input"]
+assert grid_share["deconv3"] < 0.01, grid_share
+assert flat_score["deconv3"] > 0.02 and flat_score["deconv3"] > 10 * flat_score["nearest"], (
+    flat_score
+)
+
+# %% [markdown]
+# ## A style loss on random features
+#
+# Style transfer replaces the known target with two wishes: keep the content of the photograph, take on the
+# texture of a style image. The usual recipe, which Johnson et al. trained their network with, measures
+# both in the feature maps of a pretrained classifier: the content as the feature maps themselves, the
+# style as their Gram matrices (which features fire together, wherever they fire). A pretrained network is
+# not needed for texture: a single layer of fixed random filters followed by a ReLU already carries enough
+# statistics to synthesise textures {cite}`ustyuzhaninov2017textures`, and random deep networks
+# reconstruct and stylise images too {cite}`he2016random`. The best textures of the first paper came from large
+# random filters, too slow for a CPU; `losses.RandomFeatures` gets the large receptive field from an image
+# pyramid instead: 32 random 3×3 and 32 random 5×5 filters, applied at full, half and quarter resolution.
+#
+# `losses.StyleContentLoss` compares the Gram matrices of those six feature maps with the style image's, and
+# for the content the feature maps of a second bank of zero-mean random filters at half and quarter
+# resolution with those of the input photograph; each term is divided by its value before training, so that
+# every term starts at 1. The style image is scikit-image's immunohistochemistry slide: a dense, strongly
+# coloured texture of brown and blue blobs at many scales, with no layout that the Gram matrix would need
+# to keep, the kind of image a texture loss reproduces well.
+
+# %%
+style = torch.from_numpy(data.photo("immunohistochemistry", runtime.pick(128, 256))).permute(
+    2, 0, 1
+)[None]
+style_nets, style_hist, style_losses = {}, {}, {}
+for kind in KINDS:
+    # each term is divided by its value for the untrained network's output
+    start = training.transform(make_net(kind), train_x[:BATCH])
+    style_losses[kind] = losses.StyleContentLoss(style).calibrate(start, train_x[:BATCH])
+    style_nets[kind], style_hist[kind] = train(kind, train_x, style_losses[kind], "style loss")
+style_out = {kind: training.transform(net, test_x) for kind, net in style_nets.items()}
+with torch.no_grad():
+    parts = {
+        kind: [float(v) for v in style_losses[kind].cpu().parts(style_out[kind], test_x)]
+        for kind in KINDS
+    }
+print("normalised (style, content) loss on held-out crops:", parts)
+
+# %% [markdown]
+# The same figure as for the pixel loss, with the style image in place of the target. The quick profile's
+# short run on small crops gives the photographs the style's palette and a coarse mottling rather than a
+# convincing painting; the full profile trains longer on larger crops. Either way the comparison that
+# matters is between the last two columns.
+
+# %%
+# the style image, cut into four crops of the size of the others
+style_crops = torch.cat(
+    [style[..., r : r + SIZE, c : c + SIZE] for r in (0, SIZE) for c in (0, SIZE)]
+)
+style_panels = {
+    "photo crops": test_x,
+    "style": style_crops,
+    **{LABELS[k]: style_out[k] for k in KINDS},
+}
+plotting.comparison_figure(style_panels, title=f"Style loss, after {STEPS} steps")
+plt.show()
+
+# %% [markdown]
+# Here too, the transposed-convolution network's outputs score at least five times the
+# resize-convolution network's at period 2. The resize-convolution network is less clean than under the
+# pixel loss, though: its outputs score several times the photographs they were made from (the assert allows
+# up to forty times), where the pixel-loss network stayed within three times its target. Nothing pins its
+# fine detail pixel by pixel here.
+# The style terms ask for the statistics of a fine texture, and a resize-convolution whose input has fine
+# texture does treat the four output phases a little differently (chapter 04: its four phases apply different
+# sums of the same 3×3 taps, which agree only on flat input), so a weak, content-dependent pattern is free to
+# grow. A flat patch separates the two kinds of grid: through the style-trained resize-convolution network it
+# stays flat (score below 0.02), through the transposed-convolution network it comes out covered in a grid
+# (score above 0.1), as after the pixel loss.
+
+# %%
+plotting.table(
+    ["images", "step 0, period 2", "period 2", "period 4"], score_rows(style_panels, style_hist)
+)
+
+# %% tags=["hide-input"]
+sty = {name: metrics.checkerboard_score(x, 2) for name, x in style_panels.items()}
+style_flat = {
+    kind: metrics.checkerboard_score(training.transform(net, flat)[..., m:-m, m:-m], 2)
+    for kind, net in style_nets.items()
+}
+print(
+    f"deconv / resize: {sty[deconv] / sty[resize]:.1f}x, "
+    f"resize / photographs: {sty[resize] / sty['photo crops']:.1f}x",
+    "\nscore on a flat red patch:",
+    {k: f"{v:.3f}" for k, v in style_flat.items()},
+)
+assert sty[deconv] > 5 * sty[resize], sty
+assert sty[resize] < 40 * sty["photo crops"], sty
+assert style_flat["nearest"] < 0.02 and style_flat["deconv3"] > 0.1, style_flat
+
+# %% [markdown]
+# ## What this shows
+#
+# With either loss, the decoder decides. Two networks with the same parameters, trained on the same data
+# for the same number of steps, differ by the grid that the transposed convolutions paint and that the
+# loss, pixel or style, pays too little to remove. Swapping the two transposed convolutions for
+# resize-convolutions removes it at the source, at no cost in parameters.
+
+# %% tags=["hide-input"]
+# Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
+plotting.glue_numbers(
+    c06_pixel_deconv_over_resize=pix[deconv] / pix[resize],
+    c06_style_deconv_over_resize=sty[deconv] / sty[resize],
+    c06_pixel_resize_over_target=pix[resize] / pix["target"],
+    c06_style_resize_over_photos=sty[resize] / sty["photo crops"],
+    c06_pixel_grid_share=grid_share["deconv3"],
+)

@@ -1,0 +1,194 @@
+"""Style and content losses on fixed random convolutional features: no pretrained network, nothing downloaded.
+
+A single layer of random filters followed by a ReLU already carries enough texture statistics for Gram-matrix
+texture synthesis (Ustyuzhaninov et al. 2017; He et al. 2016 for random deep networks). The large filters of
+that paper are too slow for a CPU, so the large receptive field comes from an image pyramid instead: the same
+small random filter bank looks at the image at full, half and quarter resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._checks import as_bool, as_float, as_images, as_int, as_module, as_tensor
+
+
+def gram_matrix(features: torch.Tensor) -> torch.Tensor:
+    """Channel co-activations of feature maps (N, C, H, W) as (N, C, C), normalised by C·H·W (Johnson et al.).
+
+    The Gram matrix forgets where a feature fired and keeps which features fire together: texture, not layout.
+    """
+    n, c, h, w = as_tensor("features", features, 4, "(N, C, H, W)").shape
+    flat = features.reshape(n, c, h * w)
+    return flat @ flat.transpose(1, 2) / (c * h * w)
+
+
+class RandomFeatures(nn.Module):
+    """A fixed bank of random filters with ReLU, applied to an image pyramid: one feature map per (scale,
+    kernel size), finest scale first.
+
+    ``channels`` filters per kernel size, drawn once from ``seed`` (He-normal, no bias) and stored as buffers,
+    so they are never trained and move with ``.to(device)``. Scale k is the image average-pooled by
+    2**(``first_scale`` + k), for ``n_scales`` scales. ``zero_mean=True`` makes every filter sum to zero over
+    each input channel, so it is blind to flat colour and sees only edges and texture. Convolutions are
+    "valid" (no padding), so image borders add no features of their own.
+    """
+
+    def __init__(
+        self,
+        kernel_sizes: Sequence[int] = (3, 5),
+        channels: int = 32,
+        n_scales: int = 3,
+        seed: int = 0,
+        first_scale: int = 0,
+        zero_mean: bool = False,
+    ) -> None:
+        super().__init__()
+        if not isinstance(kernel_sizes, (tuple, list)) or not kernel_sizes:
+            raise ValueError(f"kernel_sizes must be a non-empty tuple of odd ints >= 1, got {kernel_sizes!r}")
+        sizes = tuple(as_int("kernel_sizes", k, 1) for k in kernel_sizes)
+        if any(k % 2 == 0 for k in sizes):
+            raise ValueError(f"kernel_sizes must be odd, got {kernel_sizes!r}")
+        self.kernel_sizes = sizes
+        self.channels = as_int("channels", channels, 1)
+        self.n_scales = as_int("n_scales", n_scales, 1)
+        self.first_scale = as_int("first_scale", first_scale, 0)
+        self.zero_mean = as_bool("zero_mean", zero_mean)
+        gen = torch.Generator().manual_seed(as_int("seed", seed, 0))
+        for i, k in enumerate(sizes):
+            weight = torch.randn(self.channels, 3, k, k, generator=gen) * (2.0 / (3 * k * k)) ** 0.5
+            if self.zero_mean:
+                weight = weight - weight.mean(dim=(2, 3), keepdim=True)
+            self.register_buffer(f"weight{i}", weight)
+
+    def min_size(self) -> int:
+        """The smallest image side the pyramid accepts: the coarsest level must fit the largest kernel."""
+        return max(self.kernel_sizes) * 2 ** (self.first_scale + self.n_scales - 1)
+
+    def forward(self, images: torch.Tensor) -> list[torch.Tensor]:
+        if not isinstance(images, torch.Tensor) or images.ndim != 4 or images.shape[1] != 3:
+            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+            raise ValueError(f"images must be RGB images of shape (N, 3, H, W), got {shape}")
+        if min(images.shape[-2:]) < self.min_size():
+            raise ValueError(
+                f"images must be at least {self.min_size()} pixels on each side for {self.n_scales} scales and "
+                f"kernel sizes {self.kernel_sizes}, got {tuple(images.shape[-2:])}"
+            )
+        x = F.avg_pool2d(images, 2**self.first_scale) if self.first_scale else images
+        out = []
+        for scale in range(self.n_scales):
+            if scale:
+                x = F.avg_pool2d(x, 2)
+            out += [F.relu(F.conv2d(x, getattr(self, f"weight{i}"))) for i in range(len(self.kernel_sizes))]
+        return out
+
+
+def _features(name: str, value) -> RandomFeatures:
+    return as_module(name, value, RandomFeatures)
+
+
+def _same_shape(images: torch.Tensor, content: torch.Tensor) -> None:
+    if not isinstance(content, torch.Tensor) or content.shape != images.shape:
+        shape = tuple(content.shape) if isinstance(content, torch.Tensor) else type(content).__name__
+        raise ValueError(f"content must have the shape of images {tuple(images.shape)}, got {shape}")
+
+
+def _gram_terms(images: torch.Tensor, grams: Sequence[torch.Tensor], features: RandomFeatures) -> torch.Tensor:
+    """Per feature map, the squared distance of the images' Gram matrices to ``grams``, mean over the batch."""
+    maps = features(images)
+    return torch.stack([(gram_matrix(f) - g).pow(2).sum((1, 2)).mean() for f, g in zip(maps, grams, strict=True)])
+
+
+def _content_terms(images: torch.Tensor, content: torch.Tensor, features: RandomFeatures) -> torch.Tensor:
+    """Per feature map, the mean squared distance between the features of ``images`` and of ``content``."""
+    with torch.no_grad():
+        targets = features(content)
+    return torch.stack([F.mse_loss(f, t) for f, t in zip(features(images), targets, strict=True)])
+
+
+def _style_grams(style: torch.Tensor, features: RandomFeatures) -> list[torch.Tensor]:
+    style = as_images("style", style)
+    if style.shape[:2] != (1, 3):
+        raise ValueError(f"style must be one RGB image of shape (1, 3, H, W), got {tuple(style.shape)}")
+    with torch.no_grad():
+        return [gram_matrix(f) for f in features(style)]
+
+
+def style_loss(images: torch.Tensor, style: torch.Tensor, features: RandomFeatures) -> torch.Tensor:
+    """Summed squared Gram-matrix distances of ``images`` to one ``style`` image (1, 3, H, W), per feature map
+    of ``features``: 0 when the images have the style's feature statistics, wherever the features fire."""
+    features = _features("features", features)
+    grams = _style_grams(style, features)
+    return _gram_terms(as_tensor("images", images, 4, "(N, 3, H, W)"), grams, features).sum()
+
+
+def content_loss(images: torch.Tensor, content: torch.Tensor, features: RandomFeatures) -> torch.Tensor:
+    """Summed mean squared distances between the ``features`` of ``images`` and of ``content`` (same shape):
+    0 when the images are the content images."""
+    features = _features("features", features)
+    _same_shape(as_tensor("images", images, 4, "(N, 3, H, W)"), content)
+    return _content_terms(images, content, features).sum()
+
+
+class StyleContentLoss(nn.Module):
+    """``style_weight`` · mean(style terms / their initial values) + ``content_weight`` · the same for content.
+
+    The style terms compare Gram matrices of ``features`` (default :class:`RandomFeatures` with ``seed=0``: 3×3
+    and 5×5 filters at full, half and quarter resolution) with those of the one ``style`` image; the content
+    terms compare the feature maps of ``content_features`` (default: zero-mean filters at half and quarter
+    resolution, ``seed=1``). Like the content layer of Johnson et al. (2016), which sits after pooling, the
+    default content features look at structure and leave the finest detail, and colour, to the style. Every
+    term is divided by its value on the batch given to :meth:`calibrate` (typically the untrained network's
+    output), so all terms start at 1 and the weights are comparable whatever the feature scale. Until then
+    the normalisers are 1. Call it as ``loss(images, content)``.
+    """
+
+    def __init__(
+        self,
+        style: torch.Tensor,
+        features: RandomFeatures | None = None,
+        style_weight: float = 1.0,
+        content_weight: float = 1.0,
+        content_features: RandomFeatures | None = None,
+    ) -> None:
+        super().__init__()
+        if features is None:
+            features = RandomFeatures()
+        if content_features is None:
+            content_features = RandomFeatures(n_scales=2, first_scale=1, zero_mean=True, seed=1)
+        self.features = _features("features", features)
+        self.content_features = _features("content_features", content_features)
+        self.style_weight = as_float("style_weight", style_weight, 0)
+        self.content_weight = as_float("content_weight", content_weight, 0)
+        grams = _style_grams(style, self.features)
+        self.register_buffer("grams", torch.stack([g[0] for g in grams]))
+        n_content = len(self.content_features.kernel_sizes) * self.content_features.n_scales
+        self.register_buffer("style_norm", torch.ones(len(grams)))
+        self.register_buffer("content_norm", torch.ones(n_content))
+
+    def _raw(self, images: torch.Tensor, content: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        as_tensor("images", images, 4, "(N, 3, H, W)")
+        _same_shape(images, content)
+        grams = [g[None] for g in self.grams]
+        return _gram_terms(images, grams, self.features), _content_terms(images, content, self.content_features)
+
+    @torch.no_grad()
+    def calibrate(self, images: torch.Tensor, content: torch.Tensor) -> StyleContentLoss:
+        """Divide every later term by its value for these ``images`` and ``content``; returns the loss itself."""
+        style, content_terms = self._raw(images, content)
+        self.style_norm.copy_(style.clamp_min(1e-12))
+        self.content_norm.copy_(content_terms.clamp_min(1e-12))
+        return self
+
+    def parts(self, images: torch.Tensor, content: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The normalised (style, content) losses of ``images`` for the ``content`` images, before weighting."""
+        style, content_terms = self._raw(images, content)
+        return (style / self.style_norm).mean(), (content_terms / self.content_norm).mean()
+
+    def forward(self, images: torch.Tensor, content: torch.Tensor) -> torch.Tensor:
+        style, content_part = self.parts(images, content)
+        return self.style_weight * style + self.content_weight * content_part

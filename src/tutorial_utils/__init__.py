@@ -1,8 +1,23 @@
 """Helpers shared by the Checkerboard notebooks.
 
-Modules are named by concept: ``runtime`` (device, seeds, run size), ``matrices`` (convolutions as
-matrices), ``overlap`` (who paints which output pixel), ``upsampling``, ``metrics``, ``data``, ``models``,
-``training``, ``plotting`` and ``widgets``. Import the module you need; nothing heavy happens on import.
+Modules are named by concept:
+
+- ``runtime``: setup, seeds, device and the quick/full profile
+- ``matrices``: convolutions and transposed convolutions as matrices
+- ``overlap``: which kernel copies paint which output pixel
+- ``balance``: the phase-sum condition for a kernel that paints flat
+- ``upsampling`` and ``downsampling``: the layers the book compares (folded resize-convolution, ICNR)
+- ``metrics``: checkerboard score, phase energies, spectra, tone strength
+- ``data``: bundled photographs, crops, MNIST digits, a stylising filter
+- ``models``: generators, discriminators, the style-transfer network
+- ``pretrained``: MobileNetV2 with offline ImageNet weights
+- ``training``: GAN and transformation-network loops with their histories
+- ``losses``: Gram matrices and random-feature style and content losses
+- ``gradients``: input gradients and feature visualisation
+- ``audio``: 1D upsamplers, test signals and players
+- ``plotting`` and ``widgets``: figures, tables and kernel-free interactive players
+
+Import the module you need; nothing heavy happens on import.
 """
 
 __version__ = "0.1.0"

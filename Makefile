@@ -39,7 +39,7 @@ book: install
 	$(BIN)/jupyter-book build . --all -W --keep-going
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
-# nbval executes every notebook once and stores the executions in the book's cache (notebooks/conftest.py);
+# nbval executes every notebook once and stores the executions in the book's cache (conftest.py);
 # the book build then reuses them. Unit tests, notebooks and the book build run with the network blocked.
 test: install browser lint test-unit test-notebooks test-book
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))  # chapters; conftest.py is nbval's hooks
+SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))  # the chapters
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

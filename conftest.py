@@ -1,5 +1,7 @@
 """nbval hooks: every notebook that nbval executes without a failure is stored in the book's jupyter-cache.
 
+They act in `pytest --nbval-lax notebooks` (make test-notebooks); in other pytest runs there is nothing to store.
+
 `make test` runs nbval first and builds the book second. The book is configured with
 `execute_notebooks: cache` (`_config.yml`), so the build finds each of these executions (jupyter-cache matches
 a notebook by the hash of its code cells) and does not run the notebook again: one execution per change,
@@ -16,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-CACHE = Path(__file__).resolve().parents[1] / "_build" / ".jupyter_cache"
+CACHE = Path(__file__).resolve().parent / "_build" / ".jupyter_cache"
 _outcomes: dict[str, list[bool]] = {}  # notebook path -> passed?, one per executed cell
 _seconds: dict[str, float] = {}
 
@@ -34,9 +36,7 @@ def executed_notebook(cells) -> nbformat.NotebookNode | None:
     if not cells:
         return None
     nb = copy.deepcopy(cells[0].parent.nb)
-    outputs = {
-        item.cell_num: item.test_outputs for item in cells
-    }  # cell_num counts code cells only
+    outputs = {item.cell_num: item.test_outputs for item in cells}  # cell_num counts code cells only
     count = 0
     for cell in (c for c in nb.cells if c.cell_type == "code"):
         if outputs.get(count) is None:
@@ -61,9 +61,7 @@ def _as_output(out, count: int) -> nbformat.NotebookNode:
             execution_count=count,
         )
     if kind == "display_data":
-        return nbformat.v4.new_output(
-            "display_data", data=out["data"], metadata=out.get("metadata", {})
-        )
+        return nbformat.v4.new_output("display_data", data=out["data"], metadata=out.get("metadata", {}))
     raise ValueError(f"unexpected output type {kind!r} in a passing cell")
 
 

@@ -12,16 +12,12 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_checks import assert_fast_equals_slow
 
 from tutorial_utils import audio, balance, metrics
 from tutorial_utils.audio import KINDS1D, ResizeConv1d, fold_kernel1d, make_upsampler1d
 
 SETTINGS = settings(deadline=None, max_examples=40, derandomize=True)
-
-
-def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
-    a, b = a.detach(), b.detach()
-    return float((a - b).abs().max() / b.abs().max().clamp_min(1e-30))
 
 
 # --- layers --------------------------------------------------------------------------------------------------
@@ -44,22 +40,8 @@ def test_fast_resize_conv1d_equals_naive_forward_and_gradients(k, s, t, cin, cou
     fast = ResizeConv1d(cin, cout, k, s, mode="nearest", fast=True, bias=bias).to(dtype)
     slow = ResizeConv1d(cin, cout, k, s, mode="nearest", fast=False, bias=bias).to(dtype)
     slow.load_state_dict(fast.state_dict())
-    if bias:  # a bias as large as the weights' effect, so that a wrong bias path would show
-        with torch.no_grad():
-            fast.conv.bias.normal_()
-            slow.conv.bias.copy_(fast.conv.bias)
     x = torch.randn(n, cin, t, dtype=dtype)
-    x_fast, x_slow = x.clone().requires_grad_(), x.clone().requires_grad_()
-    y_fast, y_slow = fast(x_fast), slow(x_slow)
-    assert y_fast.shape == y_slow.shape == (n, cout, s * t)
-    assert rel_err(y_fast, y_slow) < 1e-5
-    upstream = torch.randn_like(y_slow)
-    (y_fast * upstream).sum().backward()
-    (y_slow * upstream).sum().backward()
-    assert rel_err(x_fast.grad, x_slow.grad) < 1e-5
-    assert rel_err(fast.conv.weight.grad, slow.conv.weight.grad) < 1e-5
-    if bias:
-        assert rel_err(fast.conv.bias.grad, slow.conv.bias.grad) < 1e-5
+    assert_fast_equals_slow(fast, slow, x, (n, cout, s * t))
 
 
 def test_fold_kernel1d_k3_s2_and_balance():

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_checks import assert_fast_equals_slow, rel_err
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
@@ -24,11 +25,6 @@ from tutorial_utils.upsampling import (
 )
 
 SETTINGS = settings(deadline=None, max_examples=40, derandomize=True)
-
-
-def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
-    a, b = a.detach(), b.detach()
-    return float((a - b).abs().max() / b.abs().max().clamp_min(1e-30))
 
 
 def fast_and_slow(cin: int, cout: int, k: int, s: int, bias: bool = True, dtype=torch.float64):
@@ -54,24 +50,8 @@ def fast_and_slow(cin: int, cout: int, k: int, s: int, bias: bool = True, dtype=
 def test_fast_resize_conv_equals_naive_forward_and_gradients(k, s, h, w, cin, cout, n, bias, seed):
     torch.manual_seed(seed)
     fast, slow = fast_and_slow(cin, cout, k, s, bias=bias)
-    with torch.no_grad():  # make the bias large enough to matter in the comparison
-        if bias:
-            fast.conv.bias.normal_()
-            slow.conv.bias.copy_(fast.conv.bias)
     x = torch.randn(n, cin, h, w, dtype=torch.float64)
-    x_fast = x.clone().requires_grad_()
-    x_slow = x.clone().requires_grad_()
-    y_fast, y_slow = fast(x_fast), slow(x_slow)
-    assert y_fast.shape == y_slow.shape == (n, cout, s * h, s * w)
-    assert rel_err(y_fast, y_slow) < 1e-5
-
-    upstream = torch.randn_like(y_slow)
-    (y_fast * upstream).sum().backward()
-    (y_slow * upstream).sum().backward()
-    assert rel_err(x_fast.grad, x_slow.grad) < 1e-5
-    assert rel_err(fast.conv.weight.grad, slow.conv.weight.grad) < 1e-5
-    if bias:
-        assert rel_err(fast.conv.bias.grad, slow.conv.bias.grad) < 1e-5
+    assert_fast_equals_slow(fast, slow, x, (n, cout, s * h, s * w))
 
 
 def test_fast_resize_conv_float32_close():

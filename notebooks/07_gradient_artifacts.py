@@ -52,7 +52,7 @@ device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from tutorial_utils import downsampling, gradients, pretrained
+from tutorial_utils import gradients, pretrained
 
 SEEDS = (SEED, SEED + 1, SEED + 2)  # every claim below is checked on each of these
 # feature visualisations are 128×128: MobileNetV2 at 224×224 costs three times as much per step
@@ -108,7 +108,7 @@ def discriminator_gradient(kind: str, seed: int, n: int = 16) -> torch.Tensor:
     return gradients.input_gradient(net, x)
 
 
-grads = {kind: discriminator_gradient(kind, SEED) for kind in downsampling.DOWN_KINDS}
+grads = {kind: discriminator_gradient(kind, SEED) for kind in KIND_LABELS}
 fig, axes = plt.subplots(2, 4, figsize=(9, 4.6))
 for col, (kind, g) in enumerate(grads.items()):
     tile = metrics.phase_means(g**2, 4).mean(dim=(0, 1))
@@ -137,7 +137,7 @@ plt.show()
 # %%
 rows, ratio = [], {}
 for seed in SEEDS:
-    for kind in downsampling.DOWN_KINDS:
+    for kind in KIND_LABELS:
         g = grads[kind] if seed == SEED else discriminator_gradient(kind, seed)
         ratio[kind, seed] = (metrics.phase_energy_ratio(g, 2), metrics.phase_energy_ratio(g, 4))
         rows.append(
@@ -146,7 +146,7 @@ for seed in SEEDS:
     assert ratio["conv3", seed][0] > 2.5 and ratio["conv3", seed][1] > 6, ratio
     for kind in ("conv4", "avgpool", "blurpool"):
         assert max(ratio[kind, seed]) < 1.4, (kind, ratio[kind, seed])
-mean2 = {kind: np.mean([ratio[kind, s][0] for s in SEEDS]) for kind in downsampling.DOWN_KINDS}
+mean2 = {kind: np.mean([ratio[kind, s][0] for s in SEEDS]) for kind in KIND_LABELS}
 assert mean2["conv3"] > mean2["conv4"] > max(mean2["avgpool"], mean2["blurpool"]), mean2
 plotting.table(["seed", "downsampling", "ratio, period 2", "ratio, period 4"], rows)
 

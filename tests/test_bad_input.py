@@ -117,6 +117,7 @@ AX = Lazy(lambda: plt.subplots()[1])
 GEN_ARGS = {"image_size": 8, "latent_dim": 4, "width": 2, "channels": 1}
 GEN = shared(lambda: training.seeded(lambda: models.Generator(**GEN_ARGS), 0))
 DISC = shared(lambda: training.seeded(lambda: models.Discriminator(image_size=8, width=2, channels=1), 1))
+CLASSIFIER = shared(lambda: training.seeded(lambda: models.Classifier(image_size=8, width=2, channels=1), 2))
 CONFIG = training.GANConfig(
     image_size=8, width=2, latent_dim=4, steps=1, batch_size=2, eval_every=1, eval_size=2, channels=1
 )
@@ -494,6 +495,23 @@ CASES = [
         call=lambda **kw: DISC()(**kw),
     ),
     Case(
+        "models.Classifier",
+        {"image_size": 8, "width": 2, "channels": 1},
+        {
+            "kinds": ["conv5", 5, ["conv4", "conv4"]],
+            "image_size": [12],
+            "n_classes": [1, 2.0],
+            "width": [0],
+            "channels": [0],
+        },
+    ),
+    Case(
+        "models.Classifier.forward",
+        {"x": zeros(2, 1, 8, 8)},
+        {"x": [zeros(2, 1, 16, 16), zeros(2, 3, 8, 8), "x"]},
+        call=lambda **kw: CLASSIFIER()(**kw),
+    ),
+    Case(
         "models.TransformerNet",
         {"width": 2, "n_residual": 1},
         {"upsample_kind": ["pixelshuffle", 5], "width": [0, 2.0], "n_residual": [-1, 1.5]},
@@ -629,6 +647,33 @@ CASES = [
             "progress": [1],
             "desc": [5],
         },
+    ),
+    Case(
+        "training.train_classifier",
+        {
+            "model": Lazy(lambda: models.Classifier(image_size=8, width=2, channels=1)),
+            "images": zeros(4, 1, 8, 8),
+            "labels": torch.arange(4),
+            "steps": 1,
+            "progress": False,
+        },
+        {
+            "model": [5],
+            "images": ["x", zeros(4, 8, 8), with_nan(4, 1, 8, 8)],
+            "labels": [torch.arange(3), torch.zeros(4), -torch.ones(4, dtype=torch.long), "abc"],
+            "steps": [-1, 1.0],
+            "batch_size": [0],
+            "lr": [0, "a"],
+            "seed": [-1],
+            "device": ["gpu7"],
+            "progress": [1],
+            "desc": [5],
+        },
+    ),
+    Case(
+        "training.predict",
+        {"model": CLASSIFIER, "images": zeros(2, 1, 8, 8)},
+        {"model": [5], "images": ["x", zeros(1, 8, 8)], "batch_size": [0]},
     ),
     Case(
         "training.transform",

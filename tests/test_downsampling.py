@@ -77,6 +77,22 @@ def test_which_downsamplers_pattern_their_input_gradient(seed):
         assert ratios[kind] < 1.4, ratios
 
 
+def test_maxpool_routes_the_gradient_to_one_pixel_per_window():
+    """Max pooling's backward pass sends each window's gradient to its argmax alone: exactly one pixel of
+    every 2×2 window of the pooled feature map gets a non-zero gradient, at no fixed phase."""
+    torch.manual_seed(0)
+    layer = downsampling.make_downsampler("maxpool", 2, 3)
+    conv, pool = layer[0], layer[1]
+    assert isinstance(pool, torch.nn.MaxPool2d)
+    x = torch.randn(1, 2, 8, 8)
+    features = conv(x).detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(pool(features).sum(), features)
+    windows = (grad != 0).reshape(1, 3, 4, 2, 4, 2).sum(dim=(3, 5))
+    assert bool((windows == 1).all())
+    phases = (grad != 0).reshape(1, 3, 4, 2, 4, 2).sum(dim=(0, 1, 2, 4)).flatten()
+    assert int(phases.min()) > 0  # every phase holds some argmax: none is fixed by the layer
+
+
 def _seeded_layer(kind, seed):
     torch.manual_seed(seed)
     return downsampling.make_downsampler(kind, 8, 32)
@@ -90,7 +106,7 @@ def test_models_reexports_the_zoo():
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="kind"):
-        downsampling.make_downsampler("maxpool", 3, 3)
+        downsampling.make_downsampler("stridedpool", 3, 3)
     with pytest.raises(ValueError, match="in_channels"):
         downsampling.make_downsampler("conv3", 0, 3)
     with pytest.raises(ValueError, match="channels"):

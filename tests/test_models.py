@@ -77,7 +77,7 @@ def test_unknown_kind_and_variant():
     with pytest.raises(ValueError, match="name"):
         models.Generator.variant("deconv_first", 32)
     with pytest.raises(ValueError, match="kind"):
-        models.Discriminator("maxpool", image_size=16)
+        models.Discriminator("stridedpool", image_size=16)
 
 
 def test_wrong_number_of_kinds():
@@ -128,6 +128,32 @@ def test_blur_is_a_normalised_low_pass():
     assert torch.allclose(blur(flat), flat)
     checker = (-1.0) ** (torch.arange(6)[:, None] + torch.arange(6)[None, :])
     assert blur(checker.expand(1, 2, 6, 6)).abs().max() < 1e-6  # removes the period-2 checkerboard
+
+
+@pytest.mark.parametrize("kind", models.DOWN_KINDS)
+def test_classifier_shape(kind):
+    torch.manual_seed(0)
+    net = models.Classifier(kind, image_size=16, n_classes=7, width=4, channels=2)
+    out = net(torch.randn(5, 2, 16, 16))
+    assert out.shape == (5, 7) and torch.isfinite(out).all()
+    assert net.kinds == (kind, kind) and net.n_classes == 7
+
+
+def test_classifiers_that_differ_in_downsampling_have_the_same_widths():
+    """Every 3×3 kind has the same parameters; conv4 only has bigger kernels (16/9 of the conv weights)."""
+    counts = {k: sum(p.numel() for p in models.Classifier(k, 32, width=8).parameters()) for k in models.DOWN_KINDS}
+    assert counts["conv3"] == counts["avgpool"] == counts["blurpool"] == counts["maxpool"], counts
+    assert counts["conv4"] > counts["conv3"], counts
+
+
+def test_classifier_rejects_bad_input():
+    net = models.Classifier("conv3", image_size=16, width=2)
+    with pytest.raises(ValueError, match="x"):
+        net(torch.zeros(2, 3, 16, 16))
+    with pytest.raises(ValueError, match="n_classes"):
+        models.Classifier(n_classes=1)
+    with pytest.raises(ValueError, match="kinds"):
+        models.Classifier("conv5", image_size=16)
 
 
 # --- TransformerNet (chapter 06) -------------------------------------------------------------------------------

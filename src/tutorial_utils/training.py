@@ -1,6 +1,7 @@
 """Training loops with a ``tqdm.auto`` progress bar and a history of losses and checkerboard scores.
 
-Two loops: a GAN (chapter 05) and an image transformation network trained towards targets (chapter 06).
+Three loops: a GAN (chapter 05), an image transformation network trained towards targets (chapter 06) and an
+image classifier (chapters 05 and 09).
 The GAN loop is DCGAN's recipe (Radford et al. 2015): Adam with betas (0.5, 0.999), the non-saturating
 generator loss, BatchNorm in the generator running on batch statistics. Everything random (model weights,
 noise, the order in which real crops are drawn) comes from explicit seeds, so one seed gives one run.
@@ -396,3 +397,85 @@ def train_transformer(
         if step % eval_every == 0 or step == steps:
             history.record_scores(step, transform(net, eval_inputs))
     return history
+
+
+# --- chapters 05 and 09: an image classifier --------------------------------------------------------------------
+
+
+def _as_labels(labels, n: int) -> torch.Tensor:
+    """``labels`` as an int64 tensor of ``n`` class indices >= 0."""
+    if not isinstance(labels, torch.Tensor):
+        try:
+            labels = torch.as_tensor(labels)
+        except Exception as err:  # re-raised with the argument's name
+            raise TypeError(
+                f"labels must be a tensor or array of {n} class indices, got {type(labels).__name__}"
+            ) from err
+    if labels.ndim != 1 or labels.shape[0] != n or labels.is_floating_point() or labels.dtype == torch.bool:
+        raise ValueError(
+            f"labels must be {n} integer class indices (one per image), got dtype {labels.dtype} shape "
+            f"{tuple(labels.shape)}"
+        )
+    if n and int(labels.min()) < 0:
+        raise ValueError(f"labels must be class indices >= 0, got {int(labels.min())}")
+    return labels.long()
+
+
+def train_classifier(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    steps: int,
+    batch_size: int = 64,
+    lr: float = 1e-3,
+    seed: int = 0,
+    device=None,
+    progress: bool = True,
+    desc: str | None = None,
+) -> History:
+    """Train ``model`` in place with Adam at ``lr`` and the cross-entropy loss on minibatches of ``batch_size``
+    of ``images`` (N, C, H, W) and their ``labels`` (N,), drawn with ``seed``; returns the :class:`History`
+    (its ``loss`` series). The minibatch order comes from a CPU generator, so a run is the same on any device."""
+    as_module("model", model)
+    images = as_images("images", images)
+    labels = _as_labels(labels, images.shape[0])
+    steps = as_int("steps", steps, 0)
+    batch_size = as_int("batch_size", batch_size, 1)
+    lr = as_float("lr", lr, 0, lo_open=True)
+    seed = as_int("seed", seed, 0)
+    device = as_device("device", device)
+    as_bool("progress", progress)
+    as_str("desc", desc, optional=True)
+    device = device if device is not None else next(model.parameters()).device
+    model.to(device).train()
+    images, labels = images.to(device), labels.to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    draws = torch.Generator().manual_seed(seed)
+    history = History()
+    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False):
+        idx = torch.randint(images.shape[0], (batch_size,), generator=draws).to(device)
+        loss = F.cross_entropy(model(images[idx]), labels[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        history.step.append(step)
+        history.loss.append(float(loss.detach()))
+    model.eval()
+    return history
+
+
+@torch.no_grad()
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    """Class probabilities (N, classes) of ``model`` for ``images`` (N, C, H, W), in eval mode and in batches,
+    on the CPU; the model's train/eval mode is put back afterwards."""
+    as_module("model", model)
+    images = as_images("images", images)
+    batch_size = as_int("batch_size", batch_size, 1)
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        logits = [model(images[i : i + batch_size].to(device)).cpu() for i in range(0, len(images), batch_size)]
+    finally:
+        model.train(was_training)
+    return torch.cat(logits).softmax(dim=1)

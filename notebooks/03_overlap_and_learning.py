@@ -81,7 +81,12 @@ for col, (name, w) in enumerate(kernels.items()):
     axes[0, col].bar(range(len(line)), line, color="0.4", width=0.8)
     axes[0, col].set_title(name)
     axes[0, col].set_xticks([])
-    plotting.show_image(axes[1, col], image / image.max(), title=f"2D: max/min {ratios[name][1]:g}")
+    plotting.show_image(
+        axes[1, col],
+        image / image.max(),
+        title=f"2D: max/min {ratios[name][1]:g}",
+        value_range=(0, 1),
+    )
 plt.show()
 print({name: r for name, r in ratios.items()})
 
@@ -290,7 +295,7 @@ tile_limit = max(float(t.abs().max()) for t in tiles.values())
 fig, axes = plt.subplots(2, 3, figsize=(6.6, 4.6))
 for row, (name, x) in enumerate(examples.items()):
     score = metrics.checkerboard_score(x[:, :1])  # 3. var(phase means) / var(high-pass)
-    plotting.show_image(axes[row, 0], x[0], title=name)
+    plotting.show_image(axes[row, 0], x[0], title=name, value_range=(-1, 1))
     plotting.show_signed(axes[row, 1], details[name], title="1. high-pass (red)")
     plotting.show_signed(
         axes[row, 2], tiles[name], limit=tile_limit, title=f"2. phase means\n3. score {score:.3f}"
@@ -436,9 +441,9 @@ tile_limit = max(float(t.abs().max()) for t in tiles.values())
 fig, axes = plt.subplots(3, 5, figsize=(9, 5.8))
 for col, (name, x) in enumerate(shown.items()):
     title = name if name == "target" else f"{name}\nscore {scores[name]:.3f}"
-    plotting.show_image(axes[0, col], x[:, :16, :16], title=title)
+    plotting.show_image(axes[0, col], x[:, :16, :16], title=title, value_range=(-1, 1))
     plotting.show_signed(axes[1, col], tiles[name], limit=tile_limit, title="fingerprint")
-plotting.show_image(axes[2, 0], flat[0, :, :8, :8], title="flat red input")
+plotting.show_image(axes[2, 0], flat[0, :, :8, :8], title="flat red input", value_range=(-1, 1))
 for col, kind in enumerate(kinds, start=1):
     plotting.show_signed(axes[2, col], flat_detail[kind], limit=limit, title="detail on flat red")
 plotting.glue("learned_grid", fig)  # shown here, and in the introduction's gallery

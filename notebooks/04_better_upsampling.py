@@ -423,7 +423,9 @@ for name in subpixel_variants:
 fig, axes = plt.subplots(2, 4, figsize=(8, 4.4))
 for col, name in enumerate(subpixel_variants):
     title = name.replace(", untied", ",\nuntied")
-    plotting.show_image(axes[0, col], samples[name][0, :, :16, :16], title=title)
+    plotting.show_image(
+        axes[0, col], samples[name][0, :, :16, :16], title=title, value_range=(-1, 1)
+    )
     plotting.show_signed(
         axes[1, col], shared[name], limit=1.0, title=f"score {mean_score[name]:.3f}"
     )
@@ -489,7 +491,7 @@ with torch.no_grad():
     }
 fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.7))
 for ax, (name, out) in zip(axes, outputs.items(), strict=True):
-    plotting.show_image(ax, out / (2 * out[6:-6, 6:-6].mean()), title=name)
+    plotting.show_image(ax, out / (2 * out[6:-6, 6:-6].mean()), title=name, value_range=(0, 1))
 plt.show()
 
 # %% [markdown]

@@ -108,11 +108,14 @@ for col, name in enumerate(VARIANTS):
     tile = metrics.phase_means(metrics.high_pass(x), 4).mean(dim=0)[
         0
     ]  # red channel, averaged over the batch
-    plotting.show_grid(x[:16], nrow=4, ax=axes[0, col], title=LABELS[name])
+    plotting.show_grid(x[:16], nrow=4, ax=axes[0, col], title=LABELS[name], value_range=(-1, 1))
     plotting.zoom_box(axes[0, col], ZOOM, CORNER)
     r, c = CORNER
     plotting.show_image(
-        axes[1, col], x[0, :, r : r + ZOOM, c : c + ZOOM], title=f"{ZOOM}×{ZOOM} zoom"
+        axes[1, col],
+        x[0, :, r : r + ZOOM, c : c + ZOOM],
+        title=f"{ZOOM}×{ZOOM} zoom",
+        value_range=(-1, 1),
     )
     plotting.show_signed(
         axes[2, col], tile.tile(2, 2), title="fingerprint (red channel)", limit=0.4
@@ -207,6 +210,7 @@ widgets.magnifier(
     title=f"After {STEPS} training steps",
     window=ZOOM,
     start=CORNER,
+    value_range=(-1, 1),
 )
 
 # %% [markdown]
@@ -237,10 +241,15 @@ per_sample = [metrics.checkerboard_score(img[None], 2) for img in after["deconv_
 best = after["deconv_last_two"][int(np.argmax(per_sample))]
 r, c = CORNER
 fig, axes = plt.subplots(1, 2, figsize=(8, 4))
-plotting.show_image(axes[0], best, title=f"a generated {IMAGE_SIZE}×{IMAGE_SIZE} sample")
+plotting.show_image(
+    axes[0], best, title=f"a generated {IMAGE_SIZE}×{IMAGE_SIZE} sample", value_range=(-1, 1)
+)
 plotting.zoom_box(axes[0], ZOOM, CORNER)
 plotting.show_image(
-    axes[1], best[:, r : r + ZOOM, c : c + ZOOM], title=f"its {ZOOM}×{ZOOM} corner, magnified"
+    axes[1],
+    best[:, r : r + ZOOM, c : c + ZOOM],
+    title=f"its {ZOOM}×{ZOOM} corner, magnified",
+    value_range=(-1, 1),
 )
 fig.tight_layout()
 plotting.glue("opening_grid", fig)  # shown here, and at the top of the introduction
@@ -425,7 +434,9 @@ fig, axes = plt.subplots(1, 4, figsize=(8, 2.6))
 for ax, (name, x) in zip(axes, impostors.items()):
     # displayed as if it were in [-1, 1]
     shown = x[0] * 2 - 1 if name == "wrong value range" else x[0]
-    plotting.show_image(ax, shown.clamp(-1, 1), title=f"{name}\nscore {scores[name]:.4f}")
+    plotting.show_image(
+        ax, shown.clamp(-1, 1), title=f"{name}\nscore {scores[name]:.4f}", value_range=(-1, 1)
+    )
 fig.tight_layout()
 plt.show()
 

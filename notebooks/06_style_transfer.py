@@ -139,8 +139,12 @@ assert init_score["deconv3"] > 20 * init_score["nearest"], init_score
 train_y = data.stylising_filter(train_x)
 test_y = data.stylising_filter(test_x)
 fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.4))
-plotting.show_grid(test_x[:16], nrow=4, ax=axes[0], title="held-out photo crops")
-plotting.show_grid(test_y[:16], nrow=4, ax=axes[1], title="the filter's output (the target)")
+plotting.show_grid(
+    test_x[:16], nrow=4, ax=axes[0], title="held-out photo crops", value_range=(-1, 1)
+)
+plotting.show_grid(
+    test_y[:16], nrow=4, ax=axes[1], title="the filter's output (the target)", value_range=(-1, 1)
+)
 fig.tight_layout()
 plt.show()
 
@@ -247,7 +251,7 @@ print(
 print("score of the output on a flat red patch:", {k: f"{v:.3f}" for k, v in flat_score.items()})
 
 fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6))
-plotting.show_image(axes[0], flat[0, :, :12, :12], title="flat red input")
+plotting.show_image(axes[0], flat[0, :, :12, :12], title="flat red input", value_range=(-1, 1))
 detail = {kind: metrics.high_pass(x)[0, 0, :12, :12] for kind, x in on_flat.items()}
 limit = max(float(d.abs().max()) for d in detail.values())
 for ax, kind in zip(axes[1:], KINDS):

@@ -272,9 +272,9 @@ feature_vis = {
 
 fig, axes = plt.subplots(2, 4, figsize=(10, 5.6), gridspec_kw={"height_ratios": [1, 1]})
 for col, (name, x) in enumerate(feature_vis.items()):
-    plotting.show_image(axes[0, col], x[0], title=name)
+    plotting.show_image(axes[0, col], x[0], title=name, value_range=(-1, 1))
     plotting.zoom_box(axes[0, col], 16)
-    plotting.show_image(axes[1, col], x[0, :, :16, :16], title="16×16 zoom")
+    plotting.show_image(axes[1, col], x[0, :, :16, :16], title="16×16 zoom", value_range=(-1, 1))
 fig.suptitle(f"Maximising channel {CHANNEL[1]} of features[{CHANNEL[0]}], {FV_STEPS} steps")
 fig.tight_layout()
 plotting.glue("feature_vis_jitter", fig)  # shown here, and in the introduction's gallery
@@ -487,9 +487,9 @@ after = {first: training.sample(gen, z) for first, (gen, _) in gans.items()}
 panels = {"training images": real[-64:], **{KIND_LABELS[f]: x for f, x in after.items()}}
 fig, axes = plt.subplots(2, 4, figsize=(9.4, 4.2), gridspec_kw={"height_ratios": [1.6, 1]})
 for col, (name, x) in enumerate(panels.items()):
-    plotting.show_grid(x[:16], nrow=4, ax=axes[0, col], title=name)
+    plotting.show_grid(x[:16], nrow=4, ax=axes[0, col], title=name, value_range=(-1, 1))
     plotting.zoom_box(axes[0, col], 8, (12, 12))
-    plotting.show_image(axes[1, col], x[0, :, 12:20, 12:20])
+    plotting.show_image(axes[1, col], x[0, :, 12:20, 12:20], value_range=(-1, 1))
 fig.suptitle(
     f"Resize-convolution generators after {GAN_STEPS} steps, by the discriminator's first layer"
 )

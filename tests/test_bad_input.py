@@ -714,12 +714,17 @@ CASES = [
         {"panels": [{}, 5], "zoom": [0, 2.5], "corner": [(8, 8), (1, 2, 3), -1], "title": [5]},
     ),
     Case(
-        "plotting.image_hwc", {"img": zeros(3, 4, 4)}, {"img": [zeros(2, 2, 2, 2), "abc", zeros(4, 4, 2), zeros(0, 4)]}
+        "plotting.image_hwc",
+        {"img": zeros(3, 4, 4), "value_range": (-1, 1)},
+        {
+            "img": [zeros(2, 2, 2, 2), "abc", zeros(4, 4, 2), zeros(0, 4)],
+            "value_range": [None, (1, 1), (0, NAN), (0, 1, 2), "ab"],
+        },
     ),
     Case(
         "plotting.show_image",
-        {"ax": AX, "img": zeros(4, 4)},
-        {"ax": [5, None], "img": [zeros(2, 2, 2, 2)], "title": [5], "cmap": ["nocmap", 5]},
+        {"ax": AX, "img": zeros(4, 4), "value_range": (0, 1)},
+        {"ax": [5, None], "img": [zeros(2, 2, 2, 2)], "title": [5], "cmap": ["nocmap", 5], "value_range": [(1, 0)]},
     ),
     Case(
         "plotting.show_signed",
@@ -729,8 +734,8 @@ CASES = [
     Case("plotting.tile", {"images": zeros(2, 1, 4, 4)}, {"images": [zeros(4, 4)], "nrow": [0], "pad": [-1]}),
     Case(
         "plotting.show_grid",
-        {"images": zeros(2, 1, 4, 4)},
-        {"images": [zeros(4, 4)], "nrow": [0], "title": [5], "ax": [5], "pad": [-1]},
+        {"images": zeros(2, 1, 4, 4), "value_range": (-1, 1)},
+        {"images": [zeros(4, 4)], "nrow": [0], "title": [5], "ax": [5], "pad": [-1], "value_range": [(0,)]},
     ),
     Case(
         "plotting.zoom_box",
@@ -806,8 +811,16 @@ CASES = [
     ),
     Case(
         "widgets.magnifier",
-        {"images": {"a": zeros(3, 8, 8)}, "name": "m", "title": "T"},
-        {"images": [{}, 5], "name": ["_m"], "title": [5], "window": [0, 20], "zoom": [0], "start": [(7, 0), -1]},
+        {"images": {"a": zeros(3, 8, 8)}, "name": "m", "title": "T", "value_range": (-1, 1)},
+        {
+            "images": [{}, 5],
+            "name": ["_m"],
+            "title": [5],
+            "window": [0, 20],
+            "zoom": [0],
+            "start": [(7, 0), -1],
+            "value_range": [(2, -2)],
+        },
     ),
     Case(
         "widgets.overlap_player",

@@ -57,6 +57,36 @@ def test_seed_everything_requests_deterministic_algorithms():
         torch.use_deterministic_algorithms(False)
 
 
+def test_seed_everything_turns_tf32_off():
+    """cuDNN convolutions default to TF32 in recent torch (a CPU build reports the same flags): seeding for a
+    deterministic run asks for full float32 in convolutions and matrix products."""
+    conv, matmul = torch.backends.cudnn.conv, torch.backends.cuda.matmul
+    before = conv.fp32_precision, matmul.fp32_precision, torch.backends.cudnn.rnn.fp32_precision
+    try:
+        conv.fp32_precision = matmul.fp32_precision = "tf32"
+        runtime.seed_everything(0, deterministic=False)
+        assert (conv.fp32_precision, matmul.fp32_precision) == ("tf32", "tf32")  # left alone
+        runtime.seed_everything(0)
+        assert (conv.fp32_precision, matmul.fp32_precision) == ("ieee", "ieee")
+        assert torch.backends.cudnn.rnn.fp32_precision == "ieee"
+    finally:
+        conv.fp32_precision, matmul.fp32_precision, torch.backends.cudnn.rnn.fp32_precision = before
+        torch.use_deterministic_algorithms(False)
+
+
+def test_full_fp32_falls_back_to_the_legacy_flags(monkeypatch):
+    """On torch < 2.9 (no fp32_precision flags) the legacy allow_tf32 switches are turned off."""
+    import types
+
+    fake = types.SimpleNamespace(
+        cuda=types.SimpleNamespace(matmul=types.SimpleNamespace(allow_tf32=True)),
+        cudnn=types.SimpleNamespace(allow_tf32=True),
+    )
+    monkeypatch.setattr(torch, "backends", fake)
+    runtime.full_fp32()
+    assert fake.cuda.matmul.allow_tf32 is False and fake.cudnn.allow_tf32 is False
+
+
 def test_setup_styles_seeds_and_returns_the_device(monkeypatch, capsys):
     import matplotlib as mpl
 

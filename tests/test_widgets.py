@@ -138,6 +138,21 @@ def test_plotting_table_helpers():
     )
 
 
+def test_image_range_is_stated_not_guessed():
+    """A [-1, 1] image that happens to be >= 0 is drawn on the [-1, 1] scale, like its neighbours: 0 is mid-grey,
+    not black. Without a stated range there is nothing to draw."""
+    dim = np.full((3, 4, 4), 0.2)  # a dark-ish image in [-1, 1], all >= 0
+    assert np.allclose(plotting.image_hwc(dim, value_range=(-1, 1)), 0.6)
+    assert np.allclose(plotting.image_hwc(dim, value_range=(0, 1)), 0.2)
+    assert np.allclose(plotting.image_hwc(np.array([[-3.0, 5.0]]), value_range=(-1, 1)), [[0.0, 1.0]])  # clipped
+    with pytest.raises(TypeError, match="value_range"):
+        plotting.image_hwc(dim)  # the range is required
+    fig, ax = plt.subplots()
+    plotting.show_image(ax, dim, value_range=(-1, 1))
+    assert np.allclose(ax.images[0].get_array(), 0.6)
+    plt.close(fig)
+
+
 def test_comparison_figure_layout():
     x = torch.rand(4, 3, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
     fig = plotting.comparison_figure({"a": x, "b": -x}, zoom=4, corner=(2, 3), title="t")
@@ -146,7 +161,7 @@ def test_comparison_figure_layout():
     # row 1: the zoom of the first image; row 2: the fingerprints, on one symmetric scale
     zoomed = axes[2].images[0].get_array()
     assert zoomed.shape[:2] == (4, 4)
-    assert np.allclose(zoomed, plotting.image_hwc(x[0, :, 2:6, 3:7]))
+    assert np.allclose(zoomed, plotting.image_hwc(x[0, :, 2:6, 3:7], value_range=(-1, 1)))
     limits = {tuple(ax.images[0].get_clim()) for ax in axes[4:]}
     assert len(limits) == 1 and next(iter(limits))[0] == -next(iter(limits))[1]
     plt.close(fig)
@@ -335,14 +350,22 @@ def test_stamp_counts_build_the_overlap_map():
 def test_magnifier_embeds_exact_pixels_and_one_window():
     rng = np.random.default_rng(0)
     a, b = rng.random((3, 20, 24)), rng.random((3, 20, 24)) * 2 - 1
-    mag = widgets.magnifier({"first": a, "second <b>": b}, name="mag", title="Samples", window=4, zoom=10, start=(3, 5))
+    mag = widgets.magnifier(
+        {"first": a, "second <b>": b},
+        name="mag",
+        title="Samples",
+        window=4,
+        zoom=10,
+        start=(3, 5),
+        value_range=(-1, 1),
+    )
     page = mag._repr_html_()
     srcs = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
     assert len(srcs) == 2
     for src, img in zip(srcs, (a, b)):
         pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(src))))
         assert pixels.shape == (20, 24, 3)
-        assert np.array_equal(pixels, np.round(plotting.image_hwc(img) * 255).astype(np.uint8))  # lossless
+        assert np.array_equal(pixels, np.round(plotting.image_hwc(img, value_range=(-1, 1)) * 255).astype(np.uint8))
         assert f"background-image:url(data:image/png;base64,{src})" in page  # the zoom shows the same image
     assert page.count("background-position:-50px -30px") == 2 and page.count("background-size:240px 200px") == 2
     assert (
@@ -358,17 +381,17 @@ def test_magnifier_embeds_exact_pixels_and_one_window():
 def test_magnifier_rejects_bad_input():
     img = np.zeros((3, 16, 16))
     with pytest.raises(ValueError, match="images must all have the same height and width"):
-        widgets.magnifier({"a": img, "b": np.zeros((3, 8, 16))}, name="m", title="T")
+        widgets.magnifier({"a": img, "b": np.zeros((3, 8, 16))}, name="m", title="T", value_range=(-1, 1))
     with pytest.raises(ValueError, match="window must be at most the image size 16, got 20"):
-        widgets.magnifier({"a": img}, name="m", title="T", window=20)
+        widgets.magnifier({"a": img}, name="m", title="T", window=20, value_range=(-1, 1))
     with pytest.raises(ValueError, match="start must leave the window inside the 16x16 image"):
-        widgets.magnifier({"a": img}, name="m", title="T", window=8, start=(10, 0))
+        widgets.magnifier({"a": img}, name="m", title="T", window=8, start=(10, 0), value_range=(-1, 1))
     with pytest.raises(ValueError, match="images must be a non-empty mapping"):
-        widgets.magnifier({}, name="m", title="T")
+        widgets.magnifier({}, name="m", title="T", value_range=(-1, 1))
     with pytest.raises(ValueError, match="name must be lower-case"):
-        widgets.magnifier({"a": img}, name="_m", title="T")
+        widgets.magnifier({"a": img}, name="_m", title="T", value_range=(-1, 1))
     with pytest.raises(ValueError, match="zoom must be an int >= 1, got 0"):
-        widgets.magnifier({"a": img}, name="m", title="T", zoom=0)
+        widgets.magnifier({"a": img}, name="m", title="T", zoom=0, value_range=(-1, 1))
 
 
 def test_tile_places_images_with_white_padding():

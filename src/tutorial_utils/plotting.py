@@ -59,9 +59,15 @@ def _to_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
-def image_hwc(img) -> np.ndarray:
-    """A (C, H, W) tensor in [-1, 1] or an (H, W[, C]) array as something ``imshow`` draws in [0, 1]."""
+def image_hwc(img, *, value_range: tuple[float, float]) -> np.ndarray:
+    """A (C, H, W) tensor or an (H, W[, C]) array whose values span ``value_range`` = (low, high), as something
+    ``imshow`` draws in [0, 1]: low maps to 0, high to 1, anything outside is clipped.
+
+    The range is always stated, never guessed from the data: a [-1, 1] image that happens to be all >= 0 must
+    be drawn on the same scale as its neighbours (generator outputs: ``(-1, 1)``; counts or ratios: ``(0, 1)``).
+    """
     a = as_array("img", img, "an image: a (C, H, W) tensor or an (H, W[, C]) array")
+    low, high = _as_range(value_range)
     shape = a.shape
     if a.ndim == 3 and a.shape[0] in (1, 3) and a.shape[-1] not in (1, 3):
         a = np.moveaxis(a, 0, -1)
@@ -72,17 +78,28 @@ def image_hwc(img) -> np.ndarray:
             f"img must be a (C, H, W) image with C in (1, 3) or an (H, W[, C]) one with C in (1, 3, 4), "
             f"got shape {shape}"
         )
-    if a.min() < 0:  # generator outputs live in [-1, 1]
-        a = (a + 1) / 2
-    return np.clip(a, 0, 1)
+    return np.clip((a - low) / (high - low), 0, 1)
 
 
-def show_image(ax, img, title: str | None = None, cmap: str = "gray") -> None:
-    """Draw an image pixel-exact (no smoothing that would hide a period-2 pattern), without ticks."""
+def _as_range(value_range) -> tuple[float, float]:
+    """(low, high) with low < high, both finite."""
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        raise TypeError(f"value_range must be a pair (low, high) such as (-1, 1) or (0, 1), got {value_range!r}")
+    low, high = (as_float("value_range", v) for v in value_range)
+    if not low < high:
+        raise ValueError(f"value_range must have low < high, got {value_range!r}")
+    return low, high
+
+
+def show_image(
+    ax, img, title: str | None = None, cmap: str = "gray", *, value_range: tuple[float, float]
+) -> None:
+    """Draw an image pixel-exact (no smoothing that would hide a period-2 pattern), without ticks; its values
+    span ``value_range`` (see :func:`image_hwc`)."""
     as_axes("ax", ax)
     as_str("title", title, optional=True)
     as_cmap("cmap", cmap)
-    ax.imshow(image_hwc(img), cmap=cmap, interpolation="nearest", vmin=0, vmax=1)
+    ax.imshow(image_hwc(img, value_range=value_range), cmap=cmap, interpolation="nearest", vmin=0, vmax=1)
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
@@ -111,7 +128,7 @@ def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limi
 
 def tile(images, nrow: int = 8, pad: int = 1) -> np.ndarray:
     """A batch (N, C, H, W) as one (C, H', W') image: rows of ``nrow`` tiles (as torchvision's ``make_grid``),
-    ``pad`` white pixels between them."""
+    ``pad`` pixels of value 1 between them (white for images in [-1, 1] and in [0, 1])."""
     x = _to_numpy(images)
     if x.ndim != 4 or x.size == 0:
         raise ValueError(f"images must be a non-empty batch of shape (N, C, H, W), got shape {x.shape}")
@@ -126,8 +143,10 @@ def tile(images, nrow: int = 8, pad: int = 1) -> np.ndarray:
     return canvas
 
 
-def show_grid(images, nrow: int = 8, title: str | None = None, ax=None, pad: int = 1):
-    """Draw a batch (N, C, H, W) as rows of ``nrow`` images (see :func:`tile`)."""
+def show_grid(
+    images, nrow: int = 8, title: str | None = None, ax=None, pad: int = 1, *, value_range: tuple[float, float]
+):
+    """Draw a batch (N, C, H, W) whose values span ``value_range`` as rows of ``nrow`` images (see :func:`tile`)."""
     canvas = tile(images, nrow, pad)
     as_str("title", title, optional=True)
     if ax is not None:
@@ -136,7 +155,7 @@ def show_grid(images, nrow: int = 8, title: str | None = None, ax=None, pad: int
     rows = int(np.ceil(_to_numpy(images).shape[0] / nrow))
     if ax is None:
         _, ax = plt.subplots(figsize=(0.9 * ncol + 0.5, 0.9 * rows + 0.5))
-    show_image(ax, canvas, title=title)
+    show_image(ax, canvas, title=title, value_range=value_range)
     return ax
 
 
@@ -171,9 +190,10 @@ def comparison_figure(panels: dict, zoom: int = 12, corner: tuple[int, int] = (8
         3, len(panels), figsize=(2.1 * len(panels), 5.6), squeeze=False, gridspec_kw={"height_ratios": [1.6, 1, 1]}
     )
     for col, (name, x) in enumerate(panels.items()):
-        show_grid(x[:4], nrow=2, ax=axes[0, col], title=name)
+        show_grid(x[:4], nrow=2, ax=axes[0, col], title=name, value_range=(-1, 1))
         zoom_box(axes[0, col], zoom, (r, c))
-        show_image(axes[1, col], x[0, :, r : r + zoom, c : c + zoom], title=f"{zoom}×{zoom} zoom")
+        zoomed = x[0, :, r : r + zoom, c : c + zoom]
+        show_image(axes[1, col], zoomed, title=f"{zoom}×{zoom} zoom", value_range=(-1, 1))
         show_signed(axes[2, col], tiles[name], title="fingerprint (red)", limit=limit)
     if title:
         fig.suptitle(title)

@@ -33,9 +33,10 @@ def get_device() -> torch.device:
 def seed_everything(seed: int, deterministic: bool = True) -> int:
     """Seed Python, NumPy and torch (all devices) so a run repeats on the same machine; returns the seed.
 
-    With ``deterministic=True`` it also asks PyTorch for deterministic algorithms (cuDNN included). CPU runs
-    are then repeatable; CUDA runs are too, except for the few operations with no deterministic CUDA kernel
-    (for example the backward pass of bilinear upsampling), for which PyTorch warns instead of failing.
+    With ``deterministic=True`` it also asks PyTorch for deterministic algorithms (cuDNN included) and turns
+    TensorFloat-32 off (:func:`full_fp32`), so CUDA computes float32 as the CPU does. CPU runs are then
+    repeatable; CUDA runs are too, except for the few operations with no deterministic CUDA kernel (for example
+    the backward pass of bilinear upsampling), for which PyTorch warns instead of failing.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
@@ -51,9 +52,30 @@ def seed_everything(seed: int, deterministic: bool = True) -> int:
         # cuBLAS needs a fixed workspace to be deterministic; it reads this when CUDA starts.
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    if deterministic:
+        full_fp32()
     torch.backends.cudnn.deterministic = deterministic
     torch.backends.cudnn.benchmark = not deterministic
     return seed
+
+
+def full_fp32() -> None:
+    """Compute float32 convolutions and matrix products in full float32 on CUDA, not in TensorFloat-32.
+
+    On Ampere and newer GPUs PyTorch may round the inputs of cuDNN convolutions (and, if asked, of matrix
+    products) to TF32's 10-bit mantissa. That rounding alone gives the folded nearest-resize kernel a period-2
+    spread of about 3e-4, where float32 leaves 5e-7, so the book's "exactly flat" checks would fail on such a
+    GPU. Uses the ``fp32_precision`` flags where torch has them (2.9 and newer; mixing them with the legacy
+    ``allow_tf32`` flags is an error there), the legacy flags otherwise.
+    """
+    backends = torch.backends
+    if hasattr(backends.cuda.matmul, "fp32_precision") and hasattr(backends.cudnn, "conv"):
+        backends.cuda.matmul.fp32_precision = "ieee"
+        backends.cudnn.conv.fp32_precision = "ieee"
+        backends.cudnn.rnn.fp32_precision = "ieee"
+    else:  # torch < 2.9
+        backends.cuda.matmul.allow_tf32 = False
+        backends.cudnn.allow_tf32 = False
 
 
 def profile() -> str:

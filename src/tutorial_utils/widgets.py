@@ -532,9 +532,17 @@ class _Magnifier:
 
 
 def magnifier(
-    images: Mapping[str, object], name: str, title: str, window: int = 8, zoom: int = 16, start=(0, 0)
+    images: Mapping[str, object],
+    name: str,
+    title: str,
+    window: int = 8,
+    zoom: int = 16,
+    start=(0, 0),
+    *,
+    value_range: tuple[float, float],
 ) -> _Magnifier:
-    """A magnifier of labelled images, all of one size: each (C, H, W) in [-1, 1] or [0, 1], or (H, W[, C]).
+    """A magnifier of labelled images, all of one size, (C, H, W) or (H, W[, C]), whose values span
+    ``value_range`` (see :func:`~tutorial_utils.plotting.image_hwc`).
 
     The pixels are embedded exactly (lossless PNG, drawn without smoothing); ``window`` pixels square are
     shown ``zoom`` times enlarged, starting at ``start`` = (row, column).
@@ -544,7 +552,10 @@ def magnifier(
     if not isinstance(images, Mapping) or not images:
         raise ValueError(f"images must be a non-empty mapping of label to image, got {type(images).__name__}")
     window, zoom = as_int("window", window, 1), as_int("zoom", zoom, 1)
-    pixels = {str(label): np.round(plotting.image_hwc(img) * 255).astype(np.uint8) for label, img in images.items()}
+    pixels = {
+        str(label): np.round(plotting.image_hwc(img, value_range=value_range) * 255).astype(np.uint8)
+        for label, img in images.items()
+    }
     shapes = {label: a.shape[:2] for label, a in pixels.items()}
     if len(set(shapes.values())) != 1 or next(iter(shapes.values()))[0] < 1:
         raise ValueError(f"images must all have the same height and width, got {shapes}")

@@ -192,3 +192,43 @@ class StyleContentLoss(nn.Module):
     def forward(self, images: torch.Tensor, content: torch.Tensor) -> torch.Tensor:
         style, content_part = self.parts(images, content)
         return self.style_weight * style + self.content_weight * content_part
+
+
+# --- chapter 10: a spectral regulariser -------------------------------------------------------------------------
+
+
+class SpectralLoss(nn.Module):
+    """Durall et al.'s (2020) spectral regulariser: how far the mean 1D log power spectrum of generated images
+    lies from that of the ``real`` images (N, C, H, W), as the mean squared difference over frequency rings.
+
+    It is 0 when the two spectra agree and differentiable in the images, so adding it to a generator's loss
+    pushes the generator's spectrum, lines included, towards the real one. The rings are those of
+    :func:`~tutorial_utils.metrics.radial_spectra`; everything is stored as buffers and moves with ``.to()``.
+    """
+
+    def __init__(self, real: torch.Tensor) -> None:
+        super().__init__()
+        from .metrics import radial_bins, radial_spectra
+
+        real = as_images("real", real)
+        self.shape = tuple(real.shape[1:])
+        bins, _ = radial_bins(*self.shape[-2:])
+        index = torch.from_numpy(bins.ravel())
+        rings = torch.bincount(index)
+        keep = rings > 0
+        # (H·W, rings) averaging matrix: a ring's power is the mean over its bins
+        averaging = F.one_hot(index, len(rings)).float()[:, keep] / rings[keep].float()
+        self.register_buffer("averaging", averaging)
+        self.register_buffer("target", radial_spectra(real)[1].mean(dim=0).float())
+
+    def spectrum(self, images: torch.Tensor) -> torch.Tensor:
+        """The mean log10 power per ring of ``images`` (N, C, H, W), differentiably (matches
+        ``metrics.radial_spectra(images)[1].mean(0)`` to float precision)."""
+        if not isinstance(images, torch.Tensor) or tuple(images.shape[1:]) != self.shape or images.ndim != 4:
+            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+            raise ValueError(f"images must have shape (N, {', '.join(map(str, self.shape))}) like real, got {shape}")
+        power = (torch.fft.fft2(images).abs() ** 2).mean(dim=1).flatten(1)
+        return torch.log10(power @ self.averaging + 1e-12).mean(dim=0)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return (self.spectrum(images) - self.target).pow(2).mean()

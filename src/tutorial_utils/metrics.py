@@ -47,14 +47,24 @@ def checkerboard_score(images, period: int = 2) -> float:
     High-pass the images, split the residual into the period×period phases, and divide the variance of the
     phase means by the variance of the residual; averaged over images and channels.
     """
+    return float(_scores(images, period).mean())
+
+
+def image_scores(images, period: int = 2) -> torch.Tensor:
+    """The checkerboard score of each image on its own (averaged over its channels): (N,) float64, one number per
+    image, which is what a one-number detector of generated images thresholds (chapter 10)."""
+    return _scores(images, period).mean(dim=1)
+
+
+def _scores(images, period: int) -> torch.Tensor:
+    """Checkerboard scores per image and channel, (N, C) float64 on the CPU."""
     period = as_int("period", period, 2)
     x = _cpu64(as_images("images", images, period))
     r = high_pass(x)
     means = phase_means(r, period).flatten(-2)  # (N, C, period²)
     between = means.var(dim=-1, unbiased=False)
     total = r.flatten(-2).var(dim=-1, unbiased=False)
-    score = between / total.clamp_min(1e-12)
-    return float(score.mean())
+    return between / total.clamp_min(1e-12)
 
 
 def fingerprint(images, period: int = 4) -> torch.Tensor:
@@ -98,17 +108,36 @@ def radial_power_spectrum(images) -> tuple[np.ndarray, np.ndarray]:
     period-2 checkerboard shows up at about 0.71 and period-2 stripes at 0.5.
     """
     x = _cpu64(as_images("images", images))
-    h, w = x.shape[-2:]
-    power = torch.fft.fftshift(torch.fft.fft2(x).abs() ** 2, dim=(-2, -1)).mean(dim=(0, 1)).numpy()
-    fy = np.fft.fftshift(np.fft.fftfreq(h))[:, None]
-    fx = np.fft.fftshift(np.fft.fftfreq(w))[None, :]
-    radius = np.hypot(fy, fx)
-    step = 1.0 / max(h, w)
-    bins = np.rint(radius / step).astype(int)
+    bins, step = radial_bins(*x.shape[-2:])
+    power = (torch.fft.fft2(x).abs() ** 2).mean(dim=(0, 1)).numpy()
     total = np.bincount(bins.ravel(), weights=power.ravel())
     count = np.bincount(bins.ravel())
     keep = count > 0
     return np.arange(len(count))[keep] * step, total[keep] / count[keep]
+
+
+def radial_spectra(images) -> tuple[np.ndarray, torch.Tensor]:
+    """Each image's azimuthally averaged power spectrum on a log scale, (frequencies, (N, F) log10 power),
+    averaged over channels: the 1D spectrum that spectral detectors of generated images read (Durall et al.
+    2020, Dzanic et al. 2020), one row per image."""
+    x = _cpu64(as_images("images", images))
+    bins, step = radial_bins(*x.shape[-2:])
+    power = (torch.fft.fft2(x).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W)
+    index = torch.from_numpy(bins.ravel())
+    count = torch.bincount(index).double()
+    keep = count > 0
+    rows = torch.zeros(power.shape[0], len(count), dtype=torch.float64).index_add_(1, index, power)
+    rows = rows[:, keep] / count[keep]
+    return np.arange(len(count))[keep.numpy()] * step, torch.log10(rows + 1e-12)
+
+
+def radial_bins(height: int, width: int) -> tuple[np.ndarray, float]:
+    """For each bin of an unshifted (height, width) 2D FFT, the index of its ring (radius in steps of one cycle
+    per ``max(height, width)`` pixels, rounded), and that step in cycles per pixel."""
+    height, width = as_int("height", height, 1), as_int("width", width, 1)
+    radius = np.hypot(np.fft.fftfreq(height)[:, None], np.fft.fftfreq(width)[None, :])
+    step = 1.0 / max(height, width)
+    return np.rint(radius / step).astype(np.int64), step
 
 
 def checkerboard_amplitude(images, period: int = 2) -> float:

@@ -59,7 +59,7 @@ test-notebooks: install
 # The scheduled workflow (.github/workflows/full-profile.yml) runs it weekly on 2 CPU cores.
 test-full: install
 	TUTORIAL_PROFILE=full NBVAL_CACHE=0 $(OFFLINE) $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-	  -p no:cacheprovider notebooks -q --durations=0
+	  --nbval-cell-timeout=7200 -p no:cacheprovider notebooks -q --durations=0
 
 test-book: install
 	$(OFFLINE) $(BIN)/python -m pytest tests/book -v

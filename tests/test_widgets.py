@@ -244,7 +244,8 @@ def test_player_script_references_its_own_ids():
     player = widgets.frame_player(small_figure, {"a": [0, 1]}, name="ids-check", title="T", play="a", interval=250)
     page = player._repr_html_()
     script = page.rsplit("<script>", 1)[1]
-    assert 'var id = "tu-ids-check"' in script
+    # the script is the shipped assets/player.js, a function of the root id, called with this player's id
+    assert script.startswith(widgets._asset("player.js")) and script.endswith('("tu-ids-check");</script></div>')
     for suffix in ("-data", "-frame", "-p-", "-v-", "-play", "-step"):
         assert f'"#" + id + "{suffix}"' in script
     for ident in (
@@ -374,7 +375,8 @@ def test_magnifier_embeds_exact_pixels_and_one_window():
     )
     assert 'data-row="3" data-col="5"' in page and "rows 3-6, columns 5-8" in page
     script = page.rsplit("<script>", 1)[1]
-    assert 'var id = "tu-mag"' in script and '"#" + id + "-data"' in script and '"#" + id + "-status"' in script
+    assert script.startswith(widgets._asset("magnifier.js")) and script.endswith('("tu-mag");</script></div>')
+    assert '"#" + id + "-data"' in script and '"#" + id + "-status"' in script
     assert page.count('id="tu-mag-status"') == 1 and page.count('id="tu-mag-data"') == 1
 
 

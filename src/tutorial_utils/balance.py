@@ -67,7 +67,7 @@ def unbalanced_share(weight: torch.Tensor, stride=2) -> torch.Tensor:
     kh, kw = weight.shape[-2:]
     a = balance_constraints((kh, kw), stride)
     row_space = torch.linalg.pinv(a) @ a  # projector onto the unbalanced directions
-    flat = weight.detach().reshape(-1, kh * kw).double().cpu()
+    flat = weight.detach().cpu().double().reshape(-1, kh * kw)  # to the CPU first: MPS has no float64
     off = flat @ row_space.T
     share = (off**2).sum(1) / (flat**2).sum(1).clamp_min(1e-300)
     return share.reshape(weight.shape[:-2])

@@ -286,6 +286,18 @@ def test_spectrogram_finds_a_tone():
         audio.spectrogram(torch.zeros(100), n_fft=256)
 
 
+@pytest.mark.parametrize("n_fft", [64, 256, 512])
+def test_spectrogram_reads_dbfs(n_fft):
+    """A full-scale sine reads 0 dB at its frequency, half scale -6.02 dB, for any n_fft: at a bin centre exactly,
+    between two bins within the Hann window's scalloping loss (1.42 dB)."""
+    on_bin = 16000 * 8 / n_fft  # bin 8
+    for amplitude, level in ((1.0, 0.0), (0.5, 20 * np.log10(0.5))):
+        _, mags = audio.spectrogram(audio.tone(on_bin, 0.25, amplitude=amplitude), n_fft=n_fft, hop=n_fft // 4)
+        assert np.abs(mags[8] - level).max() < 0.01 and mags.max() == pytest.approx(mags[8].max())
+    _, mags = audio.spectrogram(audio.tone(16000 * 8.5 / n_fft, 0.25, amplitude=1.0), n_fft=n_fft)
+    assert -1.43 < mags.max() < -1.40  # halfway between bins: the Hann window's scalloping loss, 1.42 dB
+
+
 def test_synthetic_pairs_and_fitting():
     x, y = audio.synthetic_pairs(6, 64, 2000, 4, seed=0)
     assert x.shape == (6, 1, 64) and y.shape == (6, 1, 256)

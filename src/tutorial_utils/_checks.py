@@ -285,23 +285,35 @@ def tensor_of(ndim: int, layout: str) -> Callable[[str, object], torch.Tensor]:
     return lambda name, value: as_tensor(name, value, ndim, layout)
 
 
-def real_tensor(name: str, value) -> torch.Tensor:
-    """Rule: a tensor, array or nested sequence of finite real numbers with at least two dims (..., H, W), as a
-    tensor (tensors are kept as they are, on their device)."""
+def as_grid(name: str, value, period: int) -> torch.Tensor:
+    """``value`` (a tensor, or an array of real numbers) as a non-empty finite tensor (..., H, W) with H and W
+    multiples of ``period``; a tensor stays on its device."""
     if not isinstance(value, torch.Tensor):
         value = torch.from_numpy(as_array(name, value, "a tensor or array of shape (..., H, W)"))
     if value.ndim < 2 or value.numel() == 0:
         raise ValueError(f"{name} must be a non-empty array of shape (..., H, W), got shape {tuple(value.shape)}")
+    h, w = value.shape[-2:]
+    if h % period or w % period:
+        raise ValueError(f"{name} height and width must be multiples of period={period}, got {h}x{w}")
     if not bool(torch.isfinite(value).all()):
         raise ValueError(f"{name} must be finite, got NaN or infinite values")
     return value
 
 
-def multiple_of(name: str, value: torch.Tensor, period: int, dims: int = 2) -> None:
-    """The last ``dims`` sizes of ``value`` must be multiples of ``period``."""
-    sizes = tuple(value.shape[-dims:])
-    if any(n % period for n in sizes):
-        raise ValueError(f"{name} size {'x'.join(map(str, sizes))} must be a multiple of period={period}")
+def as_signals(name: str, value, period: int) -> torch.Tensor:
+    """``value`` (a tensor or array (..., T) of finite real numbers, T a multiple of ``period`` and at least
+    4·period) as a float64 CPU tensor (B, T), every leading dimension flattened into B."""
+    if not isinstance(value, torch.Tensor):
+        value = torch.from_numpy(as_array(name, value, "a tensor or array (..., T)"))
+    if value.ndim == 0 or value.numel() == 0:
+        raise ValueError(f"{name} must be a non-empty tensor (..., T), got shape {tuple(value.shape)}")
+    t = value.shape[-1]
+    if t % period or t < 4 * period:
+        raise ValueError(f"{name} length T must be a multiple of period={period} and >= {4 * period}, got {t}")
+    x = value.detach().cpu().double().reshape(-1, t)
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name} must be finite, got {int((~torch.isfinite(x)).sum())} NaN or infinite values")
+    return x
 
 
 # --- memory ------------------------------------------------------------------------------------------------------

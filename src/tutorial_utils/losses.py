@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_bool, as_float, as_images, as_int, as_module, as_tensor
+from ._checks import as_bool, as_float, as_images, as_int, as_module, as_tensor, check_elements
 
 
 def gram_matrix(features: torch.Tensor) -> torch.Tensor:
@@ -55,6 +55,9 @@ class RandomFeatures(nn.Module):
             raise ValueError(f"kernel_sizes must be odd, got {kernel_sizes!r}")
         self.kernel_sizes = sizes
         self.channels = as_int("channels", channels, 1)
+        check_elements(
+            f"channels={channels}, kernel_sizes={kernel_sizes!r}", 3 * self.channels * sum(k * k for k in sizes)
+        )
         self.n_scales = as_int("n_scales", n_scales, 1)
         self.first_scale = as_int("first_scale", first_scale, 0)
         self.zero_mean = as_bool("zero_mean", zero_mean)
@@ -167,8 +170,8 @@ class StyleContentLoss(nn.Module):
         grams = _style_grams(style, self.features)
         self.register_buffer("grams", torch.stack([g[0] for g in grams]))
         n_content = len(self.content_features.kernel_sizes) * self.content_features.n_scales
-        self.register_buffer("style_norm", torch.ones(len(grams)))
-        self.register_buffer("content_norm", torch.ones(n_content))
+        self.register_buffer("style_norm", self.grams.new_ones(len(grams)))  # on the style's device
+        self.register_buffer("content_norm", self.grams.new_ones(n_content))
 
     def _raw(self, images: torch.Tensor, content: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         as_tensor("images", images, 4, "(N, 3, H, W)")

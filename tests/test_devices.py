@@ -9,6 +9,7 @@ import copy
 import dataclasses
 import inspect
 
+import matplotlib.pyplot as plt
 import pytest
 import torch
 from test_bad_input import CASES, CLASSIFIER, DISC, FEATS, GEN, NET, SCLOSS, TNET, resolve, resolve_target
@@ -19,6 +20,14 @@ from torch.utils.weak import WeakIdKeyDictionary
 
 from tutorial_utils import audio, balance, downsampling, metrics, models, training
 from tutorial_utils.upsampling import KINDS, make_upsampler
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """The plotting functions run below draw on fresh figures: close them, so no other test inherits them."""
+    yield
+    plt.close("all")
+
 
 ACCELERATORS = [
     pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here")),

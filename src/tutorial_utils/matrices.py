@@ -367,7 +367,8 @@ def zero_insert(
     with the rotated kernel is ``conv_transpose2d(x, ...)`` with these arguments.
     """
     _check_geometry(tuple(x.shape[-2:]), kernel_size, stride, padding, output_padding, dilation)
-    (kh, kw), (sh, sw), (ph, pw), (oph, opw), (dh, dw) = kernel_size, stride, padding, output_padding, dilation
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    (ph, pw), (oph, opw) = padding, output_padding
     n, c, h, w = x.shape
     spread = x.new_zeros(n, c, (h - 1) * sh + 1, (w - 1) * sw + 1)
     spread[:, :, ::sh, ::sw] = x  # s-1 zeros between neighbouring inputs

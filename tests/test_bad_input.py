@@ -318,12 +318,6 @@ CASES = [
         for name in ("ResizeConvBase", "ResizeConv2d")
     ],
     Case(
-        "upsampling.ResizeConvBase.forward",
-        {"x": ones(1, 1, 4, 4)},
-        {"x": [ones(1, 2, 4, 4), ones(4, 4), "x", ones(1, 1, 4)]},
-        call=lambda **kw: upsampling.ResizeConv2d(1, 1)(**kw),
-    ),
-    Case(
         "upsampling.icnr_",
         {"weight": Lazy(lambda: torch.empty(4, 1, 3, 3))},
         {"weight": [torch.empty(3, 1, 3, 3), torch.empty(4, 3)], "scale_factor": [0], "init": [5]},
@@ -1090,6 +1084,14 @@ CASES = [
     ),
 ]
 
+# Public callables that do not check their arguments themselves, and why. Each still fails clearly on bad input;
+# a test elsewhere pins the error it gives.
+UNCHECKED = {
+    # A layer's forward pass is the hot path and checking its input every call costs on every step; torch's
+    # convolution refuses a wrong input with a message naming the channels it expected (tests/test_upsampling.py).
+    "upsampling.ResizeConvBase.forward": "torch's convolution checks the input",
+}
+
 BY_TARGET = {case.target: case for case in CASES}
 ROWS = [(case.target, param, value) for case in CASES for param, values in case.bad.items() for value in values]
 
@@ -1179,7 +1181,8 @@ def parameters(obj) -> list[str]:
 
 
 def test_every_public_parameter_has_a_row():
-    expected = {(target, p) for target, obj in public_callables() for p in parameters(obj)}
+    expected = {(target, p) for target, obj in public_callables() if target not in UNCHECKED for p in parameters(obj)}
+    assert set(UNCHECKED) <= {target for target, _ in public_callables()}, "UNCHECKED names a callable that is gone"
     covered = {(target, param) for target, param, _ in ROWS}
     missing = sorted(expected - covered)
     assert not missing, f"{len(missing)} public parameters have no bad-input row: {missing}"

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_bool, as_float, as_images, as_int, as_module, as_tensor
+from ._checks import as_bool, as_float, as_images, as_int, as_module, as_tensor, check_elements
 
 
 def gram_matrix(features: torch.Tensor) -> torch.Tensor:
@@ -55,6 +55,9 @@ class RandomFeatures(nn.Module):
             raise ValueError(f"kernel_sizes must be odd, got {kernel_sizes!r}")
         self.kernel_sizes = sizes
         self.channels = as_int("channels", channels, 1)
+        check_elements(
+            f"channels={channels}, kernel_sizes={kernel_sizes!r}", 3 * self.channels * sum(k * k for k in sizes)
+        )
         self.n_scales = as_int("n_scales", n_scales, 1)
         self.first_scale = as_int("first_scale", first_scale, 0)
         self.zero_mean = as_bool("zero_mean", zero_mean)
@@ -167,8 +170,8 @@ class StyleContentLoss(nn.Module):
         grams = _style_grams(style, self.features)
         self.register_buffer("grams", torch.stack([g[0] for g in grams]))
         n_content = len(self.content_features.kernel_sizes) * self.content_features.n_scales
-        self.register_buffer("style_norm", torch.ones(len(grams)))
-        self.register_buffer("content_norm", torch.ones(n_content))
+        self.register_buffer("style_norm", self.grams.new_ones(len(grams)))  # on the style's device
+        self.register_buffer("content_norm", self.grams.new_ones(n_content))
 
     def _raw(self, images: torch.Tensor, content: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         as_tensor("images", images, 4, "(N, 3, H, W)")
@@ -215,11 +218,11 @@ class SpectralLoss(nn.Module):
         bins, _ = radial_bins(*self.shape[-2:])
         index = torch.from_numpy(bins.ravel())
         rings = torch.bincount(index)
-        keep = rings > 0
-        # (H·W, rings) averaging matrix: a ring's power is the mean over its bins
-        averaging = F.one_hot(index, len(rings)).float()[:, keep] / rings[keep].float()
-        self.register_buffer("averaging", averaging)
-        self.register_buffer("target", radial_spectra(real)[1].mean(dim=0).float())
+        # built on the CPU (the spectra are measured in float64 there), then on real's device like a layer
+        self.register_buffer("index", index.to(real.device))
+        self.register_buffer("rings", rings.float().to(real.device))
+        self.register_buffer("keep", (rings > 0).to(real.device))
+        self.register_buffer("target", radial_spectra(real)[1].mean(dim=0).float().to(real.device))
 
     def spectrum(self, images: torch.Tensor) -> torch.Tensor:
         """The mean log10 power per ring of ``images`` (N, C, H, W), differentiably (matches
@@ -227,8 +230,10 @@ class SpectralLoss(nn.Module):
         if not isinstance(images, torch.Tensor) or tuple(images.shape[1:]) != self.shape or images.ndim != 4:
             shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
             raise ValueError(f"images must have shape (N, {', '.join(map(str, self.shape))}) like real, got {shape}")
-        power = (torch.fft.fft2(images).abs() ** 2).mean(dim=1).flatten(1)
-        return torch.log10(power @ self.averaging + 1e-12).mean(dim=0)
+        power = (torch.fft.fft2(images).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W)
+        ring_sums = power.new_zeros(len(power), len(self.rings)).index_add(1, self.index, power)
+        ring_means = (ring_sums / self.rings.clamp_min(1))[:, self.keep]  # a ring's power: the mean over its bins
+        return torch.log10(ring_means + 1e-12).mean(dim=0)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return (self.spectrum(images) - self.target).pow(2).mean()

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_images, as_int
+from ._checks import as_grid, as_images, as_int, as_signals, checked, int_at_least
 
 
 def _cpu64(x: torch.Tensor) -> torch.Tensor:
@@ -41,6 +41,7 @@ def phase_means(x: torch.Tensor, period: int) -> torch.Tensor:
     return x.reshape(*x.shape[:-2], h // period, period, w // period, period).mean(dim=(-4, -2))
 
 
+@checked(period=int_at_least(2))
 def checkerboard_score(images, period: int = 2) -> float:
     """How much of the images' fine detail is a fixed period-``period`` pattern: 0 natural, ~1 pure pattern.
 
@@ -75,30 +76,22 @@ def fingerprint(images, period: int = 4) -> torch.Tensor:
     return phase_means(high_pass(x), period).mean(dim=0).float()
 
 
+@checked(period=int_at_least(2))
 def phase_energy_ratio(x, period: int = 2) -> float:
     """Max over min of the mean of x² per output phase, for signed data with a random sign (e.g. gradients).
 
     1.0 means every phase carries the same energy (no pattern). Phases are 2D, over the last two dimensions
     of (..., H, W).
     """
-    period = as_int("period", period, 2)
-    if not isinstance(x, torch.Tensor):
-        try:
-            x = torch.as_tensor(np.asarray(x, dtype=np.float64))
-        except (TypeError, ValueError) as err:
-            raise TypeError(f"x must be a tensor or array of shape (..., H, W), got {type(x).__name__}") from err
-    if x.ndim < 2 or x.numel() == 0:
-        raise ValueError(f"x must be a non-empty array of shape (..., H, W), got shape {tuple(x.shape)}")
-    x = _cpu64(x)
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError("x must be finite, got NaN or infinite values")
-    h, w = x.shape[-2:]
-    if h % period or w % period:
-        raise ValueError(f"x height and width must be multiples of period={period}, got {h}x{w}")
-    energy = phase_means((x**2).reshape(-1, h, w), period).mean(dim=0).flatten()
-    if float(energy.min()) <= 0:
-        raise ValueError("x has a phase with zero energy; the ratio is undefined")
+    x = _cpu64(as_grid("x", x, period))
+    energy = phase_means(x.square().reshape(-1, *x.shape[-2:]), period).mean(dim=0).flatten()
+    _check_every_phase_has_energy("x", energy)
     return float(energy.max() / energy.min())
+
+
+def _check_every_phase_has_energy(name: str, energy: torch.Tensor) -> None:
+    if float(energy.min()) <= 0:
+        raise ValueError(f"{name} has a phase with zero energy; the ratio is undefined")
 
 
 def radial_power_spectrum(images) -> tuple[np.ndarray, np.ndarray]:
@@ -156,6 +149,7 @@ def checkerboard_amplitude(images, period: int = 2) -> float:
 # --- audio: tonal artifacts ----------------------------------------------------------------------------------
 
 
+@checked(period=int_at_least(2), width=int_at_least(1))
 def tone_strength(signals, period: int, width: int = 32) -> float:
     """How far the spectral lines at k/``period`` cycles per sample stand above their neighbourhood, in dB.
 
@@ -169,21 +163,8 @@ def tone_strength(signals, period: int, width: int = 32) -> float:
     """
     from scipy.special import gammaincinv
 
-    period = as_int("period", period, 2)
-    width = as_int("width", width, 1)
-    if not isinstance(signals, torch.Tensor):
-        try:
-            signals = torch.as_tensor(np.asarray(signals))
-        except Exception as err:  # re-raised with a clear message
-            raise TypeError(f"signals must be a tensor or array (..., T), got {type(signals).__name__}") from err
-    if signals.ndim == 0 or signals.numel() == 0:
-        raise ValueError(f"signals must be a non-empty tensor (..., T), got shape {tuple(signals.shape)}")
-    t = signals.shape[-1]
-    if t % period or t < 4 * period:
-        raise ValueError(f"signals length T must be a multiple of period={period} and >= {4 * period}, got {t}")
-    x = signals.detach().to("cpu", torch.float64).reshape(-1, t)
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError(f"signals must be finite, got {int((~torch.isfinite(x)).sum())} NaN or infinite values")
+    x = as_signals("signals", signals, period)  # float64 on the CPU, (B, T)
+    t = x.shape[-1]
     power = (torch.fft.rfft(x, dim=-1).abs() ** 2).mean(dim=0)
     spacing = t // period  # bins between neighbouring lines
     half = min(width, spacing // 2 - 1)  # >= 1: T >= 4 period

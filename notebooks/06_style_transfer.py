@@ -435,7 +435,7 @@ plt.show()
 # high-passed outputs, as a multiple of the photographs'), and the two halves of the loss.
 
 
-# %%
+# %% tags=["hide-input"]
 def tv_row(name, x, net):
     """One table row: grid, detail and loss numbers of outputs x from net."""
     with torch.no_grad():

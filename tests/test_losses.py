@@ -218,13 +218,3 @@ def test_total_variation_term_calibrates_to_one(feats):
     expected = 0.5 * losses.total_variation(z) / losses.total_variation(x)
     assert torch.allclose(tv(z, y) - plain(z, y), expected)
     assert "tv_norm" in {name for name, _ in tv.named_buffers()}
-
-
-@pytest.mark.parametrize("bad", [torch.zeros(3, 8, 8), torch.zeros(1, 3, 1, 8)])
-def test_total_variation_rejects_bad_input(bad):
-    with pytest.raises(ValueError, match="images"):
-        losses.total_variation(bad)
-    with pytest.raises(TypeError, match="images"):
-        losses.total_variation("images")
-    with pytest.raises(ValueError, match="tv_weight"):
-        losses.StyleContentLoss(images(1, 24), tv_weight=-1)

@@ -461,10 +461,10 @@ plotting.table(
 # The regulariser shrinks the grid without removing it. At weight 1 the outputs' checkerboard score falls
 # more than ten times, to within three times the resize-convolution network's, and neither half of the loss
 # rises by more than a quarter. But on the flat patch, where the resize-convolution network's output is
-# flat, the grid is still there (amplitude above 0.02): the transposed convolutions still paint it, and the
-# regulariser only charges for it. Ten times the weight does not remove it either (amplitude above
-# 0.005 on the flat patch), and it costs the image: the outputs keep less than a third of the photographs'
-# fine detail, and both halves of the loss rise by more than a fifth. A cost that resists the grid trades
+# flat, the grid is still there: the transposed convolutions still paint it, and the regulariser only
+# charges for it. Ten times the weight does not clear the patch either (at both weights the grid's
+# amplitude there stays above 0.01), and it costs the image: the outputs keep less than a third of the
+# photographs' fine detail, and both halves of the loss rise by more than a fifth. A cost that resists the grid trades
 # it against everything else that is fine in the picture; a decoder that does not paint it has nothing to
 # trade.
 
@@ -487,7 +487,7 @@ for name, r in [("weight 1", light), ("weight 10", heavy)]:
 assert plain["score"] > 10 * light["score"], row
 assert light["score"] < 3 * resize_row["score"], row
 assert max(light["style"] / plain["style"], light["content"] / plain["content"]) < 1.25, row
-assert light["flat"] > 0.02 and heavy["flat"] > 0.005, row
+assert min(light["flat"], heavy["flat"]) > 0.01, row
 assert resize_row["flat"] < 1e-4, row
 assert heavy["kept"] < 1 / 3, row
 assert min(heavy["style"] / plain["style"], heavy["content"] / plain["content"]) > 1.2, row

@@ -156,7 +156,8 @@ plt.show()
 # Both networks now train on the same crops in the same order, from the same initial weights (apart from
 # the decoders), with Adam at a learning rate of $10^{-3}$ and batches of eight crops.
 # `training.train_transformer` records the loss at every step and the checkerboard scores of the held-out
-# outputs every few steps.
+# outputs every few steps. The chapter trains one seed; the margins of its quick-profile asserts were
+# chosen so that they hold for seeds 0, 1 and 2 (change `SEED` in the setup cell to rerun one).
 
 # %%
 pixel_nets, pixel_hist = {}, {}

@@ -562,7 +562,13 @@ CASES = [
             "style_weight": [-1, "a"],
             "content_weight": [NAN],
             "content_features": [5],
+            "tv_weight": [-1, "a"],
         },
+    ),
+    Case(
+        "losses.total_variation",
+        {"images": zeros(1, 3, 8, 8)},
+        {"images": [zeros(3, 8, 8), zeros(1, 3, 1, 8), "x"]},
     ),
     *[
         Case(
@@ -759,6 +765,18 @@ CASES = [
         "plotting.comparison_figure",
         {"panels": {"a": randn(2, 3, 8, 8)}, "zoom": 4, "corner": (0, 0)},
         {"panels": [{}, 5], "zoom": [0, 2.5], "corner": [(8, 8), (1, 2, 3), -1], "title": [5]},
+    ),
+    Case(
+        "plotting.magnified_corner",
+        {"img": zeros(3, 8, 8), "corner": (0, 0), "size": 4, "zoom": 2, "value_range": (-1, 1)},
+        {
+            "img": [zeros(2, 2, 2, 2), "x"],
+            "corner": [(6, 0), (-1, 0), 5],
+            "size": [0, 9],
+            "zoom": [0, 1.5],
+            "title": [5],
+            "value_range": [None, (1, 0)],
+        },
     ),
     Case(
         "plotting.image_hwc",

@@ -91,9 +91,7 @@ def _as_range(value_range) -> tuple[float, float]:
     return low, high
 
 
-def show_image(
-    ax, img, title: str | None = None, cmap: str = "gray", *, value_range: tuple[float, float]
-) -> None:
+def show_image(ax, img, title: str | None = None, cmap: str = "gray", *, value_range: tuple[float, float]) -> None:
     """Draw an image pixel-exact (no smoothing that would hide a period-2 pattern), without ticks; its values
     span ``value_range`` (see :func:`image_hwc`)."""
     as_axes("ax", ax)

@@ -185,8 +185,9 @@ for name, index in photos.items():
 # batches of crops).
 #
 # Training has not balanced the phases. From `features[3]` on (two stride-2 layers behind it), every depth has
-# a period-2 ratio above 1.15 and a period-4 ratio above 1.5, well above the noise floor, and the period-4
-# ratio exceeds the period-2 one: the second strided layer's pattern, painted through the first, dominates.
+# a period-2 ratio above 1.15 and a period-4 ratio above 1.5, where white noise of the same size stays below
+# 1.1 at both periods, and the period-4 ratio exceeds the period-2 one: the second strided layer's pattern,
+# painted through the first, dominates.
 
 # %%
 DEPTHS = (0, 1, 3, 6, 10, 13, 17)
@@ -299,12 +300,6 @@ score = {
 }
 with torch.no_grad():
     act = {name: objective(x.to(device)).cpu() for name, x in feature_vis.items()}
-rows = [
-    [name]
-    + [" / ".join(f"{v:.4f}" for v in score[name, p]) for p in (2, 4, 8)]
-    + [" / ".join(f"{float(a):.2f}" for a in act[name])]
-    for name in FIXES
-]
 plain = "no jitter"
 for i in range(len(SEEDS)):
     for name in FIXES:
@@ -325,7 +320,74 @@ for i in range(len(SEEDS)):
         act["jitter ±8 px"][i] < 0.8 * act[plain][i]
         and act["Fourier parametrisation"][i] > 0.85 * act[plain][i]
     ), act
-plotting.table(["variant", "score, period 2 (3 seeds)", "period 4", "period 8", "activation"], rows)
+
+# %% [markdown]
+# ### DeepDream's other two counter-measures
+#
+# The article lists what DeepDream did against the grid besides jitter {cite}`mordvintsev2015inceptionism`:
+# it optimised many features at once, and it worked at several scales. Both are easy to add:
+#
+# - **Whole layer** maximises the mean squared activation of all 32 channels of `features[6]` at once
+#   (`pretrained.layer_objective`), DeepDream's objective, instead of one channel.
+# - **Octaves** optimise the same channel at three scales, 65, 91 and 128 pixels, each 1.4 times the one
+#   before (`gradients.visualise(octaves=3)`), a third of the steps at each, every scale starting from the
+#   enlargement of the last.
+#
+# The figure puts them beside the plain visualisation, each with a 16×16 zoom of its top-left corner at 8×.
+
+# %% tags=["pixel-figure"]
+DEEPDREAM = {
+    "whole layer": (pretrained.layer_objective(net, CHANNEL[0]), {}),
+    "octaves (3 scales)": (objective, {"octaves": 3}),
+}
+for name, (target, options) in DEEPDREAM.items():
+    feature_vis[name] = gradients.visualise(
+        target, FV_SIZE, FV_STEPS, batch=len(SEEDS), seed=SEED, device=device, desc=name, **options
+    )
+shown = ("no jitter", *DEEPDREAM)
+fig, axes = plotting.pixel_axes(2, len(shown), FV_SIZE, 1)
+for col, name in enumerate(shown):
+    x = feature_vis[name][0]
+    plotting.show_image(axes[0, col], x, title=name, value_range=(-1, 1))
+    plotting.zoom_box(axes[0, col], 16)
+    zoom = x[:, :16, :16].repeat_interleave(8, 1).repeat_interleave(8, 2)
+    plotting.show_image(axes[1, col], zoom, title="16×16 zoom", value_range=(-1, 1))
+plt.show()
+
+# %% [markdown]
+# The two measures disagree. Octaves remove most of the grid: on each seed the period-2 score falls below a
+# quarter of the plain one, and the channel still reaches more than 80% of its plain activation. Optimising
+# the whole layer does the opposite of what DeepDream hoped for it: the result scores *higher* than the
+# plain single-channel visualisation at period 2 on each seed. Every channel's gradient passes through the
+# same strided convolutions, so their patterns add up rather than cancel. The table collects every variant:
+# the checkerboard score at the periods the network's strides leave, and the activation of channel 5 (not
+# comparable for the whole-layer image, which maximised another objective).
+
+# %% tags=["hide-input"]
+for name in DEEPDREAM:
+    for p in (2, 4, 8):
+        score[name, p] = [
+            metrics.checkerboard_score(feature_vis[name][i : i + 1], p) for i in range(len(SEEDS))
+        ]
+with torch.no_grad():
+    act["octaves (3 scales)"] = objective(feature_vis["octaves (3 scales)"].to(device)).cpu()
+plotting.table(
+    ["variant", "score, period 2", "period 4", "period 8", "activation"],
+    [
+        [name]
+        + [plotting.mean_range(score[name, p], ".4f") for p in (2, 4, 8)]
+        + [plotting.mean_range(act[name].tolist()) if name in act else "(another objective)"]
+        for name in feature_vis
+    ],
+    caption=f"Feature visualisations of channel {CHANNEL[1]} of features[{CHANNEL[0]}], "
+    f"{len(SEEDS)} seeds: mean [min–max]",
+)
+
+# %% tags=["hide-input", "checks"]
+for i in range(len(SEEDS)):
+    assert score["octaves (3 scales)", 2][i] < 0.25 * score[plain, 2][i], score
+    assert act["octaves (3 scales)"][i] > 0.8 * act[plain][i], act
+    assert score["whole layer", 2][i] > score[plain, 2][i], score
 
 # %% [markdown]
 # ### What jitter does, and why it only hides the pattern
@@ -339,9 +401,9 @@ plotting.table(["variant", "score, period 2 (3 seeds)", "period 4", "period 8", 
 # the gradient.
 #
 # It does not change the network. The input gradient of the channel, taken at the finished jittered
-# visualisation, is as patterned as at the plain one: at period 8, the network's stride at this depth, its
-# phase-energy ratio is above 1.5 for every variant and seed, and the jittered image's ratio is at least 70% of
-# the plain image's. Any further step without jitter would start painting the grid again.
+# visualisation, is still patterned: at period 8, the network's stride at this depth, its phase-energy ratio
+# is above 1.5 for every variant and seed, and the jittered image's ratio is at least 70% of the plain image's.
+# Any further step without jitter would start painting the grid again.
 
 # %% tags=["hide-input"]
 d = np.arange(-8, 9)
@@ -355,6 +417,7 @@ grad_ratio = {
         for i in range(len(SEEDS))
     ]
     for name, x in feature_vis.items()
+    if name in FIXES
 }
 print({name: [round(v, 2) for v in r] for name, r in grad_ratio.items()})
 for i in range(len(SEEDS)):
@@ -532,4 +595,8 @@ plotting.glue_numbers(
     c07_plain_over_fourier=min(
         a / b for a, b in zip(score[plain, 2], score["Fourier parametrisation", 2])
     ),
+    c07_plain_over_octaves=min(
+        a / b for a, b in zip(score[plain, 2], score["octaves (3 scales)", 2])
+    ),
+    c07_layer_over_plain=min(a / b for a, b in zip(score["whole layer", 2], score[plain, 2])),
 )

@@ -754,6 +754,19 @@ CASES = [
         {"images": [zeros(4, 4)], "nrow": [0], "title": [5], "ax": [5], "pad": [-1], "value_range": [(0,)]},
     ),
     Case(
+        "plotting.pixel_axes",
+        {"rows": 1, "cols": 1, "size": 4, "scale": 1},
+        {
+            "rows": [0],
+            "cols": [1.0],
+            "size": [0, (4, 4, 4)],
+            "scale": [0, 2.5],
+            "gap": [-1],
+            "title": ["a"],
+            "margin": [-1],
+        },
+    ),
+    Case(
         "plotting.zoom_box",
         {"ax": AX, "size": 2},
         {"ax": [5], "size": [0], "corner": [(-1, 0), (1, 2, 3)], "color": ["notacolour", 5]},

@@ -127,3 +127,28 @@ def test_counts_are_drawn_white_for_none_and_darker_for_more_never_black():
     flat = plotting.show_counts(plt.subplots()[1], np.full((3, 3), 9.0), vmax=18, annotate=False)
     assert np.allclose(flat.norm(np.full((3, 3), 9.0)), 0.5)  # on a shared scale, a flat map is mid grey
     plt.close("all")
+
+
+@pytest.mark.parametrize("scale", [1, 3, 4])
+def test_pixel_axes_draw_every_pixel_as_an_integer_block(scale):
+    fig, axes = plotting.pixel_axes(2, 3, (8, 12), scale, gap=10, title=20, margin=5)
+    assert axes.shape == (2, 3)
+    dpi = fig.dpi
+    for ax in axes.flat:
+        box = ax.get_window_extent()
+        assert box.width == pytest.approx(12 * scale) and box.height == pytest.approx(8 * scale)
+        assert box.x0 == pytest.approx(round(box.x0)) and box.y0 == pytest.approx(round(box.y0))
+    assert fig.get_size_inches()[0] * dpi == pytest.approx(2 * 5 + 3 * 12 * scale + 2 * 10)
+    assert fig.get_size_inches()[1] * dpi == pytest.approx(2 * 5 + 2 * (8 * scale + 20) + 10)
+    # an image drawn into one comes out as scale x scale blocks
+    image = np.arange(96.0).reshape(8, 12) / 96
+    plotting.show_image(axes[0, 0], image, value_range=(0, 1))
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., 0].astype(int)
+    box = axes[0, 0].get_window_extent()
+    top = int(round(fig.bbox.height - box.y1))
+    left = int(round(box.x0))
+    drawn = pixels[top : top + 8 * scale, left : left + 12 * scale]
+    blocks = drawn.reshape(8, scale, 12, scale)
+    assert (blocks == blocks[:, :1, :, :1]).all()  # every block is one colour
+    plt.close(fig)

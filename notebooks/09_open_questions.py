@@ -29,10 +29,11 @@
 # - whether the pixels a gradient favours are the ones where a small change fools a classifier.
 #
 # The article's section on gradients ends with questions it leaves open {cite}`odena2016deconvolution`.
-# Would better architectures make the counter-measures of feature visualisation unnecessary? Is max pooling
-# behind the "less organised" high-frequency pattern that Hénaff and Simoncelli saw in the gradients of their
-# networks {cite}`henaff2015geodesics`? And does a derivative concentrated on a few pixels "exaggerate
-# adversarial counterexamples"? In the article's words: "we have not investigated this".
+# Would better architectures make the counter-measures of feature visualisation unnecessary? Besides the
+# checkerboard, the article saw a less organised high-frequency pattern in gradients; is it max pooling's
+# doing, which Hénaff and Simoncelli had linked to high-frequency artifacts {cite}`henaff2015geodesics`? And
+# does a derivative concentrated on a few pixels exaggerate adversarial examples? On that one, in the
+# article's words: "we have not investigated this".
 #
 # Chapter 07 measured the mechanism on networks with random weights, and on one pretrained ImageNet network.
 # This chapter trains. Five small classifiers learn the same digits with the same seeds, data and steps; they
@@ -73,11 +74,8 @@ KINDS = {
     "avgpool": "3×3 + avg pool",
     "blurpool": "3×3 + BlurPool",
 }
-WIDTH, STEPS, LR = (
-    8,
-    600,
-    5e-3,
-)  # the classifiers: channels of the first layer, Adam steps, learning rate
+# the classifiers: channels of the first layer, Adam steps, learning rate
+WIDTH, STEPS, LR = 8, 600, 5e-3
 FV_STEPS, FV_JITTER = 64, 2  # feature visualisation: Adam steps, jitter in pixels
 N_ATTACK = runtime.pick(100, 200)  # held-out digits attacked per network
 ATTACK_STEPS = 5  # PGD steps per attack
@@ -95,7 +93,8 @@ PHOTO_EPS = (1e-4, 0.05)  # the same for MobileNetV2, whose answers flip with fa
 # - **strided 3×3**: a 3×3 convolution at stride 2, the layer chapter 07 found patterning its gradient;
 # - **strided 4×4**: a 4×4 convolution at stride 2, whose kernel size is divisible by the stride;
 # - **3×3 + max pool**, **3×3 + avg pool**, **3×3 + BlurPool**: a 3×3 convolution at stride 1, then 2×2 max
-#   pooling, 2×2 average pooling, or BlurPool's 4×4 binomial low-pass at stride 2 {cite}`zhang2019antialiased`.
+#   pooling, 2×2 average pooling, or BlurPool's 4×4 binomial low-pass at stride 2
+# {cite}`zhang2019antialiased`.
 #
 # All five are trained with Adam for the same number of steps on the same minibatches, from the same seed.
 
@@ -141,8 +140,8 @@ plotting.table(
 
 # %% [markdown]
 # The accuracies are comparable: every network gets more than 90% of the held-out digits right, and the five
-# are within seven points of each other. BlurPool's network, which blurs before it subsamples, learns the
-# slowest and has the lowest accuracy after the same steps. The comparisons below are made inside each
+# are within seven points of each other. BlurPool's network, which blurs before it subsamples, has the
+# lowest accuracy after the same steps. The comparisons below are made inside each
 # network, or on digits that every network of a seed classifies correctly.
 
 # %% tags=["hide-input", "checks"]
@@ -201,28 +200,29 @@ for col, (kind, label) in enumerate(KINDS.items()):
 plotting.glue("trained_gradients", fig)  # shown here, and at the top of the chapter
 
 # %% [markdown]
-# Training moves every ratio, but it balances none of the patterned ones. The strided 3×3 network keeps the
-# strongest pattern: after training its period-4 ratio, the joint pattern of its first two strided layers, is
-# above 2.5 and the largest of the five, and its period-2 ratio is above 1.5. The strided 4×4 network, whose
-# phases balance only on average over random weights (chapter 07), ends between 1.3 and 1.8 at period 2.
+# Training moves every ratio, and it balances neither strided network. The strided 3×3 network keeps the
+# strongest pattern at period 4: after training its period-4 ratio, the joint pattern of its first two strided
+# layers, is above 2.5 and the largest of the five, and its period-2 ratio is above 1.5. The strided 4×4
+# network, whose phases balance only on average over random weights (chapter 07), ends between 1.3 and 1.8 at
+# period 2.
 #
 # The surprise is average pooling. At initialisation its gradient is close to balanced, as chapter 07 found
 # for random networks; after training its period-2 ratio is more than 1.3 times its starting value, above 1.8,
-# and larger than the strided 4×4 network's. BlurPool's network picks up a weaker pattern, below 1.7. Only
-# max pooling ends closer to 1 than it started, below 1.25; the next section explains its starting value.
+# and larger than the strided 4×4 network's. BlurPool's network picks up a weaker pattern, below 1.7. Max
+# pooling ends closer to 1 than it started, below 1.25; the next section explains its starting value.
 # The dropdown below says why a pooled network can learn a pattern at all.
 #
 # ```{dropdown} Why average pooling can pattern a trained network's gradient
 # The backward pass of "3×3 convolution, then 2×2 average pooling" copies each pooled gradient value onto its
 # 2×2 block and then convolves with the flipped kernel: a nearest resize followed by a convolution, chapter
-# 04's resize-convolution. Its phases *sum* alike, which is why it paints a flat input flat (chapter 03). Their
-# *energies* need not be alike (chapter 08 met the same distinction in audio). In 1D, with kernel
-# $(w_0, w_1, w_2)$ and a gradient of independent values arriving from above, an even input pixel receives
-# energy proportional to $w_2^2 + (w_0 + w_1)^2$ and an odd one $w_0^2 + (w_1 + w_2)^2$: they differ by
-# $2 w_1 (w_0 - w_2)$, zero for a symmetric kernel and zero on average over random weights, but not for a
-# trained kernel with an off-centre edge. BlurPool's fixed $[1, 3, 3, 1]$ filter carries the gradient back
-# with equal energy on both phases, $1^2 + 3^2 = 3^2 + 1^2$, so only the smaller leak through its
-# convolution is left. The checks under this section test the 1D formula against the layer's exact backward
+# 04's resize-convolution. Its phases *sum* alike, which is why it paints a flat input flat (chapter 03).
+# Their *energies* need not be alike (chapter 08 met the same distinction in audio). In 1D, with kernel $(w_0,
+# w_1, w_2)$ and a gradient of independent values arriving from above, an even input pixel receives energy
+# proportional to $w_2^2 + (w_0 + w_1)^2$ and an odd one $w_0^2 + (w_1 + w_2)^2$: they differ by $2 w_1 (w_0 -
+# w_2)$, zero for a symmetric kernel and zero on average over random weights, but not for a trained kernel
+# with an off-centre edge. BlurPool's fixed $[1, 3, 3, 1]$ filter carries the gradient back with equal energy
+# on both phases, $1^2 + 3^2 = 3^2 + 1^2$, so whatever pattern its network learns comes through its
+# convolutions alone. The checks under this section test the 1D formula against the layer's exact backward
 # matrix.
 # ```
 
@@ -272,12 +272,13 @@ assert torch.allclose(column_energy[0::2], even) and torch.allclose(column_energ
 # %% [markdown]
 # ## Max pooling: high frequencies, no fixed phase
 #
-# Max pooling sends each window's gradient to the one input that won the maximum, so its gradient is sparse and
-# fine-grained. But which input wins depends on the image, not on the architecture, so nothing fixes a phase.
-# Two numbers separate "fine" from "periodic". The high-frequency share (`metrics.high_frequency_share`) is
-# the part of the gradient's energy at spatial frequencies above a quarter of a cycle per pixel along either
-# axis, that is, with periods shorter than four pixels: about 0.72 for white noise of this size, 0 for
-# anything smooth. The phase-energy ratio says whether that energy sits on fixed pixel phases.
+# Max pooling sends each window's gradient to the one input that won the maximum, so its gradient is sparse
+# and fine-grained. But which input wins depends on the image, not on the architecture, so nothing fixes a
+# phase. Two numbers separate "fine" from "periodic". The high-frequency share
+# (`metrics.high_frequency_share`) is the part of the gradient's energy at spatial frequencies above a quarter
+# of a cycle per pixel along either axis, that is, with periods shorter than four pixels: about 0.72 for white
+# noise of this size, 0 for anything smooth. The phase-energy ratio says whether that energy sits on fixed
+# pixel phases.
 #
 # The figure shows the power spectrum of each trained network's gradient, averaged over the held-out digits,
 # with zero frequency at the centre and the highest frequencies at the edges; the square marks a quarter of a
@@ -299,13 +300,12 @@ for col, (kind, label) in enumerate(KINDS.items()):
 plt.show()
 
 # %% [markdown]
-# Max pooling's gradient keeps the most fine detail: more than 30% of its energy lies above the cutoff, more
-# than in the strided 4×4 network's gradient and more than 1.5 times as much as in either smoothing pooler's.
-# Yet its period-2 ratio is the smallest of the five, below 1.25. It is fine-grained but not periodic. The
-# strided 3×3 network's spectrum is different in kind: its energy gathers on bright dots at exactly half and
-# a quarter of a cycle per pixel, at the edges and midpoints of the square, which is what a phase pattern
-# looks like in frequency. In numbers, then, max pooling's gradient is the "less organised high-frequency
-# pattern" the article describes.
+# Max pooling's gradient keeps a lot of fine detail: its spectrum stays bright out to the edges, more than
+# 30% of its energy lies above the cutoff, more than in the strided 4×4 network's gradient and more than 1.5
+# times as much as in either smoothing pooler's, whose spectra go dark outside the square. Yet its period-2
+# ratio is the smallest of the five, below 1.25: it is fine-grained but not periodic. In these numbers, max
+# pooling's gradient is the less organised high-frequency pattern the article describes; the periodic ones
+# belong to the strided 3×3 network and to trained average pooling (previous section).
 #
 # One thing about max pooling is organised, and only before training. At initialisation its period-2 ratio
 # is above 1.5. On the black border around each digit every input of a 2×2 window is equal, and PyTorch's max
@@ -337,6 +337,13 @@ for seed in SEEDS:
     ), share
     assert r2["maxpool"] < 1.25 and r2["maxpool"] == min(r2.values()), r2
     assert ratio["maxpool", seed, "init"][0] > 1.5, ratio["maxpool", seed, "init"]
+_, winner = F.max_pool2d(torch.zeros(1, 1, 4, 4), 2, return_indices=True)
+assert winner.flatten().tolist() == [
+    0,
+    2,
+    8,
+    10,
+]  # a tie goes to the top-left pixel of every window
 
 # %% [markdown]
 # ## Feature visualisation without jitter
@@ -355,7 +362,8 @@ for seed in SEEDS:
         net = nets[kind, seed]
         for jitter in (0, FV_JITTER):
             fv[kind, seed, jitter] = gradients.visualise(
-                lambda x: net(x).diagonal(),  # noqa: B023 - image i maximises class i, called right here
+                # image i maximises class i; B023 is a false alarm: the lambda is called right here
+                lambda x: net(x).diagonal(),  # noqa: B023
                 size=32,
                 steps=FV_STEPS,
                 jitter=jitter,
@@ -383,9 +391,8 @@ plt.show()
 # score of any other network. For the max-pooling, average-pooling and BlurPool networks, jitter changes the
 # score by less than a factor of 2.5 either way. For them the answer to the article's first question is
 # yes: without a strided convolution, the plain picture's period-2 grid is within a factor of 2.5 of the
-# jittered one's.
-# The strided 4×4 network falls in between (see the table). Jitter still changes what the pictures look like,
-# since it also asks for an image that works wherever the network's grid falls.
+# jittered one's. The table lists the strided 4×4 network too. Jitter still changes what the pictures look
+# like, since it also asks for an image that works wherever the network's grid falls.
 
 # %% tags=["hide-input"]
 fv_score = {key: metrics.checkerboard_score(x, 2) for key, x in fv.items()}
@@ -471,7 +478,7 @@ gap = {
 
 
 def surviving(f: torch.Tensor) -> list[float]:
-    """Accuracy under attack at each ε of ``eps_grid``: the share of digits that need a larger ε."""
+    """Accuracy under attack at each ε of ``eps_grid``: the share of digits needing a larger ε."""
     return [float((f > e).double().mean()) for e in eps_grid]
 
 
@@ -503,18 +510,18 @@ plt.show()
 
 # %% [markdown]
 # Restricted to a quarter of the pixels, every attack needs a much larger ε, more than two and a half times
-# what it needs on all of them (left). Within each network, the phase with the most gradient energy is the
-# weaker spot, and by about as much as the square root predicts (right): for every network, the ratio of the
-# two phases' median ε is within 30% of the square root of their energy ratio. The strided 3×3 network, in
-# the middle panel, has the most concentrated gradient on this seed and the largest gap between its phases;
-# BlurPool, the control, has phases less than 20% apart. The article's conjecture holds, and it is a
-# matter of degree: a phase that gets $c^2$ times the gradient energy of another can be attacked with about
-# $1/c$ of the budget. The table gives the medians, that is, the ε that flips half of the digits.
-
+# what it needs on all of them (left). Between the two phases, the budgets follow the gradient: for every
+# network, the ratio of the bottom phase's median ε to the top phase's is within 30% of the square root of
+# their energy ratio (right). Where the energies are far apart, the phase with more gradient is clearly the
+# weaker spot: in the network with the most concentrated gradient, the bottom phase needs more than 20% more
+# ε. On the seed shown that network is the strided 3×3 one (middle panel), with the largest gap of the five.
+# BlurPool, the control, has phases less than 20% apart. The article's conjecture holds, as a matter of
+# degree: a phase that gets $c^2$ times the gradient energy of another can be attacked with about $1/c$ of
+# the budget. The table gives the medians, that is, the ε that flips half of the digits.
 
 # %% tags=["hide-input"]
 def eps_cell(kind: str, name: str) -> str:
-    """Median ε over the digits, "mean [min–max]" over seeds; '> 2' where half survive every budget."""
+    """Median ε over the digits, "mean [min–max]" over seeds; '> 2' if half survive every ε."""
     values = [median[kind, s, name] for s in SEEDS]
     return plotting.mean_range(values, ".3f") if np.isfinite(values).all() else "> 2"
 
@@ -545,14 +552,10 @@ for seed in SEEDS:
         )
         predicted = phases[kind, seed][2] ** 0.5
         assert 1 / 1.3 < gap[kind, seed] / predicted < 1.3, (kind, gap[kind, seed], predicted)
-    most = max(KINDS, key=lambda kind: phases[kind, seed][2])
-    assert gap[most, seed] == max(gap[kind, seed] for kind in KINDS) and gap[most, seed] > 1.2, (
-        most,
-        gap,
-    )
-    assert gap["blurpool", seed] < 1.2, gap
-    if seed == SEED:
-        assert most == "conv3", most
+    most = max(KINDS, key=lambda kind: phases[kind, seed][2])  # the most concentrated gradient
+    assert gap[most, seed] > 1.2 and gap["blurpool", seed] < 1.2, (most, gap)
+    if seed == SEED:  # the seed the figure shows
+        assert most == "conv3" and gap["conv3", seed] == max(gap[k, seed] for k in KINDS), gap
 
 # %% [markdown]
 # ### The same test on MobileNetV2
@@ -635,7 +638,7 @@ plotting.table(
         ]
         for i in range(len(photos))
     ],
-    caption=f"ε (×255) that flips each photograph with FGSM; √ energy ratio of the phases {photo_sqrt:.2f}",
+    caption=f"ε (×255) that flips each photograph with FGSM; √ energy ratio {photo_sqrt:.2f}",
 )
 
 # %% tags=["hide-input", "checks"]
@@ -647,21 +650,22 @@ assert (photo_flip["all pixels"] < 0.3 * photo_flip["top phase"]).all(), photo_f
 # %% [markdown]
 # ## What this answers
 #
-# **Better architectures and feature visualisation.** Training does not balance a strided 3×3
-# convolution's gradient: it keeps the strongest pattern of the five networks, and its plain feature
-# visualisations carry a grid that jitter removes. Networks that pool instead draw pictures whose period-2
-# grid jitter barely changes, so for that grid the counter-measure is unnecessary. But pooling is not a
-# guarantee of a balanced gradient: trained average pooling learns a period-2 imbalance of its own, because its
-# backward pass is a resize-convolution, balanced in its sums and not in its energies.
+# **Better architectures and feature visualisation.** Training does not balance a strided 3×3 convolution's
+# gradient: it keeps the strongest period-4 pattern of the five networks, and its plain feature visualisations
+# carry a grid that jitter removes. Networks that pool instead draw pictures whose period-2 grid jitter
+# changes by less than a factor of 2.5, so for that grid the counter-measure is unnecessary. But pooling is
+# not a guarantee of a balanced gradient: trained average pooling learns a period-2 imbalance of its own,
+# because its backward pass is a resize-convolution, balanced in its sums and not in its energies.
 #
-# **Max pooling.** Its gradient is the most fine-grained, and the least periodic, of the five: the "less
-# organised high-frequency pattern" is real and measurable, and max pooling produces it. Its one organised
+# **Max pooling.** Its gradient is among the most fine-grained of the five, and the least periodic: the less
+# organised high-frequency pattern is real and measurable, and max pooling produces it. Its one organised
 # feature, before training, comes from how ties are broken on a flat background.
 #
 # **Adversarial examples.** The article's guess is right, and it comes with a rule: restricted to one pixel
-# phase, an attack needs a budget inversely proportional to the square root of that phase's share of the
-# gradient energy. A strongly patterned gradient, such as the strided 3×3 network's, makes its favoured phase a
-# markedly weaker spot; a mildly patterned one, such as MobileNetV2's, only slightly.
+# phase, an attack needs a budget roughly inversely proportional to the square root of that phase's share of
+# the gradient energy (within 30% on every network here). A strongly patterned gradient, such as the strided
+# 3×3 network's, makes its favoured phase a markedly weaker spot; a mildly patterned one, such as
+# MobileNetV2's, only slightly.
 
 
 # %% tags=["remove-cell"]
@@ -687,10 +691,10 @@ plotting.glue_numbers(
 # %% [markdown]
 # ```{admonition} Takeaways
 # :class: tip takeaways
-# - Training leaves the strided 3×3 network's gradient the most patterned of five, and gives average
-#   pooling a pattern of its own; only max pooling's becomes more even.
+# - Training leaves the strided 3×3 network's gradient the most patterned of five at period 4, and gives
+#   average pooling a pattern of its own; max pooling's becomes more even.
 # - Max pooling's gradient is fine-grained but not periodic, and without strides jitter barely changes a
 #   feature visualisation's period-2 grid.
 # - The phase with more gradient energy is easier to attack, by about the square root of the energy ratio:
-#   much easier in a strided 3×3 network, slightly in MobileNetV2.
+#   the more concentrated the gradient, the weaker its favoured pixels; on MobileNetV2 by less than 40%.
 # ```

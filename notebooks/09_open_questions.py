@@ -258,7 +258,7 @@ for seed in SEEDS:
     assert r2["blurpool", "trained"] < 1.7, r2
     assert r2["maxpool", "trained"] < min(1.25, r2["maxpool", "init"]), r2
 
-# The dropdown's formula: phase energies of the backward pass of conv (k3, padding 1) + 2×2 avg pooling.
+# The dropdown's formula: phase energies of the backward pass of conv (k3, pad 1) + 2×2 avg pooling.
 w = torch.randn(3, generator=torch.Generator().manual_seed(SEED)).double()
 M = matrices.operator_matrix(
     lambda v: F.avg_pool1d(F.conv1d(v[:, None], w.view(1, 1, 3), padding=1), 2).flatten(1),

@@ -760,7 +760,25 @@ CASES = [
             "vmax": ["a"],
         },
     ),
-    Case("plotting.table", {"header": ["a"], "rows": [[1]]}, {"header": ["a", 5, []], "rows": [[[1, 2]], 5]}),
+    Case(
+        "plotting.table",
+        {"header": ["a"], "rows": [[1]]},
+        {"header": ["a", 5, []], "rows": [[[1, 2]], 5], "caption": [5]},
+    ),
+    Case("plotting.mean_range", {"values": [1.0, 2.0]}, {"values": [[], "abc", [NAN]], "fmt": [5, "q"]}),
+    Case(
+        "plotting.show_counts",
+        {"ax": AX, "counts": [[0, 1], [2, 4]]},
+        {
+            "ax": [5],
+            "counts": [[1, 2], [[-1.0]], "abc"],
+            "title": [5],
+            "vmax": [0, "a"],
+            "annotate": [1],
+            "fmt": [5],
+            "fontsize": [0],
+        },
+    ),
     # widgets
     Case(
         "widgets.draw_overlap_1d",

@@ -16,9 +16,9 @@ from ._checks import as_array, as_axes, as_bool, as_callable, as_cmap, as_color,
 DIVERGING = "RdBu_r"
 SEQUENTIAL = "viridis"
 # The one colour convention for counts (how many stamps paint a pixel) and other non-negative amounts, in every
-# chapter: white for none, darker for more. It stops at a dark grey, never black, so numbers written on the
+# chapter: white for none, darker for more. It stops at a mid-dark grey, never black, so numbers written on the
 # darkest cells stay readable and a flat map at its maximum still reads as a map.
-COUNTS = mpl.colors.ListedColormap(mpl.colormaps["Greys"](np.linspace(0.0, 0.85, 256)), name="counts")
+COUNTS = mpl.colors.ListedColormap(mpl.colormaps["Greys"](np.linspace(0.0, 0.7, 256)), name="counts")
 
 
 def use_style() -> None:
@@ -132,6 +132,13 @@ def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limi
     return im
 
 
+def ink_for(colour) -> str:
+    """The colour to write text in on a cell of ``colour``: white on dark cells, black on light ones."""
+    as_color("colour", colour)
+    r, g, b = mpl.colors.to_rgb(colour)
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.55 else "black"
+
+
 def show_counts(
     ax,
     counts,
@@ -157,7 +164,7 @@ def show_counts(
     im = ax.imshow(a, cmap=COUNTS, vmin=0, vmax=top, interpolation="nearest")
     if annotate:
         for (r, c), v in np.ndenumerate(a):
-            ink = "white" if v > 0.55 * top else "black"
+            ink = ink_for(COUNTS(min(v / top, 1.0)))
             ax.text(c, r, fmt(v), ha="center", va="center", fontsize=fontsize, color=ink)
     ax.set_xticks([])
     ax.set_yticks([])

@@ -41,7 +41,7 @@ def _count_cells(ax, counts: np.ndarray, y: float, annotate: bool = True, fontsi
         face = plotting.COUNTS(c / top)
         ax.add_patch(Rectangle((j, y), 1, 1, facecolor=face, edgecolor="0.6", lw=0.5))
         if annotate:
-            ink = "white" if c > 0.55 * top else "black"
+            ink = plotting.ink_for(face)
             ax.text(j + 0.5, y + 0.5, str(c), ha="center", va="center", fontsize=fontsize, color=ink)
 
 
@@ -641,7 +641,7 @@ def draw_stacked_1d(
             face = INPUT if r == 0 else plotting.COUNTS(c / counts.max())
             ax.add_patch(Rectangle((x - 0.45, y[r]), 0.9, height, facecolor=face, edgecolor="0.6", lw=0.5))
             if r:
-                ink = "white" if c > 0.55 * counts.max() else "black"
+                ink = plotting.ink_for(face)
                 ax.text(x, y[r] + height / 2, str(c), ha="center", va="center", fontsize=6.5, color=ink)
         label = "input" if r == 0 else f"layer {r}: k={layers[r - 1][0]}, s={layers[r - 1][1]}"
         ax.text(-0.6, y[r] + height / 2, label, ha="right", va="center", fontsize=7)
@@ -710,7 +710,7 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
         ax.imshow(counts, cmap=plotting.COUNTS, vmin=0, vmax=top, interpolation="nearest")
         for (i, j), c in np.ndenumerate(counts):
             if c:
-                ink = "white" if c > 0.55 * top else "black"
+                ink = plotting.ink_for(plotting.COUNTS(c / top))
                 ax.text(j, i, str(c), ha="center", va="center", fontsize=9, color=ink)
         done = "max/min " + f"{overlap.unevenness((k, k), (s, s)):g} (interior)" if stamps == n * n else "painting"
         ax.set_title(f"k={k}, s={s}: {done}", fontsize=9)

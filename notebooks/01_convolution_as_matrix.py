@@ -417,8 +417,8 @@ while checked < 16:
     rows.append((f"{cin}→{cout}", *shapes, adjoint, f"{error:.0e}"))
     checked += 1
 
-header = ["channels", "input", "kernel", "stride", "padding", "dilation", "output_padding"]
-header += ["output", "Cᵀ and autograd", "max error"]
+header = ["channels", "input", "kernel", "stride", "padding", "dilation", "output padding"]
+header += ["output", "Cᵀ, autograd", "error"]
 caption = f"{checked} random configurations; largest difference from conv_transpose2d {worst:.1e}"
 plotting.glue("random_views", plotting.table(header, rows, caption=caption), display=False)
 

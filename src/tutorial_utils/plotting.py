@@ -329,7 +329,7 @@ def _check_labels(name: str, labels, n: int) -> None:
 
 # A cell that reads as a number: 3, -0.25, 1.2e-05, 1,024, 12%, 208x, 0.42 [0.40–0.45] (see mean_range).
 _NUMBER = re.compile(r"^[+\-−]?(\d[\d,]*(\.\d*)?|\.\d+)(e[+\-]?\d+)?\s*(%|x|×)?(\s*\[[^\]]*\])?$", re.IGNORECASE)
-_CELL = "padding: 0.3em 0.9em; border-bottom: 1px solid #ddd; vertical-align: top"
+_CELL = "padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; vertical-align: top"
 
 
 def _is_number(value) -> bool:

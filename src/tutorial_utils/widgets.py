@@ -121,7 +121,7 @@ def overlap_grid(kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[in
     """Small multiples of the overlap diagram (rows: kernel sizes, columns: strides): the static explorer."""
     ks, ss = as_ints("kernel_sizes", kernel_sizes, 1), as_ints("strides", strides, 1)
     n = as_int("input_size", input_size, 1)
-    fig, axes = plt.subplots(len(ks), len(ss), figsize=(1.35 * len(ss), 0.75 * len(ks) + 0.2), squeeze=False)
+    fig, axes = plt.subplots(len(ks), len(ss), figsize=(1.3 * len(ss), 0.75 * len(ks) + 0.2), squeeze=False)
     for r, k in enumerate(ks):
         for c, s in enumerate(ss):
             draw_overlap_1d(axes[r, c], k, s, n, annotate=False, square=False)

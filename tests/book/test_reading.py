@@ -30,19 +30,27 @@ DESKTOP = {"width": 1400, "height": 900}
 # One pass over the page: every measurement the checks below need.
 REPORT_JS = r"""(() => {
   const article = document.querySelector("article");
+  // Open every collapsed block (dropdowns, hidden outputs), so that what a reader can open is measured too.
+  for (const details of article.querySelectorAll("details")) details.open = true;
   const box = article.getBoundingClientRect(), css = getComputedStyle(article);
   const columnRight = box.right - parseFloat(css.paddingRight);
   const longest = (text) => text.split("\n").reduce((a, b) => (b.length > a.length ? b : a), "").slice(0, 120);
 
-  // Clipped output lines: a block whose content is wider than the block, or a line box past the column.
+  // Clipped output lines, one entry per output: a table past the page column, a block (the output or a <pre>
+  // in it) whose content is wider than the block, or a line box that ends past the column.
   const clipped = [];
-  for (const block of article.querySelectorAll(".cell_output pre, .cell_output .output")) {
-    if (!block.checkVisibility()) continue;
-    if (block.scrollWidth > block.clientWidth + 1) { clipped.push(longest(block.textContent)); continue; }
+  for (const table of article.querySelectorAll("table"))  // a table, in an output or in the prose
+    if (table.checkVisibility() && table.getBoundingClientRect().right > columnRight + 1)
+      clipped.push("a table " + Math.round(table.getBoundingClientRect().width) + " px wide: "
+                   + longest(table.textContent.replace(/\s+/g, " ")));
+  for (const output of article.querySelectorAll(".output")) {  // cell outputs, and outputs pasted by glue
+    if (!output.checkVisibility()) continue;
+    const blocks = [output, ...output.querySelectorAll("pre")];
     const range = document.createRange();
-    range.selectNodeContents(block);
-    if ([...range.getClientRects()].some((r) => r.width > 0 && r.right > columnRight + 1))
-      clipped.push(longest(block.textContent));
+    range.selectNodeContents(output);
+    if (blocks.some((b) => b.scrollWidth > b.clientWidth + 1)
+        || [...range.getClientRects()].some((r) => r.width > 0 && r.right > columnRight + 1))
+      clipped.push(longest(output.textContent));
   }
 
   // Warnings: a stderr stream, or a Python warning line, in any output (shown or collapsed).
@@ -207,6 +215,8 @@ def test_the_clipping_check_fails_on_a_clipped_line_and_the_book_css_wraps_it(pl
     wide = f'<div class="output text_html" style="width: 900px">{LONG[:60]} {"x" * 80}</div>'
     assert len(clipped_lines(planted("clipped", cell(scrolling) + cell(spilling) + cell(wide)))) == 3
     assert clipped_lines(planted("short", cell(text_output("a short line")))) == []
+    table = '<table style="width: 900px"><tr><td>a table wider than the column</td></tr></table>'
+    assert "900 px wide" in clipped_lines(planted("table", f"<p>prose</p>{table}"))[0]
     # The same long line under the book's stylesheet wraps inside the column: nothing is clipped.
     css = '<link rel="stylesheet" href="../_static/checkerboard.css">'
     assert (HTML / "_static" / "checkerboard.css").exists(), "the book's stylesheet is not in the build"

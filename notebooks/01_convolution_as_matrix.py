@@ -268,15 +268,15 @@ for i in range(2):
 painted = matrices.transpose_by_scatter(y, kernel, stride=2)[0, 0]
 covered = sum((s != 0).long() for s in stamps)  # how many stamps paint each output pixel
 
-fig = plt.figure(figsize=(7.8, 3.7))
+fig = plt.figure(figsize=(7.8, 3.9))
 top, bottom = fig.subfigures(2, 1)
 axes = top.subplots(1, 5)
 limit = max(t.abs().max().item() for t in [*stamps, painted])  # one scale for stamps and sum
-plotting.show_signed(axes[0], y[0, 0], title="input (2×2)")
+plotting.show_signed(axes[0], y[0, 0], title="input\n(2×2)")
 for (i, j), v in zip([(0, 0), (0, 1), (1, 0), (1, 1)], y.flatten().tolist()):
     axes[0].text(j, i, f"{v:+g}", ha="center", va="center", color="white" if abs(v) > 0.6 else "k")
 for j, (stamp, v) in enumerate(zip(stamps, y.flatten().tolist())):
-    plotting.show_signed(axes[j + 1], stamp, title=f"stamp {j}: {v:+g} × kernel", limit=limit)
+    plotting.show_signed(axes[j + 1], stamp, title=f"stamp {j}\n{v:+g} × kernel", limit=limit)
 axes = bottom.subplots(1, 3)
 plotting.show_signed(axes[0], kernel[0, 0], title="kernel (3×3)", limit=limit)
 plotting.show_signed(axes[1], painted, title="sum of the stamps (5×5)", limit=limit)

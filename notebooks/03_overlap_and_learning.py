@@ -461,7 +461,7 @@ tiles = {
 }
 tile_limit = max(float(t.abs().max()) for t in tiles.values())
 
-fig, axes = plt.subplots(3, 5, figsize=(7.8, 5.2))
+fig, axes = plt.subplots(3, 5, figsize=(7.8, 5.6))
 for col, (name, x) in enumerate(shown.items()):
     title = name if name == "target" else f"{name}\nscore {scores[name]:.3f}"
     plotting.show_image(axes[0, col], x[:, :16, :16], title=title, value_range=(-1, 1))
@@ -473,7 +473,7 @@ fig.tight_layout()
 plotting.glue("learned_grid", fig)  # shown here, at the top of the chapter, and in the introduction
 
 # %% tags=["hide-input", "checks"]
-print("grid amplitude on the flat patch:", ", ".join(f"{k} {v:.1e}" for k, v in flat_amp.items()))
+print("grid amplitude on flat red:", ", ".join(f"{k} {v:.0e}" for k, v in flat_amp.items()))
 assert flat_amp["nearest"] < 1e-5 and flat_amp["bilinear"] < 1e-5
 assert min(flat_amp["deconv3"], flat_amp["deconv4"]) > 100 * max(
     flat_amp["nearest"], flat_amp["bilinear"], 1e-7
@@ -557,9 +557,9 @@ for kind in ("deconv3", "deconv4"):
         float(towards_colour[-1] / towards_grey[-1]),
     )
     print(
-        f"{kind}: grid amplitude {towards_colour[0]:.4f} at the mean colour,"
-        f" {towards_colour[-1]:.4f} ({growth:.1f}x) at the farthest saturated ones,"
-        f" {versus_grey:.1f}x less towards grey"
+        f"{kind}: grid amplitude {towards_colour[0]:.3f} at the mean colour,"
+        f" {towards_colour[-1]:.3f} ({growth:.1f}x) towards saturated,"
+        f" {versus_grey:.1f}x that towards grey"
     )
     assert growth > 3 and versus_grey > 4
 for kind in ("nearest", "bilinear"):

@@ -158,7 +158,7 @@ assert overlap.steady_state(4, (2, 2)).tolist() == [[4, 4], [4, 4]]
 # step through it, or drag the slider. Every stamp adds one to a $k\times k$ square of the map, and the
 # squares sit two pixels apart. With $k=3$ neighbouring squares share one row or column, so the pixels where
 # four squares meet end up darker than their neighbours; with $k=4$ they share two, and the interior fills
-# evenly. The last frame is the figure above.
+# evenly. The last frame is the whole of each map, borders included, on a 4×4 input.
 
 # %% tags=["static-equivalent"]
 widgets.stamping_player(kernel_sizes=(3, 4), stride=2, input_size=4)

@@ -346,7 +346,7 @@ def _html_cells(values, tag: str, numeric: list[bool]) -> str:
     cells = []
     for v, right in zip(values, numeric):
         style = f"{_CELL}; text-align: {'right' if right else 'left'}"
-        if right:
+        if right and tag == "td":  # a number stays on one line; a header may wrap
             style += "; font-variant-numeric: tabular-nums; white-space: nowrap"
         cells.append(f'<{tag} style="{style}">{escape(v)}</{tag}>')
     return "".join(cells)

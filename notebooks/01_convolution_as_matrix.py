@@ -222,7 +222,7 @@ assert (
 # is a weighted sum of these pasted kernels.
 
 # %% tags=["pixel-figure"]
-fig, axes = plt.subplots(1, 5, figsize=(7.8, 1.9), gridspec_kw={"width_ratios": [1.3, 1, 1, 1, 1]})
+fig, axes = plt.subplots(1, 5, figsize=(7.6, 1.9), gridspec_kw={"width_ratios": [1.3, 1, 1, 1, 1]})
 plotting.show_signed(axes[0], C.T, title="Cᵀ (16×4)")
 for j in range(4):
     plotting.show_signed(axes[j + 1], C.T[:, j].view(4, 4), title=f"column {j}")
@@ -268,7 +268,7 @@ for i in range(2):
 painted = matrices.transpose_by_scatter(y, kernel, stride=2)[0, 0]
 covered = sum((s != 0).long() for s in stamps)  # how many stamps paint each output pixel
 
-fig = plt.figure(figsize=(7.8, 3.9))
+fig = plt.figure(figsize=(7.6, 3.9))
 top, bottom = fig.subfigures(2, 1)
 axes = top.subplots(1, 5)
 limit = max(t.abs().max().item() for t in [*stamps, painted])  # one scale for stamps and sum
@@ -370,7 +370,7 @@ assert torch.equal((C_down.T != 0).sum(dim=1).view(5, 5), covered)
 # allowed `output_padding`) and checks, for each, that all of the following agree with `conv_transpose2d` to
 # 1e-12: the paint loop, zero insertion, the matrix from `conv_transpose2d_matrix`, and, whenever the
 # convolution of the output size gives back the input size, the transpose of `conv2d_matrix` and the autograd
-# gradient of `conv2d`.
+# gradient of `conv2d` (the column "Cᵀ, grad"). The table abbreviates padding, dilation and output padding.
 #
 # ```{glue:any} random_views
 # ```
@@ -417,8 +417,18 @@ while checked < 16:
     rows.append((f"{cin}→{cout}", *shapes, adjoint, f"{error:.0e}"))
     checked += 1
 
-header = ["channels", "input", "kernel", "stride", "padding", "dilation", "output padding"]
-header += ["output", "Cᵀ, autograd", "error"]
+header = [
+    "channels",
+    "input",
+    "kernel",
+    "stride",
+    "pad",
+    "dil.",
+    "out pad",
+    "output",
+    "Cᵀ, grad",
+    "error",
+]
 caption = f"{checked} random configurations; largest difference from conv_transpose2d {worst:.1e}"
 plotting.glue("random_views", plotting.table(header, rows, caption=caption), display=False)
 

@@ -332,7 +332,7 @@ relative = {
     name: np.outer(line, line) / np.outer(line, line).mean() for name, line in lines.items()
 }
 top = max(m.max() for m in relative.values())  # one scale for all five
-fig, axes = plt.subplots(1, len(FINALS), figsize=(7.8, 2.0))
+fig, axes = plt.subplots(1, len(FINALS), figsize=(7.6, 2.0))
 for ax, (name, line) in zip(axes, lines.items()):
     title = f"{name}\nmax/min {line.max() / line.min():.2f}"
     plotting.show_counts(ax, relative[name], title=title, vmax=top, annotate=False)
@@ -384,7 +384,7 @@ assert max(m.max() / m.min() for name, m in square.items() if name != "two k3,s2
 
 # %%
 spectra = {name: overlap.spectrum(line - line.mean()) for name, line in lines.items()}
-fig, axes = plt.subplots(1, len(FINALS), figsize=(7.8, 2.2), sharey=True)
+fig, axes = plt.subplots(1, len(FINALS), figsize=(7.6, 2.2), sharey=True)
 for ax, (name, (freqs, mags)) in zip(axes, spectra.items()):
     ax.stem(freqs, mags, basefmt=" ")
     ax.set_title(name, fontsize=8)

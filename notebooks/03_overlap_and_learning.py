@@ -81,7 +81,7 @@ kernels = {
     "k=4 [1, 1, 2, 1]": torch.tensor([1.0, 1.0, 2.0, 1.0]),
 }
 n_in = 8
-fig, axes = plt.subplots(2, 4, figsize=(7.8, 4.2), gridspec_kw={"height_ratios": [1, 2]})
+fig, axes = plt.subplots(2, 4, figsize=(7.6, 4.2), gridspec_kw={"height_ratios": [1, 2]})
 ratios = {}
 for col, (name, w) in enumerate(kernels.items()):
     k = len(w)
@@ -461,7 +461,7 @@ tiles = {
 }
 tile_limit = max(float(t.abs().max()) for t in tiles.values())
 
-fig, axes = plt.subplots(3, 5, figsize=(7.8, 5.6))
+fig, axes = plt.subplots(3, 5, figsize=(7.6, 5.5))
 for col, (name, x) in enumerate(shown.items()):
     title = name if name == "target" else f"{name}\nscore {scores[name]:.3f}"
     plotting.show_image(axes[0, col], x[:, :16, :16], title=title, value_range=(-1, 1))
@@ -531,7 +531,7 @@ with torch.no_grad():
 saturated = [i for i, c in enumerate(corners) if c.min() < c.max()]  # all but black and white
 grey = [i for i in range(8) if i not in saturated]
 
-fig, axes = plt.subplots(1, 2, figsize=(7.8, 3), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(7.6, 3), sharey=True)
 for ax, kind in zip(axes, ("deconv3", "deconv4"), strict=True):
     for i, corner in enumerate(corners):
         colour = (

@@ -384,7 +384,7 @@ class _Table:
             else ""
         )
         return (
-            '<table class="tu-table" style="border-collapse: collapse; margin: 0.5em 0">'
+            '<table class="tu-table" style="border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em">'
             f"{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         )
 

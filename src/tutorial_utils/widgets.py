@@ -93,7 +93,7 @@ def overlap_figure(kernel_size: int, stride: int, input_size: int = 4, span: int
     span = None if span is None else as_int("span", span, 1)
     counts_len = (n - 1) * s + k
     width = counts_len if span is None else max(span, counts_len)
-    fig, ax = plt.subplots(figsize=(min(7.8, 0.3 * width + 1.0), 1.6))  # at most the page column
+    fig, ax = plt.subplots(figsize=(min(7.6, 0.3 * width + 1.0), 1.6))  # at most the page column
     draw_overlap_1d(ax, kernel_size, stride, input_size, span=span)
     ax.set_title(_overlap_title(kernel_size, stride))
     return fig
@@ -121,7 +121,7 @@ def overlap_grid(kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[in
     """Small multiples of the overlap diagram (rows: kernel sizes, columns: strides): the static explorer."""
     ks, ss = as_ints("kernel_sizes", kernel_sizes, 1), as_ints("strides", strides, 1)
     n = as_int("input_size", input_size, 1)
-    fig, axes = plt.subplots(len(ks), len(ss), figsize=(1.3 * len(ss), 0.75 * len(ks) + 0.2), squeeze=False)
+    fig, axes = plt.subplots(len(ks), len(ss), figsize=(1.25 * len(ss), 0.75 * len(ks) + 0.2), squeeze=False)
     for r, k in enumerate(ks):
         for c, s in enumerate(ss):
             draw_overlap_1d(axes[r, c], k, s, n, annotate=False, square=False)
@@ -699,7 +699,7 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
     if stamps > n * n:
         raise ValueError(f"stamps must be at most the number of inputs {n * n}, got {stamps}")
     sizes = [(n - 1) * s + k for k in ks]
-    fig, axes = plt.subplots(1, 1 + len(ks), figsize=(7.8, 3.9), gridspec_kw={"width_ratios": [n, *sizes]})
+    fig, axes = plt.subplots(1, 1 + len(ks), figsize=(7.6, 3.9), gridspec_kw={"width_ratios": [n, *sizes]})
     painted = (np.arange(n * n) < stamps).reshape(n, n)
     axes[0].imshow(painted, cmap=mpl.colors.ListedColormap(["white", INPUT]), vmin=0, vmax=1)
     axes[0].set_title(f"input {n}×{n}", fontsize=9)

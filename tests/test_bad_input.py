@@ -859,6 +859,7 @@ CASES = [
         {"header": ["a"], "rows": [[1]]},
         {"header": ["a", 5, []], "rows": [[[1, 2]], 5], "caption": [5]},
     ),
+    Case("plotting.ink_for", {"colour": "0.3"}, {"colour": ["notacolour", 5]}),
     Case("plotting.mean_range", {"values": [1.0, 2.0]}, {"values": [[], "abc", [NAN]], "fmt": [5, "q"]}),
     Case(
         "plotting.show_counts",

@@ -16,9 +16,9 @@ from ._checks import as_array, as_axes, as_bool, as_callable, as_cmap, as_color,
 DIVERGING = "RdBu_r"
 SEQUENTIAL = "viridis"
 # The one colour convention for counts (how many stamps paint a pixel) and other non-negative amounts, in every
-# chapter: white for none, darker for more. It stops at a dark grey, never black, so numbers written on the
+# chapter: white for none, darker for more. It stops at a mid-dark grey, never black, so numbers written on the
 # darkest cells stay readable and a flat map at its maximum still reads as a map.
-COUNTS = mpl.colors.ListedColormap(mpl.colormaps["Greys"](np.linspace(0.0, 0.85, 256)), name="counts")
+COUNTS = mpl.colors.ListedColormap(mpl.colormaps["Greys"](np.linspace(0.0, 0.7, 256)), name="counts")
 
 
 def use_style() -> None:
@@ -132,6 +132,13 @@ def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limi
     return im
 
 
+def ink_for(colour) -> str:
+    """The colour to write text in on a cell of ``colour``: white on dark cells, black on light ones."""
+    as_color("colour", colour)
+    r, g, b = mpl.colors.to_rgb(colour)
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.55 else "black"
+
+
 def show_counts(
     ax,
     counts,
@@ -157,7 +164,7 @@ def show_counts(
     im = ax.imshow(a, cmap=COUNTS, vmin=0, vmax=top, interpolation="nearest")
     if annotate:
         for (r, c), v in np.ndenumerate(a):
-            ink = "white" if v > 0.55 * top else "black"
+            ink = ink_for(COUNTS(min(v / top, 1.0)))
             ax.text(c, r, fmt(v), ha="center", va="center", fontsize=fontsize, color=ink)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -386,7 +393,7 @@ def _check_labels(name: str, labels, n: int) -> None:
 
 # A cell that reads as a number: 3, -0.25, 1.2e-05, 1,024, 12%, 208x, 0.42 [0.40–0.45] (see mean_range).
 _NUMBER = re.compile(r"^[+\-−]?(\d[\d,]*(\.\d*)?|\.\d+)(e[+\-]?\d+)?\s*(%|x|×)?(\s*\[[^\]]*\])?$", re.IGNORECASE)
-_CELL = "padding: 0.3em 0.9em; border-bottom: 1px solid #ddd; vertical-align: top"
+_CELL = "padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; vertical-align: top"
 
 
 def _is_number(value) -> bool:
@@ -403,7 +410,7 @@ def _html_cells(values, tag: str, numeric: list[bool]) -> str:
     cells = []
     for v, right in zip(values, numeric):
         style = f"{_CELL}; text-align: {'right' if right else 'left'}"
-        if right:
+        if right and tag == "td":  # a number stays on one line; a header may wrap
             style += "; font-variant-numeric: tabular-nums; white-space: nowrap"
         cells.append(f'<{tag} style="{style}">{escape(v)}</{tag}>')
     return "".join(cells)
@@ -441,7 +448,7 @@ class _Table:
             else ""
         )
         return (
-            '<table class="tu-table" style="border-collapse: collapse; margin: 0.5em 0">'
+            '<table class="tu-table" style="border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em">'
             f"{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         )
 

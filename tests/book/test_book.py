@@ -1,7 +1,8 @@
 """Build the book with warnings as errors, then open every page in headless Chromium.
 
 The build executes every notebook. The browser check serves _build/html on 127.0.0.1 and, for each page,
-loads it in one Chromium session, reads the rendered DOM, saves a screenshot under _build/screenshots, and checks that chapter pages
+loads it in one Chromium session, reads the rendered DOM, saves a screenshot under _build/screenshots, and
+checks that chapter pages
 show their figures (every image is served and decodes) and no error output. Chromium runs with the network
 blocked (bookcheck.CHROMIUM_FLAGS). Without Chromium the browser tests skip with the reason, except under
 CI=true, where they must run. Fixtures are in conftest.py; test_interactive.py moves every control.

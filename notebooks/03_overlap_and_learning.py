@@ -575,7 +575,7 @@ assert grey_share > 0.7
 plotting.glue_numbers(
     c03_trained_deconv3_over_nearest=scores["deconv3"] / scores["nearest"],
     c03_trained_deconv4_over_nearest=scores["deconv4"] / scores["nearest"],
-    # the conclusion's decision table: held-out scores after training, relative to the photographs' own
+    # the conclusion's decision table: held-out scores after training, over the photographs'
     c03_trained_deconv3_over_photos=scores["deconv3"] / target,
     c03_trained_deconv4_over_photos=scores["deconv4"] / target,
     c03_trained_nearest_over_photos=scores["nearest"] / target,

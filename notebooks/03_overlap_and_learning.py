@@ -128,6 +128,10 @@ assert ratios["k=4 [1, 1, 2, 1]"] == (1.5, 2.25)
 # $s^2 - 1$ equations. `balance.phase_sums` and `balance.balance_constraints` compute $S$ and $A$. For
 # $k=3$, $s=2$ the one equation reads $w_1 = w_0 + w_2$, which $[\tfrac12, 1, \tfrac12]$ satisfies; for $k=4$
 # it reads $w_0 + w_2 = w_1 + w_3$, which $[1, 1, 2, 1]$ violates.
+#
+# Sugawara, Shiota and Kiya reached an equivalent condition for super-resolution networks, and built layers
+# that meet it by construction {cite}`sugawara2019checkerboard`: a transposed convolution followed by a
+# zero-order hold, the same fold that makes a nearest resize-convolution a transposed convolution (chapter 04).
 
 # %% tags=["hide-input", "checks"]
 A3 = balance.balance_constraints(3, 2)
@@ -246,7 +250,8 @@ print("1D: folded kernels = balanced kernels; 2D (k=3, s=2): folded 9 of 13 bala
 # versions, and the loss is the mean squared error. Each network is a 3×3 convolution to 32 channels, a ReLU,
 # and a ×2 upsampling layer back to three colour channels, which is the last layer of a generator in
 # miniature. The upsampling layer is a transposed convolution ($k=3$ or $k=4$, stride 2) or a
-# resize-convolution (`ResizeConv2d`: nearest or bilinear resize, then a 3×3 convolution). Everything else is
+# resize-convolution (`ResizeConv2d`: nearest or bilinear resize, then a 3×3 convolution, the order in which
+# SRCNN enlarged its inputs {cite}`dong2015srcnn`). Everything else is
 # identical: initialisation seed, Adam with learning rate $3 \cdot 10^{-3}$, batches of 16, the same number
 # of steps. The held-out crops come from the right quarter of every photograph, which no training crop
 # touches. The cell also keeps each untrained network's output, to compare before and after.

@@ -677,8 +677,6 @@ plotting.glue_numbers(
     c04_init_bilinear=mean_score["bilinear"],
     c04_params_subpixel=params["subpixel"],
     c04_macs_subpixel=macs["subpixel"] / 1e6,
-    c04_init_subpixel=mean_score["subpixel"],
     c04_params_subpixel_icnr=params["subpixel_icnr"],
     c04_macs_subpixel_icnr=macs["subpixel_icnr"] / 1e6,
-    c04_init_subpixel_icnr=mean_score["subpixel_icnr"],
 )

@@ -519,6 +519,7 @@ plt.show()
 # degree: a phase that gets $c^2$ times the gradient energy of another can be attacked with about $1/c$ of
 # the budget. The table gives the medians, that is, the ε that flips half of the digits.
 
+
 # %% tags=["hide-input"]
 def eps_cell(kind: str, name: str) -> str:
     """Median ε over the digits, "mean [min–max]" over seeds; '> 2' if half survive every ε."""

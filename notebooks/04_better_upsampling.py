@@ -336,10 +336,8 @@ as_transposed = F.conv_transpose2d(
     x, upsampling.subpixel_to_transposed(conv.weight, 2), conv.bias[::4], stride=2, padding=2
 )
 error_subpixel = float((as_transposed - subpixel(x)).detach().abs().max())
-print(
-    f"largest differences: deconv4 as a 2×2 sub-pixel convolution {error_deconv4:.1e}, "
-    f"3×3 sub-pixel as a 6×6 transposed convolution {error_subpixel:.1e}"
-)
+print(f"largest difference, deconv4 as a 2×2 sub-pixel convolution: {error_deconv4:.1e}")
+print(f"largest difference, 3×3 sub-pixel as a 6×6 transposed convolution: {error_subpixel:.1e}")
 assert error_deconv4 < 1e-12 and error_subpixel < 1e-12
 assert sub_weight.shape == (12, 8, 2, 2)
 assert torch.equal(sub_weight.flatten().sort().values, deconv4.weight.flatten().sort().values)
@@ -661,10 +659,10 @@ print(
     f"deconv4 / deconv3: {mean_score['deconv4'] / mean_score['deconv3']:.2f}"
 )
 print(
-    "measured CPU time ratios (not asserted): folded nearest / deconv4 "
-    f"{cpu['nearest'] / cpu['deconv4']:.2f}, naive / folded nearest "
-    f"{cpu['nearest (naive path)'] / cpu['nearest']:.2f}, bilinear / folded nearest "
-    f"{cpu['bilinear'] / cpu['nearest']:.2f}"
+    "measured CPU time ratios (not asserted):\n"
+    f"  folded nearest / deconv4 {cpu['nearest'] / cpu['deconv4']:.2f}, "
+    f"naive / folded nearest {cpu['nearest (naive path)'] / cpu['nearest']:.2f}, "
+    f"bilinear / folded nearest {cpu['bilinear'] / cpu['nearest']:.2f}"
 )
 
 # %% tags=["remove-cell"]

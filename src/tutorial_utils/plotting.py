@@ -247,7 +247,8 @@ def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yell
 def comparison_figure(panels: dict, zoom: int = 12, corner: tuple[int, int] = (8, 8), title: str | None = None):
     """One column per batch in ``panels`` (label -> images (N, 3, H, W) in [-1, 1]): its first four images, a
     ``zoom``×``zoom`` zoom of the first image's outlined ``corner``, and its period-4 fingerprint
-    (:func:`~tutorial_utils.metrics.fingerprint`, red channel, tiled 2×2, one colour scale for all columns)."""
+    (:func:`~tutorial_utils.metrics.fingerprint`, red channel, tiled 2×2, one colour scale for all columns), at
+    most the page column wide (7.6 in)."""
     from . import metrics
 
     if not isinstance(panels, dict) or not panels:
@@ -263,7 +264,11 @@ def comparison_figure(panels: dict, zoom: int = 12, corner: tuple[int, int] = (8
             )
     limit = max(float(t.abs().max()) for t in tiles.values()) or 1.0
     fig, axes = plt.subplots(
-        3, len(panels), figsize=(2.1 * len(panels), 5.6), squeeze=False, gridspec_kw={"height_ratios": [1.6, 1, 1]}
+        3,
+        len(panels),
+        figsize=(min(2.1 * len(panels), 7.6), 5.6),
+        squeeze=False,
+        gridspec_kw={"height_ratios": [1.6, 1, 1]},
     )
     for col, (name, x) in enumerate(panels.items()):
         show_grid(x[:4], nrow=2, ax=axes[0, col], title=name, value_range=(-1, 1))

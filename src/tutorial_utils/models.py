@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._checks import as_choice, as_device, as_int
+from ._checks import as_bool, as_choice, as_device, as_int
 from .downsampling import DOWN_KINDS, Blur2d, make_downsampler  # noqa: F401 - re-exported: models.make_downsampler
 from .upsampling import KINDS, make_upsampler
 
@@ -115,22 +115,34 @@ class Generator(nn.Module):
 class Discriminator(nn.Module):
     """DCGAN-style discriminator: ÷2 downsampling layers with LeakyReLU(0.2) down to 4×4, then a linear score.
 
-    ``kinds`` is one downsampler kind for every layer or one per layer; channels double from ``width``.
+    ``kinds`` is one downsampler kind for every layer or one per layer; channels double from ``width``. With
+    ``spectral_norm=True`` every convolution and the linear head divide their weight by its largest singular
+    value (Miyato et al. 2018, one power iteration per training-mode forward), which keeps the discriminator
+    1-Lipschitz per layer and a small GAN from collapsing.
     """
 
     def __init__(
-        self, kinds: str | Sequence[str] = "conv4", image_size: int = 64, width: int = 32, channels: int = 3
+        self,
+        kinds: str | Sequence[str] = "conv4",
+        image_size: int = 64,
+        width: int = 32,
+        channels: int = 3,
+        spectral_norm: bool = False,
     ) -> None:
         super().__init__()
         layers = _num_layers(image_size)
         kinds = _kinds(kinds, layers, image_size, DOWN_KINDS)
         widths = [as_int("channels", channels, 1)] + [as_int("width", width, 1) * 2**i for i in range(layers)]
+        self.spectral_norm = as_bool("spectral_norm", spectral_norm)
         blocks = []
         for i, kind in enumerate(kinds):
             blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.LeakyReLU(0.2)]
         self.kinds, self.image_size, self.channels = tuple(kinds), image_size, widths[0]
         self.features = nn.Sequential(*blocks)
         self.head = nn.Linear(widths[-1] * 16, 1)
+        if self.spectral_norm:
+            for module in [m for m in self.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]:
+                nn.utils.parametrizations.spectral_norm(module)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         expected = (self.channels, self.image_size, self.image_size)

@@ -21,7 +21,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install book test lint test-unit test-notebooks test-book browser bench sync clean
+.PHONY: install book test test-full lint test-unit test-notebooks test-book browser bench sync clean
 
 install: $(STAMP)
 
@@ -53,6 +53,13 @@ test-unit: install
 
 test-notebooks: install
 	$(OFFLINE) $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -q --durations=0
+
+# The full profile (the default on CUDA, bigger pictures, its own margins): every notebook executed by nbval with
+# TUTORIAL_PROFILE=full. It does not touch the book's cache, which holds the profile that `make test` ran.
+# The scheduled workflow (.github/workflows/full-profile.yml) runs it weekly on 2 CPU cores.
+test-full: install
+	TUTORIAL_PROFILE=full NBVAL_CACHE=0 $(OFFLINE) $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+	  --nbval-cell-timeout=7200 -p no:cacheprovider notebooks -q --durations=0
 
 test-book: install
 	$(OFFLINE) $(BIN)/python -m pytest tests/book -v

@@ -162,9 +162,10 @@ assert tied == 100 and untied == 100
 # from 0 to $k + s - 2$: a kernel of $k + s - 1$ taps, $K = F w$ with a fixed 0/1 **fold matrix** $F$
 # (`upsampling.fold_matrix`). For $k = 3$, $s = 2$, $K = [c,\ b + c,\ a + b,\ a]$ — exactly the numbers in the
 # rows above. Rows and columns of an image are resized independently, so in 2D the folded kernel is
-# $K = F W F^\top$ (`upsampling.fold_kernel`), which is what `ResizeConv2d(fast=True)` computes at every
-# forward pass before calling `conv_transpose2d`. The folded kernel is balanced by construction: each output
-# phase receives every weight once.
+# $K = F W F^\top$ (`upsampling.fold_kernel`). `ResizeConv2d(fast=True)` builds $F$ once, when the layer is
+# made (a buffer that moves with the layer to its device), and at every forward pass folds its current
+# weights through it, a few multiply-adds per weight, before calling `conv_transpose2d`. The folded kernel is
+# balanced by construction: each output phase receives every weight once.
 #
 # The parameters stay the $k^2$ weights of the small kernel, and gradients flow through the fold to them. The
 # cost drops: the transposed convolution touches each input pixel $(k + s - 1)^2$ times per pair of channels,
@@ -585,10 +586,12 @@ plotting.table(header, rows)
 #
 # *Is resize-convolution slower than a transposed convolution?* Not with the fold: the folded nearest
 # resize-convolution does exactly the multiply-adds of a $k=4$ transposed convolution, 2.25 times fewer than
-# its naive path and 16/9 those of the $k=3$ transposed convolution. The cell prints the measured time ratios
-# next to those counts, without asserting them: at the size of this table the times are dominated by fixed
-# overheads and by whatever else the machine is doing, so they can stray far from the counts;
-# `benchmarks/upsampling.py` measures them on larger layers.
+# its naive path and 16/9 those of the $k=3$ transposed convolution. The blog post that seeded the article
+# calls resize-convolution less computationally efficient than a transposed convolution; for nearest
+# resizing the fold refutes that, since the two are the same operation at the same cost. The cell prints the
+# measured time ratios next to those counts, without asserting them: at the size of this table the times are
+# dominated by fixed overheads and by whatever else the machine is doing, so they can stray far from the
+# counts; `benchmarks/upsampling.py` measures them on larger layers.
 #
 # *Nearest or bilinear?* Bilinear resize-convolution costs more than twice the multiply-adds of the folded
 # nearest one (it has no fold, so it convolves the large image) and starts with a faint pattern that nearest

@@ -26,8 +26,9 @@
 # First with a plain pixel loss towards a known image filter, so that the right answer is known for every
 # pixel and the two networks differ only in their decoder. Then with a style loss. A style loss usually
 # compares the features of a pretrained classifier; here the features come from fixed random filters, which
-# need no download. Along the way it measures why the pixel loss, which charges the network for every wrong
-# pixel, still lets the grid through.
+# need no download. Along the way it measures why neither loss removes the grid, and whether a penalty that
+# resists every fine pattern explicitly does. It ends with the picture that opens this book: the two
+# style-trained networks applied to a whole photograph.
 
 # %%
 # Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
@@ -51,18 +52,18 @@ device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 import matplotlib.pyplot as plt
 import torch.nn.functional as F
 
-SIZE = runtime.pick(48, 128)  # training and evaluation crops (multiples of 4)
+SIZE = runtime.pick(48, 64)  # training and evaluation crops (multiples of 4)
 # channels after the stem; twice and four times as many after the two downsampling steps
-WIDTH = runtime.pick(16, 32)
-N_RESIDUAL = runtime.pick(2, 5)  # residual blocks (Johnson et al. use 5)
-STEPS = runtime.pick(100, 2000)  # training steps per network and loss
+WIDTH = runtime.pick(16, 24)
+N_RESIDUAL = runtime.pick(2, 3)  # residual blocks (Johnson et al. use 5)
+STEPS = runtime.pick(100, 600)  # training steps per network and loss
 BATCH = 8
-EVAL_EVERY = runtime.pick(50, 200)
+EVAL_EVERY = runtime.pick(50, 100)
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket")  # content photographs
 KINDS = ("deconv3", "nearest")
 LABELS = {"deconv3": "transposed conv.", "nearest": "resize-conv."}
 
-train_x = data.photo_crops(runtime.pick(512, 2048), SIZE, seed=SEED, split="train", photos=PHOTOS)
+train_x = data.photo_crops(runtime.pick(512, 1024), SIZE, seed=SEED, split="train", photos=PHOTOS)
 test_x = data.photo_crops(64, SIZE, seed=SEED, split="test", photos=PHOTOS)
 
 
@@ -99,9 +100,11 @@ def train(kind, targets, loss, name):
 # two stride-2 3×3 convolutions that halve the resolution twice, a few residual blocks, a decoder that
 # doubles it twice, and a 9×9 convolution back to three colours with a tanh. Every convolution outside the
 # decoder pads by reflection, and every layer but the last is followed by instance normalisation and, except
-# where a residual block adds its input back, a ReLU. The decoder's two upsampling layers are the only
-# thing that changes: `"deconv3"` is the original stride-2 transposed convolution with a 3×3 kernel,
-# `"nearest"` the nearest-neighbour resize followed by a 3×3 convolution that chapter 04 recommended
+# where a residual block adds its input back, a ReLU. Johnson et al. normalised with batch normalisation;
+# instance normalisation, which normalises every image on its own, is the change that Ulyanov et al. made to
+# such networks for better stylisation {cite}`ulyanov2016instance`. The decoder's two upsampling layers are
+# the only thing that changes: `"deconv3"` is the original stride-2 transposed convolution with a 3×3
+# kernel, `"nearest"` the nearest-neighbour resize followed by a 3×3 convolution that chapter 04 recommended
 # (computed by `ResizeConv2d` as one folded transposed convolution). Both hold a 3×3 kernel per pair of
 # channels, so the two networks have exactly the same number of parameters, and with one seed they start
 # from the same weights everywhere else. Before any training their outputs on held-out photo crops already
@@ -124,7 +127,8 @@ assert init_score["deconv3"] > 20 * init_score["nearest"], init_score
 # ## A pixel loss towards a known filter
 #
 # The first experiment asks each network to reproduce an image filter, pixel by pixel, with the mean squared
-# error as the loss, as the seed blog post of the article did. The filter (`data.stylising_filter`) is a
+# error as the loss: the simplest setting in which to compare two decoders, because the right output is known
+# for every pixel. The filter (`data.stylising_filter`) is a
 # fixed chain of scikit-image operations that gives photographs a loud, poster-like look: per-channel
 # auto-levels, an unsharp mask, a rotation of every hue by 0.3 turns, and posterisation to four levels per
 # channel. Because the target is computed, it is known for every crop, and it has no grid of its own: its
@@ -152,7 +156,8 @@ plt.show()
 # Both networks now train on the same crops in the same order, from the same initial weights (apart from
 # the decoders), with Adam at a learning rate of $10^{-3}$ and batches of eight crops.
 # `training.train_transformer` records the loss at every step and the checkerboard scores of the held-out
-# outputs every few steps.
+# outputs every few steps. The chapter trains one seed; the margins of its quick-profile asserts were
+# chosen so that they hold for seeds 0, 1 and 2 (change `SEED` in the setup cell to rerun one).
 
 # %%
 pixel_nets, pixel_hist = {}, {}
@@ -212,6 +217,7 @@ assert pix[deconv] > runtime.pick(3, 2) * pix[resize], pix
 assert pix["target"] / 3 < pix[resize] < 3 * pix["target"], pix
 assert pix["target"] < 2 * pix["photo crops"], pix
 
+
 # %% [markdown]
 # ## Why the pixel loss lets the grid through
 #
@@ -227,7 +233,9 @@ assert pix["target"] < 2 * pix["photo crops"], pix
 # chapter 03. The trained resize-convolution network returns a flat patch flat, as it must: resizing a flat
 # image and convolving it gives a flat image. The trained transposed-convolution network covers it with a
 # grid: its kernels are not balanced (chapter 03), and photographs, which have few flat patches, never asked
-# it to balance them.
+# it to balance them. On a flat output the checkerboard score would divide by almost nothing, so the patch
+# is measured by the grid's amplitude instead (`metrics.checkerboard_amplitude`, in the units of the image,
+# which spans −1 to 1), as in chapter 03.
 
 
 # %%
@@ -237,22 +245,28 @@ def without_grid(x):
     return x - tile.repeat(1, 1, x.shape[-2] // 2, x.shape[-1] // 2)
 
 
+def on_flat(net):
+    """``net``'s output for a flat red patch, away from the borders."""
+    flat = torch.tensor([0.8, -0.6, -0.6]).view(1, 3, 1, 1).expand(1, 3, SIZE, SIZE)
+    m = SIZE // 4
+    return training.transform(net, flat)[..., m:-m, m:-m]
+
+
 grid_share = {}
 for kind in KINDS:
     full = F.mse_loss(pixel_out[kind], test_y)
     grid_share[kind] = float(1 - F.mse_loss(without_grid(pixel_out[kind]), test_y) / full)
-flat = torch.tensor([0.8, -0.6, -0.6]).view(1, 3, 1, 1).expand(1, 3, SIZE, SIZE)  # a flat red
-m = SIZE // 4  # away from the borders
-on_flat = {kind: training.transform(net, flat)[..., m:-m, m:-m] for kind, net in pixel_nets.items()}
-flat_score = {kind: metrics.checkerboard_score(x, 2) for kind, x in on_flat.items()}
+pixel_flat = {kind: on_flat(net) for kind, net in pixel_nets.items()}
+flat_amp = {kind: metrics.checkerboard_amplitude(x, 2) for kind, x in pixel_flat.items()}
 print(
     "share of the pixel loss that the grid costs:", {k: f"{v:.3%}" for k, v in grid_share.items()}
 )
-print("score of the output on a flat red patch:", {k: f"{v:.3f}" for k, v in flat_score.items()})
+print("grid amplitude on a flat red patch:", {k: f"{v:.1e}" for k, v in flat_amp.items()})
 
 fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6))
-plotting.show_image(axes[0], flat[0, :, :12, :12], title="flat red input", value_range=(-1, 1))
-detail = {kind: metrics.high_pass(x)[0, 0, :12, :12] for kind, x in on_flat.items()}
+red = torch.tensor([0.8, -0.6, -0.6]).view(3, 1, 1).expand(3, 12, 12)
+plotting.show_image(axes[0], red, title="flat red input", value_range=(-1, 1))
+detail = {kind: metrics.high_pass(x)[0, 0, :12, :12] for kind, x in pixel_flat.items()}
 limit = max(float(d.abs().max()) for d in detail.values())
 for ax, kind in zip(axes[1:], KINDS):
     plotting.show_signed(ax, detail[kind], limit=limit, title=f"{LABELS[kind]}: fine detail (red)")
@@ -260,14 +274,13 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Measured: the grid costs the transposed-convolution network less than one per cent of its pixel loss, and
-# on a flat red patch its output scores above 0.02, more than ten times the resize-convolution network's.
+# Measured: the grid costs the transposed-convolution network less than one per cent of its pixel loss. On
+# the flat red patch its output carries a grid of amplitude above 0.02; the resize-convolution network's
+# output is flat to within $10^{-4}$.
 
 # %% tags=["hide-input"]
 assert grid_share["deconv3"] < 0.01, grid_share
-assert flat_score["deconv3"] > 0.02 and flat_score["deconv3"] > 10 * flat_score["nearest"], (
-    flat_score
-)
+assert flat_amp["deconv3"] > 0.02 and flat_amp["nearest"] < 1e-4, flat_amp
 
 # %% [markdown]
 # ## A style loss on random features
@@ -278,9 +291,10 @@ assert flat_score["deconv3"] > 0.02 and flat_score["deconv3"] > 10 * flat_score[
 # style as their Gram matrices (which features fire together, wherever they fire). A pretrained network is
 # not needed for texture: a single layer of fixed random filters followed by a ReLU already carries enough
 # statistics to synthesise textures {cite}`ustyuzhaninov2017textures`, and random deep networks
-# reconstruct and stylise images too {cite}`he2016random`. The best textures of the first paper came from large
-# random filters, too slow for a CPU; `losses.RandomFeatures` gets the large receptive field from an image
-# pyramid instead: 32 random 3×3 and 32 random 5×5 filters, applied at full, half and quarter resolution.
+# reconstruct and stylise images too {cite}`he2016random`. The best textures of the first paper came from
+# large random filters, too slow for a CPU; `losses.RandomFeatures` gets the large receptive field from an
+# image pyramid instead: 32 random 3×3 and 32 random 5×5 filters, applied at full, half and quarter
+# resolution.
 #
 # `losses.StyleContentLoss` compares the Gram matrices of those six feature maps with the style image's, and
 # for the content the feature maps of a second bank of zero-mean random filters at half and quarter
@@ -305,7 +319,10 @@ with torch.no_grad():
         kind: [float(v) for v in style_losses[kind].cpu().parts(style_out[kind], test_x)]
         for kind in KINDS
     }
-print("normalised (style, content) loss on held-out crops:", parts)
+print(
+    "normalised (style, content) loss on held-out crops:",
+    {k: f"({s:.3f}, {c:.3f})" for k, (s, c) in parts.items()},
+)
 
 # %% [markdown]
 # The same figure as for the pixel loss, with the style image in place of the target. The quick profile's
@@ -329,15 +346,15 @@ plt.show()
 # %% [markdown]
 # Here too, the transposed-convolution network's outputs score at least five times the
 # resize-convolution network's at period 2. The resize-convolution network is less clean than under the
-# pixel loss, though: its outputs score several times the photographs they were made from (the assert allows
-# up to forty times), where the pixel-loss network stayed within three times its target. Nothing pins its
-# fine detail pixel by pixel here.
-# The style terms ask for the statistics of a fine texture, and a resize-convolution whose input has fine
-# texture does treat the four output phases a little differently (chapter 04: its four phases apply different
-# sums of the same 3×3 taps, which agree only on flat input), so a weak, content-dependent pattern is free to
-# grow. A flat patch separates the two kinds of grid: through the style-trained resize-convolution network it
-# stays flat (score below 0.02), through the transposed-convolution network it comes out covered in a grid
-# (score above 0.1), as after the pixel loss.
+# pixel loss, though: its outputs score more than three times the photographs they were made from (and
+# less than thirty times, on every seed tried), where the pixel-loss network stayed within three times its
+# target. Nothing pins its fine detail pixel by pixel here. The style terms ask for the statistics of a fine
+# texture, and a resize-convolution whose input has fine texture does treat the four output phases a little
+# differently (chapter 04: its four phases apply different sums of the same 3×3 taps, which agree only on
+# flat input), so a weak, content-dependent pattern is free to grow. A flat patch separates the two kinds
+# of grid: through the style-trained resize-convolution network it stays flat (amplitude below $10^{-4}$),
+# through the transposed-convolution network it comes out covered in a grid (amplitude above 0.05), as
+# after the pixel loss.
 
 # %%
 plotting.table(
@@ -347,26 +364,183 @@ plotting.table(
 # %% tags=["hide-input"]
 sty = {name: metrics.checkerboard_score(x, 2) for name, x in style_panels.items()}
 style_flat = {
-    kind: metrics.checkerboard_score(training.transform(net, flat)[..., m:-m, m:-m], 2)
-    for kind, net in style_nets.items()
+    kind: metrics.checkerboard_amplitude(on_flat(net), 2) for kind, net in style_nets.items()
 }
 print(
     f"deconv / resize: {sty[deconv] / sty[resize]:.1f}x, "
     f"resize / photographs: {sty[resize] / sty['photo crops']:.1f}x",
-    "\nscore on a flat red patch:",
-    {k: f"{v:.3f}" for k, v in style_flat.items()},
+    "\ngrid amplitude on a flat red patch:",
+    {k: f"{v:.1e}" for k, v in style_flat.items()},
 )
 assert sty[deconv] > 5 * sty[resize], sty
-assert sty[resize] < 40 * sty["photo crops"], sty
-assert style_flat["nearest"] < 0.02 and style_flat["deconv3"] > 0.1, style_flat
+assert 3 * sty["photo crops"] < sty[resize] < 30 * sty["photo crops"], sty
+assert style_flat["nearest"] < 1e-4 and style_flat["deconv3"] > 0.05, style_flat
+
+# %% [markdown]
+# ## Why the style loss lets the grid through
+#
+# Split the style-trained transposed-convolution network's outputs into grid and rest as before, and
+# evaluate the two halves of the loss on each. The content terms cannot see the grid at all. They compare
+# feature maps of the images average-pooled over 2×2 blocks, and such pooling turns a period-2 pattern that
+# is aligned with its blocks into one constant per colour channel, which the zero-mean content filters
+# ignore: removing the grid changes the content loss by less than one part in $10^5$. Chapter 07 finds the
+# same blindness in a discriminator that pools. The style terms do see the grid, but they do not object to
+# it: the Gram matrices of random filters ask for fine texture, and a grid is fine texture. Without its
+# grid the outputs' style loss would be no lower (to within a thousandth; the cell prints both values).
+
+# %% tags=["hide-input"]
+with torch.no_grad():
+    bare = [
+        float(v) for v in style_losses["deconv3"].parts(without_grid(style_out["deconv3"]), test_x)
+    ]
+style_part, content_part = parts["deconv3"]
+style_grid_share = 1 - bare[0] / style_part
+content_change = abs(bare[1] / content_part - 1)
+print(
+    f"without the grid: style loss {bare[0]:.4f} (with it {style_part:.4f}), "
+    f"content loss changes by {content_change:.1e}"
+)
+assert content_change < 1e-5, (bare, parts["deconv3"])
+assert style_grid_share < 0.001, (bare, parts["deconv3"])
+
+# %% [markdown]
+# ## A cost that resists the grid
+#
+# The article expects these artifacts to be strongest when nothing in the cost pushes against them. Johnson
+# et al. did add such a push: a total-variation regulariser, the mean squared difference between
+# neighbouring pixels (`losses.total_variation`). It charges a ±a checkerboard 8a² and a flat image
+# nothing, so it resists the grid explicitly, and with it every other fine pattern. Does it remove the grid,
+# and what does it cost? The transposed-convolution network trains twice more, with the same style loss
+# plus the regulariser, normalised like the other terms (so that at weight 1 it starts as large as each of
+# them), at weights 1 and 10.
+
+# %%
+TV_WEIGHTS = (1.0, 10.0)
+tv_nets, tv_out = {}, {}
+start = training.transform(make_net("deconv3"), train_x[:BATCH])
+for weight in TV_WEIGHTS:
+    tv_loss = losses.StyleContentLoss(style, tv_weight=weight).calibrate(start, train_x[:BATCH])
+    tv_nets[weight], _ = train("deconv3", train_x, tv_loss, f"style + TV {weight:g}")
+    tv_out[weight] = training.transform(tv_nets[weight], test_x)
+tv_panels = {
+    LABELS["deconv3"]: style_out["deconv3"],
+    **{f"+ TV, weight {w:g}": tv_out[w] for w in TV_WEIGHTS},
+}
+plotting.comparison_figure(tv_panels, title="Style loss plus total variation, transposed conv.")
+plt.show()
+
+# %% [markdown]
+# The table measures what the figure shows, for the transposed-convolution network without and with the
+# regulariser, and the resize-convolution network without it: the score of the held-out outputs, the grid's
+# amplitude on them and on the flat red patch, how much fine detail they keep (the energy of the
+# high-passed outputs, as a multiple of the photographs'), and the two halves of the loss.
+
+
+# %% tags=["hide-input"]
+def tv_row(name, x, net):
+    """One table row: grid, detail and loss numbers of outputs x from net."""
+    with torch.no_grad():
+        s, c = (float(v) for v in style_losses["deconv3"].parts(x, test_x))
+    kept = float(metrics.high_pass(x).square().mean() / metrics.high_pass(test_x).square().mean())
+    grid = metrics.checkerboard_amplitude(x, 2)
+    flat = metrics.checkerboard_amplitude(on_flat(net), 2)
+    return [name, metrics.checkerboard_score(x, 2), grid, flat, kept, s, c]
+
+
+tv_rows = [
+    tv_row(LABELS["deconv3"], style_out["deconv3"], style_nets["deconv3"]),
+    *[tv_row(f"+ TV, weight {w:g}", tv_out[w], tv_nets[w]) for w in TV_WEIGHTS],
+    tv_row(LABELS["nearest"], style_out["nearest"], style_nets["nearest"]),
+]
+formats = ["{}", "{:.4f}", "{:.4f}", "{:.1e}", "{:.2f}", "{:.3f}", "{:.3f}"]
+plotting.table(
+    ["network", "period 2", "grid", "grid, flat patch", "detail", "style", "content"],
+    [[f.format(v) for f, v in zip(formats, row)] for row in tv_rows],
+)
+
+# %% [markdown]
+# The regulariser shrinks the grid without removing it. At weight 1 the outputs' checkerboard score falls
+# more than ten times, to within three times the resize-convolution network's, and neither half of the loss
+# rises by more than a quarter. But on the flat patch, where the resize-convolution network's output is
+# flat, the grid is still there: the transposed convolutions still paint it, and the regulariser only
+# charges for it. Ten times the weight does not clear the patch either (at both weights the grid's
+# amplitude there stays above 0.01), and it costs the image: the outputs keep less than a third of the
+# photographs' fine detail, and both halves of the loss rise by more than a fifth. A cost that resists the grid trades
+# it against everything else that is fine in the picture; a decoder that does not paint it has nothing to
+# trade.
+
+# %% tags=["hide-input"]
+row = {
+    r[0]: dict(zip(["score", "grid", "flat", "kept", "style", "content"], r[1:])) for r in tv_rows
+}
+plain, light, heavy = (row[n] for n in [LABELS["deconv3"], "+ TV, weight 1", "+ TV, weight 10"])
+resize_row = row[LABELS["nearest"]]
+print(
+    f"weight 1: score {plain['score'] / light['score']:.1f}x lower than without TV, "
+    f"{light['score'] / resize_row['score']:.2f}x the resize decoder's"
+)
+for name, r in [("weight 1", light), ("weight 10", heavy)]:
+    print(
+        f"{name}: style loss {r['style'] / plain['style']:.2f}x, content loss "
+        f"{r['content'] / plain['content']:.2f}x without TV; detail {r['kept']:.2f} of the "
+        f"photos'; grid on the flat patch {r['flat']:.1e}"
+    )
+assert plain["score"] > 10 * light["score"], row
+assert light["score"] < 3 * resize_row["score"], row
+assert max(light["style"] / plain["style"], light["content"] / plain["content"]) < 1.25, row
+assert min(light["flat"], heavy["flat"]) > 0.01, row
+assert resize_row["flat"] < 1e-4, row
+assert heavy["kept"] < 1 / 3, row
+assert min(heavy["style"] / plain["style"], heavy["content"] / plain["content"]) > 1.2, row
+
+# %% [markdown]
+# ## The picture on the front page
+#
+# Both transformation networks are fully convolutional: they apply to a photograph of any size whose sides
+# are multiples of four, in one forward pass. Here the two style-trained networks restyle the whole
+# photograph of the cat from scikit-image, 256×256 pixels; they trained on small crops of it and of three
+# other photographs. Each result is drawn pixel for pixel, with the same 32×32 square outlined and
+# magnified six times below it. The transposed-convolution decoder lays a fine mesh over the whole cat,
+# visible without the magnifier on the fur of its forehead and cheeks; in the magnified square it is a
+# plain checkerboard of light and dark pixels. The resize-convolution decoder's cat is restyled as much,
+# and clean. These two figures open this book.
+
+# %%
+FRONT, CORNER = 256, (110, 100)  # the photograph's side; the magnified square's top-left pixel
+cat = data.photo("chelsea", FRONT)  # 256 pixels high, wider than high
+left = (cat.shape[1] - FRONT) // 2
+cat = torch.from_numpy(cat[:, left : left + FRONT]).permute(2, 0, 1)[None].contiguous()
+front = {kind: training.transform(net, cat) for kind, net in style_nets.items()}
+for kind, key in [("deconv3", "front_transposed"), ("nearest", "front_resize")]:
+    title = f"{LABELS[kind]} decoder"
+    fig = plotting.magnified_corner(front[kind][0], CORNER, 32, 6, title, value_range=(-1, 1))
+    plotting.glue(key, fig)  # shown here, and at the top of the introduction
+
+# %% [markdown]
+# On the whole photograph the transposed-convolution decoder's output scores more than fifty times the
+# resize-convolution decoder's at period 2, and the grid's amplitude is more than fifty times as large.
+
+# %% tags=["hide-input"]
+front_score = {kind: metrics.checkerboard_score(x, 2) for kind, x in front.items()}
+front_amp = {kind: metrics.checkerboard_amplitude(x, 2) for kind, x in front.items()}
+print(
+    "whole photograph, score:",
+    {k: f"{v:.4f}" for k, v in front_score.items()},
+    "grid amplitude:",
+    {k: f"{v:.4f}" for k, v in front_amp.items()},
+)
+assert front_score["deconv3"] > 50 * front_score["nearest"], front_score
+assert front_amp["deconv3"] > 50 * front_amp["nearest"], front_amp
 
 # %% [markdown]
 # ## What this shows
 #
 # With either loss, the decoder decides. Two networks with the same parameters, trained on the same data
-# for the same number of steps, differ by the grid that the transposed convolutions paint and that the
-# loss, pixel or style, pays too little to remove. Swapping the two transposed convolutions for
-# resize-convolutions removes it at the source, at no cost in parameters.
+# for the same number of steps, differ by the grid that the transposed convolutions paint. The pixel loss
+# pays too little to remove it; the style loss's content terms cannot see it, and its style terms do not
+# mind it. A penalty that resists it explicitly shrinks it at the price of fine detail, but leaves it on
+# flat colour. Swapping the two transposed convolutions for resize-convolutions removes it at the source,
+# at no cost in parameters.
 
 # %% tags=["hide-input"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
@@ -376,4 +550,7 @@ plotting.glue_numbers(
     c06_pixel_resize_over_target=pix[resize] / pix["target"],
     c06_style_resize_over_photos=sty[resize] / sty["photo crops"],
     c06_pixel_grid_share=grid_share["deconv3"],
+    c06_tv_score_drop=plain["score"] / light["score"],
+    c06_tv_flat_amplitude=light["flat"],
+    c06_front_deconv_over_resize=front_score["deconv3"] / front_score["nearest"],
 )

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layer_checks import assert_fast_equals_slow
+from layer_checks import assert_fast_equals_slow, assert_fold_is_cached
 
 from tutorial_utils import audio, balance, metrics
 from tutorial_utils.audio import KINDS1D, ResizeConv1d, fold_kernel1d, make_upsampler1d
@@ -42,6 +42,13 @@ def test_fast_resize_conv1d_equals_naive_forward_and_gradients(k, s, t, cin, cou
     slow.load_state_dict(fast.state_dict())
     x = torch.randn(n, cin, t, dtype=dtype)
     assert_fast_equals_slow(fast, slow, x, (n, cout, s * t))
+
+
+def test_the_1d_fold_matrix_is_a_buffer_built_once(monkeypatch):
+    torch.manual_seed(0)
+    fast, slow = (ResizeConv1d(3, 2, 5, 3, mode="nearest", fast=f) for f in (True, False))
+    slow.load_state_dict(fast.state_dict())
+    assert_fold_is_cached(fast, slow, torch.randn(2, 3, 11), monkeypatch)
 
 
 def test_fold_kernel1d_k3_s2_and_balance():
@@ -277,6 +284,18 @@ def test_spectrogram_finds_a_tone():
     assert freqs[np.argmax(mags.mean(axis=1))] == pytest.approx(2000 / 16000)
     with pytest.raises(ValueError, match="n_fft"):
         audio.spectrogram(torch.zeros(100), n_fft=256)
+
+
+@pytest.mark.parametrize("n_fft", [64, 256, 512])
+def test_spectrogram_reads_dbfs(n_fft):
+    """A full-scale sine reads 0 dB at its frequency, half scale -6.02 dB, for any n_fft: at a bin centre exactly,
+    between two bins within the Hann window's scalloping loss (1.42 dB)."""
+    on_bin = 16000 * 8 / n_fft  # bin 8
+    for amplitude, level in ((1.0, 0.0), (0.5, 20 * np.log10(0.5))):
+        _, mags = audio.spectrogram(audio.tone(on_bin, 0.25, amplitude=amplitude), n_fft=n_fft, hop=n_fft // 4)
+        assert np.abs(mags[8] - level).max() < 0.01 and mags.max() == pytest.approx(mags[8].max())
+    _, mags = audio.spectrogram(audio.tone(16000 * 8.5 / n_fft, 0.25, amplitude=1.0), n_fft=n_fft)
+    assert -1.43 < mags.max() < -1.40  # halfway between bins: the Hann window's scalloping loss, 1.42 dB
 
 
 def test_synthetic_pairs_and_fitting():

@@ -187,3 +187,34 @@ def test_style_content_loss_rejects_bad_arguments(feats):
         loss(images(2, 24), images(3, 24))
     with pytest.raises(ValueError, match="content"):
         losses.content_loss(images(2, 24), images(2, 32), feats)
+
+
+def test_total_variation_by_hand():
+    x = torch.tensor([[0.0, 1.0, 3.0], [2.0, 2.0, 2.0]])[None, None]  # (1, 1, 2, 3)
+    # vertical differences 2, 1, -1 (mean square 2); horizontal 1, 2, 0, 0 (mean square 5 / 4)
+    assert torch.allclose(losses.total_variation(x), torch.tensor(2.0 + 1.25))
+    a = 0.3
+    checker = a * (-1.0) ** (torch.arange(8)[:, None] + torch.arange(8)[None, :])
+    assert torch.allclose(losses.total_variation(checker.expand(2, 3, 8, 8)), torch.tensor(8 * a**2))
+    assert losses.total_variation(torch.full((1, 3, 8, 8), 0.7)) == 0  # a flat image costs nothing
+    y = images(2, 16, seed=6)
+    assert torch.allclose(losses.total_variation(-2 * y), 4 * losses.total_variation(y))
+
+
+def test_total_variation_descends_against_a_checkerboard():
+    checker = 0.3 * (-1.0) ** (torch.arange(8)[:, None] + torch.arange(8)[None, :])
+    x = checker.expand(1, 3, 8, 8).clone().requires_grad_()
+    losses.total_variation(x).backward()
+    # away from the borders the gradient is the checkerboard itself: a descent step shrinks it
+    assert torch.equal(torch.sign(x.grad[..., 1:-1, 1:-1]), torch.sign(checker[1:-1, 1:-1]).expand(1, 3, 6, 6))
+
+
+def test_total_variation_term_calibrates_to_one(feats):
+    style, x, y = images(1, 32, seed=0), images(3, 24, seed=1), images(3, 24, seed=2)
+    plain = losses.StyleContentLoss(style, feats, content_features=feats).calibrate(x, y)
+    tv = losses.StyleContentLoss(style, feats, content_features=feats, tv_weight=0.5).calibrate(x, y)
+    assert torch.allclose(tv(x, y), plain(x, y) + 0.5)  # the TV term is 1 on the calibration batch
+    z = images(3, 24, seed=3) * 0.5
+    expected = 0.5 * losses.total_variation(z) / losses.total_variation(x)
+    assert torch.allclose(tv(z, y) - plain(z, y), expected)
+    assert "tv_norm" in {name for name, _ in tv.named_buffers()}

@@ -15,6 +15,7 @@ import torch
 from tutorial_utils import pretrained
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "tutorial_utils"
 
 
 @pytest.fixture(scope="module")
@@ -188,8 +189,9 @@ def test_bad_arguments(model):
         pretrained.class_objective(model, 1000)
 
 
-def test_class_names_ship_in_the_wheel(tmp_path):
-    """Built as a wheel and installed into a fresh folder (not editable), the package still finds its class names."""
+def test_package_data_ships_in_the_wheel(tmp_path):
+    """Built as a wheel and installed into a fresh folder (not editable), the package still finds its data files:
+    the ImageNet class names and the players' JavaScript and CSS (tutorial_utils/assets)."""
     project = tmp_path / "project"
     project.mkdir()
     for name in ("pyproject.toml", "README.md", "LICENSE"):
@@ -214,9 +216,17 @@ def test_class_names_ship_in_the_wheel(tmp_path):
     )
     (wheel,) = wheels.glob("tutorial_utils-*.whl")
     with zipfile.ZipFile(wheel) as zf:
-        assert "tutorial_utils/imagenet_classes.txt" in zf.namelist()
+        names = set(zf.namelist())
+        shipped = {f"tutorial_utils/{p.relative_to(PACKAGE).as_posix()}" for p in (PACKAGE / "assets").iterdir()}
+        assert {"tutorial_utils/assets/player.js", "tutorial_utils/assets/magnifier.js"} <= shipped
+        assert {"tutorial_utils/imagenet_classes.txt", "tutorial_utils/assets/widgets.css"} | shipped <= names
         zf.extractall(tmp_path / "site")
-    code = "from tutorial_utils import pretrained; print(pretrained.__file__, len(pretrained.IMAGENET_CLASSES))"
+    code = (
+        "import numpy as np; from tutorial_utils import pretrained, widgets; "
+        "page = widgets.magnifier({'a': np.zeros((4, 4))}, 'm', 'M', 2, value_range=(0, 1))._repr_html_(); "
+        "assert widgets._asset('magnifier.js') in page and '.tu-magnifier' in page; "
+        "print(widgets.__file__, pretrained.__file__, len(pretrained.IMAGENET_CLASSES))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code],
         check=True,
@@ -225,4 +235,6 @@ def test_class_names_ship_in_the_wheel(tmp_path):
         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": ""},
         cwd=tmp_path,
     ).stdout
-    assert out.startswith(str(tmp_path / "site")) and out.split()[-1] == "1000"
+    widgets_file, pretrained_file, count = out.split()
+    assert widgets_file.startswith(str(tmp_path / "site")) and pretrained_file.startswith(str(tmp_path / "site"))
+    assert count == "1000"

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layer_checks import assert_fast_equals_slow, rel_err
+from layer_checks import assert_fast_equals_slow, assert_fold_is_cached, rel_err
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
@@ -59,6 +59,20 @@ def test_fast_resize_conv_float32_close():
     fast, slow = fast_and_slow(8, 5, 3, 2, dtype=torch.float32)
     x = torch.randn(2, 8, 7, 10)
     assert rel_err(fast(x), slow(x)) < 1e-5
+
+
+def test_the_fold_matrix_is_a_buffer_built_once(monkeypatch):
+    torch.manual_seed(0)
+    fast, slow = fast_and_slow(3, 2, 3, 2, dtype=torch.float32)
+    assert torch.equal(fast.fold, fold_matrix(3, 2))
+    assert ResizeConv2d(3, 2, 3, 2, mode="bilinear", fast=False).fold is None  # no fold for bilinear resizing
+    assert_fold_is_cached(fast, slow, torch.randn(2, 3, 5, 6), monkeypatch)
+
+
+def test_a_wrong_input_gets_torchs_error_naming_the_channels():
+    """forward does not re-check its input on every call: torch's convolution refuses it and names the channels."""
+    with pytest.raises(RuntimeError, match="expected input.*to have 2 channels"):
+        ResizeConv2d(2, 1)(torch.zeros(1, 3, 4, 4))
 
 
 def test_fold_matrix_columns_sum_to_scale():

@@ -7,13 +7,14 @@ Modules are named by concept:
 - ``overlap``: which kernel copies paint which output pixel
 - ``balance``: the phase-sum condition for a kernel that paints flat
 - ``upsampling`` and ``downsampling``: the layers the book compares (folded resize-convolution, ICNR)
-- ``metrics``: checkerboard score, phase energies, spectra, tone strength
+- ``metrics``: checkerboard score (per batch or per image), phase energies, spectra, tone strength
 - ``data``: bundled photographs, crops, MNIST digits, a stylising filter
-- ``models``: generators, discriminators, the style-transfer network
+- ``models``: generators, discriminators, classifiers, the style-transfer network
 - ``pretrained``: MobileNetV2 with offline ImageNet weights
-- ``training``: GAN and transformation-network loops with their histories
-- ``losses``: Gram matrices and random-feature style and content losses
+- ``training``: GAN, transformation-network and classifier loops with their histories
+- ``losses``: Gram matrices, random-feature style and content losses, a spectral regulariser
 - ``gradients``: input gradients and feature visualisation
+- ``forensics``: detectors of generated images (a threshold on the score, a linear model on the spectrum)
 - ``audio``: 1D upsamplers, test signals and players
 - ``plotting`` and ``widgets``: figures, tables and kernel-free interactive players
 

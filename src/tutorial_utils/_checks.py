@@ -1,7 +1,13 @@
-"""Argument checks shared by the package: every message names the argument, its value and what is allowed."""
+"""Argument checks shared by the package: every message names the argument, its value and what is allowed.
+
+Entry points declare their rules in one line with :func:`checked` (a decorator), or call one helper; inner
+helpers trust their callers. Sizes that set an allocation are bounded by :func:`check_elements`.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -211,3 +217,117 @@ def as_path(name: str, value):
     if not isinstance(value, (str, os.PathLike)):
         raise TypeError(f"{name} must be a path (str or os.PathLike), got {type(value).__name__} {value!r}")
     return Path(value)
+
+
+# --- declared rules ---------------------------------------------------------------------------------------------
+
+
+def checked(**rules: Callable[[str, object], object]):
+    """Decorator: before each call, replace argument ``name`` by ``rules[name](name, value)``.
+
+    A rule raises a clear ValueError or TypeError for a bad value and returns the value to use (e.g. an int or a
+    pair), so the function body starts with valid arguments and shows only its algorithm.
+    """
+
+    def wrap(fn):
+        signature = inspect.signature(fn)
+        unknown = set(rules) - set(signature.parameters)
+        if unknown:
+            raise TypeError(f"checked: {fn.__qualname__} has no parameters {sorted(unknown)}")
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            for name, rule in rules.items():
+                bound.arguments[name] = rule(name, bound.arguments[name])
+            return fn(*bound.args, **bound.kwargs)
+
+        return call
+
+    return wrap
+
+
+def int_at_least(minimum: int) -> Callable[[str, object], int]:
+    """Rule: an int >= ``minimum`` (see :func:`as_int`)."""
+    return lambda name, value: as_int(name, value, minimum)
+
+
+def pair_at_least(minimum: int) -> Callable[[str, object], tuple[int, int]]:
+    """Rule: an int or a pair of ints >= ``minimum``, as a pair (see :func:`as_pair`)."""
+    return lambda name, value: as_pair(name, value, minimum)
+
+
+def odd_int(name: str, value) -> int:
+    """Rule: a positive odd int, the kernel size of a "same" convolution."""
+    k = as_int(name, value, 1)
+    if k % 2 == 0:
+        raise ValueError(f"{name} must be odd (a 'same' convolution keeps the size), got {value!r}")
+    return k
+
+
+def odd_kernels(ndim: int, layout: str) -> Callable[[str, object], torch.Tensor]:
+    """Rule: an ``ndim``-D weight whose kernel (the dims after the two channel dims) is square and of odd size,
+    the weight of a "same" convolution."""
+
+    def rule(name: str, value) -> torch.Tensor:
+        w = as_tensor(name, value, ndim, layout)
+        k = w.shape[-1]
+        if k % 2 == 0 or any(n != k for n in w.shape[2:]):
+            raise ValueError(f"{name} must be {layout} with a square kernel of odd size k, got shape {tuple(w.shape)}")
+        return w
+
+    return rule
+
+
+def tensor_of(ndim: int, layout: str) -> Callable[[str, object], torch.Tensor]:
+    """Rule: a non-empty tensor with ``ndim`` dims (see :func:`as_tensor`)."""
+    return lambda name, value: as_tensor(name, value, ndim, layout)
+
+
+def as_grid(name: str, value, period: int) -> torch.Tensor:
+    """``value`` (a tensor, or an array of real numbers) as a non-empty finite tensor (..., H, W) with H and W
+    multiples of ``period``; a tensor stays on its device."""
+    if not isinstance(value, torch.Tensor):
+        value = torch.from_numpy(as_array(name, value, "a tensor or array of shape (..., H, W)"))
+    if value.ndim < 2 or value.numel() == 0:
+        raise ValueError(f"{name} must be a non-empty array of shape (..., H, W), got shape {tuple(value.shape)}")
+    h, w = value.shape[-2:]
+    if h % period or w % period:
+        raise ValueError(f"{name} height and width must be multiples of period={period}, got {h}x{w}")
+    if not bool(torch.isfinite(value).all()):
+        raise ValueError(f"{name} must be finite, got NaN or infinite values")
+    return value
+
+
+def as_signals(name: str, value, period: int) -> torch.Tensor:
+    """``value`` (a tensor or array (..., T) of finite real numbers, T a multiple of ``period`` and at least
+    4·period) as a float64 CPU tensor (B, T), every leading dimension flattened into B."""
+    if not isinstance(value, torch.Tensor):
+        value = torch.from_numpy(as_array(name, value, "a tensor or array (..., T)"))
+    if value.ndim == 0 or value.numel() == 0:
+        raise ValueError(f"{name} must be a non-empty tensor (..., T), got shape {tuple(value.shape)}")
+    t = value.shape[-1]
+    if t % period or t < 4 * period:
+        raise ValueError(f"{name} length T must be a multiple of period={period} and >= {4 * period}, got {t}")
+    x = value.detach().cpu().double().reshape(-1, t)
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name} must be finite, got {int((~torch.isfinite(x)).sum())} NaN or infinite values")
+    return x
+
+
+# --- memory ------------------------------------------------------------------------------------------------------
+
+# The most values one tensor or array that the package allocates from a caller's sizes may hold: 2**28 (1 GiB of
+# float32). A larger request is refused with a message instead of exhausting the machine's memory.
+MAX_ELEMENTS = 2**28
+
+
+def check_elements(request: str, count: int, limit: int = MAX_ELEMENTS) -> int:
+    """Refuse an allocation of ``count`` values above ``limit``; ``request`` names the arguments that set it."""
+    if count > limit:
+        raise ValueError(
+            f"{request} would allocate {count:,} values, more than the {limit:,} (1 GiB of float32) that "
+            f"tutorial_utils allocates at once: ask for less"
+        )
+    return count

@@ -17,7 +17,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_array, as_axes, as_bool, as_float, as_int, as_module, as_str, as_tensor
+from ._checks import (
+    as_array,
+    as_axes,
+    as_bool,
+    as_float,
+    as_int,
+    as_module,
+    as_str,
+    as_tensor,
+    check_elements,
+    checked,
+    int_at_least,
+    odd_kernels,
+)
 from .upsampling import ResizeConvBase, fold_matrix
 
 SAMPLE_RATE = 16_000  # Hz: wide-band speech, the output rate of the chapter's upsamplers
@@ -30,33 +43,34 @@ VOWEL_FORMANTS = ((730.0, 90.0), (1090.0, 110.0), (2440.0, 160.0))
 # --- layers --------------------------------------------------------------------------------------------------
 
 
+def _fold1d(weight: torch.Tensor, fold: torch.Tensor) -> torch.Tensor:
+    """The folded ConvTranspose1d weight (Cin, Cout, K) = F w of a conv1d weight (Cout, Cin, k)."""
+    return torch.einsum("yu,oiu->ioy", fold, weight)
+
+
+@checked(weight=odd_kernels(3, "(Cout, Cin, k)"), scale_factor=int_at_least(1))
 def fold_kernel1d(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
     """Fold a conv1d weight (Cout, Cin, k) into the ConvTranspose1d weight (Cin, Cout, k + s - 1) that computes
     nearest-resize-by-``scale_factor`` followed by that convolution (stride s, padding (k - 1) / 2).
 
     The 1D case of :func:`tutorial_utils.upsampling.fold_kernel`: the same fold matrix F, applied on one side.
     """
-    as_tensor("weight", weight, 3, "(Cout, Cin, k)")
-    if weight.shape[-1] % 2 == 0:
-        raise ValueError(
-            f"weight must have an odd kernel size k (a 'same' convolution), got shape {tuple(weight.shape)}"
-        )
-    fold = fold_matrix(weight.shape[-1], scale_factor).to(weight)
-    return torch.einsum("yu,oiu->ioy", fold, weight)
+    return _fold1d(weight, fold_matrix(weight.shape[-1], scale_factor).to(weight))
 
 
 class ResizeConv1d(ResizeConvBase):
     """Resize a signal by ``scale_factor`` (nearest or linear), then a stride-1 "same" convolution of odd size k.
 
     With ``mode="nearest"`` and ``fast=True`` the layer runs as ONE transposed convolution with the folded
-    kernel (:func:`fold_kernel1d`): the parameters stay the k taps per channel pair, the cost is that of a
-    ConvTranspose1d with k + s - 1 taps on the short input. Linear resizing clamps at the borders, which no
-    transposed convolution reproduces exactly, so ``mode="linear"`` needs ``fast=False``.
+    kernel (:func:`fold_kernel1d`, through the cached fold matrix): the parameters stay the k taps per channel
+    pair, the cost is that of a ConvTranspose1d with k + s - 1 taps on the short input. Linear resizing clamps at
+    the borders, which no transposed convolution reproduces exactly, so ``mode="linear"`` needs ``fast=False``.
     """
 
     modes = RESIZE_MODES1D
     conv_class = nn.Conv1d
-    fold = staticmethod(fold_kernel1d)
+    dims = 1
+    apply_fold = staticmethod(_fold1d)
     conv_transpose = staticmethod(F.conv_transpose1d)
 
 
@@ -107,6 +121,7 @@ def make_upsampler1d(
     cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
     s = as_int("scale_factor", scale_factor, 2)
     bias = as_bool("bias", bias)
+    check_elements(f"in_channels={cin}, out_channels={cout}, scale_factor={s}", cin * cout * max(2 * s, 9))
     if kind in ("deconv", "deconv_uneven"):
         k = 2 * s if kind == "deconv" else 2 * s - 1
         padding, output_padding = deconv_geometry(k, s)
@@ -197,7 +212,9 @@ def n_samples(duration: float, sample_rate: int = SAMPLE_RATE) -> int:
     rate = as_int("sample_rate", sample_rate, 1)
     if isinstance(duration, bool) or not isinstance(duration, numbers.Real) or not duration > 0:
         raise ValueError(f"duration must be a positive number of seconds, got {duration!r}")
-    return max(1, round(float(duration) * rate))
+    n = float(duration) * rate
+    check_elements(f"duration={duration} s at sample_rate={rate}", n if math.isfinite(n) else math.inf)
+    return max(1, round(n))
 
 
 def _times(duration: float, sample_rate: int) -> np.ndarray:
@@ -357,14 +374,18 @@ def to_unit_range(signals, peak: float = 0.9) -> np.ndarray:
 
 
 def spectrogram(signal, n_fft: int = 512, hop: int = 128) -> tuple[np.ndarray, np.ndarray]:
-    """Log-magnitude spectrogram (dB) of a 1D signal with a Hann window: (frequencies in cycles per sample
-    (F,), magnitudes (F, frames))."""
+    """Log-magnitude spectrogram in dBFS of a 1D signal with a Hann window: (frequencies in cycles per sample
+    (F,), levels (F, frames)).
+
+    Magnitudes are divided by half the window's sum, the peak a sine of amplitude 1 gives, so a full-scale sine
+    reads 0 dB (dBFS) at its frequency, one of amplitude 0.5 about -6 dB, whatever ``n_fft``.
+    """
     x = torch.from_numpy(as_array("signal", signal, "a 1D tensor or array of samples")).flatten()
     n_fft, hop = as_int("n_fft", n_fft, 2), as_int("hop", hop, 1)
     if x.numel() < n_fft:
         raise ValueError(f"signal must have at least n_fft={n_fft} samples, got {x.numel()}")
     window = torch.hann_window(n_fft, dtype=torch.float64)
-    spec = torch.stft(x, n_fft, hop, window=window, center=False, return_complex=True).abs()
+    spec = torch.stft(x, n_fft, hop, window=window, center=False, return_complex=True).abs() / (window.sum() / 2)
     return np.fft.rfftfreq(n_fft), (20 * torch.log10(spec.clamp_min(1e-12))).numpy()
 
 
@@ -378,8 +399,9 @@ def show_spectrogram(
     n_fft: int = 512,
     hop: int = 128,
 ):
-    """Draw a log-magnitude spectrogram (dB, :func:`spectrogram`) with time in seconds and frequency in kHz on
-    a fixed colour scale [vmin, vmax], so that panels drawn with the same limits compare."""
+    """Draw a log-magnitude spectrogram (dBFS, :func:`spectrogram`: a full-scale sine is 0 dB) with time in
+    seconds and frequency in kHz on a fixed colour scale [vmin, vmax], so that panels drawn with the same limits
+    compare."""
     as_axes("ax", ax)
     vmin, vmax = as_float("vmin", vmin), as_float("vmax", vmax)
     if vmin >= vmax:
@@ -449,6 +471,7 @@ def synthetic_pairs(
     """
     n, t = as_int("n", n, 1), as_int("n_samples_low", n_samples_low, 2)
     rate, s = as_int("sample_rate", sample_rate, 2), as_int("scale_factor", scale_factor, 1)
+    check_elements(f"n={n} pairs of n_samples_low={t} upsampled by scale_factor={s}", n * t * (s + 1))
     rng = np.random.default_rng(as_int("seed", seed, 0))
     duration, nyquist = t / rate, rate / 2
     signals = []

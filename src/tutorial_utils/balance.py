@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import as_int, as_pair, is_pair
+from ._checks import as_int, as_pair, checked, is_pair
 
 
 def phase_sums(kernel, stride) -> torch.Tensor:
@@ -21,17 +21,22 @@ def phase_sums(kernel, stride) -> torch.Tensor:
     per output phase (away from the borders; the padding only permutes the phases). Equal sums ("balanced"):
     a flat output; unequal sums: a period-s pattern, whatever the input.
     """
+    w, s = _as_kernel_and_stride(kernel, stride)
+    if w.ndim == 1:
+        return torch.stack([w[a::s].sum() for a in range(s)])
+    sy, sx = s
+    return torch.stack([torch.stack([w[a::sy, b::sx].sum() for b in range(sx)]) for a in range(sy)])
+
+
+def _as_kernel_and_stride(kernel, stride) -> tuple[torch.Tensor, int | tuple[int, int]]:
+    """A non-empty 1D kernel with an int stride, or a 2D kernel with a pair of strides."""
     try:
         w = torch.as_tensor(kernel)
     except (TypeError, ValueError, RuntimeError) as err:
         raise TypeError(f"kernel must be a 1D (k,) or 2D (kh, kw) tensor, got {type(kernel).__name__}") from err
     if w.ndim not in (1, 2) or w.numel() == 0:
         raise ValueError(f"kernel must be a non-empty 1D (k,) or 2D (kh, kw) tensor, got shape {tuple(w.shape)}")
-    if w.ndim == 1:
-        s = as_int("stride", stride, 1)
-        return torch.stack([w[a::s].sum() for a in range(s)])
-    sy, sx = as_pair("stride", stride, 1)
-    return torch.stack([torch.stack([w[a::sy, b::sx].sum() for b in range(sx)]) for a in range(sy)])
+    return w, as_int("stride", stride, 1) if w.ndim == 1 else as_pair("stride", stride, 1)
 
 
 def balance_constraints(kernel_size, stride) -> torch.Tensor:
@@ -55,19 +60,25 @@ def balance_constraints(kernel_size, stride) -> torch.Tensor:
     return indicator[1:] - indicator[:1]
 
 
+def _kernels(name: str, value) -> torch.Tensor:
+    """Rule: a non-empty tensor of kernels (..., kh, kw)."""
+    if not isinstance(value, torch.Tensor) or value.ndim < 2 or value.numel() == 0:
+        shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+        raise ValueError(f"{name} must be a non-empty tensor (..., kh, kw), got {shape}")
+    return value
+
+
+@checked(weight=_kernels)
 def unbalanced_share(weight: torch.Tensor, stride=2) -> torch.Tensor:
     """Share of each kernel's energy that lies outside the balanced subspace (see :func:`balance_constraints`).
 
     ``weight`` is (..., kh, kw), e.g. a ConvTranspose2d weight (Cin, Cout, kh, kw); the result has shape
     (...): 0 for a balanced kernel, and on average (s² - 1) / (kh·kw) for kernels with i.i.d. entries.
     """
-    if not isinstance(weight, torch.Tensor) or weight.ndim < 2 or weight.numel() == 0:
-        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
-        raise ValueError(f"weight must be a non-empty tensor (..., kh, kw), got {shape}")
     kh, kw = weight.shape[-2:]
     a = balance_constraints((kh, kw), stride)
     row_space = torch.linalg.pinv(a) @ a  # projector onto the unbalanced directions
-    flat = weight.detach().reshape(-1, kh * kw).double().cpu()
+    flat = weight.detach().cpu().double().reshape(-1, kh * kw)  # to the CPU first: MPS has no float64
     off = flat @ row_space.T
     share = (off**2).sum(1) / (flat**2).sum(1).clamp_min(1e-300)
     return share.reshape(weight.shape[:-2])

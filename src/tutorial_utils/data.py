@@ -9,7 +9,7 @@ import os
 import numpy as np
 import torch
 
-from ._checks import as_choice, as_float, as_int
+from ._checks import as_choice, as_float, as_int, check_elements
 
 # Bundled with scikit-image (no network): natural, strongly coloured photographs.
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry", "retina")
@@ -18,6 +18,7 @@ HELD_OUT = 0.25  # the right-most quarter of every photograph is reserved for th
 # Bundled with scikit-image: 512×512 greyscale textures with fine detail at every scale.
 TEXTURES = ("brick", "grass", "gravel")
 DIGIT_SIZE = 28
+TEXTURE_SIZE = 512  # scikit-image's textures are 512×512 (checked by the tests)
 
 
 @functools.cache
@@ -111,6 +112,7 @@ def crop_positions(
     """Where :func:`photo_crops` cuts its ``n`` crops: (photograph, top, left, mirrored), deterministic for ``seed``."""
     n = as_int("n", n, 1)
     grid = crop_grid(size, split, context, photos)
+    check_elements(f"n={n} crops of size={size}", n * 3 * size * size)
     rng = np.random.default_rng(as_int("seed", seed, 0))
     positions = []
     for idx in rng.integers(len(photos), size=n):
@@ -240,6 +242,9 @@ def digits_on_textures(n: int, size: int = 32, seed: int = 0, textures: tuple[st
     """
     n = as_int("n", n, 1)
     size = as_int("size", size, DIGIT_SIZE)
+    if size > TEXTURE_SIZE:
+        raise ValueError(f"size must be at most {TEXTURE_SIZE} (the textures' side), got {size}")
+    check_elements(f"n={n} images of size={size}", n * size * size)
     if not isinstance(textures, (tuple, list)) or not textures or any(t not in TEXTURES for t in textures):
         raise ValueError(f"textures must be a non-empty tuple of names from {TEXTURES}, got {textures!r}")
     rng = np.random.default_rng(as_int("seed", seed, 0))
@@ -293,7 +298,8 @@ def stylising_filter(
     at least 0.2), an unsharp mask (add ``amount`` times the image minus its Gaussian blur, sigma 2), every hue
     rotated by ``hue_shift`` turns, and each channel posterised to ``levels`` values. Chapter 06 learns this
     map with a pixel loss, so its target is known exactly for every input. Auto-levels makes the result blind
-    to each channel's offset and contrast, as a network with instance normalisation is.
+    to each channel's offset and contrast, as a network with instance normalisation is. Computed on the CPU,
+    returned on the images' device.
     """
     from skimage.color import hsv2rgb, rgb2hsv
     from skimage.exposure import rescale_intensity
@@ -322,4 +328,4 @@ def stylising_filter(
         hsv = rgb2hsv(np.clip(img + amount * (img - blurred), 0, 1))
         hsv[..., 0] = (hsv[..., 0] + hue_shift) % 1.0
         out[k] = np.round(hsv2rgb(hsv) * (levels - 1)) / (levels - 1)
-    return torch.from_numpy(out * 2 - 1).permute(0, 3, 1, 2).to(x.dtype).contiguous()
+    return torch.from_numpy(out * 2 - 1).permute(0, 3, 1, 2).to(x.device, x.dtype).contiguous()

@@ -14,14 +14,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_int
+from ._checks import as_int, check_elements
 
 DOWN_KINDS = ("conv3", "conv4", "avgpool", "blurpool", "maxpool")
 
 
+MAX_FILTER_SIZE = 32  # row 31 of Pascal's triangle is exact in float64; wider binomial filters are Gaussians
+
+
 def binomial_filter(size: int) -> torch.Tensor:
     """The normalised 2D binomial low-pass filter (size, size): outer product of a row of Pascal's triangle."""
-    taps = _pascal(as_int("size", size, 1))
+    size = as_int("size", size, 1)
+    if size > MAX_FILTER_SIZE:
+        raise ValueError(f"size must be at most {MAX_FILTER_SIZE} (a wider binomial filter is a Gaussian), got {size}")
+    taps = _pascal(size)
     kernel = taps[:, None] * taps[None, :]
     return kernel / kernel.sum()
 
@@ -49,6 +55,7 @@ class Blur2d(nn.Module):
     def __init__(self, channels: int) -> None:
         super().__init__()
         self.channels = as_int("channels", channels, 1)
+        check_elements(f"channels={channels}", 9 * self.channels)
         self.register_buffer("kernel", binomial_filter(3).expand(self.channels, 1, 3, 3).clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -68,6 +75,7 @@ class BlurPool2d(nn.Module):
         super().__init__()
         self.channels = as_int("channels", channels, 1)
         self.filter_size = as_int("filter_size", filter_size, 1)
+        check_elements(f"channels={channels}, filter_size={filter_size}", self.channels * self.filter_size**2)
         self.stride = as_int("stride", stride, 1)
         k = self.filter_size
         self.padding = ((k - 1) // 2, k // 2, (k - 1) // 2, k // 2)  # left, right, top, bottom
@@ -89,6 +97,7 @@ def make_downsampler(kind: str, in_channels: int, out_channels: int) -> nn.Modul
         raise ValueError(f"kind must be one of {DOWN_KINDS}, got {kind!r}")
     as_int("in_channels", in_channels, 1)
     as_int("out_channels", out_channels, 1)
+    check_elements(f"in_channels={in_channels}, out_channels={out_channels}", 16 * in_channels * out_channels)
     if kind == "conv3":
         return nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1)
     if kind == "conv4":

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import torch
 from tqdm.auto import tqdm
 
-from ._checks import as_bool, as_device, as_float, as_images, as_int, as_str
+from ._checks import as_bool, as_device, as_float, as_images, as_int, as_str, check_elements
 from .downsampling import Blur2d
 
 PARAMETRISATIONS = ("pixel", "fourier")
@@ -84,6 +84,7 @@ def visualise(
         raise ValueError(f"blur_gradient=True needs parametrisation='pixel', got {parametrisation!r}")
     size, steps, batch = as_int("size", size, 8), as_int("steps", steps, 0), as_int("batch", batch, 1)
     jitter, seed = as_int("jitter", jitter, 0), as_int("seed", seed, 0)
+    check_elements(f"batch={batch} images of size={size}", batch * 3 * size * size)
     if jitter >= size:
         raise ValueError(f"jitter must be smaller than size={size}, got {jitter}")
     lr = as_float("lr", lr, 0, lo_open=True)

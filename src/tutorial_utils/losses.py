@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_bool, as_float, as_images, as_int, as_module, as_tensor
+from ._checks import as_bool, as_float, as_images, as_int, as_module, as_tensor, check_elements
 
 
 def gram_matrix(features: torch.Tensor) -> torch.Tensor:
@@ -55,6 +55,9 @@ class RandomFeatures(nn.Module):
             raise ValueError(f"kernel_sizes must be odd, got {kernel_sizes!r}")
         self.kernel_sizes = sizes
         self.channels = as_int("channels", channels, 1)
+        check_elements(
+            f"channels={channels}, kernel_sizes={kernel_sizes!r}", 3 * self.channels * sum(k * k for k in sizes)
+        )
         self.n_scales = as_int("n_scales", n_scales, 1)
         self.first_scale = as_int("first_scale", first_scale, 0)
         self.zero_mean = as_bool("zero_mean", zero_mean)
@@ -85,6 +88,18 @@ class RandomFeatures(nn.Module):
                 x = F.avg_pool2d(x, 2)
             out += [F.relu(F.conv2d(x, getattr(self, f"weight{i}"))) for i in range(len(self.kernel_sizes))]
         return out
+
+
+def total_variation(images: torch.Tensor) -> torch.Tensor:
+    """Johnson et al.'s (2016) total-variation regulariser: the mean squared difference between vertically
+    neighbouring pixels plus that between horizontally neighbouring ones, over images (N, C, H, W).
+
+    It charges every fine pattern, wanted texture or not: a ±a checkerboard costs 8a², a flat image 0.
+    """
+    x = as_tensor("images", images, 4, "(N, C, H, W)")
+    if min(x.shape[-2:]) < 2:
+        raise ValueError(f"images must be at least 2×2 pixels to have neighbours, got {tuple(x.shape[-2:])}")
+    return (x[..., 1:, :] - x[..., :-1, :]).pow(2).mean() + (x[..., :, 1:] - x[..., :, :-1]).pow(2).mean()
 
 
 def _features(name: str, value) -> RandomFeatures:
@@ -135,7 +150,8 @@ def content_loss(images: torch.Tensor, content: torch.Tensor, features: RandomFe
 
 
 class StyleContentLoss(nn.Module):
-    """``style_weight`` · mean(style terms / their initial values) + ``content_weight`` · the same for content.
+    """``style_weight`` · mean(style terms / their initial values) + ``content_weight`` · the same for content
+    + ``tv_weight`` · :func:`total_variation` / its initial value.
 
     The style terms compare Gram matrices of ``features`` (default :class:`RandomFeatures` with ``seed=0``: 3×3
     and 5×5 filters at full, half and quarter resolution) with those of the one ``style`` image; the content
@@ -144,7 +160,8 @@ class StyleContentLoss(nn.Module):
     default content features look at structure and leave the finest detail, and colour, to the style. Every
     term is divided by its value on the batch given to :meth:`calibrate` (typically the untrained network's
     output), so all terms start at 1 and the weights are comparable whatever the feature scale. Until then
-    the normalisers are 1. Call it as ``loss(images, content)``.
+    the normalisers are 1. ``tv_weight`` (default 0: off) adds Johnson et al.'s total-variation regulariser,
+    normalised the same way. Call it as ``loss(images, content)``.
     """
 
     def __init__(
@@ -154,6 +171,7 @@ class StyleContentLoss(nn.Module):
         style_weight: float = 1.0,
         content_weight: float = 1.0,
         content_features: RandomFeatures | None = None,
+        tv_weight: float = 0.0,
     ) -> None:
         super().__init__()
         if features is None:
@@ -164,11 +182,13 @@ class StyleContentLoss(nn.Module):
         self.content_features = _features("content_features", content_features)
         self.style_weight = as_float("style_weight", style_weight, 0)
         self.content_weight = as_float("content_weight", content_weight, 0)
+        self.tv_weight = as_float("tv_weight", tv_weight, 0)
         grams = _style_grams(style, self.features)
         self.register_buffer("grams", torch.stack([g[0] for g in grams]))
         n_content = len(self.content_features.kernel_sizes) * self.content_features.n_scales
-        self.register_buffer("style_norm", torch.ones(len(grams)))
-        self.register_buffer("content_norm", torch.ones(n_content))
+        self.register_buffer("style_norm", self.grams.new_ones(len(grams)))  # on the style's device
+        self.register_buffer("content_norm", self.grams.new_ones(n_content))
+        self.register_buffer("tv_norm", self.grams.new_ones(()))
 
     def _raw(self, images: torch.Tensor, content: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         as_tensor("images", images, 4, "(N, 3, H, W)")
@@ -182,6 +202,7 @@ class StyleContentLoss(nn.Module):
         style, content_terms = self._raw(images, content)
         self.style_norm.copy_(style.clamp_min(1e-12))
         self.content_norm.copy_(content_terms.clamp_min(1e-12))
+        self.tv_norm.copy_(total_variation(images).clamp_min(1e-12))
         return self
 
     def parts(self, images: torch.Tensor, content: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -191,4 +212,49 @@ class StyleContentLoss(nn.Module):
 
     def forward(self, images: torch.Tensor, content: torch.Tensor) -> torch.Tensor:
         style, content_part = self.parts(images, content)
-        return self.style_weight * style + self.content_weight * content_part
+        value = self.style_weight * style + self.content_weight * content_part
+        if self.tv_weight:
+            value = value + self.tv_weight * total_variation(images) / self.tv_norm
+        return value
+
+
+# --- chapter 10: a spectral regulariser -------------------------------------------------------------------------
+
+
+class SpectralLoss(nn.Module):
+    """Durall et al.'s (2020) spectral regulariser: how far the mean 1D log power spectrum of generated images
+    lies from that of the ``real`` images (N, C, H, W), as the mean squared difference over frequency rings.
+
+    It is 0 when the two spectra agree and differentiable in the images, so adding it to a generator's loss
+    pushes the generator's spectrum, lines included, towards the real one. The rings are those of
+    :func:`~tutorial_utils.metrics.radial_spectra`; everything is stored as buffers and moves with ``.to()``.
+    """
+
+    def __init__(self, real: torch.Tensor) -> None:
+        super().__init__()
+        from .metrics import radial_bins, radial_spectra
+
+        real = as_images("real", real)
+        self.shape = tuple(real.shape[1:])
+        bins, _ = radial_bins(*self.shape[-2:])
+        index = torch.from_numpy(bins.ravel())
+        rings = torch.bincount(index)
+        # built on the CPU (the spectra are measured in float64 there), then on real's device like a layer
+        self.register_buffer("index", index.to(real.device))
+        self.register_buffer("rings", rings.float().to(real.device))
+        self.register_buffer("keep", (rings > 0).to(real.device))
+        self.register_buffer("target", radial_spectra(real)[1].mean(dim=0).float().to(real.device))
+
+    def spectrum(self, images: torch.Tensor) -> torch.Tensor:
+        """The mean log10 power per ring of ``images`` (N, C, H, W), differentiably (matches
+        ``metrics.radial_spectra(images)[1].mean(0)`` to float precision)."""
+        if not isinstance(images, torch.Tensor) or tuple(images.shape[1:]) != self.shape or images.ndim != 4:
+            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+            raise ValueError(f"images must have shape (N, {', '.join(map(str, self.shape))}) like real, got {shape}")
+        power = (torch.fft.fft2(images).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W)
+        ring_sums = power.new_zeros(len(power), len(self.rings)).index_add(1, self.index, power)
+        ring_means = (ring_sums / self.rings.clamp_min(1))[:, self.keep]  # a ring's power: the mean over its bins
+        return torch.log10(ring_means + 1e-12).mean(dim=0)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return (self.spectrum(images) - self.target).pow(2).mean()

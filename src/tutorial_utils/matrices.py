@@ -14,12 +14,18 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_device, as_int, as_pair, as_shape, as_tensor, is_pair
+from ._checks import as_device, as_int, as_pair, as_shape, checked, is_pair, pair_at_least, tensor_of
 
 Size = int | tuple[int, int]
 
 CONV_LAYOUT = "(Cout, Cin, kH, kW)"
 TRANSPOSE_LAYOUT = "(Cin, Cout, kH, kW)"
+# Argument rules (see _checks.checked): sizes, strides and dilations are positive, paddings may be zero; each
+# becomes a pair (height, width).
+PAIR0, PAIR1 = pair_at_least(0), pair_at_least(1)
+CONV = {"stride": PAIR1, "padding": PAIR0, "dilation": PAIR1}
+TRANSPOSE = {**CONV, "output_padding": PAIR0}
+INPUTS = tensor_of(4, "(N, Cin, H, W)")
 
 
 # --- shape arithmetic (Dumoulin & Visin, 2016) -------------------------------------------------------------
@@ -77,6 +83,11 @@ def _output_padding(output_padding, stride: tuple[int, int], dilation: tuple[int
                 f"got output_padding={output_padding!r} (stride={stride}, dilation={dilation})"
             )
     return op
+
+
+def _check_geometry(input_size, kernel_size, stride, padding, output_padding, dilation) -> None:
+    """Refuse a transposed convolution whose output would be empty or whose output_padding torch would refuse."""
+    conv_transpose_output_size(input_size, kernel_size, stride, padding, output_padding, dilation)
 
 
 def conv_transpose_output_size(
@@ -151,6 +162,7 @@ def _entries(weight: torch.Tensor, small: tuple[int, int], big: tuple[int, int],
     return small_idx[inside], big_idx[inside], values[inside]
 
 
+@checked(weight=tensor_of(4, CONV_LAYOUT), input_size=PAIR1, **CONV)
 def conv2d_matrix(
     weight: torch.Tensor,
     input_size: Size,
@@ -164,17 +176,15 @@ def conv2d_matrix(
 
     Dense, so refused above ``max_entries`` entries (see ``MAX_ENTRIES``) instead of exhausting memory.
     """
-    weight = as_tensor("weight", weight, 4, CONV_LAYOUT)
     cout, cin, kh, kw = weight.shape
-    h, w = as_pair("input_size", input_size, 1)
-    ho, wo = conv_output_size((h, w), (kh, kw), stride, padding, dilation)
-    s, p, d = as_pair("stride", stride, 1), as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
+    (h, w), (ho, wo) = input_size, conv_output_size(input_size, (kh, kw), stride, padding, dilation)
     _check_entries(cout * ho * wo, cin * h * w, max_entries)
-    rows, cols, values = _entries(weight, (ho, wo), (h, w), s, p, d)
+    rows, cols, values = _entries(weight, (ho, wo), (h, w), stride, padding, dilation)
     m = weight.new_zeros(cout * ho * wo, cin * h * w)
     return m.index_put((rows, cols), values, accumulate=True)
 
 
+@checked(weight=tensor_of(4, TRANSPOSE_LAYOUT), input_size=PAIR1, **TRANSPOSE)
 def conv_transpose2d_matrix(
     weight: torch.Tensor,
     input_size: Size,
@@ -190,13 +200,13 @@ def conv_transpose2d_matrix(
     It is ``conv2d_matrix(weight, (Ho, Wo), ...).T``, the transpose of the convolution that maps the output size
     back to the input size (when output_padding >= stride, only the rows of that transpose inside the input).
     """
-    weight = as_tensor("weight", weight, 4, TRANSPOSE_LAYOUT)
     cin, cout, kh, kw = weight.shape
-    h, w = as_pair("input_size", input_size, 1)
-    ho, wo = conv_transpose_output_size((h, w), (kh, kw), stride, padding, output_padding, dilation)
-    s, p, d = as_pair("stride", stride, 1), as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
+    (h, w), (ho, wo) = (
+        input_size,
+        conv_transpose_output_size(input_size, (kh, kw), stride, padding, output_padding, dilation),
+    )
     _check_entries(cout * ho * wo, cin * h * w, max_entries)
-    cols, rows, values = _entries(weight, (h, w), (ho, wo), s, p, d)
+    cols, rows, values = _entries(weight, (h, w), (ho, wo), stride, padding, dilation)
     m = weight.new_zeros(cout * ho * wo, cin * h * w)
     return m.index_put((rows, cols), values, accumulate=True)
 
@@ -291,18 +301,13 @@ def _check_linear(fn: Callable, matrix: torch.Tensor, shape: tuple[int, ...]) ->
 # --- three views of a transposed convolution -------------------------------------------------------------------
 
 
-def _transpose_args(x, weight, stride, padding, output_padding, dilation):
-    """Validate the arguments shared by the two explicit transposed-convolution views; return them as pairs."""
-    x = as_tensor("x", x, 4, "(N, Cin, H, W)")
-    weight = as_tensor("weight", weight, 4, TRANSPOSE_LAYOUT)
+def _check_channels(x: torch.Tensor, weight: torch.Tensor) -> None:
+    """x (N, Cin, H, W) must have the Cin channels that a transposed-convolution weight expects."""
     if x.shape[1] != weight.shape[0]:
         raise ValueError(f"x has {x.shape[1]} channels but weight {TRANSPOSE_LAYOUT} expects Cin={weight.shape[0]}")
-    s, p, d = as_pair("stride", stride, 1), as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
-    op = _output_padding(output_padding, s, d)
-    out = conv_transpose_output_size(tuple(x.shape[-2:]), tuple(weight.shape[-2:]), s, p, op, d)
-    return x, weight, s, p, op, d, out
 
 
+@checked(x=INPUTS, weight=tensor_of(4, TRANSPOSE_LAYOUT), **TRANSPOSE)
 def transpose_by_scatter(
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -312,11 +317,11 @@ def transpose_by_scatter(
     dilation: Size = 1,
 ) -> torch.Tensor:
     """Transposed convolution as painting: each input pixel adds a scaled copy of the kernel."""
-    x, weight, (sh, sw), (ph, pw), (oph, opw), (dh, dw), (ho, wo) = _transpose_args(
-        x, weight, stride, padding, output_padding, dilation
-    )
+    _check_channels(x, weight)
     n, cin, h, w = x.shape
     _, cout, kh, kw = weight.shape
+    ho, wo = conv_transpose_output_size((h, w), (kh, kw), stride, padding, output_padding, dilation)
+    (sh, sw), (ph, pw), (oph, opw), (dh, dw) = stride, padding, output_padding, dilation
     reach_h, reach_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1  # extent of the (dilated) kernel
     # The uncropped canvas; padding then trims ph rows (pw columns) from each side.
     canvas = x.new_zeros(n, cout, (h - 1) * sh + reach_h + oph, (w - 1) * sw + reach_w + opw)
@@ -330,6 +335,7 @@ def transpose_by_scatter(
     return canvas[:, :, ph : ph + ho, pw : pw + wo]
 
 
+@checked(x=INPUTS, weight=tensor_of(4, TRANSPOSE_LAYOUT), **TRANSPOSE)
 def transpose_by_zero_insertion(
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -339,12 +345,13 @@ def transpose_by_zero_insertion(
     dilation: Size = 1,
 ) -> torch.Tensor:
     """Transposed convolution as an ordinary one: spread the input with zeros, pad, convolve."""
-    x, weight, s, p, op, d, _ = _transpose_args(x, weight, stride, padding, output_padding, dilation)
-    padded = zero_insert(x, tuple(weight.shape[-2:]), s, p, op, d)
+    _check_channels(x, weight)
+    padded = zero_insert(x, tuple(weight.shape[-2:]), stride, padding, output_padding, dilation)
     flipped = weight.transpose(0, 1).flip(-2, -1)  # (Cout, Cin, kH, kW), rotated by 180 degrees
-    return F.conv2d(padded, flipped, dilation=d)
+    return F.conv2d(padded, flipped, dilation=dilation)
 
 
+@checked(x=tensor_of(4, "(N, C, H, W)"), kernel_size=PAIR1, **TRANSPOSE)
 def zero_insert(
     x: torch.Tensor,
     kernel_size: Size,
@@ -359,11 +366,9 @@ def zero_insert(
     negative amount crops) and ``output_padding`` more at the far end; a stride-1 convolution of this grid
     with the rotated kernel is ``conv_transpose2d(x, ...)`` with these arguments.
     """
-    x = as_tensor("x", x, 4, "(N, C, H, W)")
-    (kh, kw), (sh, sw) = as_pair("kernel_size", kernel_size, 1), as_pair("stride", stride, 1)
-    (ph, pw), (dh, dw) = as_pair("padding", padding, 0), as_pair("dilation", dilation, 1)
-    oph, opw = _output_padding(output_padding, (sh, sw), (dh, dw))
-    conv_transpose_output_size(tuple(x.shape[-2:]), (kh, kw), stride, padding, output_padding, dilation)
+    _check_geometry(tuple(x.shape[-2:]), kernel_size, stride, padding, output_padding, dilation)
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    (ph, pw), (oph, opw) = padding, output_padding
     n, c, h, w = x.shape
     spread = x.new_zeros(n, c, (h - 1) * sh + 1, (w - 1) * sw + 1)
     spread[:, :, ::sh, ::sw] = x  # s-1 zeros between neighbouring inputs

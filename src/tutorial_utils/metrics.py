@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_float, as_images, as_int
+from ._checks import as_float, as_grid, as_images, as_int, as_signals, checked, int_at_least
 
 
 def _cpu64(x: torch.Tensor) -> torch.Tensor:
@@ -56,20 +56,31 @@ def phase_means(x: torch.Tensor, period: int) -> torch.Tensor:
     return x.reshape(*x.shape[:-2], h // period, period, w // period, period).mean(dim=(-4, -2))
 
 
+@checked(period=int_at_least(2))
 def checkerboard_score(images, period: int = 2) -> float:
     """How much of the images' fine detail is a fixed period-``period`` pattern: 0 natural, ~1 pure pattern.
 
     High-pass the images, split the residual into the period×period phases, and divide the variance of the
     phase means by the variance of the residual; averaged over images and channels.
     """
+    return float(_scores(images, period).mean())
+
+
+def image_scores(images, period: int = 2) -> torch.Tensor:
+    """The checkerboard score of each image on its own (averaged over its channels): (N,) float64, one number per
+    image, which is what a one-number detector of generated images thresholds (chapter 10)."""
+    return _scores(images, period).mean(dim=1)
+
+
+def _scores(images, period: int) -> torch.Tensor:
+    """Checkerboard scores per image and channel, (N, C) float64 on the CPU."""
     period = as_int("period", period, 2)
     x = _cpu64(as_images("images", images, period))
     r = high_pass(x)
     means = phase_means(r, period).flatten(-2)  # (N, C, period²)
     between = means.var(dim=-1, unbiased=False)
     total = r.flatten(-2).var(dim=-1, unbiased=False)
-    score = between / total.clamp_min(1e-12)
-    return float(score.mean())
+    return between / total.clamp_min(1e-12)
 
 
 def fingerprint(images, period: int = 4) -> torch.Tensor:
@@ -80,30 +91,22 @@ def fingerprint(images, period: int = 4) -> torch.Tensor:
     return phase_means(high_pass(x), period).mean(dim=0).float()
 
 
+@checked(period=int_at_least(2))
 def phase_energy_ratio(x, period: int = 2) -> float:
     """Max over min of the mean of x² per output phase, for signed data with a random sign (e.g. gradients).
 
     1.0 means every phase carries the same energy (no pattern). Phases are 2D, over the last two dimensions
     of (..., H, W).
     """
-    period = as_int("period", period, 2)
-    if not isinstance(x, torch.Tensor):
-        try:
-            x = torch.as_tensor(np.asarray(x, dtype=np.float64))
-        except (TypeError, ValueError) as err:
-            raise TypeError(f"x must be a tensor or array of shape (..., H, W), got {type(x).__name__}") from err
-    if x.ndim < 2 or x.numel() == 0:
-        raise ValueError(f"x must be a non-empty array of shape (..., H, W), got shape {tuple(x.shape)}")
-    x = _cpu64(x)
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError("x must be finite, got NaN or infinite values")
-    h, w = x.shape[-2:]
-    if h % period or w % period:
-        raise ValueError(f"x height and width must be multiples of period={period}, got {h}x{w}")
-    energy = phase_means((x**2).reshape(-1, h, w), period).mean(dim=0).flatten()
-    if float(energy.min()) <= 0:
-        raise ValueError("x has a phase with zero energy; the ratio is undefined")
+    x = _cpu64(as_grid("x", x, period))
+    energy = phase_means(x.square().reshape(-1, *x.shape[-2:]), period).mean(dim=0).flatten()
+    _check_every_phase_has_energy("x", energy)
     return float(energy.max() / energy.min())
+
+
+def _check_every_phase_has_energy(name: str, energy: torch.Tensor) -> None:
+    if float(energy.min()) <= 0:
+        raise ValueError(f"{name} has a phase with zero energy; the ratio is undefined")
 
 
 def radial_power_spectrum(images) -> tuple[np.ndarray, np.ndarray]:
@@ -113,17 +116,36 @@ def radial_power_spectrum(images) -> tuple[np.ndarray, np.ndarray]:
     period-2 checkerboard shows up at about 0.71 and period-2 stripes at 0.5.
     """
     x = _cpu64(as_images("images", images))
-    h, w = x.shape[-2:]
-    power = torch.fft.fftshift(torch.fft.fft2(x).abs() ** 2, dim=(-2, -1)).mean(dim=(0, 1)).numpy()
-    fy = np.fft.fftshift(np.fft.fftfreq(h))[:, None]
-    fx = np.fft.fftshift(np.fft.fftfreq(w))[None, :]
-    radius = np.hypot(fy, fx)
-    step = 1.0 / max(h, w)
-    bins = np.rint(radius / step).astype(int)
+    bins, step = radial_bins(*x.shape[-2:])
+    power = (torch.fft.fft2(x).abs() ** 2).mean(dim=(0, 1)).numpy()
     total = np.bincount(bins.ravel(), weights=power.ravel())
     count = np.bincount(bins.ravel())
     keep = count > 0
     return np.arange(len(count))[keep] * step, total[keep] / count[keep]
+
+
+def radial_spectra(images) -> tuple[np.ndarray, torch.Tensor]:
+    """Each image's azimuthally averaged power spectrum on a log scale, (frequencies, (N, F) log10 power),
+    averaged over channels: the 1D spectrum that spectral detectors of generated images read (Durall et al.
+    2020, Dzanic et al. 2020), one row per image."""
+    x = _cpu64(as_images("images", images))
+    bins, step = radial_bins(*x.shape[-2:])
+    power = (torch.fft.fft2(x).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W)
+    index = torch.from_numpy(bins.ravel())
+    count = torch.bincount(index).double()
+    keep = count > 0
+    rows = torch.zeros(power.shape[0], len(count), dtype=torch.float64).index_add_(1, index, power)
+    rows = rows[:, keep] / count[keep]
+    return np.arange(len(count))[keep.numpy()] * step, torch.log10(rows + 1e-12)
+
+
+def radial_bins(height: int, width: int) -> tuple[np.ndarray, float]:
+    """For each bin of an unshifted (height, width) 2D FFT, the index of its ring (radius in steps of one cycle
+    per ``max(height, width)`` pixels, rounded), and that step in cycles per pixel."""
+    height, width = as_int("height", height, 1), as_int("width", width, 1)
+    radius = np.hypot(np.fft.fftfreq(height)[:, None], np.fft.fftfreq(width)[None, :])
+    step = 1.0 / max(height, width)
+    return np.rint(radius / step).astype(np.int64), step
 
 
 def checkerboard_amplitude(images, period: int = 2) -> float:
@@ -170,6 +192,7 @@ def confident_share(probabilities, threshold: float = 0.8) -> float:
 # --- audio: tonal artifacts ----------------------------------------------------------------------------------
 
 
+@checked(period=int_at_least(2), width=int_at_least(1))
 def tone_strength(signals, period: int, width: int = 32) -> float:
     """How far the spectral lines at k/``period`` cycles per sample stand above their neighbourhood, in dB.
 
@@ -183,21 +206,8 @@ def tone_strength(signals, period: int, width: int = 32) -> float:
     """
     from scipy.special import gammaincinv
 
-    period = as_int("period", period, 2)
-    width = as_int("width", width, 1)
-    if not isinstance(signals, torch.Tensor):
-        try:
-            signals = torch.as_tensor(np.asarray(signals))
-        except Exception as err:  # re-raised with a clear message
-            raise TypeError(f"signals must be a tensor or array (..., T), got {type(signals).__name__}") from err
-    if signals.ndim == 0 or signals.numel() == 0:
-        raise ValueError(f"signals must be a non-empty tensor (..., T), got shape {tuple(signals.shape)}")
-    t = signals.shape[-1]
-    if t % period or t < 4 * period:
-        raise ValueError(f"signals length T must be a multiple of period={period} and >= {4 * period}, got {t}")
-    x = signals.detach().to("cpu", torch.float64).reshape(-1, t)
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError(f"signals must be finite, got {int((~torch.isfinite(x)).sum())} NaN or infinite values")
+    x = as_signals("signals", signals, period)  # float64 on the CPU, (B, T)
+    t = x.shape[-1]
     power = (torch.fft.rfft(x, dim=-1).abs() ** 2).mean(dim=0)
     spacing = t // period  # bins between neighbouring lines
     half = min(width, spacing // 2 - 1)  # >= 1: T >= 4 period

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._checks import as_bool, as_choice, as_device, as_int
+from ._checks import as_bool, as_choice, as_device, as_int, check_elements
 from .downsampling import DOWN_KINDS, Blur2d, make_downsampler  # noqa: F401 - re-exported: models.make_downsampler
 from .upsampling import KINDS, make_upsampler
 
@@ -22,6 +22,12 @@ def _num_layers(image_size: int) -> int:
     if 4 * 2**layers != size:
         raise ValueError(f"image_size must be a power of two >= 8 (e.g. 32 or 64), got {image_size}")
     return layers
+
+
+def _check_widths(request: str, widths: Sequence[int], inputs: int) -> None:
+    """Refuse a network whose weights would not fit: ``inputs`` features feed a 4×4 map of widths[0] channels
+    (or leave it), and layer i maps widths[i] to widths[i + 1] channels with up to 4×4 taps."""
+    check_elements(request, 16 * inputs * widths[0] + sum(16 * a * b for a, b in zip(widths, widths[1:])))
 
 
 def _kinds(kinds, layers: int, image_size: int, allowed: tuple[str, ...]) -> list[str]:
@@ -61,6 +67,7 @@ class Generator(nn.Module):
         self.latent_dim = as_int("latent_dim", latent_dim, 1)
         width = as_int("width", width, 1)
         widths = [width * 2 ** (layers - 1 - i) for i in range(layers)] + [as_int("channels", channels, 1)]
+        _check_widths(f"image_size={image_size}, width={width}, latent_dim={latent_dim}", widths, latent_dim)
         self.stem = nn.Sequential(
             nn.Linear(latent_dim, widths[0] * 16),
             nn.Unflatten(1, (widths[0], 4, 4)),
@@ -133,6 +140,7 @@ class Discriminator(nn.Module):
         layers = _num_layers(image_size)
         kinds = _kinds(kinds, layers, image_size, DOWN_KINDS)
         widths = [as_int("channels", channels, 1)] + [as_int("width", width, 1) * 2**i for i in range(layers)]
+        _check_widths(f"image_size={image_size}, width={width}", widths[::-1], 1)
         self.spectral_norm = as_bool("spectral_norm", spectral_norm)
         blocks = []
         for i, kind in enumerate(kinds):
@@ -169,11 +177,12 @@ class Classifier(nn.Module):
         layers = _num_layers(image_size)
         kinds = _kinds(kinds, layers, image_size, DOWN_KINDS)
         widths = [as_int("channels", channels, 1)] + [as_int("width", width, 1) * 2**i for i in range(layers)]
+        self.n_classes = as_int("n_classes", n_classes, 2)
+        _check_widths(f"image_size={image_size}, width={width}, n_classes={n_classes}", widths[::-1], n_classes)
         blocks = []
         for i, kind in enumerate(kinds):
             blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.ReLU()]
         self.kinds, self.image_size, self.channels = tuple(kinds), image_size, widths[0]
-        self.n_classes = as_int("n_classes", n_classes, 2)
         self.features = nn.Sequential(*blocks)
         self.head = nn.Linear(widths[-1] * 16, self.n_classes)
 
@@ -224,6 +233,8 @@ class TransformerNet(nn.Module):
         self.upsample_kind = as_choice("upsample_kind", upsample_kind, KINDS)
         w = self.width = as_int("width", width, 1)
         self.n_residual = as_int("n_residual", n_residual, 0)
+        # 9×9 stem and head, the encoder's and decoder's 3×3 layers, two 3×3 layers per residual block
+        check_elements(f"width={width}, n_residual={n_residual}", 162 * 3 * w + 9 * 14 * w * w * (1 + self.n_residual))
         self.encoder = nn.Sequential(
             _conv_unit(3, w, 9), _conv_unit(w, 2 * w, 3, stride=2), _conv_unit(2 * w, 4 * w, 3, stride=2)
         )

@@ -15,11 +15,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_int, as_ints, as_pair, is_pair
+from ._checks import as_int, as_ints, as_pair, check_elements, is_pair
 
 
 def _transpose_ones(values: np.ndarray, kernel_size: int, stride: int) -> np.ndarray:
     """1D transposed convolution of ``values`` with an all-ones kernel: insert s-1 zeros, then box-sum k wide."""
+    check_elements(f"an input of {len(values)} with kernel_size={kernel_size}, stride={stride}", len(values) * stride)
     spread = np.zeros((len(values) - 1) * stride + 1, dtype=np.int64)
     spread[::stride] = values
     return np.convolve(spread, np.ones(kernel_size, dtype=np.int64))
@@ -30,12 +31,28 @@ def overlap_counts(kernel_size, stride, input_size) -> np.ndarray:
 
     Ints give a 1D int64 array; a pair in any argument gives the 2D array, the outer product of the two axes.
     """
+    k, s, n = _overlap_args(kernel_size, stride, input_size)
+    if is_pair(k):
+        return np.outer(overlap_counts(k[0], s[0], n[0]), overlap_counts(k[1], s[1], n[1]))
+    return _transpose_ones(np.ones(n, dtype=np.int64), k, s)
+
+
+def _overlap_args(kernel_size, stride, input_size) -> tuple:
+    """The arguments of :func:`overlap_counts` as ints, or all as pairs when any is a pair, for a count array
+    within the package's memory bound."""
     if any(is_pair(v) for v in (kernel_size, stride, input_size)):
         k, s = as_pair("kernel_size", kernel_size, 1), as_pair("stride", stride, 1)
         n = as_pair("input_size", input_size, 1)
-        return np.outer(overlap_counts(k[0], s[0], n[0]), overlap_counts(k[1], s[1], n[1]))
-    k, s, n = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1), as_int("input_size", input_size, 1)
-    return _transpose_ones(np.ones(n, dtype=np.int64), k, s)
+        size = ((n[0] - 1) * s[0] + k[0]) * ((n[1] - 1) * s[1] + k[1])
+    else:
+        k, s, n = (
+            as_int("kernel_size", kernel_size, 1),
+            as_int("stride", stride, 1),
+            as_int("input_size", input_size, 1),
+        )
+        size = (n - 1) * s + k
+    check_elements(f"input_size={input_size!r} with kernel_size={kernel_size!r}, stride={stride!r}", size)
+    return k, s, n
 
 
 def stamp_counts(kernel_size, stride, input_size, stamps: int) -> np.ndarray:
@@ -47,6 +64,9 @@ def stamp_counts(kernel_size, stride, input_size, stamps: int) -> np.ndarray:
     stamps = as_int("stamps", stamps, 0)
     if stamps > n[0] * n[1]:
         raise ValueError(f"stamps must be at most the number of inputs {n[0] * n[1]}, got {stamps}")
+    check_elements(
+        f"input_size={input_size!r}, stride={stride!r}", ((n[0] - 1) * s[0] + k[0]) * ((n[1] - 1) * s[1] + k[1])
+    )
     counts = np.zeros(((n[0] - 1) * s[0] + k[0], (n[1] - 1) * s[1] + k[1]), dtype=np.int64)
     for index in range(stamps):
         i, j = divmod(index, n[1])
@@ -75,8 +95,10 @@ def stacked_overlap(kernel_sizes: Sequence[int], strides: Sequence[int], input_s
     layers = _layers(kernel_sizes, strides)
     if is_pair(input_size):
         n = as_pair("input_size", input_size, 1)
-        return np.outer(stacked_overlap(kernel_sizes, strides, n[0]), stacked_overlap(kernel_sizes, strides, n[1]))
-    values = np.ones(as_int("input_size", input_size, 1), dtype=np.int64)
+        rows, cols = (stacked_overlap(kernel_sizes, strides, m) for m in n)
+        check_elements(f"input_size={input_size!r} through {len(layers)} layers", rows.size * cols.size)
+        return np.outer(rows, cols)
+    values = np.ones(check_elements("input_size", as_int("input_size", input_size, 1)), dtype=np.int64)
     for k, s in layers:
         values = _transpose_ones(values, k, s)
     return values
@@ -86,6 +108,10 @@ def torch_overlap(kernel_sizes: Sequence[int], strides: Sequence[int], input_siz
     """The counts of :func:`stacked_overlap` computed by torch's transposed convolutions of ones: a cross-check."""
     layers = _layers(kernel_sizes, strides)
     n = as_pair("input_size", input_size, 1) if is_pair(input_size) else (as_int("input_size", input_size, 1),)
+    sizes = list(n)
+    for k, s in layers:
+        sizes = [(m - 1) * s + k for m in sizes]
+    check_elements(f"input_size={input_size!r} through {len(layers)} layers", math.prod(sizes))
     conv = F.conv_transpose2d if len(n) == 2 else F.conv_transpose1d
     x = torch.ones((1, 1, *n), dtype=torch.float64)
     for k, s in layers:

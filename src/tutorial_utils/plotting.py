@@ -280,6 +280,41 @@ def comparison_figure(panels: dict, zoom: int = 12, corner: tuple[int, int] = (8
     return fig
 
 
+def magnified_corner(
+    img, corner: tuple[int, int], size: int = 32, zoom: int = 6, title: str | None = None, *, value_range
+):
+    """A figure of one image drawn pixel for pixel (one image pixel per screen pixel at 100 dpi), with the
+    ``size``×``size`` square at ``corner`` (row, column) outlined and shown below it, centred, magnified
+    ``zoom`` times.
+
+    Both scales are whole numbers, so no resampling blurs or aliases a period-2 pattern; a page that shows
+    the figure at its natural width (the book's column is wider) shows every pixel as it is.
+    """
+    a = image_hwc(img, value_range=value_range)
+    r, c = as_pair("corner", corner, 0)
+    size, zoom = as_int("size", size, 1), as_int("zoom", zoom, 1)
+    as_str("title", title, optional=True)
+    h, w = a.shape[:2]
+    if r + size > h or c + size > w:
+        raise ValueError(f"corner {corner} and size {size} must fit in the image, got {h}x{w} pixels")
+    dpi, pad, text = 100, 6, 18  # pixels: margin, and room for a title line
+    width = max(w, size * zoom) + 2 * pad
+    height = 2 * (text + pad) + h + size * zoom + pad
+    fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+
+    def axes(left: int, bottom: int, ax_w: int, ax_h: int):
+        ax = fig.add_axes((left / width, bottom / height, ax_w / width, ax_h / height))
+        ax.spines[:].set_visible(False)  # a spine would cover the outermost pixels
+        return ax
+
+    big = axes(pad + (width - 2 * pad - w) // 2, height - text - h, w, h)
+    show_image(big, a, title=title, value_range=(0, 1))
+    zoom_box(big, size, (r, c))
+    small = axes(pad + (width - 2 * pad - size * zoom) // 2, pad, size * zoom, size * zoom)
+    show_image(small, a[r : r + size, c : c + size], title=f"{size}×{size} corner, ×{zoom}", value_range=(0, 1))
+    return fig
+
+
 def glue(name: str, obj, display: bool = True) -> None:
     """Store a figure or value under ``name`` so other pages of the book can paste it (the intro's gallery).
 

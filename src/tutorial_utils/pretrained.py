@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_bool, as_device, as_int, as_module, as_path, as_tensor
+from ._checks import as_bool, as_device, as_int, as_module, as_path, as_tensor, check_elements
 
 WEIGHTS_FILE = "mobilenet_v2-b0353104.pth"
 WEIGHTS_SHA256 = "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"
@@ -77,6 +77,7 @@ class MobileNetV2(nn.Module):
     def __init__(self, num_classes: int = 1000) -> None:
         super().__init__()
         num_classes = as_int("num_classes", num_classes, 1)
+        check_elements(f"num_classes={num_classes}", 1281 * num_classes)
         layers: list[nn.Module] = [_conv_bn_relu(3, 32, stride=2)]
         channels = 32
         for t, c, n, s in SETTINGS:

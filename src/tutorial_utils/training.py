@@ -458,8 +458,11 @@ def run_gan(
 ) -> GANRun:
     """Build the GAN that ``config`` describes (:func:`make_gan`), train it on ``real`` (:func:`train_gan`,
     keeping a weight average when ``config.ema`` > 0) and return everything as a :class:`GANRun`: one call
-    re-trains exactly the same generator, e.g. ``run_gan(digit_gan("resize", seed=1), data.digits()[0])``."""
+    re-trains exactly the same generator, e.g. ``run_gan(digit_gan("resize", seed=1), data.digits()[0])``.
+    It trains on ``device``, by default where ``real`` is."""
     c = _as_config(config)
+    if device is None and isinstance(real, torch.Tensor):
+        device = real.device
     gen, disc = make_gan(c)
     average = copy.deepcopy(gen) if c.ema > 0 else None
     history = train_gan(gen, disc, real, c, device=device, progress=progress, desc=desc, average=average)

@@ -12,12 +12,26 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_bool, as_callable, as_int, as_pair, as_tensor
+from ._checks import (
+    as_bool,
+    as_callable,
+    as_choice,
+    as_int,
+    as_pair,
+    as_tensor,
+    check_elements,
+    checked,
+    int_at_least,
+    odd_int,
+    odd_kernels,
+    tensor_of,
+)
 
 KINDS = ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr")
 RESIZE_MODES = ("nearest", "bilinear")
 
 
+@checked(kernel_size=odd_int, scale_factor=int_at_least(1))
 def fold_matrix(kernel_size: int, scale_factor: int) -> torch.Tensor:
     """The 0/1 matrix F (K × k, K = k + s - 1) with ``F @ w`` the 1D transposed-convolution kernel that
     equals nearest upsampling by s followed by a "same" convolution with the odd kernel w.
@@ -26,10 +40,7 @@ def fold_matrix(kernel_size: int, scale_factor: int) -> torch.Tensor:
     j = floor((a + t - p) / s), p = (k - 1) / 2; a transposed convolution with stride s and padding
     P = k - 1 - p reads it through kernel index a - s j + P. Taps t that share (a, j) add up.
     """
-    k = as_int("kernel_size", kernel_size, 1)
-    s = as_int("scale_factor", scale_factor, 1)
-    if k % 2 == 0:
-        raise ValueError(f"kernel_size must be odd for a 'same' resize-convolution, got {k}")
+    k, s = kernel_size, scale_factor
     p = (k - 1) // 2  # the convolution's padding; the transposed convolution's padding P = k - 1 - p equals it
     fold = torch.zeros(k + s - 1, k)
     for a in range(s):
@@ -39,16 +50,34 @@ def fold_matrix(kernel_size: int, scale_factor: int) -> torch.Tensor:
     return fold
 
 
+def _fold2d(weight: torch.Tensor, fold: torch.Tensor) -> torch.Tensor:
+    """The folded ConvTranspose2d weight (Cin, Cout, K, K) = F W F^T of a conv2d weight (Cout, Cin, k, k)."""
+    return torch.einsum("yu,oiuv,xv->ioyx", fold, weight, fold)
+
+
+@checked(weight=odd_kernels(4, "(Cout, Cin, k, k)"), scale_factor=int_at_least(1))
 def fold_kernel(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
     """Fold a conv2d weight (Cout, Cin, k, k) into the ConvTranspose2d weight (Cin, Cout, K, K) that computes
     nearest-resize-by-``scale_factor`` followed by that convolution (stride s, padding (k - 1) / 2)."""
-    as_tensor("weight", weight, 4, "(Cout, Cin, k, k)")
-    if weight.ndim != 4 or weight.shape[-1] != weight.shape[-2] or weight.shape[-1] % 2 == 0:
+    return _fold2d(weight, fold_matrix(weight.shape[-1], scale_factor).to(weight))
+
+
+def _resize_conv_args(layer, in_channels, out_channels, kernel_size, scale_factor, mode, fast, bias) -> None:
+    """Validate the arguments of a resize-convolution ``layer`` (see :class:`ResizeConvBase`)."""
+    as_int("in_channels", in_channels, 1)
+    as_int("out_channels", out_channels, 1)
+    odd_int("kernel_size", kernel_size)
+    as_int("scale_factor", scale_factor, 1)
+    as_choice("mode", mode, layer.modes)
+    as_bool("fast", fast)
+    as_bool("bias", bias)
+    if fast and mode != "nearest":
         raise ValueError(
-            f"weight must be 4D (Cout, Cin, k, k) with a square kernel of odd size k, got shape {tuple(weight.shape)}"
+            f"fast=True is exact only for mode='nearest' ({mode} resizing clamps at the borders, which no "
+            f"transposed convolution reproduces); got mode={mode!r}: pass fast=False"
         )
-    fold = fold_matrix(weight.shape[-1], scale_factor).to(weight)
-    return torch.einsum("yu,oiuv,xv->ioyx", fold, weight, fold)
+    weights = in_channels * out_channels * kernel_size**layer.dims
+    check_elements(f"in_channels={in_channels}, out_channels={out_channels}, kernel_size={kernel_size}", weights)
 
 
 class ResizeConvBase(nn.Module):
@@ -56,10 +85,16 @@ class ResizeConvBase(nn.Module):
     resize); with ``mode="nearest"`` and ``fast=True``, the same function as ONE transposed convolution whose
     kernel is folded from the small one. Subclasses name the dimension: the convolution class, the fold, the
     transposed convolution and the resize modes (:class:`ResizeConv2d`, ``audio.ResizeConv1d``).
+
+    The fold matrix F depends only on the kernel size and the scale, so it is built once, as a non-persistent
+    buffer (``self.fold``: it moves with ``.to()`` and stays out of the state dict); each forward pass folds the
+    current weight through it, so the folded kernel follows the weight as it trains. ``forward`` leaves shape
+    errors to torch's convolution, which names the channels it expected.
     """
 
     modes: tuple[str, ...] = ()
     conv_class: type[nn.Module] = nn.Conv2d
+    dims = 2  # spatial dimensions
 
     def __init__(
         self,
@@ -72,37 +107,21 @@ class ResizeConvBase(nn.Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        as_int("in_channels", in_channels, 1)
-        as_int("out_channels", out_channels, 1)
-        self.kernel_size = as_int("kernel_size", kernel_size, 1)
-        if self.kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (a 'same' convolution), got {kernel_size}")
-        self.scale_factor = as_int("scale_factor", scale_factor, 1)
-        if mode not in self.modes:
-            raise ValueError(f"mode must be one of {self.modes}, got {mode!r}")
-        if fast and mode != "nearest":
-            raise ValueError(
-                f"fast=True is exact only for mode='nearest' ({mode} resizing clamps at the borders, which no "
-                f"transposed convolution reproduces); got mode={mode!r}: pass fast=False"
-            )
-        self.mode, self.fast = mode, as_bool("fast", fast)
+        _resize_conv_args(self, in_channels, out_channels, kernel_size, scale_factor, mode, fast, bias)
+        self.kernel_size, self.scale_factor, self.mode, self.fast = kernel_size, scale_factor, mode, fast
         # The parameters are those of the plain convolution, whichever path computes the layer.
-        self.conv = self.conv_class(
-            in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=as_bool("bias", bias)
-        )
+        self.conv = self.conv_class(in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=bias)
+        fold = fold_matrix(kernel_size, scale_factor).to(self.conv.weight) if mode == "nearest" else None
+        self.register_buffer("fold", fold, persistent=False)
 
-    # Set by subclasses: the fold of the fast path (see :func:`fold_kernel`) and its transposed convolution.
-    fold: Callable[[torch.Tensor, int], torch.Tensor]
+    # Set by subclasses: how the fold matrix folds a weight (:func:`_fold2d`), and the transposed convolution.
+    apply_fold: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     conv_transpose: Callable[..., torch.Tensor]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        ndim = self.conv.weight.ndim  # 3 for a 1D layer, 4 for a 2D one
-        as_tensor("x", x, ndim, "(N, C, T)" if ndim == 3 else "(N, C, H, W)")
-        if x.shape[1] != self.conv.in_channels:
-            raise ValueError(f"x must have {self.conv.in_channels} channels (dim 1), got shape {tuple(x.shape)}")
         s = self.scale_factor
         if self.fast:
-            kernel = self.fold(self.conv.weight, s)
+            kernel = self.apply_fold(self.conv.weight, self.fold)
             return self.conv_transpose(x, kernel, self.conv.bias, stride=s, padding=self.kernel_size // 2)
         smooth = {} if self.mode == "nearest" else {"align_corners": False}
         return self.conv(F.interpolate(x, scale_factor=s, mode=self.mode, **smooth))
@@ -115,18 +134,23 @@ class ResizeConv2d(ResizeConvBase):
     """Resize by ``scale_factor`` then a stride-1 "same" k×k convolution (zero padding after the resize).
 
     With ``mode="nearest"`` and ``fast=True`` the same function is computed as ONE transposed convolution
-    whose kernel is folded from the k×k kernel (:func:`fold_kernel`): the parameters stay the k×k ones, the
-    cost is that of a ConvTranspose2d with a (k+s-1)² kernel on the small input. Bilinear resizing clamps at
-    the borders, which no transposed convolution reproduces exactly, so ``mode="bilinear"`` needs
-    ``fast=False``.
+    whose kernel is folded from the k×k kernel (:func:`fold_kernel`, through the cached fold matrix): the
+    parameters stay the k×k ones, the cost is that of a ConvTranspose2d with a (k+s-1)² kernel on the small
+    input. Bilinear resizing clamps at the borders, which no transposed convolution reproduces exactly, so
+    ``mode="bilinear"`` needs ``fast=False``.
     """
 
     modes = RESIZE_MODES
     conv_class = nn.Conv2d
-    fold = staticmethod(fold_kernel)
+    apply_fold = staticmethod(_fold2d)
     conv_transpose = staticmethod(F.conv_transpose2d)
 
 
+def _initialiser(name: str, value) -> Callable:
+    return as_callable(name, value, "an in-place initialiser such as nn.init.kaiming_normal_")
+
+
+@checked(weight=tensor_of(4, "(Cout*s^2, Cin, k, k)"), scale_factor=int_at_least(1), init=_initialiser)
 def icnr_(weight: torch.Tensor, scale_factor: int = 2, init=nn.init.kaiming_normal_) -> torch.Tensor:
     """ICNR initialisation (Aitken et al. 2017) of a sub-pixel convolution weight, in place.
 
@@ -134,20 +158,22 @@ def icnr_(weight: torch.Tensor, scale_factor: int = 2, init=nn.init.kaiming_norm
     kernel, ordered as PixelShuffle reads them, so at initialisation the layer equals convolution followed by
     nearest upsampling: no checkerboard.
     """
-    if not isinstance(weight, torch.Tensor) or weight.ndim != 4:
-        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
-        raise ValueError(f"weight must be a 4D tensor (Cout*s^2, Cin, k, k), got {shape}")
-    s = as_int("scale_factor", scale_factor, 1)
-    as_callable("init", init, "an in-place initialiser such as nn.init.kaiming_normal_")
-    if weight.shape[0] % (s * s):
-        raise ValueError(
-            f"weight's first dimension must be a multiple of scale_factor**2={s * s}, got {weight.shape[0]}"
-        )
-    sub = torch.empty(weight.shape[0] // (s * s), *weight.shape[1:], dtype=weight.dtype, device=weight.device)
+    phases = _phases("weight", weight, scale_factor)
+    sub = torch.empty(weight.shape[0] // phases, *weight.shape[1:], dtype=weight.dtype, device=weight.device)
     init(sub)
     with torch.no_grad():
-        weight.copy_(sub.repeat_interleave(s * s, dim=0))
+        weight.copy_(sub.repeat_interleave(phases, dim=0))
     return weight
+
+
+def _phases(name: str, value: torch.Tensor, scale_factor: int) -> int:
+    """s²: the sub-pixel phases per output channel, which must divide the first dimension of ``value``."""
+    phases = scale_factor * scale_factor
+    if value.shape[0] % phases:
+        raise ValueError(
+            f"{name}'s first dimension must be a multiple of scale_factor**2={phases}, got shape {tuple(value.shape)}"
+        )
+    return phases
 
 
 def tie_bias_(bias: torch.Tensor, scale_factor: int = 2) -> torch.Tensor:
@@ -174,10 +200,11 @@ class SubPixelConv2d(nn.Sequential):
     ):
         as_int("in_channels", in_channels, 1)
         as_int("out_channels", out_channels, 1)
-        k = as_int("kernel_size", kernel_size, 1)
-        if k % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (a 'same' convolution keeps H and W), got {kernel_size}")
-        s = as_int("scale_factor", scale_factor, 1)
+        k, s = odd_int("kernel_size", kernel_size), as_int("scale_factor", scale_factor, 1)
+        check_elements(
+            f"in_channels={in_channels}, out_channels={out_channels}, scale_factor={s}",
+            in_channels * out_channels * s * s * k * k,
+        )
         conv = nn.Conv2d(in_channels, out_channels * s * s, k, padding=k // 2)
         if as_bool("icnr", icnr):
             icnr_(conv.weight, s)
@@ -246,6 +273,7 @@ def make_upsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     as_int("in_channels", in_channels, 1)
     as_int("out_channels", out_channels, 1)
+    check_elements(f"in_channels={in_channels}, out_channels={out_channels}", 16 * in_channels * out_channels)
     if kind == "deconv3":
         return nn.ConvTranspose2d(in_channels, out_channels, 3, stride=2, padding=1, output_padding=1)
     if kind == "deconv4":

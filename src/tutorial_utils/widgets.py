@@ -4,12 +4,14 @@ Every explorer draws with a function that its static equivalent also uses, so th
 player's frames and the small-multiples grid always show the same picture. A frame player
 (:func:`frame_player`) holds every frame precomputed as a compact PNG plus a few lines of JavaScript, so it
 works in the built HTML book with no kernel and no network; a magnifier (:func:`magnifier`) zooms into
-images the same way.
+images the same way. Their JavaScript and CSS ship as package data (``assets/player.js``, ``magnifier.js``,
+``widgets.css``) and are embedded in each figure's HTML.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import itertools
@@ -17,6 +19,7 @@ import json
 import keyword
 import re
 from collections.abc import Callable, Mapping, Sequence
+from importlib import resources
 
 import ipywidgets
 import matplotlib as mpl
@@ -136,68 +139,18 @@ MAX_FRAMES = 400  # a player embeds every frame; more than this makes a heavy pa
 FRAME_KEY = "tutorial_utils.frame"  # PNG text chunk naming the parameters a frame was drawn with
 _NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
 
-_STYLE = """<style>
-.tu-player,.tu-magnifier{margin:0.5em 0 1em;max-width:100%}
-.tu-player img{max-width:100%;height:auto;display:block}
-.tu-player .tu-controls{display:none;flex-wrap:wrap;gap:0.3em 1.2em;align-items:center;margin-top:0.3em}
-.tu-player.tu-js .tu-controls{display:flex}
-.tu-player.tu-js .tu-fallback,.tu-player.tu-has-fallback:not(.tu-js) .tu-live{display:none}
-.tu-player .tu-control{display:flex;gap:0.4em;align-items:center}
-.tu-player output{min-width:2.5em;font-variant-numeric:tabular-nums}
-.tu-player button{min-width:4.5em}
-.tu-magnifier .tu-mag-row{display:flex;flex-wrap:wrap;gap:0.8em}
-.tu-magnifier figure{margin:0;flex:1 1 150px;max-width:260px}
-.tu-magnifier .tu-mag-stage{position:relative;cursor:crosshair}
-.tu-magnifier .tu-mag-stage:focus{outline:2px solid #d95f02;outline-offset:2px}
-.tu-magnifier img{width:100%;height:auto;display:block;image-rendering:pixelated}
-.tu-magnifier .tu-mag-lens{position:absolute;border:2px solid #ffd700;box-sizing:border-box;pointer-events:none}
-.tu-magnifier .tu-mag-zoom{margin-top:0.4em;background-repeat:no-repeat;image-rendering:pixelated;
- border:1px solid #888;-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.tu-magnifier figcaption{font-size:0.85em;text-align:center}
-.tu-magnifier .tu-mag-title{font-weight:bold;margin:0 0 0.4em}
-@media print{.tu-player .tu-controls{display:none!important}
- .tu-player.tu-js.tu-has-fallback .tu-fallback{display:block}.tu-player.tu-has-fallback .tu-live{display:none}}
-</style>"""
 
-# The player's script: the displayed frame is frames[index], index = the controls' positions in row-major order.
-_PLAYER_JS = """(function () {
-  var id = %(id)s, script = document.currentScript;
-  var root = (script && script.parentElement) || document.getElementById(id);
-  var data = JSON.parse(root.querySelector("#" + id + "-data").textContent);
-  var img = root.querySelector("#" + id + "-frame");
-  var inputs = data.params.map(function (p) { return root.querySelector("#" + id + "-p-" + p); });
-  function show() {
-    var index = 0;
-    inputs.forEach(function (input, i) {
-      var value = data.values[i][Number(input.value)];
-      index = index * data.values[i].length + Number(input.value);
-      root.querySelector("#" + id + "-v-" + data.params[i]).textContent = value;
-      input.setAttribute("aria-valuetext", value);
-    });
-    img.src = "data:image/png;base64," + data.frames[index];
-    img.alt = data.alts[index];
-    img.setAttribute("data-frame", index);
-  }
-  inputs.forEach(function (input) { input.addEventListener("input", show); });
-  var play = root.querySelector("#" + id + "-play"), timer = null;
-  if (play) {
-    var clock = root.querySelector("#" + id + "-p-" + data.play), last = Number(clock.max);
-    var stop = function () {
-      clearInterval(timer); timer = null; play.textContent = "Play"; play.setAttribute("aria-pressed", "false");
-    };
-    var step = function () { clock.value = (Number(clock.value) + 1) %% (last + 1); show(); };
-    play.addEventListener("click", function () {
-      if (timer) { stop(); return; }
-      if (Number(clock.value) === last) { clock.value = 0; show(); }
-      play.textContent = "Pause"; play.setAttribute("aria-pressed", "true");
-      timer = setInterval(function () { step(); if (Number(clock.value) === last) stop(); }, data.interval);
-    });
-    root.querySelector("#" + id + "-step").addEventListener("click", function () { stop(); step(); });
-    clock.addEventListener("input", stop);
-  }
-  root.classList.add("tu-js");
-  show();
-})();"""
+@functools.cache
+def _asset(name: str) -> str:
+    """A file shipped in ``tutorial_utils/assets`` (package data): the players' JavaScript and CSS, as
+    embeddable HTML (a ``<style>`` element for CSS, the bare script text for JavaScript)."""
+    text = resources.files("tutorial_utils").joinpath("assets", name).read_text(encoding="utf-8").strip()
+    return f"<style>\n{text}\n</style>" if name.endswith(".css") else text
+
+
+def _script(name: str, root_id: str) -> str:
+    """A ``<script>`` element calling the function in asset ``name`` with the id of its figure's root element."""
+    return f"<script>{_asset(name)}({json.dumps(root_id)});</script>"
 
 
 def _check_name(name) -> str:
@@ -360,12 +313,12 @@ class _FramePlayer:
             fallback = f'<div class="tu-fallback"><img src="data:image/png;base64,{self.fallback}" alt="{alt}"></div>'
         classes = "tu-player tu-has-fallback" if self.fallback is not None else "tu-player"
         return (
-            f'<div class="{classes}" id="{self.id}" data-frames="{len(self)}">{_STYLE}'
+            f'<div class="{classes}" id="{self.id}" data-frames="{len(self)}">{_asset("widgets.css")}'
             f'<div class="tu-live"><img id="{self.id}-frame" src="data:image/png;base64,{first}" '
             f'alt="{html.escape(self.alts[self.initial])}" data-frame="{self.initial}"></div>'
             f"{self._controls()}{fallback}"
             f'<script type="application/json" id="{self.id}-data">{_json_script(data)}</script>'
-            f"<script>{_PLAYER_JS % {'id': json.dumps(self.id)}}</script></div>"
+            f"{_script('player.js', self.id)}</div>"
         )
 
 
@@ -438,45 +391,6 @@ def frame_player(
     return player
 
 
-# The magnifier's script: pointer or arrow keys place one window, shown zoomed under every image.
-_MAGNIFIER_JS = """(function () {
-  var id = %(id)s, script = document.currentScript;
-  var root = (script && script.parentElement) || document.getElementById(id);
-  var d = JSON.parse(root.querySelector("#" + id + "-data").textContent), at = {row: d.row, col: d.col};
-  var lenses = root.querySelectorAll(".tu-mag-lens"), zooms = root.querySelectorAll(".tu-mag-zoom");
-  function place(row, col) {
-    at.row = Math.max(0, Math.min(d.height - d.window, row));
-    at.col = Math.max(0, Math.min(d.width - d.window, col));
-    Array.prototype.forEach.call(lenses, function (lens) {
-      lens.style.left = (100 * at.col / d.width) + "%%"; lens.style.top = (100 * at.row / d.height) + "%%";
-    });
-    Array.prototype.forEach.call(zooms, function (zoom) {
-      zoom.style.backgroundPosition = (-at.col * d.zoom) + "px " + (-at.row * d.zoom) + "px";
-    });
-    root.setAttribute("data-row", at.row); root.setAttribute("data-col", at.col);
-    root.querySelector("#" + id + "-status").textContent =
-      "Zoomed window: rows " + at.row + "-" + (at.row + d.window - 1) +
-      ", columns " + at.col + "-" + (at.col + d.window - 1);
-  }
-  Array.prototype.forEach.call(root.querySelectorAll(".tu-mag-stage"), function (stage) {
-    stage.addEventListener("pointermove", function (e) {
-      var r = stage.getBoundingClientRect();
-      place(Math.floor((e.clientY - r.top) / r.height * d.height - d.window / 2 + 0.5),
-            Math.floor((e.clientX - r.left) / r.width * d.width - d.window / 2 + 0.5));
-    });
-    stage.addEventListener("keydown", function (e) {
-      var move = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1]}[e.key];
-      if (!move) return;
-      var n = e.shiftKey ? d.window : 1;
-      place(at.row + n * move[0], at.col + n * move[1]);
-      e.preventDefault();
-    });
-  });
-  root.classList.add("tu-js");
-  place(at.row, at.col);
-})();"""
-
-
 class _Magnifier:
     """Images side by side with one movable window, shown enlarged under every image (self-contained HTML).
 
@@ -523,11 +437,11 @@ class _Magnifier:
         status = f"Zoomed window: rows {row}-{row + w - 1}, columns {col}-{col + w - 1}"
         return (
             f'<div class="tu-magnifier" id="{self.id}" data-row="{row}" data-col="{col}" '
-            f'role="group" aria-label="{html.escape(self.title)}">{_STYLE}'
+            f'role="group" aria-label="{html.escape(self.title)}">{_asset("widgets.css")}'
             f'<p class="tu-mag-title">{html.escape(self.title)}</p><div class="tu-mag-row">{"".join(panels)}</div>'
             f'<p id="{self.id}-status" aria-live="polite">{status}</p>'
             f'<script type="application/json" id="{self.id}-data">{_json_script(data)}</script>'
-            f"<script>{_MAGNIFIER_JS % {'id': json.dumps(self.id)}}</script></div>"
+            f"{_script('magnifier.js', self.id)}</div>"
         )
 
 

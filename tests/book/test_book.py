@@ -24,18 +24,23 @@ def test_every_toc_page_is_built(built_book):
     assert (built_book / "index.html").exists()
 
 
+WIDGETS = ("tu-player", "tu-magnifier")  # the HTML players and magnifiers of tutorial_utils.widgets
+
+
 class PageParser(HTMLParser):
     """Collects image sources (and those inside cells tagged static-equivalent), counts the HTML players in such
-    cells, and counts output blocks that signal errors."""
+    cells, and counts output blocks that signal errors. ``figures`` are the images outside players and
+    magnifiers: the matplotlib figures (a player's frames and a magnifier's panels are not figures)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.images: list[str] = []
+        self.figures: list[str] = []
         self.static_images: list[str] = []
         self.static_cells = 0
         self.static_players = 0
         self.error_blocks = 0
-        self._divs: list[bool] = []  # for each open div: does it open a static-equivalent cell?
+        self._divs: list[tuple[bool, bool]] = []  # for each open div: (a static-equivalent cell?, a widget?)
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -43,19 +48,40 @@ class PageParser(HTMLParser):
         if tag == "div":
             static = "tag_static-equivalent" in cls.split()
             self.static_cells += static
-            self._divs.append(static)
-        if tag == "div" and "tu-player" in cls.split() and any(self._divs):
+            self._divs.append((static, any(w in cls.split() for w in WIDGETS)))
+        if tag == "div" and "tu-player" in cls.split() and any(s for s, _ in self._divs):
             self.static_players += 1
         if tag == "img" and attrs.get("src"):
-            self.images.append(attrs["src"])
-            if any(self._divs):
-                self.static_images.append(attrs["src"])
+            src = attrs["src"]
+            self.images.append(src)
+            if any(s for s, _ in self._divs):
+                self.static_images.append(src)
+            if not any(w for _, w in self._divs) and ("_images/" in src or src.startswith("data:image")):
+                self.figures.append(src)
         if "output" in cls and ("traceback" in cls or "error" in cls.split()):
             self.error_blocks += 1
 
     def handle_endtag(self, tag):
         if tag == "div" and self._divs:
             self._divs.pop()
+
+
+def test_figures_are_matplotlib_images_not_player_frames_or_magnifier_panels():
+    """A page whose only images are a player's frame and a magnifier's panel shows no figure (the count used to
+    include them, so a chapter could pass with no matplotlib figure on the page)."""
+    frame = "data:image/png;base64,iVBORw0KGgo="
+    page = (
+        f'<div class="cell tag_static-equivalent"><div class="tu-player" id="tu-p"><div class="tu-live">'
+        f'<img src="{frame}"></div></div></div><div class="tu-magnifier"><figure><div class="tu-mag-stage">'
+        f'<img src="{frame}"></div></figure></div>'
+    )
+    parser = PageParser()
+    parser.feed(page)
+    assert len(parser.images) == 2 and parser.static_images == [frame] and parser.static_players == 1
+    assert parser.figures == []
+    parser = PageParser()
+    parser.feed(page + '<div class="cell_output"><img src="../_images/fig.png"></div>')
+    assert parser.figures == ["../_images/fig.png"]
 
 
 def fetch(url: str) -> bytes:
@@ -78,7 +104,7 @@ def test_page_renders_in_chromium(page, chromium, server):
     parser.feed(dom)
     assert parser.error_blocks == 0, f"{page}: shows {parser.error_blocks} error output(s)"
     assert "Traceback (most recent call last)" not in dom, f"{page}: shows a traceback"
-    figures = [src for src in parser.images if "_images/" in src or src.startswith("data:image")]
+    figures = parser.figures
     base = f"{server}/{page}.html"
     for src in figures:
         if not src.startswith("data:image"):

@@ -1,0 +1,171 @@
+"""Telling generated images from real ones by the traces their upsampling leaves (chapter 10).
+
+After 2016 the checkerboard became evidence: the spectrum of generated images carries the upsampler's lines,
+and simple detectors read them (Zhang et al. 2019, Durall et al. 2020, Dzanic et al. 2020, Frank et al. 2020).
+Two detectors live here, each a few lines on top of a feature from ``metrics``: a threshold on one number (the
+checkerboard score) and a logistic regression on the 1D radial spectrum. Both give a decision value (higher
+means "generated"), read with :func:`roc_auc` and :func:`accuracy`. Labels are 1 for generated, 0 for real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from ._checks import as_float, as_int
+
+
+def _tensor(name: str, values, layout: str) -> torch.Tensor:
+    """``values`` (a tensor, array or list) as a CPU tensor, or a TypeError naming the argument."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu()
+    try:
+        return torch.as_tensor(values)
+    except Exception as err:  # re-raised with the argument's name
+        raise TypeError(f"{name} must be {layout}, got {type(values).__name__}") from err
+
+
+def _as_numbers(name: str, values, ndim: int, layout: str) -> torch.Tensor:
+    """``values`` as a non-empty, finite float64 tensor with ``ndim`` dimensions."""
+    x = _tensor(name, values, layout)
+    if x.ndim != ndim or x.numel() == 0 or x.dtype == torch.bool or x.is_complex():
+        raise ValueError(f"{name} must be {layout}, got dtype {x.dtype} shape {tuple(x.shape)}")
+    x = x.double()
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name} must be finite, got NaN or infinite values")
+    return x
+
+
+def _as_labels(labels, n: int | None = None) -> torch.Tensor:
+    """``labels`` as 0/1 labels (1 = generated), ``n`` of them when given, both classes present."""
+    y = _tensor("labels", labels, "a 1D array of 0 (real) and 1 (generated)")
+    if y.ndim != 1 or (n is not None and y.shape[0] != n):
+        raise ValueError(f"labels must be {n or 'N'} values (one per image), got shape {tuple(y.shape)}")
+    if y.dtype == torch.bool or y.is_complex() or not bool(((y == 0) | (y == 1)).all()):
+        raise ValueError("labels must be 0 (real) or 1 (generated)")
+    y = y.long()
+    if int(y.sum()) in (0, len(y)):
+        raise ValueError("labels must hold both classes, real (0) and generated (1)")
+    return y
+
+
+def roc_auc(scores, labels) -> float:
+    """Area under the ROC curve of ``scores`` (higher = more likely generated) for 0/1 ``labels``: the chance
+    that a random generated image scores above a random real one, ties counting half. 1 is perfect, 0.5 chance.
+    """
+    s = _as_numbers("scores", scores, 1, "a 1D array of scores")
+    y = _as_labels(labels, s.shape[0])
+    pos, neg = s[y == 1], s[y == 0]
+    above = (pos[:, None] > neg[None, :]).double().mean()
+    ties = (pos[:, None] == neg[None, :]).double().mean()
+    return float(above + 0.5 * ties)
+
+
+def accuracy(decision, labels) -> float:
+    """Share of images a detector gets right: ``decision`` > 0 says "generated"."""
+    d = _as_numbers("decision", decision, 1, "a 1D array of decision values")
+    y = _as_labels(labels, d.shape[0])
+    return float(((d > 0).long() == y).double().mean())
+
+
+def split_halves(labels, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices of a fitting half and an evaluation half of the images, disjoint and together covering them all,
+    each class split in two (stratified), drawn with ``seed``: a detector is judged only on images it never saw.
+    """
+    y = _as_labels(labels)
+    gen = torch.Generator().manual_seed(as_int("seed", seed, 0))
+    fit, held = [], []
+    for cls in (0, 1):
+        idx = torch.nonzero(y == cls).flatten()
+        idx = idx[torch.randperm(len(idx), generator=gen)]
+        fit.append(idx[: len(idx) // 2])
+        held.append(idx[len(idx) // 2 :])
+    return torch.cat(fit).sort().values, torch.cat(held).sort().values
+
+
+@dataclass(frozen=True)
+class ThresholdDetector:
+    """One number against a threshold: ``sign * (score - threshold) > 0`` says generated."""
+
+    threshold: float
+    sign: float
+
+    def __post_init__(self) -> None:
+        as_float("threshold", self.threshold)
+        if self.sign not in (1.0, -1.0) or isinstance(self.sign, bool):
+            raise ValueError(f"sign must be 1.0 or -1.0 (which side of the threshold is generated), got {self.sign!r}")
+
+    @classmethod
+    def fit(cls, scores, labels) -> ThresholdDetector:
+        """The threshold (midway between neighbouring scores) and direction that classify ``scores`` best."""
+        s = _as_numbers("scores", scores, 1, "a 1D array of scores")
+        y = _as_labels(labels, s.shape[0])
+        order = s.sort().values
+        cuts = torch.cat([order[:1] - 1, (order[1:] + order[:-1]) / 2, order[-1:] + 1])
+        best = (-1.0, 0.0, 1.0)
+        for sign in (1.0, -1.0):
+            right = ((sign * (s[None, :] - cuts[:, None]) > 0).long() == y[None, :]).double().mean(dim=1)
+            k = int(right.argmax())
+            if float(right[k]) > best[0]:
+                best = (float(right[k]), float(cuts[k]), sign)
+        return cls(threshold=best[1], sign=best[2])
+
+    def decision(self, scores) -> torch.Tensor:
+        """Signed distance of each score from the threshold, positive for "generated"."""
+        return self.sign * (_as_numbers("scores", scores, 1, "a 1D array of scores") - self.threshold)
+
+
+@dataclass(frozen=True)
+class LinearDetector:
+    """Logistic regression on standardised features (e.g. each image's 1D log spectrum, Durall et al. 2020)."""
+
+    mean: torch.Tensor
+    std: torch.Tensor
+    weight: torch.Tensor
+    bias: float
+
+    def __post_init__(self) -> None:
+        weight = _as_numbers("weight", self.weight, 1, "a 1D tensor of feature weights")
+        object.__setattr__(self, "weight", weight)  # float64, like the features it weighs
+        for name in ("mean", "std"):
+            value = _as_numbers(name, getattr(self, name), 1, "a 1D tensor, one value per feature")
+            if value.shape[0] != weight.shape[0]:
+                raise ValueError(f"{name} must hold {weight.shape[0]} values, one per weight, got {value.shape[0]}")
+            object.__setattr__(self, name, value)
+        if not bool((self.std > 0).all()):
+            raise ValueError("std must be > 0 for every feature")
+        as_float("bias", self.bias)
+
+    @classmethod
+    def fit(cls, features, labels, l2: float = 1e-2, steps: int = 200) -> LinearDetector:
+        """Fit by L-BFGS on the mean logistic loss plus ``l2`` times the squared weights, ``steps`` iterations
+        at most, after standardising each feature over ``features`` (N, F)."""
+        x = _as_numbers("features", features, 2, "an (N, F) matrix of numbers")
+        y = _as_labels(labels, x.shape[0]).double()
+        l2 = as_float("l2", l2, 0)
+        steps = as_int("steps", steps, 1)
+        mean, std = x.mean(dim=0), x.std(dim=0, unbiased=False).clamp_min(1e-8)
+        z = (x - mean) / std
+        w = torch.zeros(x.shape[1], dtype=torch.float64, requires_grad=True)
+        b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.LBFGS([w, b], max_iter=steps, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            loss = F.binary_cross_entropy_with_logits(z @ w + b, y) + l2 * (w**2).sum()
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        return cls(mean=mean, std=std, weight=w.detach(), bias=float(b.detach()))
+
+    def decision(self, features) -> torch.Tensor:
+        """The logit of "generated" for each row of ``features`` (N, F)."""
+        x = _as_numbers("features", features, 2, "an (N, F) matrix of numbers")
+        if x.shape[1] != self.weight.shape[0]:
+            raise ValueError(
+                f"features must have {self.weight.shape[0]} columns like the fitted ones, got {x.shape[1]}"
+            )
+        return (x - self.mean) / self.std @ self.weight + self.bias

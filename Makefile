@@ -48,11 +48,16 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
+# Unit tests and notebooks run on WORKERS pytest-xdist workers (CI has 2 cores); each notebook stays on one
+# worker (--dist loadfile) and its kernel gets an equal share of the cores (OMP_NUM_THREADS), so they do not fight.
+WORKERS ?= 2
+
 test-unit: install
-	$(OFFLINE) $(BIN)/python -m pytest tests --ignore=tests/book -q
+	$(OFFLINE) $(BIN)/python -m pytest tests --ignore=tests/book -q -n $(WORKERS)
 
 test-notebooks: install
-	$(OFFLINE) $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -q --durations=0
+	OMP_NUM_THREADS=$$(( $$(nproc) / $(WORKERS) > 0 ? $$(nproc) / $(WORKERS) : 1 )) $(OFFLINE) $(BIN)/python -m pytest \
+	  --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -q --durations=0 -n $(WORKERS) --dist loadfile
 
 # The full profile (the default on CUDA, bigger pictures, its own margins): every notebook executed by nbval with
 # TUTORIAL_PROFILE=full. It does not touch the book's cache, which holds the profile that `make test` ran.

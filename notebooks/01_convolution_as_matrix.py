@@ -15,6 +15,19 @@
 # %% [markdown]
 # # 01 · Convolution as a matrix
 #
+# ```{glue:figure} paint_stamps
+# A stride-2 transposed convolution paints: each of the four input pixels stamps a copy of the 3×3 kernel,
+# scaled by its value, and where the stamps overlap they add up. The last panel counts the stamps on each
+# output pixel.
+# ```
+#
+# **In this chapter you will learn**
+# - that a convolution is a matrix $C$, and that the transposed convolution multiplies by $C^\top$, which is
+#   also the convolution's backward pass;
+# - why the transpose does not undo the convolution;
+# - that three common pictures of the transposed convolution (a transposed matrix, a stamp that paints, a
+#   convolution over zeros) are one operator, and where its stamps overlap.
+#
 # The layer at the centre of this book goes by many names: *deconvolution*, *fractionally strided
 # convolution*, *up-convolution*, *transposed convolution*. Only the last one says what it is. A convolution is a
 # linear map, so it is a matrix $C$; the layer that upsamples in a generator multiplies by $C^\top$
@@ -28,7 +41,7 @@
 # checks on random shapes and the shape arithmetic (`output_padding`) are collected in a details section at
 # the end, for reference.
 
-# %%
+# %% tags=["hide-input", "setup"]
 # Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
 # applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
@@ -46,7 +59,6 @@ from tutorial_utils import matrices, plotting, runtime
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
-# %% tags=["hide-input"]
 import inspect
 import random
 
@@ -72,7 +84,7 @@ DT = torch.float64
 # `matrices.conv2d_matrix` writes those weights into place by index arithmetic alone; it never calls a
 # convolution, so comparing it with `torch.nn.functional.conv2d` is an honest check.
 
-# %%
+# %% tags=["pixel-figure"]
 kernel = torch.randn(1, 1, 3, 3, dtype=DT)  # (Cout, Cin, kH, kW), PyTorch's layout
 C = matrices.conv2d_matrix(kernel, (4, 4))
 x = torch.randn(1, 4, 4, dtype=DT)  # (Cin, H, W)
@@ -86,7 +98,7 @@ plt.show()
 # Each row of $C$ contains all nine weights and seven zeros; the rows differ only by where the window sits.
 # Multiplying by $C$ is exactly what `conv2d` computes.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert C.shape == (4, 16)
 assert ((C != 0).sum(dim=1) == 9).all()
 assert torch.allclose(C @ x.flatten(), F.conv2d(x[None], kernel).flatten(), rtol=0, atol=1e-12)
@@ -97,7 +109,7 @@ assert torch.allclose(C @ x.flatten(), F.conv2d(x[None], kernel).flatten(), rtol
 # fall on padding have no column to go to, so those rows hold 4, 6 and 6 weights instead of 9. With padding 1
 # and stride 1, $C$ is square (16×16) and its rows are the kernel sliding one pixel at a time.
 
-# %%
+# %% tags=["pixel-figure"]
 C_strided = matrices.conv2d_matrix(kernel, (4, 4), stride=2, padding=1)
 C_same = matrices.conv2d_matrix(kernel, (4, 4), stride=1, padding=1)
 
@@ -106,7 +118,7 @@ plotting.show_signed(axes[0], C_strided, title="stride 2, padding 1: 4×16")
 plotting.show_signed(axes[1], C_same, title="stride 1, padding 1: 16×16")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert C_strided.shape == (4, 16) and C_same.shape == (16, 16)
 assert sorted((C_strided != 0).sum(dim=1).tolist()) == [4, 6, 6, 9]
 strided = F.conv2d(x[None], kernel, stride=2, padding=1).flatten()
@@ -118,7 +130,7 @@ assert torch.allclose(C_same @ x.flatten(), same, atol=1e-12)
 # With several channels, $C$ is a block matrix: block $(o, i)$ is the single-channel matrix of the kernel
 # that connects input channel $i$ to output channel $o$, and output channel $o$ sums over its row of blocks.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 weight = torch.randn(3, 2, 3, 3, dtype=DT)  # 2 input channels, 3 output channels
 C_multi = matrices.conv2d_matrix(weight, (4, 4), padding=1)
 assert C_multi.shape == (3 * 16, 2 * 16)
@@ -168,7 +180,7 @@ assert torch.allclose(grad, back, atol=1e-12)  # fact 3
 # is the projection of $x$ onto the row space of $C$. The figure shows $x$, $C^\top C x$, $C^+ C x$ and what
 # is lost, all on the colour scale of $x$ except $C^\top C x$, which is drawn on its own.
 
-# %%
+# %% tags=["pixel-figure"]
 x16 = torch.randn(16, dtype=DT)
 C_plus = torch.linalg.pinv(C_strided)
 images = {
@@ -186,7 +198,7 @@ for ax, (name, v) in zip(axes, images.items(), strict=True):
     )
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 gram = C_strided.T @ C_strided
 rank = int(torch.linalg.matrix_rank(gram))
 miss = float((images["Cᵀ C x"] - x16).norm() / x16.norm())
@@ -209,14 +221,14 @@ assert (
 # of the kernel pasted into the 4×4 output where window $j$ used to be. The transposed convolution of any input
 # is a weighted sum of these pasted kernels.
 
-# %%
-fig, axes = plt.subplots(1, 5, figsize=(8, 1.9), gridspec_kw={"width_ratios": [1.3, 1, 1, 1, 1]})
+# %% tags=["pixel-figure"]
+fig, axes = plt.subplots(1, 5, figsize=(7.6, 1.9), gridspec_kw={"width_ratios": [1.3, 1, 1, 1, 1]})
 plotting.show_signed(axes[0], C.T, title="Cᵀ (16×4)")
 for j in range(4):
     plotting.show_signed(axes[j + 1], C.T[:, j].view(4, 4), title=f"column {j}")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 for j in range(4):
     r, c = divmod(j, 2)
     pasted = torch.zeros(4, 4, dtype=DT)
@@ -239,11 +251,14 @@ for j in range(4):
 Code(inspect.getsource(matrices.transpose_by_scatter), language="python")
 
 # %% [markdown]
-# Drawn out for a 2×2 input, the four stamps cover the 5×5 output, and the middle row and column receive paint
-# from two stamps (the centre pixel from all four). That overlap is the subject of the next chapter.
+# Drawn out for a 2×2 input with the values written in it, the four stamps are the kernel scaled by $+1$,
+# $+\tfrac12$, $-\tfrac12$ and $-1$ (a fixed input, so that every stamp shows), placed two pixels apart on the
+# 5×5 output, all on one colour scale. Their sum is the output. The last panel counts the stamps that paint
+# each pixel (darker for more, the colours every count in this book uses): the middle row and column receive
+# paint from two stamps, and the centre pixel from all four. That overlap is the subject of the next chapter.
 
-# %%
-y = torch.randn(1, 1, 2, 2, dtype=DT)
+# %% tags=["pixel-figure"]
+y = torch.tensor([[1.0, 0.5], [-0.5, -1.0]], dtype=DT).view(1, 1, 2, 2)
 stamps = []
 for i in range(2):
     for j in range(2):
@@ -251,19 +266,29 @@ for i in range(2):
         alone[0, 0, i, j] = y[0, 0, i, j]
         stamps.append(matrices.transpose_by_scatter(alone, kernel, stride=2)[0, 0])
 painted = matrices.transpose_by_scatter(y, kernel, stride=2)[0, 0]
+covered = sum((s != 0).long() for s in stamps)  # how many stamps paint each output pixel
 
-fig, axes = plt.subplots(1, 6, figsize=(8.5, 1.8))
-limit = painted.abs().max().item()
-plotting.show_signed(axes[0], y[0, 0], title="input (2×2)")
-for j, stamp in enumerate(stamps):
-    plotting.show_signed(axes[j + 1], stamp, title=f"stamp {j}", limit=limit)
-plotting.show_signed(axes[5], painted, title="sum (5×5)", limit=limit)
-plt.show()
+fig = plt.figure(figsize=(7.6, 3.9))
+top, bottom = fig.subfigures(2, 1)
+axes = top.subplots(1, 5)
+limit = max(t.abs().max().item() for t in [*stamps, painted])  # one scale for stamps and sum
+plotting.show_signed(axes[0], y[0, 0], title="input\n(2×2)")
+for (i, j), v in zip([(0, 0), (0, 1), (1, 0), (1, 1)], y.flatten().tolist()):
+    axes[0].text(j, i, f"{v:+g}", ha="center", va="center", color="white" if abs(v) > 0.6 else "k")
+for j, (stamp, v) in enumerate(zip(stamps, y.flatten().tolist())):
+    plotting.show_signed(axes[j + 1], stamp, title=f"stamp {j}\n{v:+g} × kernel", limit=limit)
+axes = bottom.subplots(1, 3)
+plotting.show_signed(axes[0], kernel[0, 0], title="kernel (3×3)", limit=limit)
+plotting.show_signed(axes[1], painted, title="sum of the stamps (5×5)", limit=limit)
+plotting.show_counts(axes[2], covered, title="stamps per pixel", fontsize=9)
+for ax in [*top.axes, *bottom.axes]:
+    ax.title.set_fontsize(9)
+plotting.glue("paint_stamps", fig)  # shown here, and at the top of the chapter
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert painted.shape == (5, 5)
 assert torch.allclose(sum(stamps), painted, atol=1e-12)
-covered = sum((s != 0).long() for s in stamps)
+assert all(stamp.abs().max() >= 0.45 * limit for stamp in stamps)  # every stamp shows on the scale
 assert covered[2, 2] == 4 and covered[2, 0] == 2 and covered[0, 2] == 2 and covered[0, 0] == 1
 
 # %% [markdown]
@@ -282,7 +307,7 @@ Code(
     language="python",
 )
 
-# %%
+# %% tags=["pixel-figure"]
 padded = matrices.zero_insert(y, 3, stride=2)[0, 0]  # pad by d(k-1) - p = 2 on each side
 
 fig, axes = plt.subplots(1, 3, figsize=(6, 2.2))
@@ -300,7 +325,7 @@ plt.show()
 # the convolution scans a 6×6 grid of which 4 cells hold input values and 32 are zeros, and it produces the
 # 4×4 output.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 grid = matrices.zero_insert(y, 3, stride=2, padding=1, output_padding=1)[0, 0]
 nonzero = int(torch.count_nonzero(grid))
 print(
@@ -333,29 +358,25 @@ print("all three views equal conv_transpose2d:", list(views))
 assert torch.equal((C_down.T != 0).sum(dim=1).view(5, 5), covered)
 
 # %% [markdown]
-# ## What this chapter leaves us with
-#
-# A transposed convolution is the transpose of a convolution's matrix, it is the backward pass of that
-# convolution, and it paints one scaled kernel per input pixel, $s$ pixels apart. Under that last view the
-# stamps overlap, and unless the kernel size is a multiple of the stride they overlap unevenly. Chapter 02
-# counts that overlap and shows where the checkerboard comes from.
-#
-# What follows is reference material that the rest of the book does not need: the same equalities checked on
-# random shapes, and the shape arithmetic behind `output_padding`.
-
-# %% [markdown]
 # ## Details
 #
-# ### Every view, on random shapes
+# Reference material that the rest of the book does not need: the same equalities checked on random shapes,
+# and the shape arithmetic behind `output_padding`. Open a box to read it; the collapsed cell under each box
+# runs its checks.
 #
-# One example can hide a coincidence, so the next cell draws random configurations (1 to 3 channels in and out,
-# non-square sizes, kernels up to 4, strides up to 3, paddings up to 2, dilations up to 2, and every allowed
-# `output_padding`) and checks, for each, that all of the following agree with `conv_transpose2d` to 1e-12:
-# the paint loop, zero insertion, the matrix from `conv_transpose2d_matrix`, and, whenever the convolution of
-# the output size gives back the input size, the transpose of `conv2d_matrix` and the autograd gradient of
-# `conv2d`.
+# ````{dropdown} Every view, on random shapes
+# One example can hide a coincidence, so the cell below draws random configurations (1 to 3 channels in and
+# out, non-square sizes, kernels up to 4, strides up to 3, paddings up to 2, dilations up to 2, and every
+# allowed `output_padding`) and checks, for each, that all of the following agree with `conv_transpose2d` to
+# 1e-12: the paint loop, zero insertion, the matrix from `conv_transpose2d_matrix`, and, whenever the
+# convolution of the output size gives back the input size, the transpose of `conv2d_matrix` and the autograd
+# gradient of `conv2d` (the column "Cᵀ, grad"). The table abbreviates padding, dilation and output padding.
+#
+# ```{glue:any} random_views
+# ```
+# ````
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 rng = random.Random(SEED)
 hw = lambda pair: f"{pair[0]}×{pair[1]}"  # noqa: E731 - formats (h, w) for the table
 rows, worst, checked = [], 0.0, 0
@@ -396,22 +417,23 @@ while checked < 16:
     rows.append((f"{cin}→{cout}", *shapes, adjoint, f"{error:.0e}"))
     checked += 1
 
-print(f"{checked} random configurations, largest difference from conv_transpose2d: {worst:.1e}")
 header = [
     "channels",
     "input",
     "kernel",
     "stride",
-    "padding",
-    "dilation",
-    "output_padding",
+    "pad",
+    "dil.",
+    "out pad",
     "output",
+    "Cᵀ, grad",
+    "error",
 ]
-plotting.table(header + ["Cᵀ and autograd", "max error"], rows)
+caption = f"{checked} random configurations; largest difference from conv_transpose2d {worst:.1e}"
+plotting.glue("random_views", plotting.table(header, rows, caption=caption), display=False)
 
 # %% [markdown]
-# ### Shape arithmetic
-#
+# ````{dropdown} Shape arithmetic, and why output_padding exists
 # Along each axis, a convolution with input size $n$, kernel size $k$, stride $s$, padding $p$ and dilation
 # $d$ has output size {cite}`dumoulin2016guide`
 #
@@ -421,12 +443,28 @@ plotting.table(header + ["Cᵀ and autograd", "max error"], rows)
 #
 # $$ o' = (n-1)s - 2p + d(k-1) + a + 1, $$
 #
-# where $a$ is the layer's `output_padding`.
+# where $a$ is the layer's `output_padding`. `matrices.conv_output_size` and
+# `matrices.conv_transpose_output_size` implement these formulas; the cell below checks them against the
+# shapes PyTorch actually produces, on all {glue:text}`shape_configs` transposed configurations of small sizes
+# (and every valid direct one).
 #
-# `matrices.conv_output_size` and `matrices.conv_transpose_output_size` implement these formulas; the cell
-# below checks them against the shapes PyTorch actually produces, over every combination of small sizes.
+# The floor in the first formula throws information away. A convolution with stride $s$ maps $s$ consecutive
+# input sizes to the same output size, so the shape map is many-to-one, and its transpose cannot know which
+# of them to return. Take the layer used throughout this book's generators, $k=3$, $s=2$, $p=1$: inputs of
+# size 7 and 8 both give 4. Without help, the transposed convolution maps 4 to 7. `output_padding` (an
+# integer from 0 to $s-1$ when there is no dilation) adds the missing rows at the far end and selects the
+# other preimage:
+#
+# ```{glue:any} output_padding_table
+# ```
+#
+# PyTorch's layer can also work out `output_padding` itself when told the size it should produce
+# (`layer(x, output_size=...)`), which is the safest way to invert a given downsampling. And the combination
+# $k=3$, $s=2$, $p=1$, `output_padding=1` is the one that exactly doubles every size: the "deconv3" upsampler
+# of later chapters.
+# ````
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 signal = lambda length: torch.zeros(1, 1, length)  # noqa: E731 - only its shape matters
 combinations = 0
 for n in range(1, 11):
@@ -445,19 +483,8 @@ for n in range(1, 11):
                             o = F.conv_transpose1d(signal(n), signal(k), **args).shape[-1]
                             assert matrices.conv_transpose_output_size(n, k, **args) == o
                             combinations += 1
-print(f"formulas match PyTorch on {combinations} transposed (and all valid direct) configurations")
+plotting.glue("shape_configs", combinations, display=False)
 
-# %% [markdown]
-# ### Why `output_padding` exists
-#
-# The floor in the first formula throws information away. A convolution with stride $s$ maps $s$ consecutive
-# input sizes to the same output size, so the shape map is many-to-one, and its transpose cannot know which
-# of them to return. Take the layer used throughout this book's generators, $k=3$, $s=2$, $p=1$: inputs of size
-# 7 and 8 both give 4. Without help, the transposed convolution maps 4 to 7. `output_padding` (an integer
-# from 0 to $s-1$ when there is no dilation) adds the missing rows at the far end and selects the other
-# preimage.
-
-# %% tags=["hide-input"]
 k, s, p = 3, 2, 1
 rows = []
 for n in range(1, 11):
@@ -467,11 +494,8 @@ for n in range(1, 11):
     assert 0 <= needed < s  # output_padding is always enough to recover n
     assert matrices.conv_transpose_output_size(o, k, s, p, output_padding=needed) == n
     rows.append((n, o, back0, needed))
-plotting.table(
-    ["input n", "conv output o", "transposed, output_padding=0", "output_padding for n"], rows
-)
-
-# %% tags=["hide-input"]
+header = ["input n", "conv output o", "transposed, output_padding=0", "output_padding for n"]
+plotting.glue("output_padding_table", plotting.table(header, rows), display=False)
 assert matrices.conv_output_size(7, k, s, p) == matrices.conv_output_size(8, k, s, p) == 4
 assert matrices.conv_input_sizes(4, k, s, p) == [7, 8]
 # Every stride s maps exactly s input sizes onto each output size, and output_padding = 0..s-1
@@ -485,15 +509,21 @@ for s_ in range(1, 5):
         ]
         assert preimages == reached
 
-# %% [markdown]
-# PyTorch's layer can also work out `output_padding` itself when told the size it should produce, which is
-# the safest way to invert a given downsampling. And the combination $k=3$, $s=2$, $p=1$,
-# `output_padding=1` is the one that exactly doubles every size: the "deconv3" upsampler of later chapters.
-
-# %%
 layer = torch.nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)
 small = torch.randn(1, 1, 4, 4)
 assert layer(small).shape[-2:] == (7, 7)
 assert layer(small, output_size=[8, 8]).shape[-2:] == (8, 8)
 for n in range(1, 129):
     assert matrices.conv_transpose_output_size(n, 3, 2, 1, output_padding=1) == 2 * n
+
+# %% [markdown]
+# ```{admonition} Takeaways
+# :class: tip takeaways
+# - A convolution is a matrix $C$, built here by index arithmetic and equal to `conv2d`. The transposed
+#   convolution multiplies by $C^\top$: it equals `conv_transpose2d` with the same weight tensor, and the
+#   backward pass of the convolution.
+# - Transposing is not inverting: for the strided 3×3 convolution, $C^\top C$ has rank 4 of 16, and
+#   $C^\top C x$ misses $x$ by more than half its norm.
+# - The paint, zero-insertion and matrix views are one operator. In the paint view the stamps overlap: with
+#   $k=3$, $s=2$ the centre pixel receives four stamps and its neighbours two. Chapter 02 counts that overlap.
+# ```

@@ -15,6 +15,17 @@
 # %% [markdown]
 # # 02 · Overlap
 #
+# ```{glue:figure} overlap_2d
+# How many kernel copies a stride-2 transposed convolution paints onto each output pixel, away from the
+# borders: with a 3×3 kernel the counts repeat 4, 2, 2, 1 (a checkerboard), with a 4×4 kernel they are 4
+# everywhere.
+# ```
+#
+# **In this chapter you will learn**
+# - the exact rule for when a transposed convolution's overlap is even: the stride divides the kernel size;
+# - why the unevenness squares in 2D, and how stacked layers turn it into patterns of period 4 and 8;
+# - which periods a final stride-1 layer removes, and which it only shrinks.
+#
 # Chapter 01 ended with the paint view of a transposed convolution: every input pixel stamps a copy of the
 # kernel onto the output, and consecutive stamps sit $s$ pixels apart. When the kernel is wider than the
 # stride the stamps overlap, and when the kernel size is not a multiple of the stride they overlap *unevenly*:
@@ -25,7 +36,7 @@
 # kernel weight is 1, so they measure the layer's geometry before any learning: learned weights can fight
 # the imbalance (chapter 03), but they start from it.
 
-# %%
+# %% tags=["hide-input", "setup"]
 # Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
 # applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
@@ -42,7 +53,6 @@ from tutorial_utils import overlap, plotting, runtime, widgets
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
-# %%
 import itertools
 import math
 
@@ -87,7 +97,7 @@ for ax, (k, s) in zip(axes, CASES):
 fig.tight_layout()
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert overlap.steady_state(3, 2, periods=2).tolist() == [2, 1, 2, 1]
 assert overlap.steady_state(4, 2, periods=2).tolist() == [2, 2, 2, 2]
 assert overlap.steady_state(5, 2, periods=2).tolist() == [3, 2, 3, 2]
@@ -95,27 +105,23 @@ assert sorted(overlap.steady_state(2, 3).tolist()) == [0, 1, 1]  # one output in
 assert [overlap.unevenness(k, s) for k, s in CASES] == [2.0, 1.0, 1.5, math.inf]
 
 # %% [markdown]
-# The explorer below draws the same picture for any kernel size and stride from 1 to 6: the inputs on top,
+# The player below draws the same picture for any kernel size and stride from 1 to 6: the inputs on top,
 # each painting its footprint onto the output row, and the output cells shaded by how many footprints cover
-# them (the numbers). It needs a running kernel; the player after it needs none, so it also works in the
-# static book.
-
-# %% tags=["remove-output"]
-# Interactive: needs a running kernel (Jupyter, Binder, Colab). The book shows the player below
-# instead.
-widgets.overlap_explorer()
-
-# %% [markdown]
-# The player holds all 36 diagrams, drawn in advance; its sliders (or the arrow keys) pick one. Printed, or
-# without JavaScript, it shows them all at once as a grid whose rows are kernel sizes and whose columns are
-# strides. Each title gives the ratio of the largest to the smallest count away from the borders: *even* when
-# it is 1, *gaps* when some outputs receive nothing at all, which happens exactly when the kernel is smaller
-# than the stride.
+# them (the numbers). It holds all 36 diagrams, drawn in advance; its sliders (or the arrow keys) pick one.
+# Printed, or without JavaScript, it shows them all at once as a grid whose rows are kernel sizes and whose
+# columns are strides. Each title gives the ratio of the largest to the smallest count away from the
+# borders: *even* when it is 1, *gaps* when some outputs receive nothing at all, which happens exactly when
+# the kernel is smaller than the stride. (Run as a notebook, the chapter also offers the same diagram with
+# live ipywidgets sliders.)
 
 # %% tags=["static-equivalent"]
 widgets.overlap_player(kernel_sizes=range(1, 7), strides=range(1, 7))
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
+# Interactive: needs a running kernel (Jupyter, Binder, Colab). The book shows the player above.
+widgets.overlap_explorer()
+
+# %% tags=["hide-input", "checks"]
 for k in range(1, 7):
     for s in range(1, 7):
         assert (overlap.steady_state(k, s).min() == 0) == (k < s)  # gaps iff k < s
@@ -128,20 +134,20 @@ for k in range(1, 7):
 # columns cover $j$, and rows and columns are chosen independently, so the 2D count is the product of two 1D
 # counts: the overlap map is the outer product of the 1D one with itself. For $k=3$, $s=2$ the interior repeats
 # the 2×2 block $\begin{smallmatrix}4 & 2\\ 2 & 1\end{smallmatrix}$: a checkerboard. With $k=4$, $s=2$ the
-# interior is flat.
+# interior is flat. The maps show an 8×8 crop of the interior of each (an 8×8 input makes a 17×17 and an
+# 18×18 output; the crop starts two pixels in, past the borders, where fewer stamps reach), with every count
+# written in its cell, on one grey scale: darker for more stamps, as every count in this book is drawn.
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(6, 2.8))
+# %% tags=["pixel-figure"]
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.3))
 for ax, k in zip(axes, (3, 4)):
-    counts_k = overlap.overlap_counts(k, 2, (8, 8))
-    im = ax.imshow(counts_k, cmap="Greys", vmin=0, interpolation="nearest")
-    ax.set_title(f"k={k}, s=2: counts in 2D")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
-plotting.glue("overlap_2d", fig)  # shown here, and in the introduction's gallery
+    interior = overlap.overlap_counts(k, 2, (8, 8))[2:10, 2:10]  # away from the borders
+    plotting.show_counts(ax, interior, title=f"k={k}, s=2: stamps per pixel", vmax=4, fontsize=9)
+fig.tight_layout()
+plotting.glue("overlap_2d", fig)  # shown here, at the top of the chapter, and in the introduction
 
 counts_2d = overlap.overlap_counts(3, 2, (8, 8))
+assert counts_2d[2:10, 2:10][:2, :2].tolist() == [[4, 2], [2, 1]]  # the block the text names
 assert np.array_equal(counts_2d, np.outer(counts, counts))
 assert np.array_equal(counts_2d, overlap.torch_overlap([3], [2], (8, 8)))
 assert overlap.steady_state(3, (2, 2)).tolist() == [[4, 2], [2, 1]]
@@ -152,12 +158,12 @@ assert overlap.steady_state(4, (2, 2)).tolist() == [[4, 4], [4, 4]]
 # step through it, or drag the slider. Every stamp adds one to a $k\times k$ square of the map, and the
 # squares sit two pixels apart. With $k=3$ neighbouring squares share one row or column, so the pixels where
 # four squares meet end up darker than their neighbours; with $k=4$ they share two, and the interior fills
-# evenly. The last frame is the figure above.
+# evenly. The last frame is the whole of each map, borders included, on a 4×4 input.
 
 # %% tags=["static-equivalent"]
 widgets.stamping_player(kernel_sizes=(3, 4), stride=2, input_size=4)
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 for k in (3, 4):
     assert np.array_equal(overlap.stamp_counts(k, 2, 4, 16), overlap.overlap_counts(k, 2, (4, 4)))
     assert overlap.stamp_counts(k, 2, 4, 0).sum() == 0
@@ -167,7 +173,7 @@ for k in (3, 4):
 # $k=3$, $s=2$ layer that is 2x uneven along a line is 4x uneven on the image. The same holds for every
 # kernel size and stride.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert overlap.unevenness(3, 2) == 2.0
 assert overlap.unevenness((3, 3), (2, 2)) == 4.0
 for k in range(1, 7):
@@ -204,7 +210,7 @@ plt.show()
 # and longer kernels dilute it ($k=5$, $s=2$ gives 1.5), without ever reaching 1 unless $s$ divides $k$. So
 # $k=4$, $s=2$ is even and $k=3$, $s=2$, the size found in many generators, is not.
 
-# %%
+# %% tags=["hide-input", "checks"]
 for i, k in enumerate(K):
     for j, s in enumerate(S):
         ratio = table[i, j]
@@ -238,23 +244,21 @@ assert np.array_equal(two_layers, overlap.torch_overlap([3, 3], [2, 2], 10))
 # away from the borders). One layer gives the period-2 checkerboard; the second adds a period-4 structure on
 # top of it, and the third a period-8 one.
 
-# %%
+# %% tags=["pixel-figure"]
 depths = (1, 2, 3)
-fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.6))
+fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.7))
 for ax, depth in zip(axes, depths):
     line = overlap.stacked_steady_state([3] * depth, [2] * depth, periods=16 // 2**depth)
-    ax.imshow(np.outer(line, line), cmap="Greys", vmin=0, interpolation="nearest")
     layers = "1 layer" if depth == 1 else f"{depth} layers"
-    ax.set_title(f"{layers}: period {overlap.smallest_period(line)}")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    title = f"{layers}: period {overlap.smallest_period(line)}"
+    plotting.show_counts(ax, np.outer(line, line), title=title, annotate=False)
 plt.show()
 
 # %% [markdown]
 # The periods are 2, 4 and 8, the total stride of each stack, and the max/min ratio of the 1D counts grows
 # from 2 to 3 to 5 (so 4, 9 and 25 in 2D).
 
-# %%
+# %% tags=["hide-input", "checks"]
 periods, ratios = [], []
 for depth in depths:
     line = overlap.stacked_steady_state([3] * depth, [2] * depth, periods=4)
@@ -279,7 +283,7 @@ for depth, ratio in zip(depths, ratios):
 # %% tags=["static-equivalent"]
 widgets.stacking_player(kernel_sizes=range(2, 5), strides=range(1, 4))
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 # (k1, s1, k2, s2)
 stacks = list(itertools.product(range(2, 5), range(1, 4), range(2, 5), range(1, 4)))
 period = {
@@ -308,10 +312,11 @@ assert all((s1 * s2) % p == 0 for (_, s1, _, s2), p in period.items())
 # reduces the others {cite}`odena2016deconvolution`. With an all-ones kernel of width $m$ the final layer is a
 # box filter. Take the interior of two stacked $k=3$, $s=2$ layers, which repeats $[3, 2, 3, 1]$ (3x uneven),
 # and add up $m$ neighbours: a width-2 box gives $[5, 5, 4, 4]$, a width-3 box $[8, 6, 7, 6]$, a width-4 box
-# the flat $[9, 9, 9, 9]$. The maps below show the same in 2D, before and after each final layer, each on its
-# own grey scale from zero to its maximum.
+# the flat $[9, 9, 9, 9]$. The maps below show the same in 2D (a 16×16 crop of the interior), before and after
+# each final layer. Each map is divided by its own mean and all five share one grey scale, so what they
+# compare is the pattern's size relative to the picture: a flat map is one even grey.
 
-# %%
+# %% tags=["pixel-figure"]
 FINALS = {
     "two k3,s2 layers": [],
     "+ box of width 2": [2],
@@ -323,20 +328,25 @@ lines = {
     name: overlap.stacked_steady_state([3, 3] + extra, [2, 2] + [1] * len(extra), periods=4)
     for name, extra in FINALS.items()
 }
-fig, axes = plt.subplots(1, len(FINALS), figsize=(9.5, 2.4))
+relative = {
+    name: np.outer(line, line) / np.outer(line, line).mean() for name, line in lines.items()
+}
+top = max(m.max() for m in relative.values())  # one scale for all five
+fig, axes = plt.subplots(1, len(FINALS), figsize=(7.6, 2.0))
 for ax, (name, line) in zip(axes, lines.items()):
-    ax.imshow(np.outer(line, line), cmap="Greys", vmin=0, interpolation="nearest")
-    ax.set_title(f"{name}\nmax/min {line.max() / line.min():.2f}", fontsize=8)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    title = f"{name}\nmax/min {line.max() / line.min():.2f}"
+    plotting.show_counts(ax, relative[name], title=title, vmax=top, annotate=False)
+    ax.title.set_fontsize(8)
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 period_of = {name: line[:4].tolist() for name, line in lines.items()}
 assert period_of["two k3,s2 layers"] in ([3, 2, 3, 1], [2, 3, 1, 3], [3, 1, 3, 2], [1, 3, 2, 3])
 assert sorted(period_of["+ box of width 2"]) == [4, 4, 5, 5]
 assert sorted(period_of["+ box of width 3"]) == [6, 6, 7, 8]
 assert set(period_of["+ box of width 4"]) == {9}
+# the flat map is one even grey, in the middle of the shared scale (neither white nor black)
+assert np.allclose(relative["+ box of width 4"], 1) and 0.3 < 1 / top < 0.7
 
 # %% [markdown]
 # Measured relative to the mean, every box shrinks the pattern, and the ones whose width the period divides
@@ -353,7 +363,7 @@ rows = [
 ]
 plotting.table(["final layer", "one period", "max/min", "(max - min) / mean"], rows)
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 ratio = {name: float(line.max() / line.min()) for name, line in lines.items()}
 assert ratio["two k3,s2 layers"] == 3
 assert ratio["+ box of width 2"] == 1.25 and np.isclose(ratio["+ box of width 3"], 4 / 3)
@@ -374,11 +384,11 @@ assert max(m.max() / m.min() for name, m in square.items() if name != "two k3,s2
 
 # %%
 spectra = {name: overlap.spectrum(line - line.mean()) for name, line in lines.items()}
-fig, axes = plt.subplots(1, len(FINALS), figsize=(9.5, 2.2), sharey=True)
+fig, axes = plt.subplots(1, len(FINALS), figsize=(7.6, 2.2), sharey=True)
 for ax, (name, (freqs, mags)) in zip(axes, spectra.items()):
     ax.stem(freqs, mags, basefmt=" ")
     ax.set_title(name, fontsize=8)
-    ax.set_xticks([0, 0.25, 0.5])
+    ax.set_xticks([0, 0.25, 0.5], ["0", "¼", "½"])
     ax.set_xlabel("cycles per pixel")
 axes[0].set_ylabel("|DFT| / length")
 plt.show()
@@ -391,7 +401,7 @@ plt.show()
 # frequency. So a final layer removes exactly the periods its kernel nulls, and otherwise makes the pattern
 # smaller relative to the picture without removing it.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 # The magnitude at period 4 (f = 1/4) and period 2 (f = 1/2) for each case.
 at = {}
 for name, (freqs, mags) in spectra.items():
@@ -413,7 +423,20 @@ assert overlap.smallest_period(overlap.stacked_steady_state([3, 3, 4], [2, 2, 1]
 # than all-ones weights the cancellation is no longer exact. The article's conclusion follows: rather than
 # repairing uneven overlap after the fact, use an upsampling operator that does not create it (chapter 04).
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 kernel, stride = overlap.effective_kernel([3, 2], [2, 1])
 assert kernel.tolist() == [1, 2, 2, 1] and stride == 2
 assert overlap.smallest_period(overlap.stacked_steady_state([3, 2], [2, 1], periods=4)) == 1
+
+# %% [markdown]
+# ```{admonition} Takeaways
+# :class: tip takeaways
+# - A transposed convolution's overlap is even exactly when the stride divides the kernel size; otherwise the
+#   interior counts alternate, with max/min $\lceil k/s\rceil / \lfloor k/s\rfloor$: 2 for $k=3$, $s=2$.
+# - In 2D the counts are an outer product, so the unevenness is squared (4x for $k=3$, $s=2$), and stacked
+#   layers compound it into patterns whose period is their total stride: 2, 4 and 8 for one, two and three
+#   $k=3$, $s=2$ layers.
+# - A final stride-1 layer removes exactly the periods its kernel nulls (a width-2 box removes period 2, a
+#   width-4 box both); any other width only shrinks the pattern relative to the picture. Better not to create
+#   the pattern at all: chapter 03 asks whether learning avoids it, chapter 04 builds layers that do.
+# ```

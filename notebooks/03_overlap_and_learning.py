@@ -15,6 +15,19 @@
 # %% [markdown]
 # # 03 · Overlap and learning
 #
+# ```{glue:figure} learned_grid
+# Four small networks trained identically to upsample photographs. Top: a held-out crop and the four
+# reconstructions; middle: their fingerprints (the 2×2 phase means of the fine detail); bottom: the fine detail
+# each network paints on a flat red patch. The transposed convolutions paint a grid, the resize-convolutions
+# nothing.
+# ```
+#
+# **In this chapter you will learn**
+# - the balance condition: a transposed convolution paints a flat input flat exactly when every stride phase
+#   of its kernel sums to the same value, whatever its overlap;
+# - the checkerboard score, the number this book measures the grid with;
+# - what gradient descent does about the grid when a transposed convolution learns to upsample photographs.
+#
 # Chapter 02 counted stamps with every weight set to 1, which describes a transposed convolution before it has
 # learned anything. Trained layers have other weights, and that raises two questions. Can learned weights undo
 # uneven overlap? And does even overlap, such as $k=4$, $s=2$, guarantee a flat result? The answers are yes
@@ -22,7 +35,7 @@
 # measures how small the set of kernels that meet it is, and then watches what gradient descent does when a
 # transposed convolution learns to upsample photographs {cite}`odena2016deconvolution`.
 
-# %%
+# %% tags=["hide-input", "setup"]
 # Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
 # applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
@@ -40,7 +53,6 @@ from tutorial_utils import balance, data, metrics, plotting, runtime, upsampling
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
-# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch.nn.functional as F
@@ -58,9 +70,10 @@ from tqdm.auto import tqdm
 #
 # The converse fails too. With $k=4$ every output is covered by exactly two stamps, but if one tap is heavier,
 # as in $[1, 1, 2, 1]$, the outputs that receive the heavy tap get $1 + 2 = 3$ and the others $1 + 1 = 2$.
-# In 2D (kernels are outer products here) the same ratios are squared.
+# In 2D (kernels are outer products here) the same ratios are squared. The 2D outputs are drawn like chapter
+# 02's counts: darker where more paint lands.
 
-# %%
+# %% tags=["pixel-figure"]
 kernels = {
     "k=3 [1, 1, 1]": torch.tensor([1.0, 1.0, 1.0]),
     "k=3 [½, 1, ½]": torch.tensor([0.5, 1.0, 0.5]),
@@ -68,7 +81,7 @@ kernels = {
     "k=4 [1, 1, 2, 1]": torch.tensor([1.0, 1.0, 2.0, 1.0]),
 }
 n_in = 8
-fig, axes = plt.subplots(2, 4, figsize=(8, 3.8), gridspec_kw={"height_ratios": [1, 2]})
+fig, axes = plt.subplots(2, 4, figsize=(7.6, 4.2), gridspec_kw={"height_ratios": [1, 2]})
 ratios = {}
 for col, (name, w) in enumerate(kernels.items()):
     k = len(w)
@@ -79,23 +92,18 @@ for col, (name, w) in enumerate(kernels.items()):
     inner_1d, inner_2d = line[k:-k], image[k:-k, k:-k]  # away from the borders
     ratios[name] = (float(inner_1d.max() / inner_1d.min()), float(inner_2d.max() / inner_2d.min()))
     axes[0, col].bar(range(len(line)), line, color="0.4", width=0.8)
-    axes[0, col].set_title(name)
+    axes[0, col].set_title(f"{name}\n1D: max/min {ratios[name][0]:g}")
     axes[0, col].set_xticks([])
-    plotting.show_image(
-        axes[1, col],
-        image / image.max(),
-        title=f"2D: max/min {ratios[name][1]:g}",
-        value_range=(0, 1),
-    )
+    title = f"2D: max/min {ratios[name][1]:g}"
+    plotting.show_counts(axes[1, col], image, title=title, vmax=float(image.max()), annotate=False)
 plt.show()
-print({name: r for name, r in ratios.items()})
 
 # %% [markdown]
 # Away from the borders, the uniform $k=3$ kernel is 2x uneven along a line and 4x on the image; the
 # light-dark-light kernel and the uniform $k=4$ kernel are flat; the heavy-tap $k=4$ kernel is 1.5x uneven
 # along a line and $1.5^2 = 2.25$x on the image.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert ratios["k=3 [1, 1, 1]"] == (2.0, 4.0)
 assert ratios["k=3 [½, 1, ½]"] == (1.0, 1.0)
 assert ratios["k=4 [1, 1, 1, 1]"] == (1.0, 1.0)
@@ -120,8 +128,12 @@ assert ratios["k=4 [1, 1, 2, 1]"] == (1.5, 2.25)
 # $s^2 - 1$ equations. `balance.phase_sums` and `balance.balance_constraints` compute $S$ and $A$. For
 # $k=3$, $s=2$ the one equation reads $w_1 = w_0 + w_2$, which $[\tfrac12, 1, \tfrac12]$ satisfies; for $k=4$
 # it reads $w_0 + w_2 = w_1 + w_3$, which $[1, 1, 2, 1]$ violates.
+#
+# Sugawara, Shiota and Kiya reached an equivalent condition for super-resolution networks, and built layers
+# that meet it by construction {cite}`sugawara2019checkerboard`: a transposed convolution followed by a
+# zero-order hold, the same fold that makes a nearest resize-convolution a transposed convolution (chapter 04).
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 A3 = balance.balance_constraints(3, 2)
 A4 = balance.balance_constraints(4, 2)
 print("A for k=3, s=2:", A3.tolist(), "  A for k=4, s=2:", A4.tolist())
@@ -141,15 +153,23 @@ for name, w in kernels.items():
 # %% [markdown]
 # ### How much of kernel space is balanced?
 #
-# The balanced kernels are the null space of $A$, a linear subspace of dimension $\text{numel} - \text{rank}(A)$.
+# The balanced kernels are the null space of $A$: a linear subspace with fewer dimensions than the space of
+# all kernels (how many fewer is in the box).
+#
+# ````{dropdown} The dimension of the balanced subspace
+# The balanced kernels form a linear subspace of dimension $\text{numel} - \text{rank}(A)$.
 # When $k \ge s$ every phase owns at least one tap, the rows of $A$ are independent, and the subspace has
 # dimension $k - (s - 1)$ in 1D and $k^2 - (s^2 - 1)$ for a general $k \times k$ kernel in 2D. For a separable
 # kernel $u v^\top$ the 2D phase sums are products of 1D ones, so (with non-zero sums) it is balanced exactly
 # when both factors are: $2(k - s + 1) - 1$ free numbers, since a scale moves between the factors. The table
 # computes the ranks and lists, for a few common sizes, the dimension of the balanced subspace next to the
 # full dimension; the cell asserts the formulas for every $k \le 7$, $s \le 4$ with $k \ge s$.
+#
+# ```{glue:any} balanced_dimensions
+# ```
+# ````
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 rows = []
 for s in range(1, 5):
     for k in range(s, 8):
@@ -163,7 +183,7 @@ for s in range(1, 5):
             free = 2 * (k - s + 1) - 1
             rows.append([k, s, f"{k - rank_1d} of {k}", f"{k * k - rank_2d} of {k * k}", free])
 header = ["k", "s", "balanced, 1D", "balanced, 2D general", "balanced separable (free numbers)"]
-plotting.table(header, rows)
+plotting.glue("balanced_dimensions", plotting.table(header, rows), display=False)
 
 # %% [markdown]
 # A subspace of lower dimension has zero volume: a kernel drawn at random is balanced with probability zero,
@@ -182,15 +202,14 @@ plotting.table(header, rows)
 # kernels of a freshly initialised layer with 64 input and 64 output channels: the mean is within 0.015 of
 # the expectation (the standard error of a mean of 4,096 shares is at most 0.004).
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 for name, k in (("deconv3", 3), ("deconv4", 4)):
     layer = upsampling.make_upsampler(name, 64, 64)
     share = balance.unbalanced_share(layer.weight, 2)
     stderr = float(share.std() / share.numel() ** 0.5)
     print(
-        f"{name}: mean share of kernel energy outside the balanced subspace {share.mean():.4f}"
-        f" (expected {3 / k**2:.4f}, standard error {stderr:.4f});"
-        f" smallest of {share.numel()} {share.min():.1e}"
+        f"{name}: unbalanced share {share.mean():.3f} (expected {3 / k**2:.3f}, standard error"
+        f" {stderr:.4f}); smallest of {share.numel()}: {share.min():.1e}"
     )
     assert abs(float(share.mean()) - 3 / k**2) < 0.015 and stderr < 0.004
     assert float(share.min()) > 1e-6  # no random kernel is balanced
@@ -204,7 +223,7 @@ for name, k in (("deconv3", 3), ("deconv4", 4)):
 # dimension $(k + s - 1) - (s - 1) = k$, so the folded kernels are *all* the balanced kernels. In 2D the fold
 # gives $k^2$ of the $(k+s-1)^2 - s^2 + 1$ dimensions: 9 of 13 for $k=3$, $s=2$.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 for k, s in [(3, 2), (5, 2), (3, 3)]:
     fold = upsampling.fold_matrix(k, s).double()
     A = balance.balance_constraints(k + s - 1, s)
@@ -231,7 +250,8 @@ print("1D: folded kernels = balanced kernels; 2D (k=3, s=2): folded 9 of 13 bala
 # versions, and the loss is the mean squared error. Each network is a 3×3 convolution to 32 channels, a ReLU,
 # and a ×2 upsampling layer back to three colour channels, which is the last layer of a generator in
 # miniature. The upsampling layer is a transposed convolution ($k=3$ or $k=4$, stride 2) or a
-# resize-convolution (`ResizeConv2d`: nearest or bilinear resize, then a 3×3 convolution). Everything else is
+# resize-convolution (`ResizeConv2d`: nearest or bilinear resize, then a 3×3 convolution, the order in which
+# SRCNN enlarged its inputs {cite}`dong2015srcnn`). Everything else is
 # identical: initialisation seed, Adam with learning rate $3 \cdot 10^{-3}$, batches of 16, the same number
 # of steps. The held-out crops come from the right quarter of every photograph, which no training crop
 # touches. The cell also keeps each untrained network's output, to compare before and after.
@@ -266,9 +286,10 @@ with torch.no_grad():
 #
 # To compare the networks we need a number for "how much of a period-2 grid is in these images". The book
 # uses one throughout (`metrics.checkerboard_score`), built in three steps, which the figure follows for one
-# held-out crop of typical contrast (top: the photograph; bottom: the $k=3$ transposed convolution's
-# reconstruction of it; red channel; the high-pass panels each on their own colour scale, the two tiles of
-# phase means on one shared scale, with their values written in):
+# held-out crop of typical contrast and its reconstruction by the $k=3$ transposed convolution *before*
+# training, whose output is mostly grid (top: the photograph; bottom: the untrained network's output; red
+# channel; both high-pass panels on one colour scale, and both tiles of phase means on another, with their
+# values written in):
 #
 # 1. **high-pass**: subtract from each pixel the mean of its 3×3 neighbourhood (`metrics.high_pass`), which
 #    removes the smooth content and keeps fine detail, and any grid;
@@ -278,33 +299,40 @@ with torch.no_grad():
 # 3. **score**: the variance of the four phase means over the variance of the residual, averaged over
 #    images and colour channels.
 #
-# A photograph scores near 0 and a pure ±1 checkerboard near 1. The 2×2 tile of phase means is the image's
+# A photograph scores near 0 and a pure ±1 checkerboard near 1. In the figure, the photograph's phase means
+# are too small to see on the shared scale and it scores below 0.01; the untrained network paints a grid
+# that the phase means catch, and scores above 0.3. The 2×2 tile of phase means is the image's
 # **fingerprint**; `metrics.checkerboard_amplitude` is the spread of that tile in pixel units, without the
 # division by the detail, for when the size of the grid matters rather than its share.
 
-# %%
+# %% tags=["pixel-figure"]
 typical = int(test.std(dim=(1, 2, 3)).argsort()[len(test) // 2])  # the crop of median contrast
 examples = {
     "photograph": test[typical : typical + 1],
-    "deconv3 output": preds["deconv3"][typical : typical + 1],
+    "deconv3, untrained": at_init["deconv3"][typical : typical + 1],
 }
-# 1. the high-pass of the red channel; 2. its four phase means
+# 1. the high-pass of the red channel; 2. its four phase means (one colour scale each, for both)
 details = {name: metrics.high_pass(x[:, :1])[0, 0] for name, x in examples.items()}
 tiles = {name: metrics.phase_means(d, 2) for name, d in details.items()}
+detail_limit = max(float(d.abs().max()) for d in details.values())
 tile_limit = max(float(t.abs().max()) for t in tiles.values())
+demo_scores = {}
 fig, axes = plt.subplots(2, 3, figsize=(6.6, 4.6))
 for row, (name, x) in enumerate(examples.items()):
-    score = metrics.checkerboard_score(x[:, :1])  # 3. var(phase means) / var(high-pass)
+    demo_scores[name] = metrics.checkerboard_score(x[:, :1])  # 3. var(phase means) / var(high-pass)
     plotting.show_image(axes[row, 0], x[0], title=name, value_range=(-1, 1))
-    plotting.show_signed(axes[row, 1], details[name], title="1. high-pass (red)")
     plotting.show_signed(
-        axes[row, 2], tiles[name], limit=tile_limit, title=f"2. phase means\n3. score {score:.3f}"
+        axes[row, 1], details[name], title="1. high-pass (red)", limit=detail_limit
     )
+    title = f"2. phase means\n3. score {demo_scores[name]:.3f}"
+    plotting.show_signed(axes[row, 2], tiles[name], limit=tile_limit, title=title)
     for (i, j), v in np.ndenumerate(tiles[name].cpu().numpy()):
-        axes[row, 2].text(j, i, f"{v:+.3f}", ha="center", va="center", fontsize=9)
+        ink = "white" if abs(v) > 0.6 * tile_limit else "black"
+        axes[row, 2].text(j, i, f"{v:+.3f}", ha="center", va="center", fontsize=9, color=ink)
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
+assert demo_scores["photograph"] < 0.01 and demo_scores["deconv3, untrained"] > 0.3
 for x in examples.values():  # the three steps by hand give the package's score
     detail = metrics.high_pass(x[:, :1].cpu().double())[0, 0]
     by_hand = metrics.phase_means(detail, 2).var(unbiased=False) / detail.var(unbiased=False)
@@ -378,7 +406,7 @@ header = [
 ]
 plotting.table(header, rows)
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert all(m < 0.85 * repeat_mse for m in mse.values())
 assert max(mse.values()) < 1.25 * min(mse.values())
 # at initialisation: both transposed convolutions mostly pattern, neither clearly milder
@@ -423,7 +451,7 @@ print(
 # third for $k=3$, and from $3/16$ for $k=4$, which stays the more balanced of the two), but does not bring
 # it to zero.
 
-# %%
+# %% tags=["pixel-figure"]
 # a flat red
 flat = torch.tensor([0.8, -0.6, -0.6], device=device).view(1, 3, 1, 1).expand(1, 3, 16, 16)
 with torch.no_grad():
@@ -438,7 +466,7 @@ tiles = {
 }
 tile_limit = max(float(t.abs().max()) for t in tiles.values())
 
-fig, axes = plt.subplots(3, 5, figsize=(9, 5.8))
+fig, axes = plt.subplots(3, 5, figsize=(7.6, 5.5))
 for col, (name, x) in enumerate(shown.items()):
     title = name if name == "target" else f"{name}\nscore {scores[name]:.3f}"
     plotting.show_image(axes[0, col], x[:, :16, :16], title=title, value_range=(-1, 1))
@@ -446,10 +474,11 @@ for col, (name, x) in enumerate(shown.items()):
 plotting.show_image(axes[2, 0], flat[0, :, :8, :8], title="flat red input", value_range=(-1, 1))
 for col, kind in enumerate(kinds, start=1):
     plotting.show_signed(axes[2, col], flat_detail[kind], limit=limit, title="detail on flat red")
-plotting.glue("learned_grid", fig)  # shown here, and in the introduction's gallery
+fig.tight_layout()
+plotting.glue("learned_grid", fig)  # shown here, at the top of the chapter, and in the introduction
 
-# %% tags=["hide-input"]
-print("pattern amplitude on the flat patch:", {k: f"{v:.1e}" for k, v in flat_amp.items()})
+# %% tags=["hide-input", "checks"]
+print("grid amplitude on flat red:", ", ".join(f"{k} {v:.0e}" for k, v in flat_amp.items()))
 assert flat_amp["nearest"] < 1e-5 and flat_amp["bilinear"] < 1e-5
 assert min(flat_amp["deconv3"], flat_amp["deconv4"]) > 100 * max(
     flat_amp["nearest"], flat_amp["bilinear"], 1e-7
@@ -507,7 +536,7 @@ with torch.no_grad():
 saturated = [i for i, c in enumerate(corners) if c.min() < c.max()]  # all but black and white
 grey = [i for i in range(8) if i not in saturated]
 
-fig, axes = plt.subplots(1, 2, figsize=(8, 3), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(7.6, 3), sharey=True)
 for ax, kind in zip(axes, ("deconv3", "deconv4"), strict=True):
     for i, corner in enumerate(corners):
         colour = (
@@ -524,7 +553,7 @@ axes[0].set_ylabel("grid amplitude")
 axes[0].legend()
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 for kind in ("deconv3", "deconv4"):
     towards_colour = grid_amp[kind][:, saturated].mean(1)
     towards_grey = grid_amp[kind][:, grey].mean(1)
@@ -533,9 +562,9 @@ for kind in ("deconv3", "deconv4"):
         float(towards_colour[-1] / towards_grey[-1]),
     )
     print(
-        f"{kind}: grid amplitude at the mean colour {towards_colour[0]:.4f}, at the farthest"
-        f" saturated colours {towards_colour[-1]:.4f} ({growth:.1f}x), towards black and white"
-        f" {towards_grey[-1]:.4f} ({versus_grey:.1f}x less)"
+        f"{kind}: grid amplitude {towards_colour[0]:.3f} at the mean colour,"
+        f" {towards_colour[-1]:.3f} ({growth:.1f}x) towards saturated,"
+        f" {versus_grey:.1f}x that towards grey"
     )
     assert growth > 3 and versus_grey > 4
 for kind in ("nearest", "bilinear"):
@@ -546,26 +575,28 @@ grey_share = float(pixels.sum(0).var() / 3 / pixels.var(dim=1).sum())
 print(f"share of the training pixels' variance along the grey axis: {grey_share:.2f}")
 assert grey_share > 0.7
 
-# %% [markdown]
-# ## Summary
-#
-# - A transposed convolution paints a constant input flat exactly when its kernel is **balanced**: every
-#   stride phase of the kernel sums to the same value. Uneven overlap can be cancelled by weights
-#   ($[\tfrac12, 1, \tfrac12]$), and even overlap does not protect against a heavy tap ($[1, 1, 2, 1]$).
-# - The balanced kernels form a linear subspace of codimension $s - 1$ per dimension ($s^2 - 1$ for a 2D
-#   kernel): zero volume, so a random kernel is never balanced, and on average exactly $(s^2 - 1)/k^2$ of a
-#   random kernel's energy, a third for $3 \times 3$, points away from it.
-# - Trained to upsample photographs, transposed convolutions reduce their imbalance but keep a measurable
-#   grid, several times stronger than a resize-convolution trained the same way; $k=4$ ends up milder than
-#   $k=3$ but not free of it. A resize-convolution cannot paint a grid on a flat patch at all, and chapter 04
-#   turns the nearest one into a fast layer. Nearest and bilinear resizing learn the task equally well;
-#   bilinear's outputs are smoother.
-# - The grid grows as the colour moves away from the average towards saturated colours: strong colours bring
-#   out a stronger pattern, as the article observed; brightness alone does not.
-
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
 plotting.glue_numbers(
     c03_trained_deconv3_over_nearest=scores["deconv3"] / scores["nearest"],
     c03_trained_deconv4_over_nearest=scores["deconv4"] / scores["nearest"],
+    # the conclusion's decision table: held-out scores after training, over the photographs'
+    c03_trained_deconv3_over_photos=scores["deconv3"] / target,
+    c03_trained_deconv4_over_photos=scores["deconv4"] / target,
+    c03_trained_nearest_over_photos=scores["nearest"] / target,
+    c03_trained_bilinear_over_photos=scores["bilinear"] / target,
 )
+
+# %% [markdown]
+# ```{admonition} Takeaways
+# :class: tip takeaways
+# - A transposed convolution paints a flat input flat exactly when its kernel is **balanced**: every stride
+#   phase sums to the same value. Weights can cancel uneven overlap ($[\tfrac12, 1, \tfrac12]$), and even
+#   overlap does not protect against a heavy tap ($[1, 1, 2, 1]$).
+# - A random kernel is never balanced: on average $(s^2 - 1)/k^2$ of its energy, a third for a 3×3 kernel
+#   with stride 2, lies outside the balanced subspace.
+# - Trained to upsample photographs, transposed convolutions shrink their imbalance but keep a grid: more than
+#   3 times the checkerboard score of a resize-convolution trained the same way, for $k=4$ as for $k=3$, and
+#   stronger on saturated colours. A resize-convolution cannot paint a grid on a flat patch at all; chapter 04
+#   builds it as a fast layer.
+# ```

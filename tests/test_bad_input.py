@@ -410,6 +410,11 @@ CASES = [
         },
     ),
     Case(
+        "metrics.high_frequency_share",
+        {"x": randn(4, 4)},
+        {"x": [randn(4), with_nan(4, 4), zeros(4, 4), "x"], "cutoff": [0, 0.5, "a", NAN]},
+    ),
+    Case(
         "metrics.radial_power_spectrum", {"images": randn(1, 1, 4, 4)}, {"images": [randn(4, 4), with_nan(1, 1, 4, 4)]}
     ),
     Case(
@@ -423,6 +428,11 @@ CASES = [
         {"images": [randn(3, 8, 8), randn(2, 3, 6, 6), with_nan(2, 3, 8, 8)], "period": [1, 2.0]},
     ),
     # data
+    Case(
+        "data.imagenet_photos",
+        {"size": 32, "names": ("coffee",)},
+        {"size": [16, 5000, 32.0], "names": [("lena",), (), "coffee"]},
+    ),
     Case("data.photo", {"name": "astronaut", "shorter_side": 16}, {"name": ["lena"], "shorter_side": [0, 5000]}),
     Case(
         "data.jpeg",
@@ -518,6 +528,7 @@ CASES = [
             "width": [0],
             "channels": [0],
             "spectral_norm": [1, "yes"],
+            "stem": [1, "yes"],
         },
     ),
     Case(
@@ -894,6 +905,19 @@ CASES = [
         {"images": [zeros(4, 4)], "nrow": [0], "title": [5], "ax": [5], "pad": [-1], "value_range": [(0,)]},
     ),
     Case(
+        "plotting.pixel_axes",
+        {"rows": 1, "cols": 1, "size": 4, "scale": 1},
+        {
+            "rows": [0],
+            "cols": [1.0],
+            "size": [0, (4, 4, 4)],
+            "scale": [0, 2.5],
+            "gap": [-1],
+            "title": ["a"],
+            "margin": [-1],
+        },
+    ),
+    Case(
         "plotting.zoom_box",
         {"ax": AX, "size": 2},
         {"ax": [5], "size": [0], "corner": [(-1, 0), (1, 2, 3)], "color": ["notacolour", 5]},
@@ -916,7 +940,26 @@ CASES = [
             "vmax": ["a"],
         },
     ),
-    Case("plotting.table", {"header": ["a"], "rows": [[1]]}, {"header": ["a", 5, []], "rows": [[[1, 2]], 5]}),
+    Case(
+        "plotting.table",
+        {"header": ["a"], "rows": [[1]]},
+        {"header": ["a", 5, []], "rows": [[[1, 2]], 5], "caption": [5]},
+    ),
+    Case("plotting.ink_for", {"colour": "0.3"}, {"colour": ["notacolour", 5]}),
+    Case("plotting.mean_range", {"values": [1.0, 2.0]}, {"values": [[], "abc", [NAN]], "fmt": [5, "q"]}),
+    Case(
+        "plotting.show_counts",
+        {"ax": AX, "counts": [[0, 1], [2, 4]]},
+        {
+            "ax": [5],
+            "counts": [[1, 2], [[-1.0]], "abc"],
+            "title": [5],
+            "vmax": [0, "a"],
+            "annotate": [1],
+            "fmt": [5],
+            "fontsize": [0],
+        },
+    ),
     # widgets
     Case(
         "widgets.draw_overlap_1d",
@@ -1029,6 +1072,49 @@ CASES = [
             "device": ["gpu7"],
             "progress": [1],
             "desc": [5],
+            "channels": [0, 1.0],
+            "octaves": [0, 2.0, 3],
+        },
+    ),
+    Case("gradients.octave_sizes", {"size": 32, "octaves": 2}, {"size": [0], "octaves": [0], "scale": [1, "a"]}),
+    Case(
+        "gradients.phase_mask",
+        {"size": 8, "period": 2, "phase": (1, 0)},
+        {"size": [0, (8, 8, 8)], "period": [0, 2.0], "phase": [(2, 0), (0, -1), "a"]},
+    ),
+    *[
+        Case(
+            f"gradients.{name}",
+            {"model": CLASSIFIER, "images": zeros(2, 1, 8, 8), "labels": torch.tensor([0, 1]), "epsilon": 0.1},
+            {
+                "model": [5],
+                "images": [zeros(2, 8, 8), ones(2, 1, 8, 8) * 2, with_nan(2, 1, 8, 8)],
+                "labels": [torch.tensor([0]), torch.tensor([0.0, 1.0]), [0, 1]],
+                "epsilon": [-0.1, "a"],
+                "mask": [torch.ones(8, 8), torch.ones(3, 8, dtype=torch.bool), "all"],
+                **({"steps": [0, 2.0], "step_size": [0, "a"]} if name == "pgd" else {}),
+            },
+        )
+        for name in ("fgsm", "pgd")
+    ],
+    Case(
+        "gradients.flip_epsilon",
+        {
+            "model": CLASSIFIER,
+            "images": zeros(2, 1, 8, 8),
+            "labels": torch.tensor([0, 1]),
+            "min_epsilon": 0.1,
+            "max_epsilon": 0.2,
+        },
+        {
+            "model": [5],
+            "images": [zeros(2, 8, 8), ones(2, 1, 8, 8) * 2],
+            "labels": [torch.tensor([0]), torch.tensor([0.0, 1.0])],
+            "min_epsilon": [0, "a"],
+            "max_epsilon": [0.1, NAN],
+            "steps": [0, 1.5],
+            "mask": [torch.ones(8, 8), torch.ones(2, 1, 8, 8, dtype=torch.bool)],
+            "tolerance": [1, "a"],
         },
     ),
     # pretrained
@@ -1057,6 +1143,7 @@ CASES = [
         {"model": NET, "layer": 0, "channel": 0},
         {"model": [LINEAR], "layer": [-1, 19], "channel": [-1, 32]},
     ),
+    Case("pretrained.layer_objective", {"model": NET, "layer": 0}, {"model": [LINEAR], "layer": [-1, 19, 1.0]}),
     Case("pretrained.class_objective", {"model": NET, "index": 0}, {"model": [5], "index": [-1, 1000]}),
     # audio
     Case(

@@ -243,6 +243,7 @@ ON_THE_CPU = {
     "forensics.LinearDetector.decision": "decisions on measurements, in float64 on the CPU",
     "training.sample": "documented: samples gathered on the CPU for metrics and figures",
     "training.transform": "documented: outputs gathered on the CPU batch by batch, so a large set fits the device",
+    "gradients.flip_epsilon": "documented: one budget per image, float64 on the CPU (MPS has no float64)",
     "training.predict": "documented: probabilities gathered on the CPU batch by batch",
 }
 

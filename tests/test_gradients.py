@@ -87,3 +87,161 @@ def test_bad_arguments():
         gradients.input_gradient(lambda v: v, torch.zeros(2, 2))
     with pytest.raises(ValueError, match="height"):
         gradients.fourier_scale(0, 8)
+
+
+def test_visualise_with_one_channel_and_octaves():
+    target = 0.5  # a constant target fits every octave's size
+    assert gradients.octave_sizes(128, 3) == [65, 91, 128]  # 128 / 1.4², 128 / 1.4, 128
+    assert gradients.octave_sizes(24, 1) == [24]
+    start = gradients.visualise(match(target), size=24, steps=0, channels=1, octaves=2, progress=False)
+    end = gradients.visualise(match(target), size=24, steps=60, lr=0.1, channels=1, octaves=2, progress=False)
+    assert start.shape == end.shape == (1, 1, 24, 24)
+    assert match(target)(end) > match(target)(start) + 0.1
+    with pytest.raises(ValueError, match="octaves"):
+        gradients.visualise(match(target), size=16, octaves=4, progress=False)  # 16 / 1.4³ < 8
+    with pytest.raises(ValueError, match="octaves"):
+        gradients.visualise(match(target), size=16, octaves=2, parametrisation="fourier", progress=False)
+
+
+def test_octaves_see_each_scale():
+    """Each octave runs at its own size: the objective is called on images of every size, smallest first."""
+    seen = []
+
+    def objective(images):
+        seen.append(images.shape[-1])
+        return images.mean(dim=(1, 2, 3))
+
+    gradients.visualise(objective, size=32, steps=6, octaves=3, progress=False)
+    assert seen == [16, 16, 23, 23, 32, 32]
+
+
+# --- attacks ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("period", [1, 2, 3, 4])
+def test_phase_mask_covers_exactly_one_phase(period):
+    masks = [gradients.phase_mask((12, 24), period, (r, c)) for r in range(period) for c in range(period)]
+    total = torch.stack(masks).sum(dim=0)
+    assert torch.equal(total, torch.ones(12, 24, dtype=torch.long))  # every pixel in exactly one phase
+    for r in range(period):
+        for c in range(period):
+            mask = gradients.phase_mask((12, 24), period, (r, c))
+            rows, cols = mask.nonzero(as_tuple=True)
+            assert mask.dtype == torch.bool and int(mask.sum()) == 12 * 24 // period**2
+            assert bool((rows % period == r).all() and (cols % period == c).all())
+    assert gradients.phase_mask(4, 2, (1, 0)).tolist()[1] == [True, False, True, False]
+
+
+class Linear2(torch.nn.Module):
+    """Two classes: logits (0, w·x + b). Class 0 while w·x + b < 0; the L∞ distance to the boundary is
+    -(w·x + b) / ||w||₁, and the cross-entropy of class 0 rises along sign(w)."""
+
+    def __init__(self, w, b=0.0):
+        super().__init__()
+        self.w, self.b = torch.nn.Parameter(w), b
+
+    def forward(self, x):
+        score = (x * self.w).sum(dim=(1, 2, 3)) + self.b
+        return torch.stack([torch.zeros_like(score), score], dim=1)
+
+
+def small_classifier():
+    from tutorial_utils import models, training
+
+    return training.seeded(lambda: models.Classifier("conv3", image_size=8, width=4, channels=1), 0).eval()
+
+
+def loss_of(model, x, labels):
+    with torch.no_grad():
+        return torch.nn.functional.cross_entropy(model(x), labels, reduction="none")
+
+
+@pytest.mark.parametrize("attack", ["fgsm", "pgd"])
+def test_attack_raises_the_loss_within_epsilon_and_range(attack):
+    model = small_classifier()
+    x = torch.rand(16, 1, 8, 8, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    x[:4] = torch.sign(x[:4])  # pixels at ±1: the attack must stay inside [-1, 1]
+    labels = torch.arange(16) % 10
+    eps = 0.1
+    if attack == "fgsm":
+        adv = gradients.fgsm(model, x, labels, eps)
+    else:
+        adv = gradients.pgd(model, x, labels, eps, steps=5)
+    assert (adv - x).abs().max() <= eps + 1e-6
+    assert adv.min() >= -1 and adv.max() <= 1
+    assert (loss_of(model, adv, labels) > loss_of(model, x, labels)).all()
+    assert not any(p.grad is not None for p in model.parameters())
+
+
+def test_fgsm_steps_along_the_sign_of_the_gradient():
+    w = torch.randn(1, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    model = Linear2(w)
+    x = 0.5 * torch.rand(3, 1, 4, 4, generator=torch.Generator().manual_seed(1)) - 0.25
+    labels = torch.zeros(3, dtype=torch.long)
+    assert torch.allclose(gradients.fgsm(model, x, labels, 0.2), x + 0.2 * w.sign())
+    # one PGD step of size epsilon is FGSM
+    assert torch.equal(
+        gradients.pgd(model, x, labels, 0.2, steps=1, step_size=0.2), gradients.fgsm(model, x, labels, 0.2)
+    )
+
+
+def test_masked_attack_changes_only_the_masked_pixels():
+    model = small_classifier()
+    x = torch.rand(8, 1, 8, 8, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    labels = torch.arange(8)
+    mask = gradients.phase_mask(8, 2, (1, 0))
+    for adv in (gradients.pgd(model, x, labels, 0.2, mask=mask), gradients.fgsm(model, x, labels, 0.2, mask=mask)):
+        changed = (adv != x).any(dim=(0, 1))
+        assert not changed[~mask].any() and changed[mask].any()
+        assert (loss_of(model, adv, labels) > loss_of(model, x, labels)).all()
+
+
+def test_flip_epsilon_of_a_linear_classifier_is_its_margin():
+    w = torch.randn(1, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    model = Linear2(w, b=-0.6)
+    x = 0.2 * torch.rand(40, 1, 4, 4, generator=torch.Generator().manual_seed(1)) - 0.1
+    margin = ((0.6 - (x * w).sum(dim=(1, 2, 3))) / w.abs().sum()).double()  # the L∞ distance to the boundary
+    labels = torch.zeros(40, dtype=torch.long)
+    labels[:2] = 1  # two images the model gets wrong
+    flip = gradients.flip_epsilon(model, x, labels, 0.002, 0.3, steps=10, tolerance=1.01)
+    assert flip.dtype == torch.float64 and flip.shape == (40,)
+    assert (flip[:2] == 0).all() and (margin[2:] > 0.002).all() and (margin[2:] < 0.3).all()
+    assert (flip[2:] >= margin[2:]).all() and (flip[2:] <= 1.01 * margin[2:]).all()
+    # budgets outside [min_epsilon, max_epsilon]
+    small = gradients.flip_epsilon(model, x, labels, 0.001, float(margin[2:].min()) * 0.99)
+    assert (small[2:] == torch.inf).all()
+    large = gradients.flip_epsilon(model, x, labels, float(margin[2:].max()) * 1.01, 1.0)
+    assert (large[2:] == float(margin[2:].max()) * 1.01).all()
+
+
+def test_flip_epsilon_with_a_mask_needs_more():
+    model = small_classifier()
+    x = torch.rand(32, 1, 8, 8, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    labels = model(x).argmax(dim=1).detach()  # all correct at first
+    everywhere = gradients.flip_epsilon(model, x, labels, 0.001, 2.0, steps=5)
+    one_phase = gradients.flip_epsilon(model, x, labels, 0.001, 2.0, steps=5, mask=gradients.phase_mask(8, 2, (0, 0)))
+    assert (everywhere > 0.001).all() and (everywhere < 2).all()
+    assert float(everywhere.median()) < float(one_phase.median())
+    # the accuracy under attack falls with epsilon, from 1 to 0
+    acc = [float((everywhere > e).double().mean()) for e in (0.0, 0.05, 0.2, 2.0)]
+    assert acc == sorted(acc, reverse=True) and acc[0] == 1 and acc[-1] == 0
+
+
+def test_attack_bad_arguments():
+    model = small_classifier()
+    x = torch.zeros(2, 1, 8, 8)
+    labels = torch.zeros(2, dtype=torch.long)
+    with pytest.raises(ValueError, match="images"):
+        gradients.pgd(model, x + 2, labels, 0.1)
+    with pytest.raises(ValueError, match="labels"):
+        gradients.pgd(model, x, labels[:1], 0.1)
+    with pytest.raises(TypeError, match="labels"):
+        gradients.pgd(model, x, labels.float(), 0.1)
+    with pytest.raises(TypeError, match="mask"):
+        gradients.pgd(model, x, labels, 0.1, mask=torch.ones(8, 8))
+    with pytest.raises(ValueError, match="mask"):
+        gradients.pgd(model, x, labels, 0.1, mask=torch.ones(7, 8, dtype=torch.bool))
+    with pytest.raises(ValueError, match="max_epsilon"):
+        gradients.flip_epsilon(model, x, labels, 0.2, 0.1)
+    with pytest.raises(ValueError, match="phase"):
+        gradients.phase_mask(8, 2, (2, 0))

@@ -116,6 +116,21 @@ def test_discriminator_shape(kind, size):
     assert torch.isfinite(out).all()
 
 
+def test_discriminator_stem_is_a_stride_1_first_layer():
+    """The article's control: a regular 3×3 convolution at full resolution, then the same downsamplers."""
+    plain = models.Discriminator("conv4", image_size=16, width=4, channels=1)
+    stem = models.Discriminator("conv4", image_size=16, width=4, channels=1, stem=True)
+    first = stem.features[0]
+    assert isinstance(first, torch.nn.Conv2d) and first.stride == (1, 1) and first.kernel_size == (3, 3)
+    assert (first.in_channels, first.out_channels) == (1, 4)
+    x = torch.randn(2, 1, 16, 16)
+    assert stem.features[:2](x).shape == (2, 4, 16, 16)  # full resolution after the stem
+    assert stem.features(x).shape == plain.features(x).shape == (2, 8, 4, 4)
+    assert stem(x).shape == (2,) and stem.stem and not plain.stem
+    # its gradient reaches every pixel phase with a 4x4-kernel body: no stride-2 3x3 layer anywhere
+    assert [m.stride for m in stem.modules() if isinstance(m, torch.nn.Conv2d)] == [(1, 1), (2, 2), (2, 2)]
+
+
 @pytest.mark.parametrize("kind", models.DOWN_KINDS)
 def test_downsampler_halves(kind):
     layer = models.make_downsampler(kind, 3, 5)

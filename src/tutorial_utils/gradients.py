@@ -1,9 +1,12 @@
-"""Gradients with respect to a network's input: measuring them, and following them (feature visualisation).
+"""Gradients with respect to a network's input: measuring them, following them, and attacking with them.
 
 The backward pass of a strided convolution is a transposed convolution, so whatever a network's strided layers
 do unevenly in the forward pass, its input gradient inherits as a fixed pattern. ``input_gradient`` measures
 it; ``visualise`` follows it, as feature visualisation does (Mordvintsev et al. 2015, Olah et al. 2017), with
-the usual counter-measures: random jitter, a blurred gradient, or a Fourier parametrisation of the image.
+the usual counter-measures: random jitter, several scales (octaves), a blurred gradient, or a Fourier
+parametrisation of the image. ``fgsm`` and ``pgd`` follow it to change a classifier's answer (Goodfellow et al.
+2015, Madry et al. 2018), optionally only on the pixels of a ``phase_mask``; ``flip_epsilon`` measures how
+large a change each image needs.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
+import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from ._checks import as_bool, as_device, as_float, as_images, as_int, as_str, check_elements
+from ._checks import as_bool, as_device, as_float, as_images, as_int, as_pair, as_str, check_elements
 from .downsampling import Blur2d
 
 PARAMETRISATIONS = ("pixel", "fourier")
+OCTAVE_SCALE = 1.4  # DeepDream's ratio between successive scales
 
 
 def input_gradient(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
@@ -54,6 +59,14 @@ def _render(param: torch.Tensor, parametrisation: str, scale: torch.Tensor | Non
     return torch.tanh(torch.fft.irfft2(spectrum, s=(size, size), norm="ortho") / 4)
 
 
+def octave_sizes(size: int, octaves: int, scale: float = OCTAVE_SCALE) -> list[int]:
+    """The image sizes of ``octaves`` scales ending at ``size``, each ``scale`` times the one before (DeepDream's
+    octaves), e.g. [64, 90, 128] for size 128, 3 octaves and scale 1.4 (rounded to whole pixels)."""
+    size, octaves = as_int("size", size, 1), as_int("octaves", octaves, 1)
+    scale = as_float("scale", scale, 1, lo_open=True)
+    return [round(size / scale**k) for k in range(octaves - 1, -1, -1)]
+
+
 def visualise(
     objective: Callable[[torch.Tensor], torch.Tensor],
     size: int = 128,
@@ -67,13 +80,17 @@ def visualise(
     device=None,
     progress: bool = True,
     desc: str | None = None,
+    channels: int = 3,
+    octaves: int = 1,
 ) -> torch.Tensor:
-    """Optimise ``batch`` images (N, 3, size, size) in [-1, 1] with Adam to maximise ``objective(images)``
-    (a tensor that is summed), starting from faint noise; returns them on the CPU.
+    """Optimise ``batch`` images (N, ``channels``, size, size) in [-1, 1] with Adam to maximise
+    ``objective(images)`` (a tensor that is summed), starting from faint noise; returns them on the CPU.
 
     ``jitter`` rolls the image by a random offset in [-jitter, jitter] pixels (both axes) before every step;
     ``blur_gradient`` low-passes the gradient of the pixels with a 3×3 binomial filter before every step (pixel
     parametrisation only); ``parametrisation="fourier"`` optimises the image's spectrum scaled by 1/f.
+    ``octaves`` > 1 optimises at several scales (:func:`octave_sizes`), the steps shared among them, each scale
+    starting from the bilinear enlargement of the one before (pixel parametrisation only), as DeepDream does.
     ``seed`` fixes the start and the jitter offsets.
     """
     if not callable(objective):
@@ -84,9 +101,15 @@ def visualise(
         raise ValueError(f"blur_gradient=True needs parametrisation='pixel', got {parametrisation!r}")
     size, steps, batch = as_int("size", size, 8), as_int("steps", steps, 0), as_int("batch", batch, 1)
     jitter, seed = as_int("jitter", jitter, 0), as_int("seed", seed, 0)
+    channels, octaves = as_int("channels", channels, 1), as_int("octaves", octaves, 1)
+    if octaves > 1 and parametrisation != "pixel":
+        raise ValueError(f"octaves > 1 needs parametrisation='pixel', got {parametrisation!r}")
+    sizes = octave_sizes(size, octaves)
     check_elements(f"batch={batch} images of size={size}", batch * 3 * size * size)
-    if jitter >= size:
-        raise ValueError(f"jitter must be smaller than size={size}, got {jitter}")
+    if sizes[0] < 8:
+        raise ValueError(f"octaves must leave the smallest scale at least 8 pixels, got sizes {sizes}")
+    if jitter >= sizes[0]:
+        raise ValueError(f"jitter must be smaller than the smallest image size {sizes[0]}, got {jitter}")
     lr = as_float("lr", lr, 0, lo_open=True)
     device = as_device("device", device)
     device = device if device is not None else torch.device("cpu")
@@ -95,23 +118,173 @@ def visualise(
     gen = torch.Generator().manual_seed(seed)
     scale = None
     if parametrisation == "pixel":
-        param = 0.1 * torch.randn(batch, 3, size, size, generator=gen)
+        param = 0.1 * torch.randn(batch, channels, sizes[0], sizes[0], generator=gen)
     else:
         scale = fourier_scale(size, size).to(device)
-        param = 0.01 * torch.randn(batch, 3, size, size // 2 + 1, 2, generator=gen)
-    param = param.to(device).requires_grad_(True)
-    blur = Blur2d(3).to(device) if blur_gradient else None
-    opt = torch.optim.Adam([param], lr=lr)
+        param = 0.01 * torch.randn(batch, channels, size, size // 2 + 1, 2, generator=gen)
+    param = param.to(device)
+    blur = Blur2d(channels).to(device) if blur_gradient else None
     shifts = torch.randint(-jitter, jitter + 1, (steps, 2), generator=gen).tolist()
-    for dy, dx in tqdm(shifts, desc=desc, disable=not progress, leave=False):
-        images = _render(param, parametrisation, scale, size)
-        if jitter:
-            images = torch.roll(images, (dy, dx), dims=(2, 3))
-        loss = -objective(images).sum()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if blur is not None:
-            param.grad = blur(param.grad)
-        opt.step()
+    bounds = [round(steps * k / octaves) for k in range(octaves + 1)]  # the steps each scale takes
+    bar = tqdm(total=steps, desc=desc, disable=not progress, leave=False)
+    for k, side in enumerate(sizes):
+        if k:  # the next octave starts from the enlarged image of the previous one
+            param = F.interpolate(param.detach(), size=(side, side), mode="bilinear", align_corners=False)
+        param = param.detach().requires_grad_(True)
+        opt = torch.optim.Adam([param], lr=lr)
+        for dy, dx in shifts[bounds[k] : bounds[k + 1]]:
+            images = _render(param, parametrisation, scale, side)
+            if jitter:
+                images = torch.roll(images, (dy, dx), dims=(2, 3))
+            loss = -objective(images).sum()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if blur is not None:
+                param.grad = blur(param.grad)
+            opt.step()
+            bar.update()
+    bar.close()
     with torch.no_grad():
         return _render(param, parametrisation, scale, size).cpu()
+
+
+# --- adversarial examples (chapter 09) ----------------------------------------------------------------------------
+
+
+def phase_mask(size, period: int = 2, phase: tuple[int, int] = (0, 0)) -> torch.Tensor:
+    """A boolean (H, W) mask that is True on one stride phase: the pixels (i, j) with i % period == phase[0]
+    and j % period == phase[1], so 1 / period² of the pixels. ``size`` is H = W or a pair (H, W)."""
+    h, w = as_pair("size", size, 1)
+    period = as_int("period", period, 1)
+    row, col = as_pair("phase", phase, 0)
+    if row >= period or col >= period:
+        raise ValueError(f"phase must be a pair of ints in [0, {period - 1}] for period={period}, got {phase!r}")
+    rows = torch.arange(h)[:, None] % period == row
+    cols = torch.arange(w)[None, :] % period == col
+    return rows & cols
+
+
+def _attack_inputs(model, images, labels, mask) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Checked attack arguments: images in [-1, 1], one label per image, a boolean mask that broadcasts."""
+    if not callable(model):
+        raise TypeError(f"model must be callable (images -> logits (N, classes)), got {type(model).__name__}")
+    x = as_images("images", images)
+    if float(x.min()) < -1 or float(x.max()) > 1:
+        raise ValueError(f"images must lie in [-1, 1], got values in [{float(x.min()):.3g}, {float(x.max()):.3g}]")
+    if not isinstance(labels, torch.Tensor) or labels.ndim != 1 or labels.shape[0] != x.shape[0]:
+        got = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
+        raise ValueError(f"labels must be a tensor of {x.shape[0]} class indices (one per image), got {got}")
+    if labels.is_floating_point() or labels.dtype == torch.bool:
+        raise TypeError(f"labels must hold integer class indices, got dtype {labels.dtype}")
+    if mask is None:
+        mask = torch.ones((), dtype=torch.bool)
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+        got = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
+        raise TypeError(f"mask must be None or a boolean tensor (e.g. from phase_mask), got {got}")
+    try:
+        torch.broadcast_shapes(mask.shape, x.shape)
+    except RuntimeError as err:
+        raise ValueError(f"mask of shape {tuple(mask.shape)} must broadcast to images {tuple(x.shape)}") from err
+    return x, labels.long().to(x.device), mask.to(x.device)
+
+
+def _pgd(model, x0: torch.Tensor, labels: torch.Tensor, epsilon, steps: int, step_size, mask) -> torch.Tensor:
+    """Projected gradient ascent on the cross-entropy within the L∞ ball of radius ``epsilon`` (a number, or one
+    per image as (N, 1, 1, 1)) and [-1, 1]."""
+    epsilon = torch.as_tensor(epsilon, dtype=x0.dtype, device=x0.device)
+    delta = torch.zeros_like(x0)
+    for _ in range(steps):
+        x = (x0 + delta).requires_grad_(True)
+        loss = F.cross_entropy(model(x), labels, reduction="sum")  # summed: each image's gradient is its own
+        (grad,) = torch.autograd.grad(loss, x)
+        delta = torch.minimum(torch.maximum(delta + step_size * grad.sign() * mask, -epsilon), epsilon)
+        delta = (x0 + delta).clamp(-1, 1) - x0
+    return (x0 + delta).detach()
+
+
+def pgd(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    epsilon: float,
+    steps: int = 10,
+    step_size: float | None = None,
+    mask: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Adversarial images for ``model`` (images -> logits): ``steps`` signed-gradient steps of ``step_size``
+    (default 2.5·epsilon/steps) that raise the cross-entropy of ``labels``, each projected back to the L∞ ball
+    of radius ``epsilon`` around ``images`` and to [-1, 1] (Madry et al. 2018). Only pixels where the boolean
+    ``mask`` (e.g. :func:`phase_mask`) is True change. The model's parameters get no gradient."""
+    x0, labels, mask = _attack_inputs(model, images, labels, mask)
+    epsilon = as_float("epsilon", epsilon, 0)
+    steps = as_int("steps", steps, 1)
+    step_size = 2.5 * epsilon / steps if step_size is None else as_float("step_size", step_size, 0, lo_open=True)
+    return _pgd(model, x0, labels, epsilon, steps, step_size, mask)
+
+
+def fgsm(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    epsilon: float,
+    mask: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The fast gradient sign method (Goodfellow et al. 2015): one step of ``epsilon`` along the sign of the
+    gradient of the cross-entropy, on the pixels where ``mask`` is True, clipped to [-1, 1]."""
+    x0, labels, mask = _attack_inputs(model, images, labels, mask)
+    epsilon = as_float("epsilon", epsilon, 0)
+    return _pgd(model, x0, labels, epsilon, 1, epsilon, mask)
+
+
+@torch.no_grad()
+def _flips(model, x0, labels, epsilon: torch.Tensor, steps: int, mask) -> torch.Tensor:
+    """Whether :func:`pgd` at each image's own ``epsilon`` (N,) changes the model's answer, as a CPU bool (N,)."""
+    eps = epsilon.to(x0)[:, None, None, None]
+    with torch.enable_grad():
+        adv = _pgd(model, x0, labels, eps, steps, 2.5 * eps / steps, mask)
+    return (model(adv).argmax(dim=1) != labels).cpu()
+
+
+def flip_epsilon(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    min_epsilon: float,
+    max_epsilon: float,
+    steps: int = 10,
+    mask: torch.Tensor | None = None,
+    tolerance: float = 1.02,
+) -> torch.Tensor:
+    """For each image, the smallest L∞ budget ε at which :func:`pgd` (``steps`` steps, on the pixels of ``mask``)
+    changes ``model``'s answer away from ``labels``, found by bisection on log ε to within a factor
+    ``tolerance``: 0 for an image the model already gets wrong, ``min_epsilon`` if that flips it, ``inf`` if
+    ``max_epsilon`` does not. Returns a float64 tensor (N,) on the CPU.
+
+    The accuracy under attack at ε is then ``(flip_epsilon(...) > ε).double().mean()``, taking a larger
+    budget never to make the attack fail (PGD nearly always obeys this)."""
+    x0, labels, mask = _attack_inputs(model, images, labels, mask)
+    lo = as_float("min_epsilon", min_epsilon, 0, lo_open=True)
+    hi = as_float("max_epsilon", max_epsilon, 0, lo_open=True)
+    if hi <= lo:
+        raise ValueError(f"max_epsilon must be larger than min_epsilon={lo:g}, got {max_epsilon!r}")
+    steps = as_int("steps", steps, 1)
+    tolerance = as_float("tolerance", tolerance, 1, lo_open=True)
+    if mask.ndim == 4 and mask.shape[0] != 1:
+        raise ValueError(f"mask must be the same for every image (at most (1, C, H, W)), got {tuple(mask.shape)}")
+    n = x0.shape[0]
+    with torch.no_grad():
+        correct = (model(x0).argmax(dim=1) == labels).cpu()
+    result = torch.where(correct, torch.inf, 0.0).double()
+    low, high = torch.full((n,), lo, dtype=torch.float64), torch.full((n,), hi, dtype=torch.float64)
+    at_high = correct & _flips(model, x0, labels, high, steps, mask)
+    at_low = at_high & _flips(model, x0, labels, low, steps, mask)
+    result[at_low] = lo
+    todo = at_high & ~at_low  # flipped at max_epsilon but not at min_epsilon: bisect
+    while bool(todo.any()) and float((high[todo] / low[todo]).max()) > tolerance:
+        idx = todo.nonzero().squeeze(1)
+        mid = (low[idx] * high[idx]).sqrt()
+        flipped = _flips(model, x0[idx.to(x0.device)], labels[idx.to(x0.device)], mid, steps, mask)
+        high[idx[flipped]] = mid[flipped]
+        low[idx[~flipped]] = mid[~flipped]
+    result[todo] = high[todo]
+    return result

@@ -123,9 +123,11 @@ class Discriminator(nn.Module):
     """DCGAN-style discriminator: ÷2 downsampling layers with LeakyReLU(0.2) down to 4×4, then a linear score.
 
     ``kinds`` is one downsampler kind for every layer or one per layer; channels double from ``width``. With
-    ``spectral_norm=True`` every convolution and the linear head divide their weight by its largest singular
-    value (Miyato et al. 2018, one power iteration per training-mode forward), which keeps the discriminator
-    1-Lipschitz per layer and a small GAN from collapsing.
+    ``stem=True`` a regular (stride-1) 3×3 convolution to ``width`` channels comes first, at full resolution:
+    the article's control for a strided first layer. With ``spectral_norm=True`` every convolution and the
+    linear head divide their weight by its largest singular value (Miyato et al. 2018, one power iteration
+    per training-mode forward), which keeps the discriminator 1-Lipschitz per layer and a small GAN from
+    collapsing.
     """
 
     def __init__(
@@ -134,18 +136,21 @@ class Discriminator(nn.Module):
         image_size: int = 64,
         width: int = 32,
         channels: int = 3,
+        stem: bool = False,
         spectral_norm: bool = False,
     ) -> None:
         super().__init__()
         layers = _num_layers(image_size)
         kinds = _kinds(kinds, layers, image_size, DOWN_KINDS)
-        widths = [as_int("channels", channels, 1)] + [as_int("width", width, 1) * 2**i for i in range(layers)]
+        channels, width = as_int("channels", channels, 1), as_int("width", width, 1)
+        self.stem = as_bool("stem", stem)
+        widths = [width if stem else channels] + [width * 2**i for i in range(layers)]
         _check_widths(f"image_size={image_size}, width={width}", widths[::-1], 1)
         self.spectral_norm = as_bool("spectral_norm", spectral_norm)
-        blocks = []
+        blocks = [nn.Conv2d(channels, width, 3, padding=1), nn.LeakyReLU(0.2)] if stem else []
         for i, kind in enumerate(kinds):
             blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.LeakyReLU(0.2)]
-        self.kinds, self.image_size, self.channels = tuple(kinds), image_size, widths[0]
+        self.kinds, self.image_size, self.channels = tuple(kinds), image_size, channels
         self.features = nn.Sequential(*blocks)
         self.head = nn.Linear(widths[-1] * 16, 1)
         if self.spectral_norm:

@@ -1,6 +1,10 @@
-"""One figure style for the whole book: nearest-neighbour images, zero-centred diverging maps, small grids."""
+"""One figure style for the whole book: nearest-neighbour images, zero-centred diverging maps, one colour
+convention for counts, small grids, and tables that read."""
 
 from __future__ import annotations
+
+import numbers
+import re
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -11,6 +15,10 @@ from ._checks import as_array, as_axes, as_bool, as_callable, as_cmap, as_color,
 
 DIVERGING = "RdBu_r"
 SEQUENTIAL = "viridis"
+# The one colour convention for counts (how many stamps paint a pixel) and other non-negative amounts, in every
+# chapter: white for none, darker for more. It stops at a mid-dark grey, never black, so numbers written on the
+# darkest cells stay readable and a flat map at its maximum still reads as a map.
+COUNTS = mpl.colors.ListedColormap(mpl.colormaps["Greys"](np.linspace(0.0, 0.7, 256)), name="counts")
 
 
 def use_style() -> None:
@@ -121,6 +129,47 @@ def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limi
         ax.set_title(title)
     if colorbar:
         ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return im
+
+
+def ink_for(colour) -> str:
+    """The colour to write text in on a cell of ``colour``: white on dark cells, black on light ones."""
+    as_color("colour", colour)
+    r, g, b = mpl.colors.to_rgb(colour)
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.55 else "black"
+
+
+def show_counts(
+    ax,
+    counts,
+    title: str | None = None,
+    vmax: float | None = None,
+    annotate: bool = True,
+    fmt=lambda v: f"{v:g}",
+    fontsize: float = 8.0,
+):
+    """Draw non-negative counts (or amounts) in the book's count colours (:data:`COUNTS`: white for zero, darker
+    for more) from 0 to ``vmax`` (default: the largest value), each cell's value written in it if ``annotate``."""
+    as_axes("ax", ax)
+    a = as_array("counts", counts, "a 2D array of non-negative numbers (H, W)")
+    if a.ndim != 2 or a.size == 0:
+        raise ValueError(f"counts must be a non-empty 2D array (H, W), got shape {a.shape}")
+    if (a < 0).any():
+        raise ValueError(f"counts must be non-negative, got a minimum of {a.min():g}")
+    as_str("title", title, optional=True)
+    top = (float(a.max()) or 1.0) if vmax is None else as_float("vmax", vmax, 0, lo_open=True)
+    annotate = as_bool("annotate", annotate)
+    as_callable("fmt", fmt, "a function of one value returning its text")
+    fontsize = as_float("fontsize", fontsize, 0, lo_open=True)
+    im = ax.imshow(a, cmap=COUNTS, vmin=0, vmax=top, interpolation="nearest")
+    if annotate:
+        for (r, c), v in np.ndenumerate(a):
+            ink = ink_for(COUNTS(min(v / top, 1.0)))
+            ax.text(c, r, fmt(v), ha="center", va="center", fontsize=fontsize, color=ink)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
     return im
 
 
@@ -235,6 +284,35 @@ def pixel_figure(panels, scale=3, ncols: int = 2, nrow: int = 4, *, value_range:
             axes.append(ax)
             left += col_w + gap
         top += row_h + gap
+    return fig, axes
+
+
+def pixel_axes(
+    rows: int, cols: int, size, scale: int, gap: int = 12, title: int = 34, margin: int = 6
+) -> tuple[mpl.figure.Figure, np.ndarray]:
+    """A figure with a rows×cols grid of axes, each exactly ``scale`` times an image of ``size`` pixels (an int
+    or (height, width)) at the figure's dpi, so :func:`show_image` draws every pixel as a ``scale``×``scale``
+    block: no resampling that could invent or hide a pattern. ``gap`` (between axes), ``title`` (room above
+    each row) and ``margin`` are in pixels. Returns (figure, axes of shape (rows, cols))."""
+    rows, cols = as_int("rows", rows, 1), as_int("cols", cols, 1)
+    h, w = as_pair("size", size, 1)
+    scale, gap = as_int("scale", scale, 1), as_int("gap", gap, 0)
+    title, margin = as_int("title", title, 0), as_int("margin", margin, 0)
+    dpi = mpl.rcParams["figure.dpi"]
+    ax_w, ax_h = w * scale, h * scale
+    fig_w = 2 * margin + cols * ax_w + (cols - 1) * gap
+    fig_h = 2 * margin + rows * (ax_h + title) + (rows - 1) * gap
+    fig = plt.figure(figsize=(fig_w / dpi, fig_h / dpi), dpi=dpi)
+    axes = np.empty((rows, cols), dtype=object)
+    for r in range(rows):
+        for c in range(cols):
+            left = margin + c * (ax_w + gap)
+            bottom = fig_h - margin - (r + 1) * (ax_h + title) - r * gap
+            ax = axes[r, c] = fig.add_axes((left / fig_w, bottom / fig_h, ax_w / fig_w, ax_h / fig_h))
+            for spine in ax.spines.values():  # a spine would cover the image's outer pixels
+                spine.set_visible(False)
+            ax.set_xticks([])
+            ax.set_yticks([])
     return fig, axes
 
 
@@ -394,35 +472,75 @@ def _check_labels(name: str, labels, n: int) -> None:
         raise ValueError(f"{name} must have one label per entry ({n}), got {len(labels)}: {labels!r}")
 
 
-def _html_cells(values, tag: str) -> str:
-    """Escaped table cells, e.g. ``<td>3</td><td>2</td>``."""
+# A cell that reads as a number: 3, -0.25, 1.2e-05, 1,024, 12%, 208x, 0.42 [0.40–0.45] (see mean_range).
+_NUMBER = re.compile(r"^[+\-−]?(\d[\d,]*(\.\d*)?|\.\d+)(e[+\-]?\d+)?\s*(%|x|×)?(\s*\[[^\]]*\])?$", re.IGNORECASE)
+_CELL = "padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; vertical-align: top"
+
+
+def _is_number(value) -> bool:
+    """Whether a table cell holds a number (a real, or text that reads as one)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and bool(_NUMBER.match(value.strip()))
+
+
+def _html_cells(values, tag: str, numeric: list[bool]) -> str:
+    """Escaped, padded table cells, e.g. ``<td style="...">3</td>``; numeric columns right-aligned."""
     from html import escape
 
-    return "".join(f"<{tag}>{escape(v)}</{tag}>" for v in values)
+    cells = []
+    for v, right in zip(values, numeric):
+        style = f"{_CELL}; text-align: {'right' if right else 'left'}"
+        if right and tag == "td":  # a number stays on one line; a header may wrap
+            style += "; font-variant-numeric: tabular-nums; white-space: nowrap"
+        cells.append(f'<{tag} style="{style}">{escape(v)}</{tag}>')
+    return "".join(cells)
 
 
 class _Table:
-    """A small table that Jupyter and the HTML book render as a real table (HTML), and text reprs show as Markdown."""
+    """A small table that Jupyter and the HTML book render as a real table (HTML, padded, numbers right-aligned,
+    an optional caption), and text reprs show as Markdown."""
 
-    def __init__(self, header, rows) -> None:
+    def __init__(self, header, rows, caption: str | None = None) -> None:
         self.header = [str(h) for h in header]
         self.rows = [[str(v) for v in row] for row in rows]
+        self.caption = caption
+        # a column is numeric when every non-empty cell in it is a number (and one cell at least is not empty)
+        self.numeric = [
+            any(row[c] for row in self.rows) and all(_is_number(row[c]) for row in self.rows if row[c])
+            for c in range(len(self.header))
+        ]
 
     def _repr_markdown_(self) -> str:
-        lines = ["| " + " | ".join(self.header) + " |", "|" + "---|" * len(self.header)]
-        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in self.rows])
+        rule = "|" + "".join("---:|" if right else "---|" for right in self.numeric)
+        lines = ["| " + " | ".join(self.header) + " |", rule]
+        table = "\n".join(lines + ["| " + " | ".join(row) + " |" for row in self.rows])
+        return f"{self.caption}\n\n{table}" if self.caption else table
 
     def _repr_html_(self) -> str:
-        body = "".join(f"<tr>{_html_cells(row, 'td')}</tr>" for row in self.rows)
-        return f"<table><thead><tr>{_html_cells(self.header, 'th')}</tr></thead><tbody>{body}</tbody></table>"
+        from html import escape
+
+        body = "".join(f"<tr>{_html_cells(row, 'td', self.numeric)}</tr>" for row in self.rows)
+        head = _html_cells(self.header, "th", self.numeric).replace("#ddd", "#888")
+        caption = (
+            f'<caption style="caption-side: top; text-align: left; padding: 0.3em 0; font-style: italic">'
+            f"{escape(self.caption)}</caption>"
+            if self.caption
+            else ""
+        )
+        return (
+            '<table class="tu-table" style="border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em">'
+            f"{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
 
     def __repr__(self) -> str:
         return self._repr_markdown_()
 
 
-def table(header, rows) -> _Table:
+def table(header, rows, caption: str | None = None) -> _Table:
     """Rows of values as a table to display in a notebook (the last expression of a cell): Jupyter and the
-    HTML book render it as an HTML table, plain-text reprs as Markdown."""
+    HTML book render it as an HTML table with padded cells, numeric columns right-aligned and an optional
+    ``caption`` above it; plain-text reprs show Markdown."""
     if isinstance(header, str) or not isinstance(header, (tuple, list)) or not header:
         raise TypeError(f"header must be a non-empty list of column names, got {type(header).__name__} {header!r}")
     if isinstance(rows, str) or not hasattr(rows, "__iter__"):
@@ -431,4 +549,21 @@ def table(header, rows) -> _Table:
     for row in rows:
         if isinstance(row, str) or not hasattr(row, "__len__") or len(row) != len(header):
             raise ValueError(f"rows must each hold {len(header)} values (one per header entry), got {row!r}")
-    return _Table(header, rows)
+    return _Table(header, rows, as_str("caption", caption, optional=True))
+
+
+def mean_range(values, fmt: str = ".2f") -> str:
+    """Results over several seeds as one cell of text, "mean [min–max]" (e.g. ``0.42 [0.38–0.47]``), each
+    number formatted with ``fmt``; a single value is shown alone."""
+    a = as_array("values", values, "a sequence of numbers (one per seed)").ravel()
+    if a.size == 0:
+        raise ValueError("values must hold at least one number (one per seed), got none")
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format specification such as '.2f' or '.1e', got {type(fmt).__name__}")
+    try:
+        mean = format(float(a.mean()), fmt)
+    except ValueError as err:
+        raise ValueError(f"fmt must be a format specification for numbers such as '.2f', got {fmt!r}") from err
+    if a.size == 1:
+        return mean
+    return f"{mean} [{format(float(a.min()), fmt)}–{format(float(a.max()), fmt)}]"

@@ -210,6 +210,17 @@ def channel_objective(model: MobileNetV2, layer: int, channel: int) -> Callable[
     return lambda images: head(preprocess(images))[:, channel].mean(dim=(1, 2))
 
 
+def layer_objective(model: MobileNetV2, layer: int) -> Callable[[torch.Tensor], torch.Tensor]:
+    """A function of images in [-1, 1] giving the mean squared activation of every channel of
+    ``model.features[layer]`` per image: DeepDream's objective, many features at once."""
+    as_module("model", model, MobileNetV2)
+    layer = as_int("layer", layer, 0)
+    if layer >= len(model.features):
+        raise ValueError(f"layer must be in [0, {len(model.features) - 1}], got {layer}")
+    head = model.features[: layer + 1]
+    return lambda images: head(preprocess(images)).pow(2).mean(dim=(1, 2, 3))
+
+
 def class_objective(model: MobileNetV2, index: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function of images in [-1, 1] giving the logit of ImageNet class ``index`` per image."""
     as_module("model", model, MobileNetV2)

@@ -37,14 +37,14 @@ INPUT = "#7570b3"
 
 
 def _count_cells(ax, counts: np.ndarray, y: float, annotate: bool = True, fontsize: float = 7) -> None:
-    """One row of unit cells at height ``y``, shaded by count (white = none), each with its count written in it."""
-    shade = plt.get_cmap("Greys")
+    """One row of unit cells at height ``y``, shaded by count in the book's count colours (white = none), each
+    with its count written in it."""
     top = max(int(counts.max()), 1)
     for j, c in enumerate(counts):
-        face = shade(0.15 + 0.7 * c / top) if c else "white"
+        face = plotting.COUNTS(c / top)
         ax.add_patch(Rectangle((j, y), 1, 1, facecolor=face, edgecolor="0.6", lw=0.5))
         if annotate:
-            ink = "white" if c > top / 2 else "black"
+            ink = plotting.ink_for(face)
             ax.text(j + 0.5, y + 0.5, str(c), ha="center", va="center", fontsize=fontsize, color=ink)
 
 
@@ -96,7 +96,7 @@ def overlap_figure(kernel_size: int, stride: int, input_size: int = 4, span: int
     span = None if span is None else as_int("span", span, 1)
     counts_len = (n - 1) * s + k
     width = counts_len if span is None else max(span, counts_len)
-    fig, ax = plt.subplots(figsize=(min(9.0, 0.3 * width + 1.0), 1.6))
+    fig, ax = plt.subplots(figsize=(min(7.6, 0.3 * width + 1.0), 1.6))  # at most the page column
     draw_overlap_1d(ax, kernel_size, stride, input_size, span=span)
     ax.set_title(_overlap_title(kernel_size, stride))
     return fig
@@ -124,7 +124,7 @@ def overlap_grid(kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[in
     """Small multiples of the overlap diagram (rows: kernel sizes, columns: strides): the static explorer."""
     ks, ss = as_ints("kernel_sizes", kernel_sizes, 1), as_ints("strides", strides, 1)
     n = as_int("input_size", input_size, 1)
-    fig, axes = plt.subplots(len(ks), len(ss), figsize=(1.35 * len(ss), 0.75 * len(ks) + 0.2), squeeze=False)
+    fig, axes = plt.subplots(len(ks), len(ss), figsize=(1.25 * len(ss), 0.75 * len(ks) + 0.2), squeeze=False)
     for r, k in enumerate(ks):
         for c, s in enumerate(ss):
             draw_overlap_1d(axes[r, c], k, s, n, annotate=False, square=False)
@@ -551,12 +551,11 @@ def draw_stacked_1d(
                     )
                 )
     for r, counts in enumerate(rows):
-        shade = plt.get_cmap("Greys")
         for c, x in zip(counts, centres[r]):
-            face = INPUT if r == 0 else shade(0.15 + 0.7 * c / counts.max()) if c else "white"
+            face = INPUT if r == 0 else plotting.COUNTS(c / counts.max())
             ax.add_patch(Rectangle((x - 0.45, y[r]), 0.9, height, facecolor=face, edgecolor="0.6", lw=0.5))
             if r:
-                ink = "white" if c > counts.max() / 2 else "black"
+                ink = plotting.ink_for(face)
                 ax.text(x, y[r] + height / 2, str(c), ha="center", va="center", fontsize=6.5, color=ink)
         label = "input" if r == 0 else f"layer {r}: k={layers[r - 1][0]}, s={layers[r - 1][1]}"
         ax.text(-0.6, y[r] + height / 2, label, ha="right", va="center", fontsize=7)
@@ -605,7 +604,8 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
     """The 2D overlap map being painted: the first ``stamps`` inputs (row by row) have stamped their kernel.
 
     Left, the input grid (painted inputs shaded, the latest outlined); then one count map per kernel size,
-    with the latest stamp outlined. All maps share one grey scale, so the final maps compare directly.
+    with the latest stamp outlined. All maps share one scale of the book's count colours, so the final maps
+    compare directly; the counts are written large enough to read (9 pt).
     """
     ks = as_ints("kernel_sizes", kernel_sizes, 1)
     s, n = as_int("stride", stride, 1), as_int("input_size", input_size, 1)
@@ -613,20 +613,21 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
     if stamps > n * n:
         raise ValueError(f"stamps must be at most the number of inputs {n * n}, got {stamps}")
     sizes = [(n - 1) * s + k for k in ks]
-    fig, axes = plt.subplots(1, 1 + len(ks), figsize=(7.5, 2.9), gridspec_kw={"width_ratios": [n, *sizes]})
+    fig, axes = plt.subplots(1, 1 + len(ks), figsize=(7.6, 3.9), gridspec_kw={"width_ratios": [n, *sizes]})
     painted = (np.arange(n * n) < stamps).reshape(n, n)
     axes[0].imshow(painted, cmap=mpl.colors.ListedColormap(["white", INPUT]), vmin=0, vmax=1)
-    axes[0].set_title(f"input {n}×{n}", fontsize=8)
-    fig.suptitle(f"{stamps} of {n * n} inputs have stamped their kernel", fontsize=9)
+    axes[0].set_title(f"input {n}×{n}", fontsize=9)
+    fig.suptitle(f"{stamps} of {n * n} inputs have stamped their kernel", fontsize=10)
     top = max(int(overlap.overlap_counts(k, s, (n, n)).max()) for k in ks)
     for ax, k in zip(axes[1:], ks):
         counts = overlap.stamp_counts(k, s, n, stamps)
-        ax.imshow(counts, cmap="Greys", vmin=0, vmax=top * 1.15, interpolation="nearest")
+        ax.imshow(counts, cmap=plotting.COUNTS, vmin=0, vmax=top, interpolation="nearest")
         for (i, j), c in np.ndenumerate(counts):
             if c:
-                ax.text(j, i, str(c), ha="center", va="center", fontsize=6, color="white" if c > top / 2 else "black")
+                ink = plotting.ink_for(plotting.COUNTS(c / top))
+                ax.text(j, i, str(c), ha="center", va="center", fontsize=9, color=ink)
         done = "max/min " + f"{overlap.unevenness((k, k), (s, s)):g} (interior)" if stamps == n * n else "painting"
-        ax.set_title(f"k={k}, s={s}: {done}", fontsize=8)
+        ax.set_title(f"k={k}, s={s}: {done}", fontsize=9)
     if stamps:
         i, j = divmod(stamps - 1, n)
         axes[0].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=PAINT, lw=2))
@@ -637,7 +638,7 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
         ax.set_yticks(np.arange(-0.5, ax.get_ylim()[0], 1), minor=True)
         ax.grid(which="minor", color="0.85", lw=0.4)
         ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.03, top=0.84, wspace=0.08)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.87, wspace=0.06)
     return fig
 
 

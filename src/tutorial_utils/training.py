@@ -471,8 +471,8 @@ def run_gan(
 
 # Chapter 05's recipe for the bundled digits (data.digits), quick and full profile: see digit_gan.
 DIGIT_GAN = {
-    "quick": dict(steps=1200, eval_every=100, width=16, disc_width=8),
-    "full": dict(steps=3000, eval_every=200, width=32, disc_width=16),
+    "quick": dict(steps=400, eval_every=50, width=16, disc_width=8),
+    "full": dict(steps=1500, eval_every=100, width=32, disc_width=16),
 }
 
 

@@ -15,6 +15,17 @@
 # %% [markdown]
 # # 05 · GANs: the grid at step 0 and after training
 #
+# ```{glue:figure} opening_grid
+# A digit drawn by a small GAN generator whose last two layers are transposed convolutions, eight times
+# enlarged, and its top-left 8×8 corner, blank page, magnified 32 times: the page is woven with the grid.
+# ```
+#
+# **In this chapter you will learn**
+# - that a generator built with transposed convolutions paints its grid before it has seen a single image,
+#   and where the transposed convolutions sit decides the grid's period;
+# - that training keeps the grid unless the discriminator charges for it, while the samples become digits;
+# - how to tell the grid from other flaws of generated images, such as JPEG blocks or a wrong value range.
+#
 # The checkerboard was first noticed in the samples of generative adversarial networks, whose generators grew
 # images with transposed convolutions
 # {cite}`gauthier2014cgan,radford2015dcgan,salimans2016improved,dumoulin2016ali`. The article's most striking
@@ -28,7 +39,7 @@
 # handwritten digits on a flat grey page, where a grid has nowhere to hide, and checks what a reader would:
 # whether the samples are digits, whether they vary, and where the grid went.
 
-# %%
+# %% tags=["hide-input", "setup"]
 # Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
 # applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
@@ -46,7 +57,7 @@ from tutorial_utils import data, metrics, models, plotting, runtime, training, w
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
-# %%
+# %% tags=["hide-input", "setup"]
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -227,7 +238,7 @@ read = {
 plotting.table(["images", "read as a digit"], [[k, f"{v:.0%}"] for k, v in read.items()])
 print(f"accuracy on the held-out digits: {accuracy:.1%}")
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert accuracy > 0.9 and read["held-out digits"] > 0.85, (accuracy, read)
 assert max(v for k, v in read.items() if k != "held-out digits") < 0.1, read
 
@@ -351,7 +362,7 @@ plotting.table(
 # - **On the page.** The transposed-convolution generators' pages carry a period-2 pattern of at least
 #   0.08 grey levels, at least 2.5 times the resize generator's.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 m = measured
 for name in VARIANTS:
     assert m[name]["recognisable"] >= 0.3, (name, m[name])
@@ -525,7 +536,7 @@ plt.show()
 # and its discriminator, which may or may not charge for it. Resize-convolution takes the grid out of the
 # contest.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert seen["page"] < measured["deconv_last_two"]["page"], (seen, measured)
 assert seen["score2"] < 0.2 * measured["deconv_last_two"]["score2"], (seen, measured)
 assert measured["resize"]["score2"] < seen["score2"], (seen, measured["resize"])
@@ -560,7 +571,7 @@ fig, _ = plotting.pixel_figure(
 )
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert scores["JPEG, quality 10"] < scores["checkerboard (step 0)"] / 10, scores
 assert abs(scores["wrong value range"] - scores["photo crops"]) < 1e-9, scores
 # the range error is visible: nothing in the washed-out panel is drawn darker than mid-grey
@@ -583,7 +594,7 @@ assert shown.min() >= 0.5 and plotting.image_hwc(crops[0], value_range=(-1, 1)).
 # {doc}`Chapter 07 <07_gradient_artifacts>` looks at the discriminator's side: what a strided discriminator's
 # gradient does to a generator without transposed convolutions.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
 deconv = ("deconv_last_two", "deconv_last")
 plotting.glue_numbers(
@@ -592,3 +603,17 @@ plotting.glue_numbers(
     c05_recognisable_min=min(measured[n]["recognisable"] for n in VARIANTS),
     c05_sighted_over_blind=seen["score2"] / measured["deconv_last_two"]["score2"],
 )
+
+# %% [markdown]
+# ```{admonition} Takeaways
+# :class: tip takeaways
+# - A generator paints its grid at step 0: with a transposed convolution in the last layer a period-2 grid,
+#   in the last two layers a period-4 grid on top; with resize-convolutions none (on three seeds, a period-2
+#   score above 0.1 and at least 30 times the resize generator's).
+# - Against a discriminator that cannot see it, training keeps the grid while the samples become varied,
+#   recognisable digits: both transposed-convolution generators end at least 30 times the held-out digits'
+#   period-2 score, with a pattern on the blank page.
+# - A discriminator that sees the grid makes the generator take most of it back (the period-2 score falls
+#   below a fifth), but the resize-convolution generator never had one to remove: the upsampler, not
+#   training, is the fix.
+# ```

@@ -415,8 +415,8 @@ rows = [[n, plotting.mean_range(v, ".4f")] for n, v in init_scores.items()]
 plotting.table(["upsampler", "score at init"], rows, caption="5 seeds: mean [min–max]")
 
 # %% [markdown]
-# Plain sub-pixel convolution starts with a strong pattern, about as strong as the transposed convolutions
-# (the cell asserts a score of at least 0.1). ICNR with a tied bias is as clean as nearest resize-convolution
+# Plain sub-pixel convolution starts with a strong pattern: the cell asserts a score of at least 0.1,
+# where nearest resize-convolution stays at 0.01 or less. ICNR with a tied bias is as clean as nearest resize-convolution
 # (at most 0.01). Untying the bias brings the pattern back, at least five times stronger than with the tied
 # bias in both variants, and much stronger when the weights are small next to the bias. The figure shows a
 # 16×16 corner of one sample of each sub-pixel generator (top) and, below, the fine detail (high-pass)

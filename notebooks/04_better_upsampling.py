@@ -416,9 +416,10 @@ plotting.table(["upsampler", "score at init"], rows, caption="5 seeds: mean [min
 
 # %% [markdown]
 # Plain sub-pixel convolution starts with a strong pattern: the cell asserts a score of at least 0.1,
-# where nearest resize-convolution stays at 0.01 or less. ICNR with a tied bias is as clean as nearest resize-convolution
-# (at most 0.01). Untying the bias brings the pattern back, at least five times stronger than with the tied
-# bias in both variants, and much stronger when the weights are small next to the bias. The figure shows a
+# where nearest resize-convolution stays at 0.01 or less. ICNR with a tied bias is as clean as nearest
+# resize-convolution (at most 0.01). Untying the bias brings the pattern back, at least five times
+# stronger than with the tied bias in both variants, and much stronger when the weights are small next
+# to the bias. The figure shows a
 # 16×16 corner of one sample of each sub-pixel generator (top) and, below, the fine detail (high-pass)
 # averaged over the 16 samples and the colour channels, in units of the detail's own standard deviation (as
 # the score measures it): a pattern that every image shares survives the average, everything else fades.

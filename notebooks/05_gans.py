@@ -532,9 +532,10 @@ plt.show()
 # is not asserted. The generator can do this: chapter 03 showed that the weights of a
 # transposed convolution can balance its uneven overlap, and here a critic pays it to. It does not reach the
 # resize-convolution generator, which never had a grid to remove: its score stays below the strided run's.
-# So the grid of a trained generator is a contest between its architecture, which paints the grid for free,
-# and its discriminator, which may or may not charge for it. Resize-convolution takes the grid out of the
-# contest.
+# The blog post that seeded the article found the artifacts largely unaffected by training; here that holds
+# only against a discriminator that cannot see them. So the grid of a trained generator is a contest
+# between its architecture, which paints the grid for free, and its discriminator, which may or may not
+# charge for it. Resize-convolution takes the grid out of the contest.
 
 # %% tags=["hide-input", "checks"]
 assert seen["page"] < measured["deconv_last_two"]["page"], (seen, measured)

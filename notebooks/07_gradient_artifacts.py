@@ -399,7 +399,7 @@ plotting.table(
     ["variant", "score, period 2", "period 4", "period 8", "activation"],
     [
         [name]
-        + [plotting.mean_range(score[name, p], ".4f") for p in (2, 4, 8)]
+        + [plotting.mean_range(score[name, p], ".3f") for p in (2, 4, 8)]
         + [plotting.mean_range(act[name].tolist()) if name in act else "(another objective)"]
         for name in feature_vis
     ],

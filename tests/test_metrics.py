@@ -204,3 +204,36 @@ def test_high_frequency_share():
         metrics.high_frequency_share(delta, cutoff=0.5)
     with pytest.raises(ValueError, match="zeros"):
         metrics.high_frequency_share(torch.zeros(4, 4))
+
+
+# --- variety and recognisability of samples --------------------------------------------------------------------
+
+
+def test_mean_pairwise_distance_by_hand():
+    a, b, c = torch.zeros(1, 1, 2, 2), torch.ones(1, 1, 2, 2), torch.full((1, 1, 2, 2), 3.0)
+    x = torch.cat([a, b, c])
+    # RMS pixel differences: |a-b| = 1, |a-c| = 3, |b-c| = 2, mean 2
+    assert metrics.mean_pairwise_distance(x) == pytest.approx(2.0)
+    assert metrics.mean_pairwise_distance(torch.cat([a, a, a])) == 0.0  # a collapsed batch
+    noise = torch.randn(64, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    # independent standard normals differ by sqrt(2) RMS, and the measure ignores the order of the batch
+    assert metrics.mean_pairwise_distance(noise) == pytest.approx(2**0.5, rel=0.05)
+    assert metrics.mean_pairwise_distance(noise.flip(0)) == pytest.approx(metrics.mean_pairwise_distance(noise))
+
+
+def test_mean_pairwise_distance_needs_two_images():
+    with pytest.raises(ValueError, match="images"):
+        metrics.mean_pairwise_distance(torch.zeros(1, 1, 4, 4))
+
+
+def test_confident_share():
+    p = torch.tensor([[0.9, 0.1], [0.8, 0.2], [0.5, 0.5], [0.1, 0.9]])
+    assert metrics.confident_share(p) == 0.75  # 0.8 counts as confident
+    assert metrics.confident_share(p, threshold=0.85) == 0.5
+    assert metrics.confident_share(p.numpy(), threshold=0.0) == 1.0
+    with pytest.raises(ValueError, match="probabilities"):
+        metrics.confident_share(torch.tensor([[0.9, 0.3]]))
+    with pytest.raises(ValueError, match="probabilities"):
+        metrics.confident_share(torch.ones(3))
+    with pytest.raises(ValueError, match="threshold"):
+        metrics.confident_share(p, threshold=1.5)

@@ -250,3 +250,28 @@ def test_transformer_rejects_bad_arguments():
         models.TransformerNet("nearest", width=0)
     with pytest.raises(TypeError, match="n_residual"):
         models.TransformerNet("nearest", n_residual=1.5)
+
+
+def test_spectral_norm_divides_every_weight_by_its_largest_singular_value():
+    disc = training.seeded(lambda: models.Discriminator("conv4", 16, width=4, channels=1, spectral_norm=True), 0)
+    plain = training.seeded(lambda: models.Discriminator("conv4", 16, width=4, channels=1), 0)
+    layers = [m for m in disc.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    assert len(layers) == 3 and all(torch.nn.utils.parametrize.is_parametrized(m, "weight") for m in layers)
+    assert not any(torch.nn.utils.parametrize.is_parametrized(m) for m in plain.modules())
+    x = torch.randn(8, 1, 16, 16, generator=torch.Generator().manual_seed(0))
+    for _ in range(30):  # one power iteration per training-mode forward
+        disc(x)
+    for m in layers:
+        sigma = torch.linalg.matrix_norm(m.weight.detach().flatten(1), ord=2)
+        assert float(sigma) == pytest.approx(1.0, abs=0.02), m
+        raw = m.parametrizations.weight.original.detach()
+        expected = raw / torch.linalg.matrix_norm(raw.flatten(1), ord=2)
+        assert torch.allclose(m.weight.detach(), expected, rtol=0.02, atol=1e-4)
+    # Same architecture, same parameters: spectral normalisation is an option, not a different network.
+    assert sum(p.numel() for p in disc.parameters()) == sum(p.numel() for p in plain.parameters())
+    assert disc(x).shape == (8,)
+
+
+def test_spectral_norm_must_be_a_bool():
+    with pytest.raises(TypeError, match="spectral_norm"):
+        models.Discriminator("conv4", 16, spectral_norm=1)

@@ -1,6 +1,7 @@
 """The training loops (a GAN, a transformation network): they run, record their history at the right steps,
 and one seed gives one run."""
 
+import copy
 import math
 
 import pytest
@@ -366,3 +367,166 @@ def test_classifier_training_rejects_bad_labels():
         training.train_classifier(net, x, y.float(), 1, progress=False)
     with pytest.raises(ValueError, match="labels"):
         training.train_classifier(net, x, -y - 1, 1, progress=False)
+
+
+# --- chapter 05's recipe: hinge loss, spectral norm, a faster discriminator, a weight average ---------------------
+
+
+class _Logits(torch.nn.Module):
+    """A 'discriminator' whose logit is the mean pixel: its losses can be computed by hand."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.ones(()))
+
+    def forward(self, x):
+        return self.scale * x.mean(dim=(1, 2, 3))
+
+
+def test_hinge_and_dcgan_discriminator_losses_by_hand():
+    real, fake = torch.tensor([2.0, 0.5]), torch.tensor([-2.0, 0.5])
+    # hinge: mean(relu(1 - [2, 0.5])) = 0.25, mean(relu(1 + [-2, 0.5])) = 0.75
+    assert float(training.discriminator_loss(real, fake, "hinge")) == pytest.approx(1.0)
+    # dcgan: -log sigmoid(real) - log(1 - sigmoid(fake)) = softplus(-real) + softplus(fake), averaged
+    expected = F.softplus(-real).mean() + F.softplus(fake).mean()
+    assert float(training.discriminator_loss(real, fake)) == pytest.approx(float(expected))
+    # past the margin the hinge loss is 0 and sends no gradient
+    r, f = torch.tensor([3.0], requires_grad=True), torch.tensor([-3.0], requires_grad=True)
+    training.discriminator_loss(r, f, "hinge").backward()
+    assert float(r.grad) == 0 and float(f.grad) == 0
+
+
+def test_hinge_and_dcgan_generator_losses_by_hand():
+    fake = torch.stack([torch.full((1, 2, 2), v) for v in (0.5, -1.5)])  # logits 0.5 and -1.5
+    assert float(training.generator_loss(_Logits(), fake, "hinge").detach()) == pytest.approx(0.5)  # -mean
+    expected = F.softplus(-torch.tensor([0.5, -1.5])).mean()
+    assert float(training.generator_loss(_Logits(), fake).detach()) == pytest.approx(float(expected))
+    # the hinge gradient is -1/(N·pixels) on every pixel, whatever the logit
+    grad = training.generator_gradient(_Logits(), fake, "hinge")
+    assert torch.allclose(grad, torch.full_like(fake, -1 / 8))
+
+
+def test_ema_update_maths():
+    model, average = torch.nn.BatchNorm1d(2), torch.nn.BatchNorm1d(2)
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+        average.weight.fill_(0.0)
+        model.running_mean.fill_(3.0)
+    training.ema_update(average, model, 0.9)
+    assert torch.allclose(average.weight, torch.full((2,), 0.1))  # 0.9 * 0 + 0.1 * 1
+    training.ema_update(average, model, 0.9)
+    assert torch.allclose(average.weight, torch.full((2,), 0.19))  # 0.9 * 0.1 + 0.1 * 1
+    assert torch.equal(average.running_mean, model.running_mean)  # buffers are copied
+    assert torch.equal(model.weight, torch.ones(2))  # the model is not touched
+    training.ema_update(average, model, 0.0)
+    assert torch.equal(average.weight, model.weight)
+    with pytest.raises(ValueError, match="average"):
+        training.ema_update(torch.nn.BatchNorm1d(3), model, 0.5)
+
+
+def test_train_gan_keeps_the_weight_average(real, monkeypatch):
+    config = CONFIG.replace(steps=4, eval_every=2, ema=0.999)
+    gen, disc = training.make_gan(config)
+    average = copy.deepcopy(gen)
+    seen = []  # (decay, the generator's weights) at every call
+    update = training.ema_update
+
+    def spy(avg, model, decay):
+        seen.append((decay, [p.detach().clone() for p in model.parameters()]))
+        update(avg, model, decay)
+
+    monkeypatch.setattr(training, "ema_update", spy)
+    h = training.train_gan(gen, disc, real, config, progress=False, average=average)
+    # starts from the generator, then min(ema, (1 + t) / (10 + t)) at step t
+    assert [d for d, _ in seen] == [0.0] + [pytest.approx((1 + t) / (10 + t)) for t in range(1, 5)]
+    expected = seen[0][1]
+    for decay, weights in seen[1:]:
+        expected = [decay * e + (1 - decay) * w for e, w in zip(expected, weights)]
+    for a, e in zip(average.parameters(), expected):
+        assert torch.allclose(a, e, atol=1e-6)
+    assert not all(torch.equal(a, g) for a, g in zip(average.parameters(), gen.parameters()))
+    # the evaluation batch is drawn from the average
+    z_eval = gen.sample_latent(config.eval_size, rng=torch.Generator().manual_seed(config.seed * 3 + 2), device="cpu")
+    assert h.score2[-1] == metrics.checkerboard_score(training.sample(average, z_eval), 2)
+
+
+def test_train_gan_refuses_an_average_it_cannot_keep(real):
+    gen, disc = training.make_gan(CONFIG)
+    with pytest.raises(ValueError, match="average"):
+        training.train_gan(gen, disc, real, CONFIG.replace(ema=0.99), progress=False, average=gen)
+    with pytest.raises(ValueError, match="average"):
+        training.train_gan(gen, disc, real, CONFIG, progress=False, average=copy.deepcopy(gen))
+
+
+def test_scoring_does_not_advance_the_spectral_norm(real):
+    """The discriminator is scored in eval mode: how often a run is scored does not change the run."""
+    weights = []
+    for eval_every in (1, 4):
+        config = CONFIG.replace(steps=4, eval_every=eval_every, spectral_norm=True, loss="hinge")
+        gen, disc = training.make_gan(config)
+        training.train_gan(gen, disc, real, config, progress=False)
+        weights.append([p.detach().clone() for p in [*gen.parameters(), *disc.parameters()]])
+    assert all(torch.equal(a, b) for a, b in zip(*weights))
+
+
+def test_recipe_settings_reach_the_optimisers_and_the_discriminator(real, monkeypatch):
+    made = []
+    adam = torch.optim.Adam
+
+    def spy(params, lr, betas):
+        made.append((lr, tuple(betas)))
+        return adam(params, lr=lr, betas=betas)
+
+    monkeypatch.setattr(torch.optim, "Adam", spy)
+    config = CONFIG.replace(steps=1, lr=1e-4, lr_d=3e-4, betas=(0.0, 0.9), spectral_norm=True, loss="hinge")
+    gen, disc = training.make_gan(config)
+    assert any(torch.nn.utils.parametrize.is_parametrized(m) for m in disc.modules())
+    training.train_gan(gen, disc, real, config, progress=False)
+    assert made == [(1e-4, (0.0, 0.9)), (3e-4, (0.0, 0.9))]  # generator, discriminator
+    made.clear()
+    training.train_gan(*training.make_gan(CONFIG.replace(steps=1)), real, CONFIG.replace(steps=1), progress=False)
+    assert made == [(2e-4, (0.5, 0.999))] * 2  # the defaults are DCGAN's
+
+
+def test_config_defaults_keep_the_dcgan_recipe():
+    c = training.GANConfig()
+    assert (c.loss, c.spectral_norm, c.lr_d, c.betas, c.ema) == ("dcgan", False, None, (0.5, 0.999), 0.0)
+    _, disc = training.make_gan(c.replace(image_size=8, width=2))
+    assert not any(torch.nn.utils.parametrize.is_parametrized(m) for m in disc.modules())
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("loss", "wgan"), ("spectral_norm", 1), ("lr_d", 0), ("betas", (0.5,)), ("betas", (0.5, 1.0)), ("ema", 1.0)],
+)
+def test_config_rejects_bad_recipe_settings(field, value):
+    with pytest.raises((ValueError, TypeError), match=field):
+        CONFIG.replace(**{field: value})
+
+
+def test_digit_gan_is_chapter_05s_recipe():
+    quick, full = training.digit_gan("deconv_last", seed=2, profile="quick"), training.digit_gan(profile="full")
+    assert (quick.variant, quick.seed, full.variant) == ("deconv_last", 2, "resize")
+    for c in (quick, full):
+        assert (c.image_size, c.channels, c.loss, c.spectral_norm, c.betas) == (32, 1, "hinge", True, (0.0, 0.9))
+        assert (c.lr, c.lr_d, c.batch_size) == (2e-4, 4e-4, 64) and 0.9 <= c.ema < 1
+    assert full.steps > quick.steps and full.width >= quick.width
+    for profile, settings in training.DIGIT_GAN.items():
+        c = training.digit_gan(profile=profile)
+        assert all(getattr(c, k) == v for k, v in settings.items())
+    with pytest.raises(ValueError, match="profile"):
+        training.digit_gan(profile="long")
+    with pytest.raises(ValueError, match="variant"):
+        training.digit_gan("deconv")
+
+
+def test_run_gan_retrains_the_same_generator():
+    real, _ = data.digits("test", size=32)
+    config = training.digit_gan("deconv_last", profile="quick").replace(steps=3, eval_every=3, width=2, eval_size=4)
+    runs = [training.run_gan(config, real, progress=False) for _ in range(2)]
+    assert runs[0].sampler is runs[0].average and runs[0].history.eval_step == [0, 3]
+    for a, b in zip(runs[0].sampler.parameters(), runs[1].sampler.parameters()):
+        assert torch.equal(a, b)
+    plain = training.run_gan(config.replace(ema=0.0), real, progress=False)
+    assert plain.average is None and plain.sampler is plain.generator
+    assert torch.equal(next(plain.generator.parameters()), next(runs[0].generator.parameters()))

@@ -413,3 +413,47 @@ def test_tile_places_images_with_white_padding():
         plotting.tile(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="nrow"):
         plotting.tile(x, nrow=0)
+
+
+def _render(fig) -> np.ndarray:
+    """The figure as the book stores it (a PNG at the book's 100 dpi), as an RGB array."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return np.asarray(Image.open(buffer).convert("RGB")).astype(int)
+
+
+def test_pixel_figure_draws_each_pixel_as_an_exact_block():
+    plotting.use_style()
+    rng = np.random.default_rng(0)
+    img = rng.choice([-1.0, 1.0], size=(1, 4, 4))  # black and white pixels, so every block is exact
+    fig, axes = plotting.pixel_figure({"one": img}, scale=5, value_range=(-1, 1))
+    assert fig.get_size_inches()[0] * 100 == 20  # 4 pixels x 5
+    png = _render(fig)
+    top = png.shape[0] - 20  # the image sits under its title
+    drawn = png[top:, :20, 0]
+    expected = np.kron((img[0] > 0) * 255, np.ones((5, 5), dtype=int))
+    assert np.array_equal(drawn, expected)
+    # the axes keep the image's own pixel coordinates, so zoom_box outlines image pixels
+    assert axes[0].get_xlim() == (-0.5, 3.5)
+
+
+def test_pixel_figure_lays_out_batches_and_signed_panels():
+    plotting.use_style()
+    batch = np.zeros((16, 1, 32, 32))
+    fig, axes = plotting.pixel_figure({"a": batch, "b": batch, "c": batch, "d": batch}, scale=3, value_range=(-1, 1))
+    # 4 images of 96 px with 1-px white lines, two panels a row 6 px apart: exactly the page's 780 px
+    assert fig.get_size_inches()[0] * 100 == pytest.approx(780) and len(axes) == 4
+    png = _render(fig)
+    row = png[png.shape[0] - 10, :, 0]  # a row of pixels through the bottom images
+    assert abs(row[95] - 127.5) < 1 and row[96] == 255 and abs(row[97] - 127.5) < 1  # grey, white line, grey
+    tile = np.array([[1.0, -1.0], [0.0, 0.5]])
+    fig, _ = plotting.pixel_figure({"s": plotting.Signed(tile, 1.0)}, scale=10, value_range=(-1, 1))
+    png = _render(fig)[-20:, :20]
+    red, blue, white = png[0, 0], png[0, 10], png[10, 0]
+    assert red[0] > red[2] + 50 and blue[2] > blue[0] + 50 and white.min() > 240  # RdBu_r: 1 red, -1 blue
+    with pytest.raises(ValueError, match="scale"):
+        plotting.pixel_figure({"a": batch, "b": batch}, scale=[3], value_range=(-1, 1))
+    with pytest.raises(ValueError, match="panels"):
+        plotting.pixel_figure({"a": np.zeros((4, 4))}, value_range=(-1, 1))
+    with pytest.raises(ValueError, match="limit"):
+        plotting.Signed(tile, 0)

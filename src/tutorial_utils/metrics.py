@@ -17,6 +17,21 @@ def _cpu64(x: torch.Tensor) -> torch.Tensor:
     return x.detach().cpu().double()
 
 
+def _as_matrix(name: str, value) -> torch.Tensor:
+    """``value`` (a tensor or array) as a finite, non-empty float64 CPU tensor of shape (N, K)."""
+    if not isinstance(value, torch.Tensor):
+        try:
+            value = torch.as_tensor(np.asarray(value, dtype=np.float64))
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{name} must be a tensor or array of shape (N, K), got {type(value).__name__}") from err
+    if value.ndim != 2 or value.numel() == 0:
+        raise ValueError(f"{name} must be a non-empty array of shape (N, K), got shape {tuple(value.shape)}")
+    value = _cpu64(value)
+    if not bool(torch.isfinite(value).all()):
+        raise ValueError(f"{name} must be finite, got NaN or infinite values")
+    return value
+
+
 def high_pass(images: torch.Tensor) -> torch.Tensor:
     """Images minus their 3×3 local mean (edge-replicated): what is left is fine detail and artifacts.
 
@@ -182,6 +197,34 @@ def checkerboard_amplitude(images, period: int = 2) -> float:
     x = _cpu64(as_images("images", images, period))
     means = phase_means(high_pass(x), period).flatten(-2)
     return float(means.var(dim=-1, unbiased=False).mean().sqrt())
+
+
+# --- generated samples: variety and recognisability --------------------------------------------------------
+
+
+def mean_pairwise_distance(images) -> float:
+    """Mean distance between the images of a batch (N >= 2), over all pairs: the root-mean-square pixel
+    difference of each pair. A collapsed generator, whose samples are all alike, scores near 0; compare
+    with the same number for real images."""
+    x = _cpu64(as_images("images", images)).flatten(1)
+    if x.shape[0] < 2:
+        raise ValueError(f"images must hold at least 2 images to pair, got {x.shape[0]}")
+    d = torch.cdist(x, x) / x.shape[1] ** 0.5
+    n = x.shape[0]
+    return float(d.sum() / (n * (n - 1)))
+
+
+def confident_share(probabilities, threshold: float = 0.8) -> float:
+    """The share of rows of ``probabilities`` (N, classes), a classifier's output, whose top class has
+    probability at least ``threshold``: how many samples the classifier reads as one class without doubt.
+
+    The columns may be a subset of the classes (rows then sum to less than 1): e.g. the ten digits of a
+    classifier that also has a "not a digit" class, so a sample counts only if it is confidently a digit."""
+    p = _as_matrix("probabilities", probabilities)
+    threshold = as_float("threshold", threshold, 0, 1)
+    if bool((p < 0).any()) or bool((p.sum(dim=1) > 1 + 1e-4).any()):
+        raise ValueError("probabilities must be non-negative rows that sum to at most 1 (training.predict's output)")
+    return float((p.max(dim=1).values >= threshold).double().mean())
 
 
 # --- audio: tonal artifacts ----------------------------------------------------------------------------------

@@ -124,7 +124,9 @@ class Discriminator(nn.Module):
 
     ``kinds`` is one downsampler kind for every layer or one per layer; channels double from ``width``. With
     ``stem=True`` a regular (stride-1) 3×3 convolution to ``width`` channels comes first, at full resolution:
-    the article's control for a strided first layer.
+    the article's control for a strided first layer. With ``spectral_norm=True`` every convolution and the
+    linear head divide their weight by its largest singular value (Miyato et al. 2018, one power iteration per
+    training-mode forward), which keeps the discriminator 1-Lipschitz per layer and a small GAN from collapsing.
     """
 
     def __init__(
@@ -134,6 +136,7 @@ class Discriminator(nn.Module):
         width: int = 32,
         channels: int = 3,
         stem: bool = False,
+        spectral_norm: bool = False,
     ) -> None:
         super().__init__()
         layers = _num_layers(image_size)
@@ -143,11 +146,15 @@ class Discriminator(nn.Module):
         widths = [width if stem else channels] + [width * 2**i for i in range(layers)]
         _check_widths(f"image_size={image_size}, width={width}", widths[::-1], 1)
         blocks = [nn.Conv2d(channels, width, 3, padding=1), nn.LeakyReLU(0.2)] if stem else []
+        self.spectral_norm = as_bool("spectral_norm", spectral_norm)
         for i, kind in enumerate(kinds):
             blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.LeakyReLU(0.2)]
         self.kinds, self.image_size, self.channels = tuple(kinds), image_size, channels
         self.features = nn.Sequential(*blocks)
         self.head = nn.Linear(widths[-1] * 16, 1)
+        if self.spectral_norm:
+            for module in [m for m in self.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]:
+                nn.utils.parametrizations.spectral_norm(module)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         expected = (self.channels, self.image_size, self.image_size)

@@ -235,6 +235,87 @@ def pixel_axes(
     return fig, axes
 
 
+class Signed:
+    """Signed data (H, W) for :func:`pixel_figure`, drawn with the book's diverging map: 0 white, +``limit``
+    full red, -``limit`` full blue (e.g. a fingerprint)."""
+
+    def __init__(self, data, limit: float) -> None:
+        a = as_array("data", data, "a 2D array of numbers (H, W)")
+        if a.ndim != 2 or a.size == 0:
+            raise ValueError(f"data must be a non-empty 2D array (H, W), got shape {a.shape}")
+        self.data, self.limit = a, as_float("limit", limit, 0, lo_open=True)
+
+    def rgb(self) -> np.ndarray:
+        """The data as an (H, W, 3) array of colours in [0, 1]."""
+        return plt.get_cmap(DIVERGING)(np.clip(self.data / self.limit, -1, 1) / 2 + 0.5)[..., :3]
+
+
+def _magnified(img, scale: int, value_range) -> np.ndarray:
+    """An image (C, H, W) as an (H·scale, W·scale[, 3]) array in [0, 1]: each pixel a scale×scale block."""
+    a = img.rgb() if isinstance(img, Signed) else image_hwc(img, value_range=value_range)
+    return np.repeat(np.repeat(a, scale, axis=0), scale, axis=1)
+
+
+def pixel_figure(panels, scale=3, ncols: int = 2, nrow: int = 4, *, value_range: tuple[float, float]):
+    """Labelled images, or batches of images, drawn pixel-exact at an integer magnification; returns
+    (figure, axes). Every image pixel becomes a ``scale``×``scale`` block of screen pixels (at the book's
+    100 dpi), so a period-2 grid stays a grid, never a resampling blur.
+
+    ``panels`` maps a label to an image (C, H, W), drawn alone (its axes keep the image's own pixel
+    coordinates, so :func:`zoom_box` works on it), to a batch (N, C, H, W), drawn ``nrow`` images a row
+    with a one-screen-pixel white line between them, or to :class:`Signed` data. Images span
+    ``value_range``. ``scale`` is one int or one per panel; the panels run ``ncols`` to a row. Mind the
+    page: 780 screen pixels fit across the book's column.
+    """
+    if not isinstance(panels, dict) or not panels:
+        raise ValueError(f"panels must be a non-empty dict of label -> image or batch, got {type(panels).__name__}")
+    scales = list(scale) if isinstance(scale, (tuple, list)) else [scale] * len(panels)
+    if len(scales) != len(panels):
+        raise ValueError(f"scale must be one int or one per panel ({len(panels)}), got {scale!r}")
+    scales = [as_int("scale", k, 1) for k in scales]
+    ncols, nrow = as_int("ncols", ncols, 1), as_int("nrow", nrow, 1)
+    canvases = []
+    for (label, x), k in zip(panels.items(), scales):
+        if isinstance(x, Signed):
+            canvases.append((str(label), _magnified(x, k, value_range), x.data.shape))
+            continue
+        a = _to_numpy(x)
+        if a.ndim == 3:
+            canvases.append((str(label), _magnified(a, k, value_range), a.shape[-2:]))
+            continue
+        if a.ndim != 4 or a.size == 0:
+            raise ValueError(f"panels[{label!r}] must be an image (C, H, W) or a batch (N, C, H, W), got {a.shape}")
+        n, _, h, w = a.shape
+        rows, cols = -(-n // nrow), min(n, nrow)
+        blocks = [_magnified(img, k, value_range) for img in a]
+        canvas = np.ones((rows * (h * k + 1) - 1, cols * (w * k + 1) - 1, *blocks[0].shape[2:]))
+        for i, block in enumerate(blocks):
+            r, c = divmod(i, nrow)
+            canvas[r * (h * k + 1) : r * (h * k + 1) + h * k, c * (w * k + 1) : c * (w * k + 1) + w * k] = block
+        canvases.append((str(label), canvas, None))
+    lines = max(label.count("\n") + 1 for label, _, _ in canvases)
+    gap, title_px, dpi = 6, 10 + 14 * lines, mpl.rcParams["figure.dpi"]
+    grid_rows = [canvases[i : i + ncols] for i in range(0, len(canvases), ncols)]
+    col_widths = [max(row[j][1].shape[1] for row in grid_rows if j < len(row)) for j in range(len(grid_rows[0]))]
+    row_heights = [max(c[1].shape[0] for c in row) + title_px for row in grid_rows]
+    width, height = sum(col_widths) + gap * (len(col_widths) - 1), sum(row_heights) + gap * (len(grid_rows) - 1)
+    fig = plt.figure(figsize=(width / dpi, height / dpi))
+    axes, top = [], 0
+    for row, row_h in zip(grid_rows, row_heights):
+        left = 0
+        for (label, canvas, shape), col_w in zip(row, col_widths):
+            h, w = canvas.shape[:2]
+            ax = fig.add_axes((left / width, 1 - (top + title_px + h) / height, w / width, h / height))
+            extent = None if shape is None else (-0.5, shape[1] - 0.5, shape[0] - 0.5, -0.5)
+            ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest", extent=extent)
+            ax.set_axis_off()  # no spines drawn over the edge pixels
+            ax.set_title(label)
+            axes.append(ax)
+            left += col_w + gap
+        top += row_h + gap
+    return fig, axes
+
+
 def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yellow") -> None:
     """Outline the crop that a neighbouring zoomed panel shows."""
     as_axes("ax", ax)

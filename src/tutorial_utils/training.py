@@ -2,14 +2,18 @@
 
 Three loops: a GAN (chapter 05), an image transformation network trained towards targets (chapter 06) and an
 image classifier (chapters 05 and 09).
-The GAN loop is DCGAN's recipe (Radford et al. 2015): Adam with betas (0.5, 0.999), the non-saturating
-generator loss, BatchNorm in the generator running on batch statistics. Everything random (model weights,
-noise, the order in which real crops are drawn) comes from explicit seeds, so one seed gives one run.
+The GAN loop's defaults are DCGAN's recipe (Radford et al. 2015): Adam with betas (0.5, 0.999), the
+non-saturating generator loss, BatchNorm in the generator running on batch statistics. ``GANConfig`` also
+offers the recipe that keeps a small GAN from collapsing (chapter 05, :func:`digit_gan`): a spectrally
+normalised discriminator, the hinge loss, a faster discriminator and an exponential moving average of the
+generator's weights for sampling. Everything random (model weights, noise, the order in which real images
+are drawn) comes from explicit seeds, so one seed gives one run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 from dataclasses import dataclass, field
 
@@ -33,6 +37,7 @@ from ._checks import (
 )
 
 BN_MODES = ("train", "eval")
+LOSSES = ("dcgan", "hinge")  # GAN losses: DCGAN's non-saturating cross-entropy, or the hinge loss
 SERIES = ("score2", "score4", "grad2", "loss_d", "loss_g", "loss")  # what History.late_mean averages
 
 
@@ -55,10 +60,14 @@ class GANConfig:
 
     The models: the generator ``variant`` (``models.VARIANTS``) at ``image_size`` with ``width`` channels in its
     last hidden layer and ``latent_dim`` noise dimensions, for images with ``channels`` channels; the
-    discriminator's downsampler ``disc_kinds`` (one kind for every layer, or one per layer). The run: ``steps``
-    Adam updates of ``batch_size`` at ``lr``; the fixed evaluation batch of ``eval_size`` latents is scored
-    every ``eval_every`` steps. ``seed`` fixes the weights, the noise and the order of the real images.
-    ``config.replace(seed=1)`` gives a variant.
+    discriminator's downsampler ``disc_kinds`` (one kind for every layer, or one per layer) with ``disc_width``
+    channels in its first layer (default ``width``), spectrally normalised if ``spectral_norm``. The run:
+    ``steps`` Adam updates (``betas``) of ``batch_size`` at ``lr`` (the discriminator at ``lr_d``, default
+    ``lr``) with the ``loss`` of :data:`LOSSES`; with ``ema`` > 0 an exponential moving average of the
+    generator's weights (decay ``ema``) is kept for sampling (:func:`ema_update`). The fixed evaluation batch
+    of ``eval_size`` latents is scored every ``eval_every`` steps. ``seed`` fixes the weights, the noise and
+    the order of the real images. ``config.replace(seed=1)`` gives a variant. The defaults are DCGAN's recipe;
+    :func:`digit_gan` gives chapter 05's.
     """
 
     variant: str = "resize"
@@ -73,6 +82,12 @@ class GANConfig:
     eval_size: int = 64
     seed: int = 0
     channels: int = 3
+    loss: str = "dcgan"
+    spectral_norm: bool = False
+    lr_d: float | None = None
+    betas: tuple[float, float] = (0.5, 0.999)
+    ema: float = 0.0
+    disc_width: int | None = None
 
     def __post_init__(self) -> None:
         as_choice("variant", self.variant, models.VARIANTS)
@@ -88,13 +103,30 @@ class GANConfig:
             ("channels", 1),
         ):
             as_int(name, getattr(self, name), minimum)
+        if self.disc_width is not None:
+            as_int("disc_width", self.disc_width, 1)
         kinds = (self.disc_kinds,) if isinstance(self.disc_kinds, str) else self.disc_kinds
         if not isinstance(kinds, (tuple, list)) or not kinds or any(k not in models.DOWN_KINDS for k in kinds):
             raise ValueError(
                 f"disc_kinds must be a kind or a tuple of kinds from {models.DOWN_KINDS}, got {self.disc_kinds!r}"
             )
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not self.lr > 0:
-            raise ValueError(f"lr must be a number > 0, got {self.lr!r}")
+        for name in ("lr", "lr_d"):
+            value = getattr(self, name)
+            if name == "lr_d" and value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"{name} must be a number > 0{' or None' if name == 'lr_d' else ''}, got {value!r}")
+        as_choice("loss", self.loss, LOSSES)
+        as_bool("spectral_norm", self.spectral_norm)
+        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2) of numbers in [0, 1), got {self.betas!r}")
+        for beta in self.betas:
+            as_float("betas", beta, 0, 1)
+            if beta == 1:
+                raise ValueError(f"betas must be a pair (beta1, beta2) of numbers in [0, 1), got {self.betas!r}")
+        as_float("ema", self.ema, 0, 1)
+        if self.ema == 1:
+            raise ValueError(f"ema must be a decay in [0, 1) (0: no average), got {self.ema!r}")
 
     def replace(self, **changes) -> GANConfig:
         """A copy with some settings changed (validated again)."""
@@ -112,7 +144,12 @@ def make_gan(config: GANConfig) -> tuple[models.Generator, models.Discriminator]
         c.seed,
     )
     kinds = c.disc_kinds if isinstance(c.disc_kinds, str) else list(c.disc_kinds)
-    disc = seeded(lambda: models.Discriminator(kinds, c.image_size, width=c.width, channels=c.channels), c.seed + 1)
+    disc = seeded(
+        lambda: models.Discriminator(
+            kinds, c.image_size, width=c.disc_width or c.width, channels=c.channels, spectral_norm=c.spectral_norm
+        ),
+        c.seed + 1,
+    )
     return gen, disc
 
 
@@ -190,12 +227,16 @@ class History:
             if not isinstance(value, list):
                 raise TypeError(f"{f.name} must be a list, got {type(value).__name__} {value!r}")
 
-    def record_scores(self, step: int, images: torch.Tensor, discriminator: nn.Module | None = None) -> None:
-        """Score ``images`` (the evaluation batch at ``step``) and, given ``discriminator``, its gradient."""
+    def record_scores(
+        self, step: int, images: torch.Tensor, discriminator: nn.Module | None = None, loss: str = "dcgan"
+    ) -> None:
+        """Score ``images`` (the evaluation batch at ``step``) and, given ``discriminator``, the gradient that
+        its generator ``loss`` sends back to them."""
         step = as_int("step", step, 0)
+        as_choice("loss", loss, LOSSES)
         scores = metrics.checkerboard_score(images, 2), metrics.checkerboard_score(images, 4)
         if discriminator is not None:
-            grad = metrics.phase_energy_ratio(generator_gradient(discriminator, images).cpu(), 2)
+            grad = metrics.phase_energy_ratio(generator_gradient(discriminator, images, loss).cpu(), 2)
         self.eval_step.append(step)  # appended together, so a bad argument leaves the history as it was
         self.score2.append(scores[0])
         self.score4.append(scores[1])
@@ -216,24 +257,64 @@ class History:
         return sum(values[-k:]) / k
 
 
-def generator_loss(discriminator: nn.Module, fake: torch.Tensor) -> torch.Tensor:
-    """The non-saturating generator loss -log D(G(z)), averaged over the batch ``fake``."""
+def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor, loss: str = "dcgan") -> torch.Tensor:
+    """The discriminator's loss on the logits D(x) of a real batch and D(G(z)) of a fake one.
+
+    ``"dcgan"``: the cross-entropy of calling real images real and fakes fake. ``"hinge"``: mean(relu(1 - D(x)))
+    + mean(relu(1 + D(G(z)))), which stops pushing a logit once it is past the margin, so a discriminator that
+    already wins cannot run away from the generator (Lim & Ye 2017; Miyato et al. 2018).
+    """
+    as_choice("loss", loss, LOSSES)
+    real_logits = as_tensor("real_logits", real_logits, 1, "(N,)")
+    fake_logits = as_tensor("fake_logits", fake_logits, 1, "(N,)")
+    if loss == "hinge":
+        return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+    return F.binary_cross_entropy_with_logits(
+        real_logits, torch.ones_like(real_logits)
+    ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+
+
+def generator_loss(discriminator: nn.Module, fake: torch.Tensor, loss: str = "dcgan") -> torch.Tensor:
+    """The generator's loss on the batch ``fake``: ``"dcgan"``, the non-saturating -log sigmoid(D(G(z)));
+    ``"hinge"``, -D(G(z)); averaged over the batch."""
     as_module("discriminator", discriminator)
     as_tensor("fake", fake, 4, "(N, C, H, W)")
+    as_choice("loss", loss, LOSSES)
     logits = discriminator(fake)
+    if loss == "hinge":
+        return -logits.mean()
     return F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
 
 
-def generator_gradient(discriminator: nn.Module, fake: torch.Tensor) -> torch.Tensor:
+def generator_gradient(discriminator: nn.Module, fake: torch.Tensor, loss: str = "dcgan") -> torch.Tensor:
     """The gradient of :func:`generator_loss` with respect to the images ``fake`` (N, C, H, W), detached: what
     the discriminator sends back to the generator's output, and so all the generator ever learns from.
 
     The discriminator's parameters get no gradient, and its train/eval mode is left as it is.
     """
     as_module("discriminator", discriminator)
+    as_choice("loss", loss, LOSSES)
     fake = as_images("fake", fake).to(next(discriminator.parameters()).device).requires_grad_(True)
-    (grad,) = torch.autograd.grad(generator_loss(discriminator, fake), fake)
+    (grad,) = torch.autograd.grad(generator_loss(discriminator, fake, loss), fake)
     return grad.detach()
+
+
+@torch.no_grad()
+def ema_update(average: nn.Module, model: nn.Module, decay: float) -> None:
+    """Move ``average``'s parameters towards ``model``'s: p_avg <- decay * p_avg + (1 - decay) * p; buffers
+    (BatchNorm's running statistics) are copied. Averaged weights sample smoother, steadier images than the
+    last iterate of a GAN's oscillating training (Yazıcı et al. 2019). The two models must have one layout."""
+    as_module("average", average)
+    as_module("model", model)
+    decay = as_float("decay", decay, 0, 1)
+    pairs = list(zip(average.parameters(), model.parameters()))
+    buffers = list(zip(average.buffers(), model.buffers()))
+    if len(pairs) != len(list(model.parameters())) or any(a.shape != p.shape for a, p in pairs + buffers):
+        raise ValueError("average must have the same parameters and buffers as model (e.g. copy.deepcopy(model))")
+    for avg, param in pairs:
+        avg.lerp_(param.detach().to(avg.device), 1 - decay)
+    for avg, buf in buffers:
+        avg.copy_(buf)
 
 
 def _gan_step(
@@ -243,22 +324,19 @@ def _gan_step(
     opt_d: torch.optim.Optimizer,
     real: torch.Tensor,
     z: torch.Tensor,
+    loss: str = "dcgan",
 ) -> tuple[float, float]:
-    """One DCGAN update: the discriminator on a real and a fake batch, then the generator on the same fake
-    batch with the non-saturating loss -log D(G(z)) (strong gradients while D still wins easily).
+    """One update: the discriminator on a real and a fake batch, then the generator on the same fake batch
+    (for ``"dcgan"`` the non-saturating loss -log D(G(z)): strong gradients while D still wins easily).
 
     Returns (discriminator loss, generator loss).
     """
     fake = generator(z)
-    ones = torch.ones(real.shape[0], device=real.device)
-    zeros = torch.zeros(fake.shape[0], device=fake.device)
-    loss_d = F.binary_cross_entropy_with_logits(discriminator(real), ones) + F.binary_cross_entropy_with_logits(
-        discriminator(fake.detach()), zeros
-    )
+    loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()), loss)
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
-    loss_g = generator_loss(discriminator, fake)
+    loss_g = generator_loss(discriminator, fake, loss)
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_g.step()
@@ -273,13 +351,17 @@ def train_gan(
     device=None,
     progress: bool = True,
     desc: str | None = None,
+    average: models.Generator | None = None,
 ) -> History:
     """Train ``generator`` against ``discriminator`` on minibatches drawn from ``real`` (N, C, H, W) in
     [-1, 1], in place, with the run settings of ``config``; returns the :class:`History`.
 
     ``config.seed`` fixes the order in which real images are drawn, the training noise and the evaluation
     noise (a fixed batch of ``eval_size`` latents, scored in BatchNorm train mode every ``eval_every`` steps
-    and after the last step). Both models are moved to ``device`` (default: where the generator is).
+    and after the last step). Both models are moved to ``device`` (default: where the generator is). Given
+    ``average`` (a copy of the generator, as :func:`run_gan` makes), it follows the generator's weights with
+    :func:`ema_update` at decay ``config.ema`` (less in the first steps: min(ema, (1 + t) / (10 + t)) at step t,
+    so the start is soon forgotten), and the evaluation batch is drawn from it.
     """
     c = _as_config(config)
     as_module("generator", generator, models.Generator)
@@ -288,6 +370,13 @@ def train_gan(
     device = as_device("device", device)
     as_bool("progress", progress)
     as_str("desc", desc, optional=True)
+    if average is not None:
+        as_module("average", average, models.Generator)
+        if average is generator or c.ema == 0:
+            raise ValueError(
+                "average must be a separate copy of the generator (copy.deepcopy) and config.ema > 0, got "
+                f"{'the generator itself' if average is generator else f'config.ema={c.ema}'}"
+            )
     if getattr(discriminator, "image_size", generator.image_size) != generator.image_size:
         raise ValueError(
             f"discriminator must take {generator.image_size}x{generator.image_size} images like the "
@@ -302,24 +391,119 @@ def train_gan(
     device = device if device is not None else next(generator.parameters()).device
     generator.to(device).train()
     discriminator.to(device).train()
+    if average is not None:
+        average.to(device).train()
+        ema_update(average, generator, 0.0)  # start from the generator's weights
+    shown = average if average is not None else generator  # what the evaluation batch is drawn from
     real = real.to(device)
-    opt_g = torch.optim.Adam(generator.parameters(), lr=c.lr, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=c.lr, betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam(generator.parameters(), lr=c.lr, betas=tuple(c.betas))
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=c.lr_d or c.lr, betas=tuple(c.betas))
     # Three independent streams on the CPU, so a run is the same whichever device computes it.
     draws, noise, eval_noise = (torch.Generator().manual_seed(c.seed * 3 + k) for k in range(3))
     z_eval = generator.sample_latent(c.eval_size, rng=eval_noise, device="cpu")
     history = History()
-    history.record_scores(0, sample(generator, z_eval), discriminator)
+
+    def record(step: int) -> None:
+        # The discriminator in eval mode: a spectral norm's power iteration must not advance while scoring.
+        discriminator.eval()
+        try:
+            history.record_scores(step, sample(shown, z_eval), discriminator, c.loss)
+        finally:
+            discriminator.train()
+
+    record(0)
     for step in tqdm(range(1, c.steps + 1), desc=desc, disable=not progress, leave=False):
         idx = torch.randint(real.shape[0], (c.batch_size,), generator=draws)
         z = generator.sample_latent(c.batch_size, rng=noise, device=device)
-        loss_d, loss_g = _gan_step(generator, discriminator, opt_g, opt_d, real[idx.to(device)], z)
+        loss_d, loss_g = _gan_step(generator, discriminator, opt_g, opt_d, real[idx.to(device)], z, c.loss)
+        if average is not None:
+            ema_update(average, generator, min(c.ema, (1 + step) / (10 + step)))
         history.step.append(step)
         history.loss_d.append(loss_d)
         history.loss_g.append(loss_g)
         if step % c.eval_every == 0 or step == c.steps:
-            history.record_scores(step, sample(generator, z_eval), discriminator)
+            record(step)
     return history
+
+
+@dataclass
+class GANRun:
+    """One trained GAN (:func:`run_gan`): its ``config``, the ``generator`` (last weights), ``average`` (the
+    moving average of its weights, or None when ``config.ema`` is 0), the ``discriminator`` and the
+    ``history``. :attr:`sampler` is the generator to draw pictures from."""
+
+    config: GANConfig
+    generator: models.Generator
+    average: models.Generator | None
+    discriminator: nn.Module
+    history: History
+
+    def __post_init__(self) -> None:
+        _as_config(self.config)
+        as_module("generator", self.generator, models.Generator)
+        if self.average is not None:
+            as_module("average", self.average, models.Generator)
+        as_module("discriminator", self.discriminator)
+        if not isinstance(self.history, History):
+            raise TypeError(f"history must be a training.History, got {type(self.history).__name__}")
+
+    @property
+    def sampler(self) -> models.Generator:
+        """The weight average when there is one, else the generator."""
+        return self.average if self.average is not None else self.generator
+
+
+def run_gan(
+    config: GANConfig, real: torch.Tensor, device=None, progress: bool = True, desc: str | None = None
+) -> GANRun:
+    """Build the GAN that ``config`` describes (:func:`make_gan`), train it on ``real`` (:func:`train_gan`,
+    keeping a weight average when ``config.ema`` > 0) and return everything as a :class:`GANRun`: one call
+    re-trains exactly the same generator, e.g. ``run_gan(digit_gan("resize", seed=1), data.digits()[0])``.
+    It trains on ``device``, by default where ``real`` is."""
+    c = _as_config(config)
+    if device is None and isinstance(real, torch.Tensor):
+        device = real.device
+    gen, disc = make_gan(c)
+    average = copy.deepcopy(gen) if c.ema > 0 else None
+    history = train_gan(gen, disc, real, c, device=device, progress=progress, desc=desc, average=average)
+    return GANRun(c, gen, average, disc, history)
+
+
+# Chapter 05's recipe for the bundled digits (data.digits), quick and full profile: see digit_gan.
+DIGIT_GAN = {
+    "quick": dict(steps=1200, eval_every=100, width=16, disc_width=8),
+    "full": dict(steps=3000, eval_every=200, width=32, disc_width=16),
+}
+
+
+def digit_gan(variant: str = "resize", seed: int = 0, profile: str | None = None) -> GANConfig:
+    """Chapter 05's GAN for 32×32 digits on a grey page (:func:`~tutorial_utils.data.digits`): the article's
+    generator ``variant`` against a spectrally normalised discriminator that downsamples by 2×2 averaging
+    (blind to a pixel-aligned period-2 grid), hinge loss, Adam (0, 0.9) at 2e-4 (generator) and 4e-4
+    (discriminator), batches of 64, a weight average at decay 0.999 for sampling; ``profile`` (default
+    :func:`~tutorial_utils.runtime.profile`) sets the steps and the widths (:data:`DIGIT_GAN`). Chapter 10
+    re-trains the same generators from this one function."""
+    from . import runtime
+
+    as_choice("variant", variant, models.VARIANTS)
+    profile = runtime.profile() if profile is None else as_choice("profile", profile, tuple(DIGIT_GAN))
+    return GANConfig(
+        variant=variant,
+        image_size=32,
+        channels=1,
+        latent_dim=64,
+        batch_size=64,
+        eval_size=64,
+        disc_kinds="avgpool",
+        loss="hinge",
+        spectral_norm=True,
+        lr=2e-4,
+        lr_d=4e-4,
+        betas=(0.0, 0.9),
+        ema=0.999,
+        seed=as_int("seed", seed, 0),
+        **DIGIT_GAN[profile],
+    )
 
 
 # --- chapter 06: an image transformation network ---------------------------------------------------------------

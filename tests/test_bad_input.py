@@ -437,7 +437,7 @@ CASES = [
     Case(
         "data.jpeg",
         {"images": zeros(1, 3, 8, 8)},
-        {"images": [zeros(1, 1, 8, 8), ones(1, 3, 8, 8) * 2, zeros(3, 8, 8), "x"], "quality": [0, 96, 9.5]},
+        {"images": [zeros(1, 2, 8, 8), ones(1, 3, 8, 8) * 2, zeros(3, 8, 8), "x"], "quality": [0, 96, 9.5]},
     ),
     Case(
         "data.crop_grid",
@@ -646,6 +646,16 @@ CASES = [
         {"decision": [-1.0, 1.0], "labels": [0, 1]},
         {"decision": [[], [1.0, NAN]], "labels": [[0, 0], [0, 1, 1], "x"]},
     ),
+    Case(
+        "forensics.evaluate",
+        {"fit_detector": forensics.ThresholdDetector.fit, "features": randn(8), "labels": [0, 1] * 4},
+        {"fit_detector": [5], "features": [randn(2, 2, 2), "x"], "labels": [[0] * 8, [0, 1]], "seed": [-1]},
+    ),
+    Case(
+        "forensics.Evaluation",
+        {"detector": None, "fit": zeros(1), "held": zeros(1), "auc": 0.5, "accuracy": 0.5},
+        {},
+    ),
     Case("forensics.split_halves", {"labels": [0, 1, 0, 1]}, {"labels": [[0, 0], [[0, 1]], [0, 3]], "seed": [-1, 0.5]}),
     Case("forensics.ThresholdDetector", {"threshold": 0.5, "sign": 1.0}, {"threshold": [NAN, "a"], "sign": [2.0, 0.0]}),
     Case(
@@ -699,6 +709,7 @@ CASES = [
             "betas": [(0.5,), (0.5, 1.0), (-0.1, 0.9), "ab", 0.5],
             "ema": [1.0, -0.1, "a"],
             "disc_width": [0, 8.0],
+            "spectral_weight": [-1.0, "a", NAN],
         },
     ),
     Case("training.make_gan", {"config": CONFIG}, {"config": [{}, None]}),

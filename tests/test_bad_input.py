@@ -653,8 +653,20 @@ CASES = [
     ),
     Case(
         "forensics.Evaluation",
-        {"detector": None, "fit": zeros(1), "held": zeros(1), "auc": 0.5, "accuracy": 0.5},
-        {},
+        {
+            "detector": forensics.ThresholdDetector(0.5, 1.0),
+            "fit": torch.tensor([0]),
+            "held": torch.tensor([1]),
+            "auc": 0.5,
+            "accuracy": 0.5,
+        },
+        {
+            "detector": [5],
+            "fit": [zeros(1), torch.zeros(1, 1).long()],
+            "held": ["x", zeros(1)],
+            "auc": [1.5, "a"],
+            "accuracy": [-0.1],
+        },
     ),
     Case("forensics.split_halves", {"labels": [0, 1, 0, 1]}, {"labels": [[0, 0], [[0, 1]], [0, 3]], "seed": [-1, 0.5]}),
     Case("forensics.ThresholdDetector", {"threshold": 0.5, "sign": 1.0}, {"threshold": [NAN, "a"], "sign": [2.0, 0.0]}),

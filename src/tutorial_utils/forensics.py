@@ -182,6 +182,18 @@ class Evaluation:
     auc: float
     accuracy: float
 
+    def __post_init__(self) -> None:
+        if not callable(getattr(self.detector, "decision", None)):
+            raise TypeError(f"detector must have a decision method (a fitted detector), got {self.detector!r}")
+        for name in ("fit", "held"):
+            value = getattr(self, name)
+            if not isinstance(value, torch.Tensor):
+                raise TypeError(f"{name} must be a 1D tensor of image indices, got {type(value).__name__}")
+            if value.ndim != 1 or value.is_floating_point() or value.is_complex() or value.dtype == torch.bool:
+                raise ValueError(f"{name} must be a 1D tensor of image indices, got {value.dtype} {tuple(value.shape)}")
+        for name in ("auc", "accuracy"):
+            as_float(name, getattr(self, name), 0, 1)
+
 
 def evaluate(fit_detector, features, labels, seed: int = 0) -> Evaluation:
     """Fit a detector with ``fit_detector(features, labels)`` (``ThresholdDetector.fit`` on (N,) scores,

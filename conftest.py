@@ -23,6 +23,14 @@ _outcomes: dict[str, list[bool]] = {}  # notebook path -> passed?, one per execu
 _seconds: dict[str, float] = {}
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """nbval waits 5 s (hard-coded) for a cell's last output after the kernel replied; on 2 busy cores a long
+    training cell's final messages can take longer, and nbval then fails a cell that ran fine. Wait up to 60 s."""
+    for item in items:
+        if hasattr(item, "output_timeout"):
+            item.output_timeout = 60
+
+
 def pytest_runtest_logreport(report) -> None:
     if report.when == "call" and report.nodeid.split("::")[0].endswith(".ipynb"):
         path = report.nodeid.split("::")[0]

@@ -163,7 +163,8 @@ for name, w in kernels.items():
 # kernel $u v^\top$ the 2D phase sums are products of 1D ones, so (with non-zero sums) it is balanced exactly
 # when both factors are: $2(k - s + 1) - 1$ free numbers, since a scale moves between the factors. The table
 # computes the ranks and lists, for a few common sizes, the dimension of the balanced subspace next to the
-# full dimension; the cell asserts the formulas for every $k \le 7$, $s \le 4$ with $k \ge s$.
+# full dimension; the cell asserts the 1D and general 2D formulas for every $k \le 7$, $s \le 4$ with
+# $k \ge s$ (the separable count is the formula above, listed, not checked).
 #
 # ```{glue:any} balanced_dimensions
 # ```

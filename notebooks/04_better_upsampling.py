@@ -15,6 +15,18 @@
 # %% [markdown]
 # # 04 · Better upsampling
 #
+# ```{glue:figure} subpixel_init
+# One sample of four 64×64 generators with sub-pixel upsampling, before any training (top: a 16×16 corner),
+# and the fine detail they all share (bottom). Plain sub-pixel convolution starts with a grid; ICNR with a
+# tied bias starts clean; untying the bias brings the grid back.
+# ```
+#
+# **In this chapter you will learn**
+# - why nearest resize-convolution cannot paint a grid on a flat input: it is a transposed convolution whose
+#   kernel is folded to be balanced, and it costs no more than one;
+# - that sub-pixel convolution is a transposed convolution too, and only as good as its initialisation;
+# - what each upsampler costs in parameters and multiply-adds, and how much pattern it starts with.
+#
 # Chapter 03 ended with a diagnosis: a transposed convolution has to *learn* to keep its output phases in
 # balance, and in practice it never quite does. The remedy the article proposes is to separate the two jobs
 # of the layer: first resize the image (nearest-neighbour or bilinear), then convolve it with a stride of 1
@@ -28,7 +40,7 @@
 # closes with one table of cost against artifacts for every upsampler in the book, which answers two questions
 # practitioners keep asking: is resize-convolution slower, and nearest or bilinear?
 
-# %%
+# %% tags=["hide-input", "setup"]
 # Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
 # applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
@@ -46,9 +58,10 @@ from tutorial_utils import matrices, metrics, models, plotting, runtime, upsampl
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "setup"]
 import math
 import statistics
+import textwrap
 import time
 
 import matplotlib.pyplot as plt
@@ -86,19 +99,27 @@ mats = {
     for name, fn in operators.items()
 }
 
-fig, axes = plt.subplots(1, 3, figsize=(9, 5))
+fig, axes = plt.subplots(1, 3, figsize=(7.6, 6.4))
 for ax, (name, m) in zip(axes, mats.items(), strict=True):
-    plotting.show_signed(ax, m, title=name, limit=1.6)
+    plotting.show_signed(
+        ax, m, title=name.replace(" resize", "\nresize").replace(", s2", ",\ns2"), limit=1.6
+    )
     for (r, c), v in np.ndenumerate(m.numpy()):
         if abs(v) > 1e-12:
             colour = "white" if abs(v) > 1 else "black"
-            ax.text(c, r, f"{v:.2g}", ha="center", va="center", fontsize=6, color=colour)
+            ax.text(c, r, f"{v:.2g}", ha="center", va="center", fontsize=7.5, color=colour)
+    # the row sums, the operator's response to a flat input, in a column of their own
+    ax.text(8.6, -1.0, "sum", ha="left", va="center", fontsize=8, fontweight="bold")
+    for r, total in enumerate(m.sum(1).tolist()):
+        ax.text(8.6, r, f"{total:.2g}", ha="left", va="center", fontsize=8, fontweight="bold")
     ax.set_xlabel("input")
 axes[0].set_ylabel("output")
+fig.subplots_adjust(left=0.05, right=0.95, wspace=0.5)
 plt.show()
 
 # %% [markdown]
-# Read the rows. All three matrices repeat themselves every two rows, shifted by one column: that is only
+# Read the rows; the bold column beside each matrix is their sums, the output for a flat input of
+# ones. All three matrices repeat themselves every two rows, shifted by one column: that is only
 # translation equivariance, true of any layer with stride 2, so it cannot be what makes one operator better
 # than another (the cell checks it for all three, the transposed convolution included). The difference is in
 # the numbers inside the rows. In the transposed convolution, even rows hold the single weight $b = 1$ and odd
@@ -110,7 +131,7 @@ plt.show()
 # the transposed convolution's never do. The bilinear operator spreads each row over three inputs with row
 # sums $a + b + c$ as well, except at the borders.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 deconv, nearest, bilinear = mats.values()
 interior = slice(2, 14)
 a, b, c = w.tolist()
@@ -183,7 +204,7 @@ plotting.show_signed(axes[1], small[0, 0], title="3×3 kernel W")
 plotting.show_signed(axes[2], folded[0, 0], title="folded F W Fᵀ (4×4)")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert upsampling.fold_matrix(3, 2).tolist() == [[0, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 0]]
 # the nearest resize-convolution's whole matrix is that of a transposed convolution with the folded
 # kernel F w
@@ -210,7 +231,7 @@ assert folded_macs == deconv4_macs == 16 and 4 * 9 / folded_macs == 2.25
 # 3, odd and even image sizes and several channel counts: outputs and the gradients with respect to the input,
 # the weight and the bias agree to rounding error (the test suite checks many more random shapes).
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 worst = 0.0
 gen = torch.Generator().manual_seed(SEED)
 for k in (1, 3, 5):
@@ -239,12 +260,15 @@ assert worst < 1e-12
 # transposed convolution reproduces exactly, so `ResizeConv2d(mode="bilinear")` insists on the naive path and
 # says so.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 try:
     upsampling.ResizeConv2d(8, 8, mode="bilinear", fast=True)
     raise AssertionError("bilinear with fast=True should be refused")
 except ValueError as err:
-    print("ValueError:", err)
+    refusal = str(err)
+assert "mode='bilinear'" in refusal and "fast=False" in refusal, refusal
+print("ResizeConv2d(mode='bilinear', fast=True) is refused, as it should be. It says:")
+print(textwrap.fill(refusal, 96, initial_indent="  ", subsequent_indent="  "))
 
 # %% [markdown]
 # ## Sub-pixel convolution is a transposed convolution
@@ -269,7 +293,7 @@ except ValueError as err:
 # tap (y, x) of a 4×4 transposed-convolution kernel holds 4y + x
 taps = torch.arange(16.0).view(1, 1, 4, 4)
 sub = upsampling.transposed_to_subpixel(taps, 2)  # (4 phases, 1, 2, 2): one 2×2 kernel per phase
-fig, axes = plt.subplots(1, 5, figsize=(9, 2.4), gridspec_kw={"width_ratios": [2, 1, 1, 1, 1]})
+fig, axes = plt.subplots(1, 5, figsize=(7.6, 2.2), gridspec_kw={"width_ratios": [2, 1, 1, 1, 1]})
 phase_colour = plt.get_cmap("Pastel1")
 for ax, values, title in [(axes[0], taps[0, 0], "4×4 kernel, stride 2")] + [
     (axes[1 + i], sub[i, 0], f"phase ({i // 2}, {i % 2})") for i in range(4)
@@ -297,13 +321,13 @@ plt.show()
 # own, independently initialised kernel, so at initialisation the four phases of every 2×2 block respond
 # differently to the same input: a checkerboard before any training {cite}`shi2016deconvolution`.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 torch.manual_seed(SEED)
 x = torch.randn(2, 8, 6, 7, dtype=torch.float64)
 deconv4 = upsampling.make_upsampler("deconv4", 8, 3).double()
 sub_weight = upsampling.transposed_to_subpixel(deconv4.weight, 2)  # (3·4, 8, 2, 2)
 shuffled = F.pixel_shuffle(F.conv2d(x, sub_weight, deconv4.bias.repeat_interleave(4), padding=1), 2)
-error_deconv4 = float((shuffled[..., 1:-1, 1:-1] - deconv4(x)).abs().max())
+error_deconv4 = float((shuffled[..., 1:-1, 1:-1] - deconv4(x)).detach().abs().max())
 subpixel = upsampling.make_upsampler("subpixel", 8, 3).double()
 conv = subpixel[0]
 with torch.no_grad():
@@ -311,11 +335,9 @@ with torch.no_grad():
 as_transposed = F.conv_transpose2d(
     x, upsampling.subpixel_to_transposed(conv.weight, 2), conv.bias[::4], stride=2, padding=2
 )
-error_subpixel = float((as_transposed - subpixel(x)).abs().max())
-print(
-    f"largest differences: deconv4 as a 2×2 sub-pixel convolution {error_deconv4:.1e}, "
-    f"3×3 sub-pixel as a 6×6 transposed convolution {error_subpixel:.1e}"
-)
+error_subpixel = float((as_transposed - subpixel(x)).detach().abs().max())
+print(f"largest difference, deconv4 as a 2×2 sub-pixel convolution: {error_deconv4:.1e}")
+print(f"largest difference, 3×3 sub-pixel as a 6×6 transposed convolution: {error_subpixel:.1e}")
 assert error_deconv4 < 1e-12 and error_subpixel < 1e-12
 assert sub_weight.shape == (12, 8, 2, 2)
 assert torch.equal(sub_weight.flatten().sort().values, deconv4.weight.flatten().sort().values)
@@ -328,7 +350,7 @@ assert torch.equal(upsampling.subpixel_to_transposed(sub_weight, 2), deconv4.wei
 # `upsampling.icnr_`. The layer then equals a convolution followed by nearest-neighbour upsampling, which has
 # no preferred phase. The cell checks that identity exactly.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 torch.manual_seed(SEED)
 icnr_layer = upsampling.make_upsampler("subpixel_icnr", 4, 3)
 x = torch.randn(2, 4, 8, 8)
@@ -389,25 +411,18 @@ for name, (kind, change) in variants.items():
 mean_score = {name: statistics.fmean(v) for name, v in init_scores.items()}
 
 # %% tags=["hide-input"]
-rows = [[n, f"{mean_score[n]:.4f}", f"{min(v):.4f}–{max(v):.4f}"] for n, v in init_scores.items()]
-plotting.table(["upsampler", "score at init (mean of 5 seeds)", "range"], rows)
+rows = [[n, plotting.mean_range(v, ".4f")] for n, v in init_scores.items()]
+plotting.table(["upsampler", "score at init"], rows, caption="5 seeds: mean [min–max]")
 
 # %% [markdown]
-# Plain sub-pixel convolution starts with a strong pattern, about as strong as the transposed convolutions
-# (the cell asserts a score of at least 0.1). ICNR with a tied bias is as clean as nearest resize-convolution
-# (at most 0.01). Untying the bias brings the pattern back, at least five times stronger than with the tied
-# bias in both variants, and much stronger when the weights are small next to the bias. The figure shows a
+# Plain sub-pixel convolution starts with a strong pattern: the cell asserts a score of at least 0.1,
+# where nearest resize-convolution stays at 0.01 or less. ICNR with a tied bias is as clean as nearest
+# resize-convolution (at most 0.01). Untying the bias brings the pattern back, at least five times
+# stronger than with the tied bias in both variants, and much stronger when the weights are small next
+# to the bias. The figure shows a
 # 16×16 corner of one sample of each sub-pixel generator (top) and, below, the fine detail (high-pass)
 # averaged over the 16 samples and the colour channels, in units of the detail's own standard deviation (as
 # the score measures it): a pattern that every image shares survives the average, everything else fades.
-#
-# ICNR survives weight normalisation: applying it leaves the weight as it was (the $s^2$ copies have equal
-# norms, so they get equal gains), and the scores agree with plain ICNR to within $10^{-4}$. It does not
-# survive a re-initialisation: `reset_parameters()` draws the $s^2$ kernels and biases independently again,
-# and the score returns to the level of plain sub-pixel convolution (at least 0.1, more than 20 times ICNR's).
-# The two together hold a trap: under weight normalisation `reset_parameters()` initialises a temporary copy
-# of the weight and leaves the real parameters alone (the cell checks the weight is unchanged), but it does
-# redraw the bias, one per phase, and that alone brings the pattern back at more than 5 times ICNR's score.
 
 # %%
 subpixel_variants = [
@@ -421,7 +436,7 @@ for name in subpixel_variants:
     detail = metrics.high_pass(samples[name])
     # a 16x16 window in the middle
     shared[name] = detail.mean(dim=(0, 1))[24:40, 24:40] / detail.std()
-fig, axes = plt.subplots(2, 4, figsize=(8, 4.4))
+fig, axes = plt.subplots(2, 4, figsize=(7.6, 4.4))
 for col, name in enumerate(subpixel_variants):
     title = name.replace(", untied", ",\nuntied")
     plotting.show_image(
@@ -430,9 +445,21 @@ for col, name in enumerate(subpixel_variants):
     plotting.show_signed(
         axes[1, col], shared[name], limit=1.0, title=f"score {mean_score[name]:.3f}"
     )
-plt.show()
+plotting.glue("subpixel_init", fig)  # shown here, and at the top of the chapter
 
-# %% tags=["hide-input"]
+# %% [markdown]
+# ````{dropdown} ICNR meets weight normalisation and reset_parameters()
+# ICNR survives weight normalisation: applying it leaves the weight as it was (the $s^2$ copies have equal
+# norms, so they get equal gains), and the scores agree with plain ICNR to within $10^{-4}$. It does not
+# survive a re-initialisation: `reset_parameters()` draws the $s^2$ kernels and biases independently again,
+# and the score returns to the level of plain sub-pixel convolution (at least 0.1, more than 20 times ICNR's).
+# The two together hold a trap: under weight normalisation `reset_parameters()` initialises a temporary copy
+# of the weight and leaves the real parameters alone (the checks below verify that the weight is unchanged),
+# but it does redraw the bias, one per phase, and that alone brings the pattern back at more than 5 times
+# ICNR's score. The table above has a row for each of the three cases.
+# ````
+
+# %% tags=["hide-input", "checks"]
 tied = mean_score["subpixel_icnr"]
 assert mean_score["subpixel"] >= 0.1
 assert tied <= 0.01
@@ -451,12 +478,17 @@ weight_norm(conv).reset_parameters()
 assert torch.allclose(conv.weight, before, atol=1e-6)  # the weight survived the "reset"
 
 # %% [markdown]
-# ## Borders: pad before you convolve
+# ## Borders
 #
-# Resizing fixes the interior, but not the edges. The convolution after the resize pads the large image with
-# zeros, so the outputs along the border mix in pixels that are not there: on a flat input, a frame one pixel
-# wide (for a 3×3 kernel) comes out darker or brighter than the rest. A transposed convolution has the same
-# problem for the reason of chapter 02: the border outputs receive fewer stamps.
+# Resizing fixes the interior, but not the edges: the convolution after the resize pads the large image with
+# zeros, so a one-pixel frame of the output comes out darker or brighter than the rest. Padding the *input*
+# by replication before the layer removes it and keeps the fast path; the details are in the dropdown.
+#
+# `````{dropdown} Borders: pad before you convolve
+# The convolution after the resize pads the large image with zeros, so the outputs along the border mix in
+# pixels that are not there: on a flat input, a frame one pixel wide (for a 3×3 kernel) comes out darker or
+# brighter than the rest. A transposed convolution has the same problem for the reason of chapter 02: the
+# border outputs receive fewer stamps.
 #
 # The remedy is to pad the *input* with copies of its edge (replicate padding) and to keep only the valid part
 # of the convolution. For nearest resizing, replicating the small input's edge by one pixel and then resizing
@@ -465,12 +497,20 @@ assert torch.allclose(conv.weight, before, atol=1e-6)  # the weight survived the
 # only. Reflect padding mirrors about the edge pixel, so padding the small input brings in its second pixel,
 # while padding the resized image mirrors about the last of the edge pixel's $s$ copies and brings in the
 # others first: the two differ, and the padded fast path then handles the border its own (still reasonable)
-# way rather than as resize-then-reflect would. The cell checks both. The figure feeds a constant image to a
-# transposed
-# convolution ($k=4$), to a resize-convolution with zero padding and to the same resize-convolution with
-# replicate padding, all with the same positive kernel (so that a missing neighbour always darkens).
+# way rather than as resize-then-reflect would. The checks below verify both.
+#
+# The figure feeds a constant image to a transposed convolution ($k=4$), to a resize-convolution with zero
+# padding and to the same resize-convolution with replicate padding, all with the same positive kernel (so
+# that a missing neighbour always darkens). With zero padding the border pixels differ from the interior by
+# more than 5% while everything one pixel in is exactly flat; with replicate padding the whole output is
+# flat; the transposed convolution, whose kernel is not balanced here, is uneven everywhere. Away from the
+# frame the padded and unpadded resize-convolutions agree, and for a non-constant input too.
+#
+# ```{glue:figure} c04_borders
+# ```
+# `````
 
-# %%
+# %% tags=["hide-input", "checks"]
 torch.manual_seed(SEED)
 weight = torch.rand(1, 1, 3, 3) + 0.5
 rc = upsampling.ResizeConv2d(1, 1, 3, 2, bias=False)
@@ -493,15 +533,7 @@ with torch.no_grad():
 fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.7))
 for ax, (name, out) in zip(axes, outputs.items(), strict=True):
     plotting.show_image(ax, out / (2 * out[6:-6, 6:-6].mean()), title=name, value_range=(0, 1))
-plt.show()
-
-# %% [markdown]
-# With zero padding the border pixels differ from the interior by more than 5% while everything one pixel in
-# is exactly flat; with replicate padding the whole output is flat; the transposed convolution, whose
-# kernel is not balanced here, is uneven everywhere. Away from the frame the padded and unpadded
-# resize-convolutions agree, and for a non-constant input too.
-
-# %% tags=["hide-input"]
+plotting.glue("c04_borders", fig, display=False)
 zero, replicate = outputs["resize-conv, zero padding"], outputs["resize-conv, replicate padding"]
 centre = zero[6:-6, 6:-6].mean()
 frame = torch.cat([zero[0], zero[-1], zero[:, 0], zero[:, -1]])
@@ -599,7 +631,7 @@ plotting.table(header, rows)
 # equally well and that bilinear's outputs are smoother. Nearest is the better default, as the article found
 # {cite}`odena2016deconvolution`; bilinear is a choice for when smoothness is wanted.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 expected_params = {
     "deconv3": 9 * C * C + C,
     "deconv4": 16 * C * C + C,
@@ -628,31 +660,13 @@ print(
     f"deconv4 / deconv3: {mean_score['deconv4'] / mean_score['deconv3']:.2f}"
 )
 print(
-    "measured CPU time ratios (not asserted): folded nearest / deconv4 "
-    f"{cpu['nearest'] / cpu['deconv4']:.2f}, naive / folded nearest "
-    f"{cpu['nearest (naive path)'] / cpu['nearest']:.2f}, bilinear / folded nearest "
-    f"{cpu['bilinear'] / cpu['nearest']:.2f}"
+    "measured CPU time ratios (not asserted):\n"
+    f"  folded nearest / deconv4 {cpu['nearest'] / cpu['deconv4']:.2f}, "
+    f"naive / folded nearest {cpu['nearest (naive path)'] / cpu['nearest']:.2f}, "
+    f"bilinear / folded nearest {cpu['bilinear'] / cpu['nearest']:.2f}"
 )
 
-# %% [markdown]
-# ## Summary
-#
-# - As matrices, the three upsamplers differ in how the numbers inside their rows are tied: the transposed
-#   convolution alternates between two kinds of rows with different sums, the resize-convolutions repeat
-#   rows built from the same weights, with equal sums.
-# - Nearest resize-convolution is exactly a transposed convolution with a folded, balanced kernel
-#   $F W F^\top$: `ResizeConv2d(fast=True)` keeps the $k^2$ parameters and costs what a $k+s-1$ transposed
-#   convolution costs, 2.25 times fewer multiply-adds than resizing first for $k=3$, $s=2$.
-# - Sub-pixel convolution is a transposed convolution whose kernel size is divisible by the stride, weight
-#   for weight. It is only as good as its initialisation: ICNR removes the pattern, but only with the bias
-#   tied across phases as well; weight normalisation keeps ICNR, a re-initialisation undoes it.
-# - Zero padding after the resize leaves a one-pixel frame; padding the input by replication removes it and
-#   keeps the fast path (reflect padding does not commute with the resize).
-# - At initialisation, nearest resize-convolution and ICNR sub-pixel convolution generate clean images;
-#   transposed convolutions and plain sub-pixel convolution do not. Nearest is cheaper than bilinear and
-#   starts cleaner.
-
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
 plotting.glue_numbers(
     c04_init_deconv3_over_nearest=mean_score["deconv3"] / mean_score["nearest"],
@@ -680,3 +694,17 @@ plotting.glue_numbers(
     c04_params_subpixel_icnr=params["subpixel_icnr"],
     c04_macs_subpixel_icnr=macs["subpixel_icnr"] / 1e6,
 )
+
+# %% [markdown]
+# ```{admonition} Takeaways
+# :class: tip takeaways
+# - Nearest resize-convolution is a transposed convolution with a folded kernel $F W F^\top$ that is balanced
+#   by construction: `ResizeConv2d(fast=True)` keeps the $k^2$ weights and does the multiply-adds of a $k=4$
+#   transposed convolution, 2.25 times fewer than resizing first.
+# - Sub-pixel convolution is a transposed convolution whose kernel size is divisible by the stride, and it is
+#   only as good as its initialisation: plain, it starts with a score of 0.1 or more; ICNR brings that to
+#   0.01 or less, but only with the bias tied across the phases too.
+# - At initialisation, nearest resize-convolution and ICNR start clean, transposed convolutions do not; bilinear
+#   costs more than twice nearest's multiply-adds and starts with a faint pattern, so nearest is the default.
+#   Chapter 05 trains GANs with them.
+# ```

@@ -15,6 +15,18 @@
 # %% [markdown]
 # # 07 · Artifacts in gradients
 #
+# ```{glue:figure} feature_vis_jitter
+# Feature visualisations of one channel of an ImageNet network, drawn pixel for pixel: without a
+# counter-measure the image is covered by a fine grid (zoom, middle row) that adds up in its fingerprint
+# (bottom row: the fine detail folded onto an 8×8 tile, shown twice in each direction); jitter, a blurred
+# gradient or a Fourier parametrisation remove most of it.
+# ```
+#
+# **In this chapter you will learn**
+# - why a network that only downsamples still paints a grid, into its input gradient;
+# - how that grid reaches feature visualisations, and what jitter and its alternatives do about it;
+# - what a strided discriminator sends back to a GAN's generator, and what a blurring one cannot see.
+#
 # Every chapter so far looked at the forward pass of an upsampling layer. The article closes with the
 # backward pass {cite}`odena2016deconvolution`: the gradient of a strided convolution with respect to its input
 # is computed by a transposed convolution with the same kernel (chapter 01 checked this to float precision),
@@ -29,7 +41,7 @@
 # and in a real ImageNet network, follows it into feature visualisations, and then asks what it does to a
 # generator that has no transposed convolution at all.
 
-# %%
+# %% tags=["hide-input", "setup"]
 # Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
 # applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
@@ -49,7 +61,7 @@ from tutorial_utils import data, metrics, models, plotting, runtime, training
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
-# %%
+# %% tags=["hide-input", "setup"]
 import matplotlib.pyplot as plt
 import numpy as np
 from tutorial_utils import gradients, pretrained
@@ -108,7 +120,7 @@ def discriminator_gradient(kind: str, seed: int, n: int = 16) -> torch.Tensor:
 
 
 grads = {kind: discriminator_gradient(kind, SEED) for kind in KIND_LABELS}
-fig, axes = plt.subplots(2, 4, figsize=(9, 4.6))
+fig, axes = plt.subplots(2, 4, figsize=(7.6, 4.4))
 for col, (kind, g) in enumerate(grads.items()):
     tile = metrics.phase_means(g**2, 4).mean(dim=(0, 1))
     plotting.show_signed(axes[0, col], g[0, 0, :24, :24], title=KIND_LABELS[kind])
@@ -134,20 +146,24 @@ plt.show()
 # 3×3 strided, then 4×4 strided, then pooled.
 
 # %%
-rows, ratio = [], {}
+ratio = {}
 for seed in SEEDS:
     for kind in KIND_LABELS:
         g = grads[kind] if seed == SEED else discriminator_gradient(kind, seed)
         ratio[kind, seed] = (metrics.phase_energy_ratio(g, 2), metrics.phase_energy_ratio(g, 4))
-        rows.append(
-            [seed, KIND_LABELS[kind], f"{ratio[kind, seed][0]:.2f}", f"{ratio[kind, seed][1]:.2f}"]
-        )
     assert ratio["conv3", seed][0] > 2.5 and ratio["conv3", seed][1] > 6, ratio
     for kind in ("conv4", "avgpool", "blurpool"):
         assert max(ratio[kind, seed]) < 1.4, (kind, ratio[kind, seed])
 mean2 = {kind: np.mean([ratio[kind, s][0] for s in SEEDS]) for kind in KIND_LABELS}
 assert mean2["conv3"] > mean2["conv4"] > max(mean2["avgpool"], mean2["blurpool"]), mean2
-plotting.table(["seed", "downsampling", "ratio, period 2", "ratio, period 4"], rows)
+plotting.table(
+    ["downsampling", "ratio, period 2", "ratio, period 4"],
+    [
+        [label] + [plotting.mean_range([ratio[kind, s][i] for s in SEEDS]) for i in (0, 1)]
+        for kind, label in KIND_LABELS.items()
+    ],
+    caption=f"Input-gradient phase-energy ratio, {len(SEEDS)} seeds: mean [min–max]",
+)
 
 # %% [markdown]
 # ## A real network: MobileNetV2
@@ -219,7 +235,7 @@ ax.set_title("MobileNetV2: input-gradient phase-energy ratio\n(smallest of three
 fig.tight_layout()
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 deep = [j for j, d in enumerate(DEPTHS) if d >= 3]
 floor = mobile[:, -1].max(axis=0)  # the largest noise floor over the seeds, per period
 assert (low[deep, 0] > 1.15).all() and (low[deep, 1] > 1.5).all(), low
@@ -244,10 +260,14 @@ assert (floor[:2] < 1.1).all(), floor
 #   divided by the frequency {cite}`mordvintsev2018differentiable`: a gradient step then moves coarse
 #   structure much more than fine structure, at every period, not only period 2.
 #
-# Each variant starts from the same three noise images (the three seeds). The figure shows the first seed, and
-# below it a 16×16 zoom of its top-left corner.
+# Each variant starts from the same three noise images (the three seeds). The figure shows the first seed
+# pixel for pixel, below it a 16×16 zoom of its top-left corner magnified 8 times, and at the bottom the
+# fingerprint of the three seeds' images: their fine detail (high-pass, averaged over the colour channels)
+# folded onto an 8×8 tile, the period of the network's stride at this depth, and shown twice in each
+# direction, on one colour scale for the four columns. Image content averages away in the fingerprint; a
+# pattern fixed to the pixel grid adds up.
 
-# %%
+# %% tags=["pixel-figure"]
 CHANNEL = (6, 5)  # features[6], channel 5
 FIXES = {
     "no jitter": {},
@@ -270,13 +290,18 @@ feature_vis = {
     for name, options in FIXES.items()
 }
 
-fig, axes = plt.subplots(2, 4, figsize=(10, 5.6), gridspec_kw={"height_ratios": [1, 1]})
+prints = {name: metrics.fingerprint(x, 8).mean(0).tile(2, 2) for name, x in feature_vis.items()}
+limit = max(float(t.abs().max()) for t in prints.values())
+fig, axes = plotting.pixel_axes(3, len(FIXES), FV_SIZE, 1, gap=16)
 for col, (name, x) in enumerate(feature_vis.items()):
     plotting.show_image(axes[0, col], x[0], title=name, value_range=(-1, 1))
     plotting.zoom_box(axes[0, col], 16)
-    plotting.show_image(axes[1, col], x[0, :, :16, :16], title="16×16 zoom", value_range=(-1, 1))
-fig.suptitle(f"Maximising channel {CHANNEL[1]} of features[{CHANNEL[0]}], {FV_STEPS} steps")
-fig.tight_layout()
+    zoom = x[0, :, :16, :16].repeat_interleave(8, 1).repeat_interleave(8, 2)
+    plotting.show_image(axes[1, col], zoom, title="16×16 zoom, ×8", value_range=(-1, 1))
+    fingerprint = prints[name].repeat_interleave(8, 0).repeat_interleave(8, 1)
+    plotting.show_signed(axes[2, col], fingerprint, title="fingerprint, ×8", limit=limit)
+for ax in axes.flat:
+    ax.title.set_fontsize(8)
 plotting.glue("feature_vis_jitter", fig)  # shown here, and in the introduction's gallery
 
 # %% [markdown]
@@ -374,7 +399,7 @@ plotting.table(
     ["variant", "score, period 2", "period 4", "period 8", "activation"],
     [
         [name]
-        + [plotting.mean_range(score[name, p], ".4f") for p in (2, 4, 8)]
+        + [plotting.mean_range(score[name, p], ".3f") for p in (2, 4, 8)]
         + [plotting.mean_range(act[name].tolist()) if name in act else "(another objective)"]
         for name in feature_vis
     ],
@@ -404,7 +429,7 @@ for i in range(len(SEEDS)):
 # is above 1.5 for every variant and seed, and the jittered image's ratio is at least 70% of the plain image's.
 # Any further step without jitter would start painting the grid again.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 d = np.arange(-8, 9)
 box = {f: np.mean(np.cos(2 * np.pi * f * d)) for f in (0.0, 0.25, 0.5)}
 assert box[0.0] == 1 and abs(box[0.5] - 1 / 17) < 1e-12, box
@@ -418,7 +443,7 @@ grad_ratio = {
     for name, x in feature_vis.items()
     if name in FIXES
 }
-print({name: [round(v, 2) for v in r] for name, r in grad_ratio.items()})
+print({name: plotting.mean_range(r) for name, r in grad_ratio.items()})
 for i in range(len(SEEDS)):
     assert all(grad_ratio[name][i] > 1.5 for name in FIXES), grad_ratio
     assert grad_ratio["jitter ±8 px"][i] > 0.7 * grad_ratio[plain][i], grad_ratio
@@ -505,7 +530,7 @@ for seed in GAN_SEEDS:
 # layer passes their pattern on. Only the pooled first layers keep the gradient close to even.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(7.8, 3.0))
+fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.0))
 for first in FIRST_LAYERS:
     h = gan_histories[first, SEED]
     axes[0].plot(h.eval_step, h.grad2, label=FIRST_LABELS[first])
@@ -568,7 +593,11 @@ for (first, _), v in visibility.items():
 # %% [markdown]
 # ### The outcome
 #
-# (to be written)
+# The figure shows two samples of each generator after the run, beside two training images, with an 8×8
+# zoom of the first sample magnified 4 times; the table gives each run's period-2 checkerboard score over
+# the second half of training, as a multiple of the training images' score. These numbers are reported, not
+# asserted: a short run on one seed is too early to judge what the pattern in the gradient does to the
+# samples in the end.
 
 # %% tags=["pixel-figure"]
 z = gans["conv3", SEED][0].sample_latent(
@@ -600,26 +629,7 @@ plotting.table(
 # %% tags=["hide-input", "checks"]
 print({f"{k[0]}, seed {k[1]}": f"{v:.1f}" for k, v in settled.items()})
 
-# %% [markdown]
-# ## What this means
-#
-# The backward pass of a downsampling layer is an upsampling layer, and it follows the same rule: the
-# gradient spreads evenly when the kernel that carries it back has a size divisible by the stride. A strided
-# 3×3 convolution breaks the rule, in random networks and in a trained ImageNet classifier alike, and the
-# imbalance compounds with depth into coarser periods.
-#
-# Where an image is optimised directly, the gradient's pattern ends up in the image. Jitter hides it by
-# averaging where it lands, at the price of fine detail and of a weaker activation; blurring the gradient
-# removes only the period the blur is built for; a Fourier parametrisation slows every fine period at once and
-# keeps the activation. None of them changes the network: a network built with anti-aliased downsampling
-# (BlurPool) or kernels divisible by their stride has no pattern to hide in the first place.
-#
-# Where the image is made by a generator, the gradient is only half of the picture. A discriminator whose first
-# layer blurs before it subsamples sends an even gradient, and is blind to exactly the pattern one would want
-# it to catch. Whether to anti-alias a discriminator is therefore a trade-off, not a free fix; the generator's
-# own upsampling (chapters 04 and 05) remains the place to remove the grid at its source.
-
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
 plotting.glue_numbers(
     c07_conv3_gradient_ratio=mean2["conv3"],
@@ -634,3 +644,19 @@ plotting.glue_numbers(
     ),
     c07_layer_over_plain=min(a / b for a, b in zip(score["whole layer", 2], score[plain, 2])),
 )
+
+# %% [markdown]
+# ```{admonition} Takeaways
+# :class: tip takeaways
+# - The backward pass of a downsampling layer is an upsampling layer: a strided 3×3 convolution paints a grid
+#   into its input gradient (a period-2 phase-energy ratio above 2.5 on every seed), in a trained ImageNet
+#   network too, while with random weights a 4×4 kernel or a pooling layer keeps the ratio below 1.4
+#   (chapter 09 finds that training can teach them a pattern of their own).
+# - Where an image is optimised directly, the grid ends up in the image. Jitter, a blurred gradient and a
+#   Fourier parametrisation each cut the period-2 score more than five times, but none changes the network:
+#   its gradient at the jittered image is still patterned.
+# - A discriminator with a strided 3×3 first layer sends its generator a patterned gradient; one that blurs
+#   before it subsamples barely sees a checkerboard (under a thousandth of the change that as much noise
+#   makes). Anti-aliasing the discriminator is a trade-off; the
+#   generator's own upsampling (chapters 04 and 05) is the place to remove the grid.
+# ```

@@ -15,6 +15,18 @@
 # %% [markdown]
 # # 08 · Beyond images: tonal artifacts in audio
 #
+# ```{glue:figure} trained_silence
+# Five upsampler stacks after a short training, fed a voice (left) and one second of silence (right). The
+# transposed and sub-pixel stacks answer silence with horizontal lines, steady tones at multiples of 2 kHz;
+# the resize stacks answer it with nothing.
+# ```
+#
+# **In this chapter you will learn**
+# - that in audio the article's pattern is heard as a tone, and how to measure it in decibels;
+# - why biases make transposed and sub-pixel stacks whistle, why resizing does not, and why ReLUs bring tones
+#   to every kind;
+# - what a short training changes, and what it does not: silence.
+#
 # The article closes by wondering whether its fix matters for audio, where a faint periodic pattern is not
 # seen but *heard* {cite}`odena2016deconvolution`. Pons et al. took up the question
 # {cite}`pons2021upsampling`. In a waveform, a pattern that repeats every $s$ samples is a sum of sines at
@@ -28,7 +40,7 @@
 # without biases, with and without ReLUs, before and after a short training. A player under each result lets
 # you listen to it.
 
-# %%
+# %% tags=["hide-input", "setup"]
 # Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
 # applies the figure style, seeds everything, picks the device and says which profile runs.
 import sys
@@ -46,7 +58,7 @@ from tutorial_utils import audio, balance, metrics, overlap, plotting, runtime, 
 SEED = 0
 device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
-# %%
+# %% tags=["hide-input", "setup"]
 import math
 
 import matplotlib.pyplot as plt
@@ -113,7 +125,7 @@ axes[-1].set_xlabel("output sample (grey: borders, where fewer kernel copies rea
 fig.tight_layout()
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 partial, even, weights = outputs.values()
 # the counts of chapter 02
 assert torch.equal(partial, torch.as_tensor(overlap.overlap_counts(8, 6, 12)).to(partial))
@@ -158,7 +170,7 @@ print(
     f"white noise {clean:+.2f} dB; with the pattern {dirty:.1f} dB (predicted {predicted:.1f} dB)"
 )
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert abs(clean) < 1.5
 assert dirty > 10 and abs(dirty - predicted) < 1.0
 
@@ -215,22 +227,21 @@ def quarter_scale(x):
 
 
 columns = {"band-limited (ideal)": ideal} | {LABELS[k]: v for k, v in init_out.items()}
-fig, axes = plt.subplots(2, len(columns), figsize=(12, 4.6), sharex=True, sharey=True)
-for col, (name, outs) in enumerate(columns.items()):
-    for row, signal in enumerate(("noise", "voice")):
+fig, axes = plt.subplots(len(columns), 2, figsize=(7.6, 9.4), sharex=True, sharey=True)
+for row, (name, outs) in enumerate(columns.items()):
+    for col, signal in enumerate(("noise", "voice")):
         image = audio.show_spectrogram(
             axes[row, col],
             quarter_scale(outs[signal]),
             RATE,
             vmin=-110,
             vmax=-20,
-            title=f"{name}\n{signal}" if row == 0 else signal,
+            title=f"{name}: {signal}",
         )
-axes[0, 0].set_ylabel("kHz")
-axes[1, 0].set_ylabel("kHz")
-for ax in axes[1]:
+    axes[row, 0].set_ylabel("kHz")
+for ax in axes[-1]:
     ax.set_xlabel("s")
-fig.colorbar(image, ax=axes, fraction=0.015, pad=0.01, label="dBFS")
+fig.colorbar(image, ax=axes, fraction=0.03, pad=0.02, label="dBFS")
 plt.show()
 
 # %% [markdown]
@@ -243,8 +254,9 @@ plt.show()
 # panel is one kind, the dotted lines mark multiples of 2 kHz.
 
 # %%
-fig, axes = plt.subplots(1, len(KINDS), figsize=(12, 2.6), sharey=True)
-for ax, kind in zip(axes, KINDS):
+fig, axes = plt.subplots(2, 3, figsize=(7.6, 4.6), sharey=True)
+axes[1, 2].set_axis_off()  # five kinds, six places
+for ax, kind in zip(axes.flat, KINDS):
     y = run(make_stack(kind, SEED), noise_low)[:, 0]
     power = (torch.fft.rfft(y / y.pow(2).mean().sqrt(), dim=-1).abs() ** 2).mean(0) / y.shape[-1]
     freqs = np.fft.rfftfreq(y.shape[-1], 1 / RATE) / 1000
@@ -254,7 +266,8 @@ for ax, kind in zip(axes, KINDS):
     ax.set_title(LABELS[kind])
     ax.set_xlabel("kHz")
     ax.set_ylim(-60, 50)
-axes[0].set_ylabel("power (dB)")
+for ax in axes[:, 0]:
+    ax.set_ylabel("power (dB)")
 fig.tight_layout()
 plt.show()
 
@@ -297,18 +310,18 @@ def tone_table(bias, relu):
 
 
 with_bias, without_bias = tone_table(True, False), tone_table(False, False)
-header = ["stack"] + [f"seed {s}" for s in SEEDS]
+header = ["stack", "with biases", "without biases"]
+caption = f"Tone strength (dB), {len(SEEDS)} initialisations: mean [min–max]"
 plotting.table(
-    header + ["without biases (min … max)"],
+    header,
     [
-        [LABELS[k]]
-        + [f"{v:.1f}" for v in with_bias[k]]
-        + [f"{min(without_bias[k]):.1f} … {max(without_bias[k]):.1f}"]
+        [LABELS[k]] + [plotting.mean_range(t[k], ".1f") for t in (with_bias, without_bias)]
         for k in KINDS
     ],
+    caption=caption,
 )
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 for kind in ("deconv", "deconv_uneven", "subpixel"):
     gaps = [a - b for a, b in zip(with_bias[kind], with_bias["nearest"])]
     print(f"{LABELS[kind]:14s} above nearest, per seed: {', '.join(f'{g:.0f}' for g in gaps)} dB")
@@ -373,7 +386,7 @@ print(
     f"transposed {spread(deconv_sums):.2f}"
 )
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 assert worst < 1e-12
 assert spread(fold_sums) < 1e-6 and spread(deconv_sums) > 0.3
 
@@ -409,7 +422,7 @@ ax.set_ylabel("response (dB)")
 ax.legend()
 plt.show()
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 input_nyquist = 1 / (2 * PERIOD)  # cycles per output sample
 droop = {
     mode: -20 * math.log10(float(audio.frequency_response(h, [input_nyquist])[0]))
@@ -449,20 +462,23 @@ for mode in ("nearest", "linear"):
 # %%
 relu_with, relu_without = tone_table(True, True), tone_table(False, True)
 plotting.table(
-    header + ["without biases (min … max)"],
+    header,
     [
-        [LABELS[k]]
-        + [f"{v:.1f}" for v in relu_with[k]]
-        + [f"{min(relu_without[k]):.1f} … {max(relu_without[k]):.1f}"]
+        [LABELS[k]] + [plotting.mean_range(t[k], ".1f") for t in (relu_with, relu_without)]
         for k in KINDS
     ],
+    caption=caption + ", with ReLUs",
 )
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 for table in (relu_with, relu_without):
     assert min(table["nearest"]) > 10 and min(table["linear"]) > 5, table
 
 # %% [markdown]
+# Why? The folded kernel balances the *sums* of its phases, not their *energies*, and a ReLU turns the
+# difference into an offset that the next stage replicates; the dropdown measures it.
+#
+# ````{dropdown} How a ReLU turns unequal phase energies into a tone
 # The folded kernel balances the *sums* of its phases, not their *energies*: phase 0 and phase 1 of a
 # nearest stage read the input through different groupings of the 9 weights, so on a noise input they carry
 # noise of different variance. A ReLU turns variance into an offset: a zero-mean Gaussian of standard
@@ -470,9 +486,13 @@ for table in (relu_with, relu_without):
 # period-2 pattern, which the next stage replicates like any other. The cell runs one nearest stage without
 # bias on a long white-noise input and checks, channel by channel, that each phase's mean after the ReLU is
 # $\sigma/\sqrt{2\pi}$ of that phase (within 3%), and that the two phases' standard deviations differ by more
-# than 5% in most channels.
+# than 5% in most channels. The table shows the first four channels.
+#
+# ```{glue:any} relu_phases
+# ```
+# ````
 
-# %%
+# %% tags=["hide-input", "checks"]
 layer = training.seeded(
     lambda: audio.make_upsampler1d("nearest", 1, CHANNELS, SCALE, bias=False), SEED
 ).double()
@@ -484,20 +504,14 @@ with torch.no_grad():
 sigma = torch.stack([z[:, 0::2].std(1), z[:, 1::2].std(1)], 1)  # (channels, phase)
 relu_mean = torch.stack([z[:, 0::2].clamp_min(0).mean(1), z[:, 1::2].clamp_min(0).mean(1)], 1)
 relu_predicted = sigma / math.sqrt(2 * math.pi)
-plotting.table(
+relu_table = plotting.table(
+    ["channel", "σ, phase 0 | 1", "ReLU mean, phase 0 | 1", "σ/√(2π), phase 0 | 1"],
     [
-        "channel",
-        "σ phase 0",
-        "σ phase 1",
-        "ReLU mean phase 0",
-        "ReLU mean phase 1",
-        "σ/√(2π) phase 0",
-        "σ/√(2π) phase 1",
+        [c] + [f"{v[c, 0]:.4f} | {v[c, 1]:.4f}" for v in (sigma, relu_mean, relu_predicted)]
+        for c in range(4)
     ],
-    [[c] + [f"{v:.4f}" for v in (*sigma[c], *relu_mean[c], *relu_predicted[c])] for c in range(4)],
 )
-
-# %% tags=["hide-input"]
+plotting.glue("relu_phases", relu_table, display=False)
 assert torch.allclose(relu_mean, relu_predicted, rtol=0.03)
 uneven = (sigma.max(1).values / sigma.min(1).values > 1.05).float().mean()
 print(f"channels whose phase variances differ by more than 5%: {uneven:.0%}")
@@ -587,7 +601,7 @@ plotting.table(
 # lines still stand more than 10 dB above their neighbourhood (6 dB in the full profile, whose longer
 # training lowers them further). The cell asserts these margins for each of the three seeds and prints them.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "checks"]
 for kind, runs in trained.items():
     for seed, (start, end) in zip(TRAIN_SEEDS, runs):
         case = (kind, seed)
@@ -597,26 +611,31 @@ for kind, runs in trained.items():
             assert hum[1] > -70 and hum[1] < hum[0] - 10, (case, hum)
         else:
             assert end["silence"] < -100, (case, end["silence"])
-    per_seed = {m: "/".join(f"{end[m]:.0f}" for _, end in runs) for m in ("snr", "silence", "tone")}
+    per_seed = {
+        m: plotting.mean_range([end[m] for _, end in runs], ".0f")
+        for m in ("snr", "silence", "tone")
+    }
     print(
-        f"{LABELS[kind]:14s} after training, seeds 0/1/2: voice SNR {per_seed['snr']} dB, "
-        f"silence {per_seed['silence']} dB, tone {per_seed['tone']} dB"
+        f"{LABELS[kind]}, trained ({len(runs)} seeds, mean [min–max] dB): "
+        f"voice SNR {per_seed['snr']}, "
+        f"silence {per_seed['silence']}, tone {per_seed['tone']}"
     )
 nearest_tones = [end["tone"] for _, end in trained["nearest"]]
 assert min(nearest_tones) > runtime.pick(10, 6), nearest_tones
 
 # %% [markdown]
-# The spectrograms show the trained stacks on the voice (top) and on silence (bottom), each stack's two
+# The spectrograms show the trained stacks on the voice (left) and on silence (right), each stack's two
 # outputs scaled by one gain that brings its voice output to a quarter of full scale (root-mean-square), on
-# one colour scale in dBFS: horizontal lines remain in the silence of the first three.
+# one colour scale in dBFS: horizontal lines remain in the silence of the first three stacks.
 # The players scale each stack's voice and silence outputs by one common gain, so the tone in the silence
 # plays at its true level next to the voice (turn the volume up to hear it).
 
 # %%
-fig, axes = plt.subplots(2, len(KINDS), figsize=(12, 4.4), sharex=True, sharey=True)
-for col, kind in enumerate(KINDS):
+fig, axes = plt.subplots(len(KINDS), 2, figsize=(7.6, 8.6), sharex=True, sharey=True)
+fig.subplots_adjust(hspace=0.45)  # room for each panel's title above the axis of the one before
+for row, kind in enumerate(KINDS):
     ref = after[kind]["voice_out"].pow(2).mean().sqrt()
-    for row, signal in enumerate(("voice_out", "silence_out")):
+    for col, signal in enumerate(("voice_out", "silence_out")):
         y = after[kind][signal]
         y = y - y.mean() if signal == "silence_out" else y
         image = audio.show_spectrogram(
@@ -625,14 +644,13 @@ for col, kind in enumerate(KINDS):
             RATE,
             vmin=-140,
             vmax=-20,
-            title=f"{LABELS[kind]}\nvoice" if row == 0 else "silence",
+            title=f"{LABELS[kind]}: {'voice' if col == 0 else 'silence'}",
         )
-for ax in axes[:, 0]:
-    ax.set_ylabel("kHz")
-for ax in axes[1]:
+    axes[row, 0].set_ylabel("kHz")
+for ax in axes[-1]:
     ax.set_xlabel("s")
-fig.colorbar(image, ax=axes, fraction=0.015, pad=0.01, label="dBFS")
-plt.show()
+fig.colorbar(image, ax=axes, fraction=0.03, pad=0.02, label="dBFS")
+plotting.glue("trained_silence", fig)  # shown here, and at the top of the chapter
 
 # %%
 rows = [["target (band-limited)", [audio.to_unit_range(target), np.zeros(int(RATE * SECONDS))]]]
@@ -642,27 +660,7 @@ for kind in KINDS:
     rows.append([f"{LABELS[kind]}, trained", list(pair)])
 audio.players(rows, ["stack", "voice", "silence"], RATE)
 
-# %% [markdown]
-# ## Summary
-#
-# - In audio the article's pattern is a tone: a period-$s$ pattern at 16 kHz is a set of lines at multiples
-#   of $16/s$ kHz, measured here as the decibels the lines stand above their neighbourhood
-#   (`metrics.tone_strength`).
-# - At initialisation, three stacked ×2 transposed or sub-pixel convolutions with biases and no nonlinearity
-#   between the stages put lines more than 20 dB above the nearest resize stack's, in every seed; without
-#   biases they drop by more than 20 dB. The lines are offsets replicated by unequal phase sums, chapter 03's
-#   balance condition in 1D.
-# - Nearest resizing followed by a convolution is a transposed convolution with a folded, balanced kernel
-#   (`audio.ResizeConv1d(fast=True)`, exact): a constant stays constant, and the interpolation filters vanish
-#   exactly at the tone frequencies. They pay with a droop of 3.9 dB (nearest) and 11.6 dB (linear) at the
-#   input's Nyquist frequency across three stages.
-# - ReLUs between the stages bring lines to every kind, resize included, because the folded kernel balances
-#   the phases' sums, not their energies: the 20 dB gap above holds only without a nonlinearity between the
-#   stages.
-# - After training, transposed and sub-pixel stacks still turn silence into a tone; resize stacks turn it
-#   into a constant.
-
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
 plotting.glue_numbers(
     c08_tone_gap_db=min(
@@ -676,3 +674,16 @@ plotting.glue_numbers(
         for a, b in zip(with_bias[k], without_bias[k])
     ),
 )
+
+# %% [markdown]
+# ```{admonition} Takeaways
+# :class: tip takeaways
+# - In audio the article's pattern is a tone. At initialisation, three stacked ×2 transposed or sub-pixel
+#   convolutions with biases put lines more than 20 dB above the nearest resize stack's, in every seed;
+#   without biases they drop by more than 20 dB: offsets replicated by unequal phase sums.
+# - Nearest resizing followed by a convolution is a transposed convolution with a folded, balanced kernel: a
+#   constant stays a constant, and without a nonlinearity the resize stacks score at most 1 dB. ReLUs between
+#   the stages bring lines to every kind, because the fold balances the phases' sums, not their energies.
+# - After training, transposed and sub-pixel stacks still turn silence into a tone; resize stacks turn it
+#   into a constant, its variation more than 100 dB down.
+# ```

@@ -187,25 +187,6 @@ def test_fingerprint_keeps_a_fixed_pattern_and_averages_content_away():
     assert metrics.fingerprint(photos, period=2).shape == (3, 2, 2)
 
 
-def test_high_frequency_share():
-    size = 32
-    yy, xx = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
-    assert metrics.high_frequency_share(torch.ones(size, size)) == 0.0
-    assert metrics.high_frequency_share((-1.0) ** (yy + xx)) == pytest.approx(1.0)
-    # a period-4 stripe sits at exactly 0.25 cycles per pixel: not above the cutoff, above a lower one
-    stripes = torch.cos(torch.pi * xx / 2)
-    assert metrics.high_frequency_share(stripes) == pytest.approx(0.0, abs=1e-12)
-    assert metrics.high_frequency_share(stripes, cutoff=0.2) == pytest.approx(1.0)
-    # a single pixel has a flat spectrum: the share is the share of frequencies above the cutoff
-    delta = torch.zeros(2, size, size)
-    delta[:, 5, 9] = 1
-    assert metrics.high_frequency_share(delta) == pytest.approx(1 - (17 / 32) ** 2)
-    with pytest.raises(ValueError, match="cutoff"):
-        metrics.high_frequency_share(delta, cutoff=0.5)
-    with pytest.raises(ValueError, match="zeros"):
-        metrics.high_frequency_share(torch.zeros(4, 4))
-
-
 # --- variety and recognisability of samples --------------------------------------------------------------------
 
 
@@ -237,3 +218,22 @@ def test_confident_share():
         metrics.confident_share(torch.ones(3))
     with pytest.raises(ValueError, match="threshold"):
         metrics.confident_share(p, threshold=1.5)
+
+
+def test_high_frequency_share():
+    size = 32
+    yy, xx = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
+    assert metrics.high_frequency_share(torch.ones(size, size)) == 0.0
+    assert metrics.high_frequency_share((-1.0) ** (yy + xx)) == pytest.approx(1.0)
+    # a period-4 stripe sits at exactly 0.25 cycles per pixel: not above the cutoff, above a lower one
+    stripes = torch.cos(torch.pi * xx / 2)
+    assert metrics.high_frequency_share(stripes) == pytest.approx(0.0, abs=1e-12)
+    assert metrics.high_frequency_share(stripes, cutoff=0.2) == pytest.approx(1.0)
+    # a single pixel has a flat spectrum: the share is the share of frequencies above the cutoff
+    delta = torch.zeros(2, size, size)
+    delta[:, 5, 9] = 1
+    assert metrics.high_frequency_share(delta) == pytest.approx(1 - (17 / 32) ** 2)
+    with pytest.raises(ValueError, match="cutoff"):
+        metrics.high_frequency_share(delta, cutoff=0.5)
+    with pytest.raises(ValueError, match="zeros"):
+        metrics.high_frequency_share(torch.zeros(4, 4))

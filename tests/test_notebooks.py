@@ -170,21 +170,12 @@ def test_code_lines_fit_the_page_column(py):
 
 # --- How a chapter reads (issue 20; book/conventions.md, "How a page opens, folds and ends") ------------------
 
-PHASE_2 = ("04", "05", "06", "07", "08")  # chapters converted to these conventions in a second phase
-
-
-def converted(paths: list[Path]) -> list:
-    """The chapters, those of phase 2 marked strict-xfail: converting one makes its mark fail, and the
-    converter removes it."""
-    mark = pytest.mark.xfail(strict=True, reason="converted in phase 2")
-    return [pytest.param(p, id=p.stem, marks=mark if p.name[:2] in PHASE_2 else ()) for p in paths]
-
 
 def tags(cell) -> list[str]:
     return cell.metadata.get("tags", [])
 
 
-@pytest.mark.parametrize("py", converted(SOURCES))
+@pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.stem)
 def test_chapter_opens_on_a_picture_and_says_what_it_teaches(py):
     first = jupytext.read(py).cells[0].source
     _, _, rest = first.partition("\n")
@@ -199,7 +190,7 @@ def test_chapter_opens_on_a_picture_and_says_what_it_teaches(py):
     assert f'plotting.glue("{key}", ' in py.read_text(), f"{py.name}: the opening figure {key!r} is not glued here"
 
 
-@pytest.mark.parametrize("py", converted(SOURCES))
+@pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.stem)
 def test_collapsed_cells_are_tagged_for_what_they_hold(py):
     nb = jupytext.read(py)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -215,7 +206,7 @@ def test_collapsed_cells_are_tagged_for_what_they_hold(py):
             assert "remove-cell" in tags(c), f"{py.name}: the cell that only stores glue numbers is remove-cell"
 
 
-@pytest.mark.parametrize("py", converted(SOURCES))
+@pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.stem)
 def test_chapter_ends_with_three_takeaways(py):
     last = jupytext.read(py).cells[-1]
     assert last.cell_type == "markdown" and last.source.startswith("```{admonition} Takeaways"), (

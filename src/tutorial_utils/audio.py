@@ -525,7 +525,9 @@ def fit_upsampler(
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     keep = slice(margin, targets.shape[-1] - margin)
     losses = []
-    for _ in tqdm(range(steps), desc=f"fitting {getattr(model, 'kind', type(model).__name__)}", leave=False):
+    for _ in tqdm(
+        range(steps), desc=f"fitting {getattr(model, 'kind', type(model).__name__)}", leave=False, mininterval=1.0
+    ):
         idx = torch.randint(0, inputs.shape[0], (batch_size,), generator=gen).to(device)
         loss = (model(inputs[idx]) - targets[idx])[..., keep].pow(2).mean()
         optimiser.zero_grad()

@@ -125,8 +125,9 @@ class Discriminator(nn.Module):
     ``kinds`` is one downsampler kind for every layer or one per layer; channels double from ``width``. With
     ``stem=True`` a regular (stride-1) 3×3 convolution to ``width`` channels comes first, at full resolution:
     the article's control for a strided first layer. With ``spectral_norm=True`` every convolution and the
-    linear head divide their weight by its largest singular value (Miyato et al. 2018, one power iteration per
-    training-mode forward), which keeps the discriminator 1-Lipschitz per layer and a small GAN from collapsing.
+    linear head divide their weight by its largest singular value (Miyato et al. 2018, one power iteration
+    per training-mode forward), which keeps the discriminator 1-Lipschitz per layer and a small GAN from
+    collapsing.
     """
 
     def __init__(
@@ -145,8 +146,8 @@ class Discriminator(nn.Module):
         self.stem = as_bool("stem", stem)
         widths = [width if stem else channels] + [width * 2**i for i in range(layers)]
         _check_widths(f"image_size={image_size}, width={width}", widths[::-1], 1)
-        blocks = [nn.Conv2d(channels, width, 3, padding=1), nn.LeakyReLU(0.2)] if stem else []
         self.spectral_norm = as_bool("spectral_norm", spectral_norm)
+        blocks = [nn.Conv2d(channels, width, 3, padding=1), nn.LeakyReLU(0.2)] if stem else []
         for i, kind in enumerate(kinds):
             blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.LeakyReLU(0.2)]
         self.kinds, self.image_size, self.channels = tuple(kinds), image_size, channels

@@ -206,35 +206,6 @@ def show_grid(
     return ax
 
 
-def pixel_axes(
-    rows: int, cols: int, size, scale: int, gap: int = 12, title: int = 34, margin: int = 6
-) -> tuple[mpl.figure.Figure, np.ndarray]:
-    """A figure with a rows×cols grid of axes, each exactly ``scale`` times an image of ``size`` pixels (an int
-    or (height, width)) at the figure's dpi, so :func:`show_image` draws every pixel as a ``scale``×``scale``
-    block: no resampling that could invent or hide a pattern. ``gap`` (between axes), ``title`` (room above
-    each row) and ``margin`` are in pixels. Returns (figure, axes of shape (rows, cols))."""
-    rows, cols = as_int("rows", rows, 1), as_int("cols", cols, 1)
-    h, w = as_pair("size", size, 1)
-    scale, gap = as_int("scale", scale, 1), as_int("gap", gap, 0)
-    title, margin = as_int("title", title, 0), as_int("margin", margin, 0)
-    dpi = mpl.rcParams["figure.dpi"]
-    ax_w, ax_h = w * scale, h * scale
-    fig_w = 2 * margin + cols * ax_w + (cols - 1) * gap
-    fig_h = 2 * margin + rows * (ax_h + title) + (rows - 1) * gap
-    fig = plt.figure(figsize=(fig_w / dpi, fig_h / dpi), dpi=dpi)
-    axes = np.empty((rows, cols), dtype=object)
-    for r in range(rows):
-        for c in range(cols):
-            left = margin + c * (ax_w + gap)
-            bottom = fig_h - margin - (r + 1) * (ax_h + title) - r * gap
-            ax = axes[r, c] = fig.add_axes((left / fig_w, bottom / fig_h, ax_w / fig_w, ax_h / fig_h))
-            for spine in ax.spines.values():  # a spine would cover the image's outer pixels
-                spine.set_visible(False)
-            ax.set_xticks([])
-            ax.set_yticks([])
-    return fig, axes
-
-
 class Signed:
     """Signed data (H, W) for :func:`pixel_figure`, drawn with the book's diverging map: 0 white, +``limit``
     full red, -``limit`` full blue (e.g. a fingerprint)."""
@@ -316,6 +287,35 @@ def pixel_figure(panels, scale=3, ncols: int = 2, nrow: int = 4, *, value_range:
     return fig, axes
 
 
+def pixel_axes(
+    rows: int, cols: int, size, scale: int, gap: int = 12, title: int = 34, margin: int = 6
+) -> tuple[mpl.figure.Figure, np.ndarray]:
+    """A figure with a rows×cols grid of axes, each exactly ``scale`` times an image of ``size`` pixels (an int
+    or (height, width)) at the figure's dpi, so :func:`show_image` draws every pixel as a ``scale``×``scale``
+    block: no resampling that could invent or hide a pattern. ``gap`` (between axes), ``title`` (room above
+    each row) and ``margin`` are in pixels. Returns (figure, axes of shape (rows, cols))."""
+    rows, cols = as_int("rows", rows, 1), as_int("cols", cols, 1)
+    h, w = as_pair("size", size, 1)
+    scale, gap = as_int("scale", scale, 1), as_int("gap", gap, 0)
+    title, margin = as_int("title", title, 0), as_int("margin", margin, 0)
+    dpi = mpl.rcParams["figure.dpi"]
+    ax_w, ax_h = w * scale, h * scale
+    fig_w = 2 * margin + cols * ax_w + (cols - 1) * gap
+    fig_h = 2 * margin + rows * (ax_h + title) + (rows - 1) * gap
+    fig = plt.figure(figsize=(fig_w / dpi, fig_h / dpi), dpi=dpi)
+    axes = np.empty((rows, cols), dtype=object)
+    for r in range(rows):
+        for c in range(cols):
+            left = margin + c * (ax_w + gap)
+            bottom = fig_h - margin - (r + 1) * (ax_h + title) - r * gap
+            ax = axes[r, c] = fig.add_axes((left / fig_w, bottom / fig_h, ax_w / fig_w, ax_h / fig_h))
+            for spine in ax.spines.values():  # a spine would cover the image's outer pixels
+                spine.set_visible(False)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    return fig, axes
+
+
 def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yellow") -> None:
     """Outline the crop that a neighbouring zoomed panel shows."""
     as_axes("ax", ax)
@@ -328,7 +328,8 @@ def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yell
 def comparison_figure(panels: dict, zoom: int = 12, corner: tuple[int, int] = (8, 8), title: str | None = None):
     """One column per batch in ``panels`` (label -> images (N, 3, H, W) in [-1, 1]): its first four images, a
     ``zoom``×``zoom`` zoom of the first image's outlined ``corner``, and its period-4 fingerprint
-    (:func:`~tutorial_utils.metrics.fingerprint`, red channel, tiled 2×2, one colour scale for all columns)."""
+    (:func:`~tutorial_utils.metrics.fingerprint`, red channel, tiled 2×2, one colour scale for all columns), at
+    most the page column wide (7.6 in)."""
     from . import metrics
 
     if not isinstance(panels, dict) or not panels:
@@ -344,7 +345,11 @@ def comparison_figure(panels: dict, zoom: int = 12, corner: tuple[int, int] = (8
             )
     limit = max(float(t.abs().max()) for t in tiles.values()) or 1.0
     fig, axes = plt.subplots(
-        3, len(panels), figsize=(2.1 * len(panels), 5.6), squeeze=False, gridspec_kw={"height_ratios": [1.6, 1, 1]}
+        3,
+        len(panels),
+        figsize=(min(2.1 * len(panels), 7.6), 5.6),
+        squeeze=False,
+        gridspec_kw={"height_ratios": [1.6, 1, 1]},
     )
     for col, (name, x) in enumerate(panels.items()):
         show_grid(x[:4], nrow=2, ax=axes[0, col], title=name, value_range=(-1, 1))

@@ -424,7 +424,7 @@ def train_gan(
             discriminator.train()
 
     record(0)
-    for step in tqdm(range(1, c.steps + 1), desc=desc, disable=not progress, leave=False):
+    for step in tqdm(range(1, c.steps + 1), desc=desc, disable=not progress, leave=False, mininterval=1.0):
         idx = torch.randint(real.shape[0], (c.batch_size,), generator=draws)
         z = generator.sample_latent(c.batch_size, rng=noise, device=device)
         loss_d, loss_g = _gan_step(
@@ -584,7 +584,7 @@ def train_transformer(
     draws = torch.Generator().manual_seed(seed)  # on the CPU: the same run on every device
     history = History()
     history.record_scores(0, transform(net, eval_inputs))
-    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False):
+    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False, mininterval=1.0):
         idx = torch.randint(inputs.shape[0], (batch_size,), generator=draws).to(device)
         value = loss(net(inputs[idx]), targets[idx])
         opt.zero_grad(set_to_none=True)
@@ -650,7 +650,7 @@ def train_classifier(
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     draws = torch.Generator().manual_seed(seed)
     history = History()
-    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False):
+    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False, mininterval=1.0):
         idx = torch.randint(images.shape[0], (batch_size,), generator=draws).to(device)
         loss = F.cross_entropy(model(images[idx]), labels[idx])
         opt.zero_grad(set_to_none=True)

@@ -10,8 +10,7 @@ Each detector is first shown to fail on a planted page (written into the served 
 check that passes on the book passes because the book is right. Each page is loaded once for all checks
 (``report``); the planted pages reuse the same Chromium.
 
-Chapters 04-09 are converted to these conventions in a second phase: the checks they fail now are marked
-``xfail(strict=True)``, so the conversion of a chapter flips its marks to failures and the converter removes them.
+Every chapter and page is held to every check: there are no expected failures.
 """
 
 from __future__ import annotations
@@ -276,38 +275,13 @@ def test_the_toggle_and_ending_checks_fail_where_they_should(planted):
 
 # --- the book --------------------------------------------------------------------------------------------------
 
-PHASE_2 = ("04", "05", "06", "07", "08", "09")  # chapters converted to these conventions after issue 20's first part
 
-
-def phase_2(page: str):
-    """The page, marked strict-xfail when it is a chapter that a later conversion will bring to the check."""
-    name = page.split("/")[-1]
-    if page.startswith("notebooks/") and name[:2] in PHASE_2:
-        reason = "converted in phase 2"
-        return pytest.param(page, marks=pytest.mark.xfail(strict=True, reason=reason), id=page)
-    return pytest.param(page, id=page)
-
-
-# Pages that fail a check today and are converted in phase 2 (strict: fixing one makes its mark fail).
-CLIPPED_NOW = {"notebooks/04_better_upsampling"}
-WARNING_NOW = {"notebooks/04_better_upsampling"}
-
-
-def marked(pages: list[str], failing: set[str]) -> list:
-    return [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="converted in phase 2"), id=p)
-        if p in failing
-        else pytest.param(p, id=p)
-        for p in pages
-    ]
-
-
-@pytest.mark.parametrize("page", marked(toc_pages(), CLIPPED_NOW))
+@pytest.mark.parametrize("page", toc_pages())
 def test_no_output_line_is_clipped(page, browser):
     assert clipped_lines(report(browser, page)) == [], f"{page}: output lines cut off at 1400 px"
 
 
-@pytest.mark.parametrize("page", marked(toc_pages(), WARNING_NOW))
+@pytest.mark.parametrize("page", toc_pages())
 def test_no_page_shows_a_warning(page, browser):
     assert warning_outputs(report(browser, page)) == [], f"{page}: warnings in the outputs"
 
@@ -321,13 +295,13 @@ def test_pixel_figures_are_shown_at_their_natural_size(page, browser):
         assert rep["pixels"], f"{page}: cells are tagged pixel-figure but no such image was found on the page"
 
 
-@pytest.mark.parametrize("page", [phase_2(p) for p in chapter_pages()])
+@pytest.mark.parametrize("page", chapter_pages())
 def test_every_chapter_opens_on_a_picture(page, browser):
     problem = picture_first(report(browser, page))
     assert problem is None, f"{page} does not open on a picture at 1400 px: {problem}"
 
 
-@pytest.mark.parametrize("page", [phase_2(p) for p in chapter_pages()])
+@pytest.mark.parametrize("page", chapter_pages())
 def test_checking_cells_say_show_the_checks(page, browser):
     rep = report(browser, page)
     assert rep["checks"], f"{page}: no cell is tagged checks"
@@ -337,7 +311,7 @@ def test_checking_cells_say_show_the_checks(page, browser):
     )
 
 
-@pytest.mark.parametrize("page", [phase_2(p) for p in chapter_pages()])
+@pytest.mark.parametrize("page", chapter_pages())
 def test_every_chapter_ends_with_takeaways(page, browser):
     problem = ending_problem(report(browser, page))
     assert problem is None, f"{page}: {problem}"

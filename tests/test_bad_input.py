@@ -397,6 +397,11 @@ CASES = [
         {"x": [randn(4), with_nan(4, 4), zeros(4, 4), "x"], "period": [1, 3]},
     ),
     Case(
+        "metrics.high_frequency_share",
+        {"x": randn(4, 4)},
+        {"x": [randn(4), with_nan(4, 4), zeros(4, 4), "x"], "cutoff": [0, 0.5, "a", NAN]},
+    ),
+    Case(
         "metrics.mean_pairwise_distance",
         {"images": randn(2, 1, 4, 4)},
         {"images": [randn(1, 1, 4, 4), randn(2, 4, 4), with_nan(2, 1, 4, 4), "x"]},
@@ -408,11 +413,6 @@ CASES = [
             "probabilities": [torch.tensor([[0.9, 0.3]]), torch.ones(2), torch.zeros(0, 2), "p", [[NAN, 1.0]]],
             "threshold": [1.5, -0.1, "a"],
         },
-    ),
-    Case(
-        "metrics.high_frequency_share",
-        {"x": randn(4, 4)},
-        {"x": [randn(4), with_nan(4, 4), zeros(4, 4), "x"], "cutoff": [0, 0.5, "a", NAN]},
     ),
     Case(
         "metrics.radial_power_spectrum", {"images": randn(1, 1, 4, 4)}, {"images": [randn(4, 4), with_nan(1, 1, 4, 4)]}
@@ -437,7 +437,7 @@ CASES = [
     Case(
         "data.jpeg",
         {"images": zeros(1, 3, 8, 8)},
-        {"images": [zeros(1, 1, 8, 8), ones(1, 3, 8, 8) * 2, zeros(3, 8, 8), "x"], "quality": [0, 96, 9.5]},
+        {"images": [zeros(1, 2, 8, 8), ones(1, 3, 8, 8) * 2, zeros(3, 8, 8), "x"], "quality": [0, 96, 9.5]},
     ),
     Case(
         "data.crop_grid",
@@ -527,8 +527,8 @@ CASES = [
             "image_size": [12],
             "width": [0],
             "channels": [0],
-            "spectral_norm": [1, "yes"],
             "stem": [1, "yes"],
+            "spectral_norm": [1, "yes"],
         },
     ),
     Case(
@@ -646,6 +646,28 @@ CASES = [
         {"decision": [-1.0, 1.0], "labels": [0, 1]},
         {"decision": [[], [1.0, NAN]], "labels": [[0, 0], [0, 1, 1], "x"]},
     ),
+    Case(
+        "forensics.evaluate",
+        {"fit_detector": forensics.ThresholdDetector.fit, "features": randn(8), "labels": [0, 1] * 4},
+        {"fit_detector": [5], "features": [randn(2, 2, 2), "x"], "labels": [[0] * 8, [0, 1]], "seed": [-1]},
+    ),
+    Case(
+        "forensics.Evaluation",
+        {
+            "detector": forensics.ThresholdDetector(0.5, 1.0),
+            "fit": torch.tensor([0]),
+            "held": torch.tensor([1]),
+            "auc": 0.5,
+            "accuracy": 0.5,
+        },
+        {
+            "detector": [5],
+            "fit": [zeros(1), torch.zeros(1, 1).long()],
+            "held": ["x", zeros(1)],
+            "auc": [1.5, "a"],
+            "accuracy": [-0.1],
+        },
+    ),
     Case("forensics.split_halves", {"labels": [0, 1, 0, 1]}, {"labels": [[0, 0], [[0, 1]], [0, 3]], "seed": [-1, 0.5]}),
     Case("forensics.ThresholdDetector", {"threshold": 0.5, "sign": 1.0}, {"threshold": [NAN, "a"], "sign": [2.0, 0.0]}),
     Case(
@@ -699,6 +721,7 @@ CASES = [
             "betas": [(0.5,), (0.5, 1.0), (-0.1, 0.9), "ab", 0.5],
             "ema": [1.0, -0.1, "a"],
             "disc_width": [0, 8.0],
+            "spectral_weight": [-1.0, "a", NAN],
         },
     ),
     Case("training.make_gan", {"config": CONFIG}, {"config": [{}, None]}),

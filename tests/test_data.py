@@ -158,7 +158,22 @@ def test_jpeg_round_trip():
     with pytest.raises(ValueError, match="quality"):
         data.jpeg(x, 100)
     with pytest.raises(ValueError, match="3 channels"):
-        data.jpeg(x[:, :1], 50)
+        data.jpeg(x[:, :2], 50)
+
+
+def test_jpeg_of_grey_digits_keeps_one_channel_and_adds_8x8_blocks():
+    from tutorial_utils import metrics
+
+    x, _ = data.digits("test")
+    x = x[:32]
+    light, heavy = data.jpeg(x, 95), data.jpeg(x, 10)
+    assert heavy.shape == x.shape == (32, 1, 32, 32) and heavy.dtype == torch.float32
+    assert (light - x).abs().mean() < 0.02 < (heavy - x).abs().mean()
+    # a grey round trip equals the first channel of the colour round trip of the same grey image
+    assert torch.equal(data.jpeg(x[:2].expand(-1, 3, -1, -1).contiguous(), 50)[:, :1], data.jpeg(x[:2], 50))
+    # the error is organised in 8x8 blocks: its period-8 score far exceeds its period-2 score
+    error = heavy - x
+    assert metrics.checkerboard_score(error, 8) > 3 * metrics.checkerboard_score(error, 2)
     with pytest.raises(ValueError, match=r"\[-1, 1\]"):
         data.jpeg(x * 3, 50)
 

@@ -241,6 +241,7 @@ ON_THE_CPU = {
     "forensics.LinearDetector": "a detector of measurements, fitted in float64 on the CPU (MPS has no float64)",
     "forensics.LinearDetector.fit": "a detector of measurements, fitted in float64 on the CPU",
     "forensics.LinearDetector.decision": "decisions on measurements, in float64 on the CPU",
+    "forensics.evaluate": "a detector of measurements on the CPU: the halves' indices and the fitted detector",
     "training.sample": "documented: samples gathered on the CPU for metrics and figures",
     "training.transform": "documented: outputs gathered on the CPU batch by batch, so a large set fits the device",
     "gradients.flip_epsilon": "documented: one budget per image, float64 on the CPU (MPS has no float64)",

@@ -136,3 +136,45 @@ def test_detectors_reject_bad_input():
         det.decision(torch.randn(2, 4))
     with pytest.raises(ValueError, match="sign"):
         forensics.ThresholdDetector(0.5, 2.0)
+
+
+class _Spy:
+    """A detector that remembers which feature rows it was fitted on and which it was asked about."""
+
+    seen: list[set[int]] = []
+
+    def __init__(self, rows: set[int]) -> None:
+        self.rows = rows
+
+    @classmethod
+    def fit(cls, features, labels):
+        cls.seen.append({int(v) for v in features[:, 0]})
+        return cls(cls.seen[-1])
+
+    def decision(self, features):
+        asked = {int(v) for v in features[:, 0]}
+        assert asked.isdisjoint(self.rows), "a detector was judged on an image it was fitted on"
+        _Spy.seen.append(asked)
+        return features[:, 1]
+
+
+def test_evaluate_judges_each_detector_only_on_images_it_was_not_fitted_on():
+    labels = torch.tensor([0, 1] * 20)
+    features = torch.stack([torch.arange(40.0), labels * 2.0 - 1], dim=1)  # row id, a perfect decision
+    _Spy.seen = []
+    result = forensics.evaluate(_Spy.fit, features, labels, seed=5)
+    fitted, asked = _Spy.seen
+    assert fitted.isdisjoint(asked) and len(fitted | asked) == 40 and len(asked) == 20
+    assert asked == set(result.held.tolist()) and fitted == set(result.fit.tolist())
+    assert result.auc == 1.0 and result.accuracy == 1.0
+    again = forensics.evaluate(forensics.ThresholdDetector.fit, features[:, 1], labels, seed=5)
+    assert torch.equal(again.held, result.held)  # the same seed, the same halves, whatever the detector
+
+
+def test_evaluate_fits_the_real_detectors_on_one_half(real_and_fake):
+    images, labels = real_and_fake
+    _, spectra = metrics.radial_spectra(images)
+    result = forensics.evaluate(forensics.LinearDetector.fit, spectra, labels, seed=0)
+    manual = forensics.LinearDetector.fit(spectra[result.fit], labels[result.fit])
+    assert torch.allclose(manual.weight, result.detector.weight)
+    assert result.auc > 0.95 and len(result.held) == len(labels) // 2

@@ -530,3 +530,27 @@ def test_run_gan_retrains_the_same_generator():
     plain = training.run_gan(config.replace(ema=0.0), real, progress=False)
     assert plain.average is None and plain.sampler is plain.generator
     assert torch.equal(next(plain.generator.parameters()), next(runs[0].generator.parameters()))
+
+
+def test_spectral_weight_zero_is_the_plain_loop_and_a_weight_adds_the_regulariser(real, monkeypatch):
+    config = CONFIG.replace(steps=2, eval_every=2, loss="hinge")
+    plain = training.run_gan(config, real, progress=False)
+
+    def no_regulariser(_):
+        raise AssertionError("weight 0 must not build the spectral regulariser")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "SpectralLoss", no_regulariser)
+        zero = training.run_gan(config.replace(spectral_weight=0.0), real, progress=False)
+    for a, b in zip(plain.generator.parameters(), zero.generator.parameters()):
+        assert torch.equal(a, b)  # bit for bit
+    assert zero.history.loss_g == plain.history.loss_g
+    weighted = training.run_gan(config.replace(spectral_weight=5.0), real, progress=False)
+    # step 1: the same discriminator update, then the generator's loss plus 5x the regulariser on its batch
+    gen, _ = training.make_gan(config)
+    z = gen.sample_latent(config.batch_size, rng=torch.Generator().manual_seed(config.seed * 3 + 1))
+    with torch.no_grad():
+        penalty = float(losses.SpectralLoss(real)(gen.train()(z)))
+    assert penalty > 0.01
+    assert weighted.history.loss_g[0] - plain.history.loss_g[0] == pytest.approx(5 * penalty, rel=1e-4)
+    assert not torch.equal(next(weighted.generator.parameters()), next(plain.generator.parameters()))

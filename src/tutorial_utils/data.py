@@ -309,8 +309,8 @@ def digits_on_textures(n: int, size: int = 32, seed: int = 0, textures: tuple[st
 
 
 def jpeg(images: torch.Tensor, quality: int = 10) -> torch.Tensor:
-    """``images`` (N, 3, H, W) in [-1, 1] after a round trip through Pillow's JPEG encoder at ``quality``
-    (1-95, in memory): 8×8 block artifacts, and 2×2 chroma subsampling, to compare with a checkerboard."""
+    """``images`` (N, 3, H, W) or greyscale (N, 1, H, W) in [-1, 1] after a round trip through Pillow's JPEG
+    encoder at ``quality`` (1-95, in memory): 8×8 block artifacts (and, in colour, 2×2 chroma subsampling)."""
     import io
 
     from PIL import Image
@@ -318,8 +318,9 @@ def jpeg(images: torch.Tensor, quality: int = 10) -> torch.Tensor:
     from ._checks import as_images
 
     x = as_images("images", images)
-    if x.shape[1] != 3:
-        raise ValueError(f"images must have 3 channels (RGB), got shape {tuple(x.shape)}")
+    if x.shape[1] not in (1, 3):
+        raise ValueError(f"images must have 3 channels (RGB) or 1 (grey), got shape {tuple(x.shape)}")
+    mode = "RGB" if x.shape[1] == 3 else "L"
     if x.min() < -1 or x.max() > 1:
         raise ValueError(f"images must lie in [-1, 1], got values in [{float(x.min()):.3g}, {float(x.max()):.3g}]")
     quality = as_int("quality", quality, 1)
@@ -329,8 +330,9 @@ def jpeg(images: torch.Tensor, quality: int = 10) -> torch.Tensor:
     for img in x.cpu():
         pixels = ((img.permute(1, 2, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
         buffer = io.BytesIO()
-        Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality)
-        decoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), dtype=np.float32)
+        Image.fromarray(pixels if mode == "RGB" else pixels[:, :, 0]).save(buffer, "JPEG", quality=quality)
+        decoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert(mode), dtype=np.float32)
+        decoded = decoded.reshape(*decoded.shape[:2], -1)  # (H, W, channels) for grey images too
         out.append(torch.from_numpy(decoded / 127.5 - 1).permute(2, 0, 1))
     return torch.stack(out).to(images.device if isinstance(images, torch.Tensor) else "cpu")
 

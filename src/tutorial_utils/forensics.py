@@ -169,3 +169,43 @@ class LinearDetector:
                 f"features must have {self.weight.shape[0]} columns like the fitted ones, got {x.shape[1]}"
             )
         return (x - self.mean) / self.std @ self.weight + self.bias
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A detector fitted on the ``fit`` half and judged on the ``held`` half (indices into the images): its
+    ROC ``auc`` and ``accuracy`` there. Reuse ``detector`` and ``held`` to judge it on altered copies."""
+
+    detector: ThresholdDetector | LinearDetector
+    fit: torch.Tensor
+    held: torch.Tensor
+    auc: float
+    accuracy: float
+
+    def __post_init__(self) -> None:
+        if not callable(getattr(self.detector, "decision", None)):
+            raise TypeError(f"detector must have a decision method (a fitted detector), got {self.detector!r}")
+        for name in ("fit", "held"):
+            value = getattr(self, name)
+            if not isinstance(value, torch.Tensor):
+                raise TypeError(f"{name} must be a 1D tensor of image indices, got {type(value).__name__}")
+            if value.ndim != 1 or value.is_floating_point() or value.is_complex() or value.dtype == torch.bool:
+                raise ValueError(f"{name} must be a 1D tensor of image indices, got {value.dtype} {tuple(value.shape)}")
+        for name in ("auc", "accuracy"):
+            as_float(name, getattr(self, name), 0, 1)
+
+
+def evaluate(fit_detector, features, labels, seed: int = 0) -> Evaluation:
+    """Fit a detector with ``fit_detector(features, labels)`` (``ThresholdDetector.fit`` on (N,) scores,
+    ``LinearDetector.fit`` on (N, F) features) on one half of the images (:func:`split_halves` with ``seed``)
+    and measure it only on the other half, the images it never saw."""
+    if not callable(fit_detector):
+        raise TypeError(f"fit_detector must be callable (e.g. ThresholdDetector.fit), got {fit_detector!r}")
+    x = _tensor("features", features, "an (N,) or (N, F) array of numbers")
+    if x.ndim not in (1, 2) or x.numel() == 0:
+        raise ValueError(f"features must be (N,) scores or an (N, F) matrix, got shape {tuple(x.shape)}")
+    y = _as_labels(labels, x.shape[0])
+    fit, held = split_halves(y, seed)
+    detector = fit_detector(x[fit], y[fit])
+    decision = detector.decision(x[held])
+    return Evaluation(detector, fit, held, roc_auc(decision, y[held]), accuracy(decision, y[held]))

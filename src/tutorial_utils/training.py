@@ -35,6 +35,7 @@ from ._checks import (
     as_str,
     as_tensor,
 )
+from .losses import SpectralLoss
 
 BN_MODES = ("train", "eval")
 LOSSES = ("dcgan", "hinge")  # GAN losses: DCGAN's non-saturating cross-entropy, or the hinge loss
@@ -64,10 +65,12 @@ class GANConfig:
     channels in its first layer (default ``width``), spectrally normalised if ``spectral_norm``. The run:
     ``steps`` Adam updates (``betas``) of ``batch_size`` at ``lr`` (the discriminator at ``lr_d``, default
     ``lr``) with the ``loss`` of :data:`LOSSES`; with ``ema`` > 0 an exponential moving average of the
-    generator's weights (decay ``ema``) is kept for sampling (:func:`ema_update`). The fixed evaluation batch
-    of ``eval_size`` latents is scored every ``eval_every`` steps. ``seed`` fixes the weights, the noise and
-    the order of the real images. ``config.replace(seed=1)`` gives a variant. The defaults are DCGAN's recipe;
-    :func:`digit_gan` gives chapter 05's.
+    generator's weights (decay ``ema``) is kept for sampling (:func:`ema_update`). With ``spectral_weight`` > 0
+    the generator's loss adds that multiple of Durall et al.'s spectral regulariser
+    (:class:`~tutorial_utils.losses.SpectralLoss` towards the real images' spectrum, chapter 10). The fixed
+    evaluation batch of ``eval_size`` latents is scored every ``eval_every`` steps. ``seed`` fixes the weights,
+    the noise and the order of the real images. ``config.replace(seed=1)`` gives a variant. The defaults are
+    DCGAN's recipe; :func:`digit_gan` gives chapter 05's.
     """
 
     variant: str = "resize"
@@ -88,6 +91,7 @@ class GANConfig:
     betas: tuple[float, float] = (0.5, 0.999)
     ema: float = 0.0
     disc_width: int | None = None
+    spectral_weight: float = 0.0
 
     def __post_init__(self) -> None:
         as_choice("variant", self.variant, models.VARIANTS)
@@ -127,6 +131,7 @@ class GANConfig:
         as_float("ema", self.ema, 0, 1)
         if self.ema == 1:
             raise ValueError(f"ema must be a decay in [0, 1) (0: no average), got {self.ema!r}")
+        as_float("spectral_weight", self.spectral_weight, 0)
 
     def replace(self, **changes) -> GANConfig:
         """A copy with some settings changed (validated again)."""
@@ -325,9 +330,12 @@ def _gan_step(
     real: torch.Tensor,
     z: torch.Tensor,
     loss: str = "dcgan",
+    penalty: nn.Module | None = None,
+    weight: float = 0.0,
 ) -> tuple[float, float]:
     """One update: the discriminator on a real and a fake batch, then the generator on the same fake batch
-    (for ``"dcgan"`` the non-saturating loss -log D(G(z)): strong gradients while D still wins easily).
+    (for ``"dcgan"`` the non-saturating loss -log D(G(z)): strong gradients while D still wins easily), plus
+    ``weight`` times ``penalty(fake)`` when a penalty is given (the spectral regulariser).
 
     Returns (discriminator loss, generator loss).
     """
@@ -337,6 +345,8 @@ def _gan_step(
     loss_d.backward()
     opt_d.step()
     loss_g = generator_loss(discriminator, fake, loss)
+    if penalty is not None:
+        loss_g = loss_g + weight * penalty(fake)
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_g.step()
@@ -396,6 +406,8 @@ def train_gan(
         ema_update(average, generator, 0.0)  # start from the generator's weights
     shown = average if average is not None else generator  # what the evaluation batch is drawn from
     real = real.to(device)
+    # Durall et al.'s regulariser towards the real images' mean log spectrum; none at weight 0 (the plain loop).
+    penalty = SpectralLoss(real) if c.spectral_weight > 0 else None
     opt_g = torch.optim.Adam(generator.parameters(), lr=c.lr, betas=tuple(c.betas))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=c.lr_d or c.lr, betas=tuple(c.betas))
     # Three independent streams on the CPU, so a run is the same whichever device computes it.
@@ -415,7 +427,9 @@ def train_gan(
     for step in tqdm(range(1, c.steps + 1), desc=desc, disable=not progress, leave=False, mininterval=1.0):
         idx = torch.randint(real.shape[0], (c.batch_size,), generator=draws)
         z = generator.sample_latent(c.batch_size, rng=noise, device=device)
-        loss_d, loss_g = _gan_step(generator, discriminator, opt_g, opt_d, real[idx.to(device)], z, c.loss)
+        loss_d, loss_g = _gan_step(
+            generator, discriminator, opt_g, opt_d, real[idx.to(device)], z, c.loss, penalty, c.spectral_weight
+        )
         if average is not None:
             ema_update(average, generator, min(c.ema, (1 + step) / (10 + step)))
         history.step.append(step)

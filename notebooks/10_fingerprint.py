@@ -63,8 +63,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 # %% tags=["hide-input", "setup"]
-# Chapter 05's recipe (training.digit_gan) for the profile that runs; the spectral run adds Durall et
-# al.'s penalty to the last-layer generator's loss at this weight. The quick profile leaves out the
+# Chapter 05's recipe (training.digit_gan) for the profile that runs; the spectral run adds
+# Durall et al.'s penalty to the last-layer generator's loss at this weight. The quick profile leaves out the
 # two-layer generator, to train within its time budget.
 SPECTRAL_WEIGHT = 1.0
 N_SAMPLES = 512  # generated digits per generator, against the 500 held-out real ones
@@ -90,7 +90,8 @@ LABELS = {
 COLORS = {"deconv_last_two": "C3", "deconv_last": "C1", "resize": "C0", "spectral": "C2"}
 COLORS["real"] = "0.2"
 print(
-    f"{len(RUNS)} generators, {RUNS['resize'].steps} steps each, {RUNS['resize'].width} channels wide"
+    f"{len(RUNS)} generators, {RUNS['resize'].steps} steps each,",
+    f"{RUNS['resize'].width} channels wide",
 )
 
 # %% [markdown]
@@ -156,7 +157,8 @@ plotting.glue("fingerprint_spectra", fig)
 
 
 def excess(name: str, f0: float) -> float:
-    """How far a generator's mean log10 spectrum lies above the real digits' at the ring nearest ``f0``."""
+    """How far a generator's mean log10 spectrum lies above the real digits', at the ring
+    nearest ``f0``."""
     k = int(np.abs(freqs - f0).argmin())
     return float(spectra[name][:, k].mean() - spectra["real"][:, k].mean())
 
@@ -356,7 +358,7 @@ for q in (None, *QUALITIES):
 plotting.table(
     ["JPEG quality", "score: AUC", "spectrum: AUC", "real flagged, score", "by spectrum"],
     rows,
-    caption=f"Detectors fitted on uncompressed images ({LABELS[name]}), judged on the held-out half",
+    caption=f"Fitted on uncompressed images ({LABELS[name]}), judged on the held-out half",
 )
 print("JPEG:", jpeg_auc, "flagged:", flagged)
 

@@ -64,8 +64,8 @@ import numpy as np
 
 # %% tags=["hide-input", "setup"]
 # Chapter 05's recipe (training.digit_gan) for the profile that runs; the spectral run adds
-# Durall et al.'s penalty to the last-layer generator's loss at this weight. The quick profile leaves out the
-# two-layer generator, to train within its time budget.
+# Durall et al.'s penalty to the last-layer generator's loss at this weight. The quick profile
+# leaves out the two-layer generator, to train within its time budget.
 SPECTRAL_WEIGHT = 1.0
 N_SAMPLES = 512  # generated digits per generator, against the 500 held-out real ones
 # standard deviations of the noise added to every image, real or generated (the first: none)

@@ -148,6 +148,11 @@ CASES = [
     Case("runtime.seed_everything", {"seed": 0}, {"seed": [-1, 1.5, "0", 2**32], "deterministic": [1, "yes"]}),
     Case("runtime.pick", {"quick": 1, "full": 2}, {"quick": ["1", [1]], "full": ["2", None]}),
     Case("runtime.setup", {"seed": 0}, {"seed": [-1, "0"]}),
+    Case(
+        "runtime.progress",
+        {"steps": 10},
+        {"steps": [-1, 1.5, "10", iter(range(3))], "desc": [1, b"x"], "enabled": [1, "yes"]},
+    ),
     # matrices
     Case(
         "matrices.conv_output_size",

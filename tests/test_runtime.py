@@ -150,3 +150,31 @@ def test_describe_names_profile_and_device(monkeypatch):
     monkeypatch.setenv("TUTORIAL_DEVICE", "cpu")
     line = runtime.describe()
     assert "profile='quick'" in line and "device=cpu" in line
+
+
+def test_progress_redraws_a_long_bar_at_most_twenty_times(monkeypatch):
+    """A training cell's progress bar must not flood the kernel's output channel (nbval reads it only once
+    the cell ends, and its client drops messages past 1,000): at most REDRAWS redraws per bar, however long."""
+    import io
+
+    from tqdm import tqdm
+
+    monkeypatch.setattr("tqdm.auto.tqdm", tqdm)  # the terminal bar, writing to a buffer we can count
+    for steps in (1, 7, 1500, 100_000):
+        bar = runtime.progress(range(steps), "x")
+        bar.fp, bar.mininterval = io.StringIO(), 0  # count redraws, not seconds
+        draws = []
+
+        def counted(*args, refresh=bar.refresh, draws=draws, **kwargs):
+            draws.append(1)
+            return refresh(*args, **kwargs)
+
+        bar.refresh = counted
+        assert sum(1 for _ in bar) == steps  # it yields every step
+        assert 1 <= len(draws) <= runtime.REDRAWS, (steps, len(draws))
+        if steps >= runtime.REDRAWS:
+            assert len(draws) >= runtime.REDRAWS // 2, (steps, len(draws))  # and it still moves
+    by_hand = runtime.progress(50, "y", enabled=False)
+    assert by_hand.total == 50 and by_hand.disable
+    by_hand.update(50)
+    by_hand.close()

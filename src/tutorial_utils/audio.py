@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import runtime
 from ._checks import (
     as_array,
     as_axes,
@@ -504,7 +505,6 @@ def fit_upsampler(
 ) -> list[float]:
     """Train ``model`` to map ``inputs`` to ``targets`` (mean squared error, ``margin`` output samples at each
     border left out, Adam) on random minibatches; returns the loss of every step. Shows a progress bar."""
-    from tqdm.auto import tqdm
 
     steps, batch_size = as_int("steps", steps, 1), as_int("batch_size", batch_size, 1)
     margin = as_int("margin", margin, 0)
@@ -525,9 +525,7 @@ def fit_upsampler(
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     keep = slice(margin, targets.shape[-1] - margin)
     losses = []
-    for _ in tqdm(
-        range(steps), desc=f"fitting {getattr(model, 'kind', type(model).__name__)}", leave=False, mininterval=1.0
-    ):
+    for _ in runtime.progress(range(steps), f"fitting {getattr(model, 'kind', type(model).__name__)}"):
         idx = torch.randint(0, inputs.shape[0], (batch_size,), generator=gen).to(device)
         loss = (model(inputs[idx]) - targets[idx])[..., keep].pow(2).mean()
         optimiser.zero_grad()

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
+from . import runtime
 from ._checks import as_bool, as_device, as_float, as_images, as_int, as_pair, as_str, check_elements
 from .downsampling import Blur2d
 
@@ -126,7 +126,7 @@ def visualise(
     blur = Blur2d(channels).to(device) if blur_gradient else None
     shifts = torch.randint(-jitter, jitter + 1, (steps, 2), generator=gen).tolist()
     bounds = [round(steps * k / octaves) for k in range(octaves + 1)]  # the steps each scale takes
-    bar = tqdm(total=steps, desc=desc, disable=not progress, leave=False, mininterval=1.0)
+    bar = runtime.progress(steps, desc, progress)
     for k, side in enumerate(sizes):
         if k:  # the next octave starts from the enlarged image of the previous one
             param = F.interpolate(param.detach(), size=(side, side), mode="bilinear", align_corners=False)

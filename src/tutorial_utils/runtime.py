@@ -107,6 +107,38 @@ def pick(quick, full):
     return quick if profile() == "quick" else full
 
 
+REDRAWS = 20  # most redraws of one progress bar
+
+
+def progress(steps, desc: str | None = None, enabled: bool = True):
+    """A progress bar (tqdm's notebook widget in Jupyter) over ``steps``: a sized iterable to wrap, or an int
+    for a bar advanced by hand with ``update``. It redraws at most :data:`REDRAWS` times and at most once a
+    second. Every redraw is a message on the kernel's output channel, which nbval reads only once a cell
+    ends and whose client drops messages past a buffer of 1,000: a long training cell that redrew every
+    second could lose the kernel's "idle" message, and nbval would fail a cell that ran fine."""
+    from tqdm.auto import tqdm
+
+    from ._checks import as_bool, as_int
+
+    if isinstance(steps, int) and not isinstance(steps, bool):
+        iterable, total = None, as_int("steps", steps, 0)
+    elif hasattr(steps, "__iter__") and hasattr(steps, "__len__") and not isinstance(steps, (str, bytes)):
+        iterable, total = steps, len(steps)
+    else:
+        raise TypeError(f"steps must be an int or a sized iterable (e.g. a range), got {type(steps).__name__}")
+    if desc is not None and not isinstance(desc, str):
+        raise TypeError(f"desc must be a string or None, got {type(desc).__name__} {desc!r}")
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        disable=not as_bool("enabled", enabled),
+        leave=False,
+        mininterval=1.0,
+        miniters=max(1, -(-total // REDRAWS)),
+    )
+
+
 def setup(seed: int = 0) -> torch.device:
     """Everything a chapter's first cell does: the book's figure style, seeds, the device; prints what runs.
 

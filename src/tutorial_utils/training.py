@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
-from . import metrics, models
+from . import metrics, models, runtime
 from ._checks import (
     as_bool,
     as_callable,
@@ -424,7 +423,7 @@ def train_gan(
             discriminator.train()
 
     record(0)
-    for step in tqdm(range(1, c.steps + 1), desc=desc, disable=not progress, leave=False, mininterval=1.0):
+    for step in runtime.progress(range(1, c.steps + 1), desc, progress):
         idx = torch.randint(real.shape[0], (c.batch_size,), generator=draws)
         z = generator.sample_latent(c.batch_size, rng=noise, device=device)
         loss_d, loss_g = _gan_step(
@@ -497,8 +496,6 @@ def digit_gan(variant: str = "resize", seed: int = 0, profile: str | None = None
     (discriminator), batches of 64, a weight average at decay 0.999 for sampling; ``profile`` (default
     :func:`~tutorial_utils.runtime.profile`) sets the steps and the widths (:data:`DIGIT_GAN`). Chapter 10
     re-trains the same generators from this one function."""
-    from . import runtime
-
     as_choice("variant", variant, models.VARIANTS)
     profile = runtime.profile() if profile is None else as_choice("profile", profile, tuple(DIGIT_GAN))
     return GANConfig(
@@ -584,7 +581,7 @@ def train_transformer(
     draws = torch.Generator().manual_seed(seed)  # on the CPU: the same run on every device
     history = History()
     history.record_scores(0, transform(net, eval_inputs))
-    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False, mininterval=1.0):
+    for step in runtime.progress(range(1, steps + 1), desc, progress):
         idx = torch.randint(inputs.shape[0], (batch_size,), generator=draws).to(device)
         value = loss(net(inputs[idx]), targets[idx])
         opt.zero_grad(set_to_none=True)
@@ -650,7 +647,7 @@ def train_classifier(
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     draws = torch.Generator().manual_seed(seed)
     history = History()
-    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False, mininterval=1.0):
+    for step in runtime.progress(range(1, steps + 1), desc, progress):
         idx = torch.randint(images.shape[0], (batch_size,), generator=draws).to(device)
         loss = F.cross_entropy(model(images[idx]), labels[idx])
         opt.zero_grad(set_to_none=True)

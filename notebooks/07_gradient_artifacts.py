@@ -525,10 +525,10 @@ for seed in GAN_SEEDS:
 # Every `GAN_EVERY` steps the training loop also records the period-2 phase-energy ratio of the gradient that
 # the discriminator sends to a fixed batch of generated images. The strided first layer keeps it high for the
 # whole run: above 1.5 at every evaluation of the quick profile's short run (above 1.25 over the full
-# profile's 2,000 steps), above 2 on average, and more than 1.5 times either pooled first
-# layer's average. The stride-1 control's gradient is patterned too, less evenly: its 4×4 strided layers
-# balance their phases only on average over random weights (see above), not once trained, and its first
-# layer passes their pattern on. Only the pooled first layers keep the gradient close to even.
+# profile's 2,000 steps), above 2 on average, and more than 1.5 times either pooled first layer's average
+# (1.3 times in the full profile). The stride-1 control's gradient is patterned too, less evenly: its 4×4
+# strided layers balance their phases only on average over random weights (see above), not once trained,
+# and its first layer passes their pattern on.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.0))
@@ -554,7 +554,8 @@ print("strided first layer, lowest ratio of the run:", {s: f"{v:.2f}" for s, v i
 for seed in GAN_SEEDS:
     assert low_grad[seed] > runtime.pick(1.5, 1.25), low_grad
     assert run_grad["conv3", seed] > 2 and run_grad["stem", seed] > 1.3, run_grad
-assert run_grad["conv3", SEED] > 1.5 * max(run_grad["avgpool", SEED], run_grad["blurpool", SEED])
+pooled = max(run_grad["avgpool", SEED], run_grad["blurpool", SEED])
+assert run_grad["conv3", SEED] > runtime.pick(1.5, 1.3) * pooled, run_grad
 
 # %% [markdown]
 # ### The other half: what each first layer can see
@@ -598,9 +599,21 @@ for (first, _), v in visibility.items():
 #
 # The figure shows two samples of each generator after the run, beside two training images, with an 8×8
 # zoom of the first sample magnified 4 times; the table gives each run's period-2 checkerboard score over
-# the second half of training, as a multiple of the training images' score. These numbers are reported, not
-# asserted: a short run on one seed is too early to judge what the pattern in the gradient does to the
-# samples in the end.
+# the second half of training, as a multiple of the training images' score. The quick profile's 150 steps
+# on one seed are the start of training, and its ordering is not where the runs end. The two claims below
+# are asserted in the full profile, which trains for 2,000 steps and repeats the strided run and its
+# stride-1 control on three seeds.
+#
+# **No imprint from the strided layer.** The article's conjecture does not hold here: a strided first
+# layer does not leave the generator with more of a grid than the stride-1 control does. On at least one
+# of the three seeds the control's generator ends with the higher score. Both discriminators can see a
+# period-2 grid (the cell above), and both train it out of the generator, whatever pattern the strided
+# layer puts in its gradient.
+#
+# **What decides is whether the discriminator sees the grid.** Against a pooled first layer, which is
+# blind to period 2, the generator ends with a period-2 score more than five times that of either
+# generator trained against a discriminator that sees the grid (seed 0). A patterned gradient did not
+# imprint a grid; a blind discriminator let one stand.
 
 # %% tags=["pixel-figure"]
 z = gans["conv3", SEED][0].sample_latent(
@@ -631,6 +644,12 @@ plotting.table(
 
 # %% tags=["hide-input", "checks"]
 print({f"{k[0]}, seed {k[1]}": f"{v:.1f}" for k, v in settled.items()})
+if runtime.profile() == "full":  # 2,000 steps, three seeds: the outcome
+    over_control = {seed: settled["conv3", seed] / settled["stem", seed] for seed in GAN_SEEDS}
+    print("strided over stride-1:", {k: f"{v:.2f}" for k, v in over_control.items()})
+    assert min(over_control.values()) < 1, over_control  # the control ends higher on some seed
+    sees = max(settled["conv3", SEED], settled["stem", SEED])
+    assert min(settled["avgpool", SEED], settled["blurpool", SEED]) > 5 * sees, settled
 
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.

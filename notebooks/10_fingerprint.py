@@ -217,14 +217,15 @@ print("score:", {n: round(v, 3) for n, v in auc_a.items()})
 print("spectrum:", {n: round(v, 3) for n, v in auc_b.items()})
 
 # %% [markdown]
-# Both detectors catch every generator, the resize-convolution one included: an AUC above 0.8 for each, on
-# every seed this was run with, and above 0.99 for the transposed-convolution generators. That is not the
-# grid's doing alone. The real digits lie on a perfectly flat page, and no generator this small paints a
+# Both detectors catch the transposed-convolution generators with an AUC above 0.99, on every seed this
+# was run with. The spectrum detector catches the resize-convolution generator too (above 0.8), and so does
+# the score detector, less surely: above 0.8 after the quick profile's 400 training steps, above 0.6 after
+# the full profile's 1,500. That is not the grid's doing alone. The real digits lie on a perfectly flat page, and no generator this small paints a
 # perfectly flat page: its pixels wander a little everywhere, and both detectors read that too.
 
 # %% tags=["hide-input", "checks"]
-for n in samples:
-    assert auc_a[n] > 0.8 and auc_b[n] > 0.8, (n, auc_a, auc_b)
+assert min(auc_b.values()) > 0.8, auc_b
+assert auc_a["resize"] > runtime.pick(0.8, 0.6), auc_a
 for n in DECONV:
     assert auc_a[n] > 0.99 and auc_b[n] > 0.99, (n, auc_a, auc_b)
 
@@ -238,8 +239,9 @@ for n in DECONV:
 # of the pixel range), the one-number detector still catches the transposed-convolution generators with an
 # AUC above 0.95, but the resize-convolution generator's falls below 0.8: the last layer's grid is what the
 # score reads. The spectrum detector still catches the resize-convolution generator, with an AUC above
-# 0.9: a small generator's digits differ from real ones in more than their grid, and a linear model on 24
-# numbers finds some of that.
+# 0.9 in the quick profile (above 0.75 in the full one, whose generators trained longer): a small
+# generator's digits differ from real ones in more than their grid, and a linear model on 24 numbers finds
+# some of that.
 
 # %%
 noise_rng = torch.Generator().manual_seed(SEED)
@@ -286,7 +288,7 @@ plotting.table(
 for n in DECONV:
     assert noisy_auc[n, "score", top] > 0.95, noisy_auc
 assert noisy_auc["resize", "score", top] < 0.8, noisy_auc
-assert noisy_auc["resize", "spectrum", top] > 0.9, noisy_auc
+assert noisy_auc["resize", "spectrum", top] > runtime.pick(0.9, 0.75), noisy_auc
 
 # %% [markdown]
 # ## Hiding the tell, 1: a spectral penalty
@@ -300,8 +302,8 @@ assert noisy_auc["resize", "spectrum", top] > 0.9, noisy_auc
 # generator from either detector, whose AUCs stay above 0.95. The
 # penalty acts on the mean spectrum of a batch, and a detector judges one image at a time. The last column
 # gives chapter 05's variety measure, the mean distance between two samples relative to that between two
-# held-out digits: the penalised samples are at least as far apart as the unpenalised ones on every seed,
-# so the penalty did not collapse the generator. Values above 1 mean the samples lie further apart than
+# held-out digits: the penalised generator's stays above 0.7, chapter 05's bar, on every seed, so the
+# penalty did not collapse it. Values above 1 mean the samples lie further apart than
 # real digits do, which a mean distance cannot tell from noise. Chapter 05's other measure, the share a
 # digit reader recognises, needs a trained reader and is left out of this chapter's budget.
 
@@ -323,7 +325,7 @@ print("variety:", {n: round(v, 2) for n, v in variety.items()})
 assert lines["spectral"][1] < lines["deconv_last"][1] - np.log10(5), lines
 assert lines["spectral"][0] > lines["deconv_last"][0], lines
 assert auc_a["spectral"] > 0.95 and auc_b["spectral"] > 0.95, (auc_a, auc_b)
-assert variety["spectral"] >= variety["deconv_last"], variety
+assert variety["spectral"] >= 0.7, variety
 
 # %% [markdown]
 # ## Hiding the tell, 2: JPEG
@@ -414,9 +416,9 @@ plotting.glue_numbers(
 # %% [markdown]
 # ```{admonition} Takeaways
 # :class: tip takeaways
-# - On clean images a threshold on one number, the checkerboard score, and a logistic regression on the 1D
-#   spectrum catch every one of chapter 05's generators on images they were not fitted on: the real digits'
-#   flat page gives any small generator away.
+# - On clean images a logistic regression on the 1D spectrum catches every one of chapter 05's generators,
+#   on images it was not fitted on, and a threshold on one number, the checkerboard score, catches the
+#   transposed-convolution ones: the real digits' flat page gives a small generator away.
 # - The last layer decides what the one number reads: under noise it still catches the transposed
 #   convolution (AUC above 0.95) and loses the resize-convolution generator (below 0.8).
 # - Durall's spectral penalty shrinks the mean spectrum's excess in the corner more than fivefold without

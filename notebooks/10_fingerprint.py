@@ -220,8 +220,9 @@ print("spectrum:", {n: round(v, 3) for n, v in auc_b.items()})
 # Both detectors catch the transposed-convolution generators with an AUC above 0.99, on every seed this
 # was run with. The spectrum detector catches the resize-convolution generator too (above 0.8), and so does
 # the score detector, less surely: above 0.8 after the quick profile's 400 training steps, above 0.6 after
-# the full profile's 1,500. That is not the grid's doing alone. The real digits lie on a perfectly flat page, and no generator this small paints a
-# perfectly flat page: its pixels wander a little everywhere, and both detectors read that too.
+# the full profile's 1,500. That is not the grid's doing alone. The real digits lie on a perfectly flat
+# page, and no generator this small paints a perfectly flat page: its pixels wander a little everywhere,
+# and both detectors read that too.
 
 # %% tags=["hide-input", "checks"]
 assert min(auc_b.values()) > 0.8, auc_b

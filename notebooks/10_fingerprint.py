@@ -203,6 +203,10 @@ by_spectrum = {
     n: forensics.evaluate(forensics.LinearDetector.fit, features[n], labels[n], SEED)
     for n in samples
 }
+auc_a = {n: r.auc for n, r in by_score.items()}
+auc_b = {n: r.auc for n, r in by_spectrum.items()}
+print("score:", {n: round(v, 3) for n, v in auc_a.items()})
+print("spectrum:", {n: round(v, 3) for n, v in auc_b.items()})
 plotting.table(
     ["generator", "score: AUC", "accuracy", "spectrum: AUC", "accuracy"],
     [
@@ -211,10 +215,6 @@ plotting.table(
         for n in samples
     ],
 )
-auc_a = {n: r.auc for n, r in by_score.items()}
-auc_b = {n: r.auc for n, r in by_spectrum.items()}
-print("score:", {n: round(v, 3) for n, v in auc_a.items()})
-print("spectrum:", {n: round(v, 3) for n, v in auc_b.items()})
 
 # %% [markdown]
 # Both detectors catch the transposed-convolution generators with an AUC above 0.99, on every seed this
@@ -311,6 +311,7 @@ assert noisy_auc["resize", "spectrum", top] > runtime.pick(0.9, 0.75), noisy_auc
 # %%
 spread = metrics.mean_pairwise_distance(held_out[:64])
 variety = {n: metrics.mean_pairwise_distance(samples[n][:64]) / spread for n in samples}
+print("variety:", {n: round(v, 2) for n, v in variety.items()})
 plotting.table(
     ["generator", "excess at 0.5", "in the corner", "score: AUC", "spectrum: AUC", "variety"],
     [
@@ -320,7 +321,6 @@ plotting.table(
     ],
     caption="Excess: the generator's mean spectrum over the real digits' (geometric means)",
 )
-print("variety:", {n: round(v, 2) for n, v in variety.items()})
 
 # %% tags=["hide-input", "checks"]
 assert lines["spectral"][1] < lines["deconv_last"][1] - np.log10(5), lines
@@ -358,12 +358,12 @@ for q in (None, *QUALITIES):
         ["none" if q is None else q, *(f"{v:.3f}" for v in jpeg_auc[q])]
         + [f"{v:.0%}" for v in flagged[q]]
     )
+print("JPEG:", jpeg_auc, "flagged:", flagged)
 plotting.table(
     ["JPEG quality", "score: AUC", "spectrum: AUC", "real flagged, score", "by spectrum"],
     rows,
     caption=f"Fitted on uncompressed images ({LABELS[name]}), judged on the held-out half",
 )
-print("JPEG:", jpeg_auc, "flagged:", flagged)
 
 # %% tags=["hide-input", "checks"]
 for k in (

@@ -237,8 +237,8 @@ read = {
     name: metrics.confident_share(training.predict(reader, coarse(x))[:, :10])
     for name, x in controls.items()
 }
-plotting.table(["images", "read as a digit"], [[k, f"{v:.0%}"] for k, v in read.items()])
 print(f"accuracy on the held-out digits: {accuracy:.1%}")
+plotting.table(["images", "read as a digit"], [[k, f"{v:.0%}"] for k, v in read.items()])
 
 # %% tags=["hide-input", "checks"]
 assert accuracy > 0.9 and read["held-out digits"] > 0.85, (accuracy, read)
@@ -478,14 +478,14 @@ f, p_real = spectra["real"]
 high, quarter = f >= 0.6, np.abs(f - 0.25) < 0.04
 excess = {n: spectra[n][1][high].mean() / p_real[high].mean() for n in VARIANTS}
 period4 = spectra["deconv_last_two"][1][quarter].mean() / spectra["deconv_last"][1][quarter].mean()
-plotting.table(
-    ["generator", "power at f ≥ 0.6, over the held-out digits'"],
-    [[LABELS[n], f"{v:.1f}x"] for n, v in excess.items()],
-)
 print(f"two-layer / last-layer power near f = 0.25: {period4:.1f}x")
 for name in ("deconv_last_two", "deconv_last"):
     assert excess[name] > 50 and excess[name] > 500 * excess["resize"], excess
 assert period4 > 1.2, period4
+plotting.table(
+    ["generator", "power at f ≥ 0.6, over the held-out digits'"],
+    [[LABELS[n], f"{v:.1f}x"] for n, v in excess.items()],
+)
 
 # %% [markdown]
 # ## A discriminator that can see the grid
@@ -519,6 +519,8 @@ plotting.table(
         )
     ],
 )
+
+# %%
 fig, _ = plotting.pixel_figure(
     {
         "against the averaging discriminator": after["deconv_last_two"][:8],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -166,6 +167,40 @@ def test_code_lines_fit_the_page_column(py):
     bar on a desktop (the browser check measures it). Markdown cells reflow in the book, so they are exempt."""
     long = [line for src in code_cells(jupytext.read(py)) for line in src.splitlines() if len(line) > 100]
     assert not long, f"{py.name}: code lines over 100 characters: {long[:3]}"
+
+
+def lost_tables(source: str) -> list[int]:
+    """Lines of a code cell where a ``plotting.table(...)`` is evaluated and thrown away: a table shows only as
+    its cell's last expression (or glued), so one followed by a print or a figure never reaches the page."""
+    body = ast.parse("\n".join("" if line.startswith(("%", "!")) else line for line in source.splitlines())).body
+    return [
+        node.lineno
+        for node in ast.walk(ast.Module(body=body[:-1], type_ignores=[]))
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and getattr(node.value.func, "attr", None) == "table"
+    ] + [
+        node.lineno
+        for stmt in body[-1:]
+        if not isinstance(stmt, ast.Expr)
+        for node in ast.walk(stmt)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and getattr(node.value.func, "attr", None) == "table"
+    ]
+
+
+def test_lost_tables_finds_a_table_before_a_print():
+    assert lost_tables("t = 1\nplotting.table(h, r)\nprint(t)") == [2]
+    assert lost_tables("for x in y:\n    plotting.table(h, r)") == [2]
+    assert lost_tables("print(1)\nplotting.table(h, r)") == []
+    assert lost_tables("plotting.glue('k', plotting.table(h, r), display=False)\nprint(1)") == []
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.stem)
+def test_every_table_reaches_the_page(py):
+    lost = [(i, line) for i, src in enumerate(code_cells(jupytext.read(py))) for line in lost_tables(src)]
+    assert not lost, f"{py.name}: tables that are not their cell's last expression (code cell, line): {lost}"
 
 
 # --- How a chapter reads (issue 20; book/conventions.md, "How a page opens, folds and ends") ------------------

@@ -394,7 +394,7 @@ fig, _ = plotting.pixel_figure(
 plt.show()
 
 # %% [markdown]
-# One sample, large: the picture that opens this book. It is the two-layer generator's sample that the
+# One sample, large: the picture that opens this chapter. It is the two-layer generator's sample that the
 # reader is surest is a digit, eight times enlarged, with its top-left corner magnified 32 times.
 
 # %%
@@ -409,7 +409,7 @@ fig, axes = plotting.pixel_figure(
     value_range=(-1, 1),
 )
 plotting.zoom_box(axes[0], WINDOW, CORNER)
-plotting.glue("opening_grid", fig)  # shown here, and at the top of the introduction
+plotting.glue("opening_grid", fig)  # shown here, and at the top of this chapter
 
 # %% [markdown]
 # ## The score over training

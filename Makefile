@@ -57,7 +57,8 @@ test-unit: install
 
 test-notebooks: install
 	OMP_NUM_THREADS=$$(( $$(nproc) / $(WORKERS) > 0 ? $$(nproc) / $(WORKERS) : 1 )) $(OFFLINE) $(BIN)/python -m pytest \
-	  --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -q --durations=0 -n $(WORKERS) --dist loadfile
+	  --nbval-lax --nbval-current-env -p no:cacheprovider notebooks -q --durations=0 -n $(WORKERS) --dist loadfile \
+	  --no-loadscope-reorder
 
 # The full profile (the default on CUDA, bigger pictures, its own margins): every notebook executed by nbval with
 # TUTORIAL_PROFILE=full. It does not touch the book's cache, which holds the profile that `make test` ran.

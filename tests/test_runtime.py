@@ -1,4 +1,5 @@
 import random
+import time
 
 import numpy as np
 import pytest
@@ -174,6 +175,20 @@ def test_progress_redraws_a_long_bar_at_most_twenty_times(monkeypatch):
         assert 1 <= len(draws) <= runtime.REDRAWS, (steps, len(draws))
         if steps >= runtime.REDRAWS:
             assert len(draws) >= runtime.REDRAWS // 2, (steps, len(draws))  # and it still moves
+    # Slow steps: tqdm's monitor thread finds a bar that has not redrawn for maxinterval and drops its miniters
+    # to 1 for good, and a long full-profile run then redraws every second. Not ours.
+    from tqdm._monitor import TMonitor
+
+    bar = runtime.progress(range(1500), "slow")
+    bar.fp = io.StringIO()
+    bar.last_print_t -= 3600  # an hour since the last redraw
+    monitor = TMonitor(type(bar), 0.01)
+    try:
+        time.sleep(0.3)  # the monitor wakes every 0.01 s
+    finally:
+        monitor.exit()
+    assert bar.miniters == 1500 // runtime.REDRAWS, bar.miniters
+    bar.close()
     by_hand = runtime.progress(50, "y", enabled=False)
     assert by_hand.total == 50 and by_hand.disable
     by_hand.update(50)

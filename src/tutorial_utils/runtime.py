@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 
@@ -115,7 +116,8 @@ def progress(steps, desc: str | None = None, enabled: bool = True):
     for a bar advanced by hand with ``update``. It redraws at most :data:`REDRAWS` times and at most once a
     second. Every redraw is a message on the kernel's output channel, which nbval reads only once a cell
     ends and whose client drops messages past a buffer of 1,000: a long training cell that redrew every
-    second could lose the kernel's "idle" message, and nbval would fail a cell that ran fine."""
+    second could lose the kernel's "idle" message, and nbval would fail a cell that ran fine. Slow steps do not
+    change that (no ``maxinterval``)."""
     from tqdm.auto import tqdm
 
     from ._checks import as_bool, as_int
@@ -136,6 +138,9 @@ def progress(steps, desc: str | None = None, enabled: bool = True):
         leave=False,
         mininterval=1.0,
         miniters=max(1, -(-total // REDRAWS)),
+        # tqdm's monitor thread sets miniters to 1 for good once a bar has not redrawn for maxinterval (10 s):
+        # a full-profile run, 16 s per twentieth, then redrew every second and flooded the channel again
+        maxinterval=math.inf,
     )
 
 

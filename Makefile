@@ -67,8 +67,9 @@ test-full: install
 	TUTORIAL_PROFILE=full NBVAL_CACHE=0 $(OFFLINE) $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout=7200 -p no:cacheprovider notebooks -q --durations=0
 
+# The book checks run on WORKERS workers too: the first builds the book, the other waits for it (tests/book/conftest.py).
 test-book: install
-	$(OFFLINE) $(BIN)/python -m pytest tests/book -v
+	$(OFFLINE) $(BIN)/python -m pytest tests/book -v -n $(WORKERS)
 
 # Debian's chromium for the browser checks: installed under CI when missing, otherwise the checks skip. It is
 # all they need: tests/book drives it over the DevTools protocol on a pipe (standard library only, no

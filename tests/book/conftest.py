@@ -5,6 +5,7 @@ Without Chromium the browser checks skip with the reason, except under CI=true, 
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -19,16 +20,31 @@ import pytest
 from bookcheck import BUILD, HTML, ROOT, Browser, DevToolsError, QuietHandler
 
 
-@pytest.fixture(scope="session")
-def built_book() -> Path:
+def build_book() -> tuple[int, str]:
+    """`jupyter-book build` of the whole book, strict (-W): its return code and its log."""
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(ROOT), "--all", "-W", "--keep-going"]
     env = dict(os.environ, MPLBACKEND="Agg")
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3000)
-    log = proc.stdout + proc.stderr
-    (BUILD / "build.log").parent.mkdir(exist_ok=True)
-    (BUILD / "build.log").write_text(log)
-    assert proc.returncode == 0, f"book build failed (log in _build/build.log):\n{log[-6000:]}"
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """The book, built once per test run. Under pytest-xdist (`make test-book` runs 2 workers) every worker asks
+    for it: the first to take the lock builds, and the others wait and reuse its result (the run's id, which
+    xdist gives every worker of one run, marks which run built it)."""
+    BUILD.mkdir(exist_ok=True)
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    done, log_file = BUILD / "build.done", BUILD / "build.log"
+    with open(BUILD / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if run is None or not done.exists() or done.read_text().split()[0] != run:
+            code, log = build_book()
+            log_file.write_text(log)
+            done.write_text(f"{run} {code}")
+        code = int(done.read_text().split()[1])
+    assert code == 0, f"book build failed (log in _build/build.log):\n{log_file.read_text()[-6000:]}"
     return HTML
 
 

@@ -219,14 +219,16 @@ plotting.table(
 # %% [markdown]
 # Both detectors catch the transposed-convolution generators with an AUC above 0.99, on every seed this
 # was run with. The spectrum detector catches the resize-convolution generator too (above 0.8), and so does
-# the score detector, less surely: above 0.8 after the quick profile's 400 training steps, above 0.6 after
-# the full profile's 1,500. That is not the grid's doing alone. The real digits lie on a perfectly flat
-# page, and no generator this small paints a perfectly flat page: its pixels wander a little everywhere,
-# and both detectors read that too.
+# the score detector after the quick profile's 400 training steps (above 0.8). After the full profile's
+# 1,500 steps the score detector no longer does (below 0.8; 0.55 and 0.65 in two runs, near chance).
+# That the short-trained one is caught at all is not the grid's doing alone. The real digits lie on a
+# perfectly flat page, and no generator this small paints a perfectly flat page: its pixels wander a little
+# everywhere, and both detectors read that too.
 
 # %% tags=["hide-input", "checks"]
 assert min(auc_b.values()) > 0.8, auc_b
-assert auc_a["resize"] > runtime.pick(0.8, 0.6), auc_a
+# full profile: 0.552 and 0.648 measured on two machines
+assert auc_a["resize"] > 0.8 if runtime.profile() == "quick" else auc_a["resize"] < 0.8, auc_a
 for n in DECONV:
     assert auc_a[n] > 0.99 and auc_b[n] > 0.99, (n, auc_a, auc_b)
 

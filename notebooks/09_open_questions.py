@@ -78,6 +78,8 @@ KINDS = {
 WIDTH, STEPS, LR = 8, 600, 5e-3
 FV_STEPS, FV_JITTER = 64, 2  # feature visualisation: Adam steps, jitter in pixels
 N_ATTACK = runtime.pick(100, 200)  # held-out digits attacked per network
+# max pooling's trained period-2 ratio stays below this on every seed (full: 1.28 at the most)
+MAXPOOL_R2 = runtime.pick(1.25, 1.35)
 ATTACK_STEPS = 5  # PGD steps per attack
 EPS_RANGE = (0.005, 2.0)  # L∞ budgets searched, in units of the [-1, 1] pixel range
 PHOTO_EPS = (1e-4, 0.05)  # the same for MobileNetV2, whose answers flip with far smaller changes
@@ -209,7 +211,8 @@ plotting.glue("trained_gradients", fig)  # shown here, and at the top of the cha
 # The surprise is average pooling. At initialisation its gradient is close to balanced, as chapter 07 found
 # for random networks; after training its period-2 ratio is more than 1.3 times its starting value, above 1.8,
 # and larger than the strided 4×4 network's. BlurPool's network picks up a weaker pattern, below 1.7. Max
-# pooling ends closer to 1 than it started, below 1.25; the next section explains its starting value.
+# pooling ends closer to 1 than it started, below 1.25 (below 1.35 on each of the full profile's three seeds);
+# the next section explains its starting value.
 # The dropdown below says why a pooled network can learn a pattern at all.
 #
 # ```{dropdown} Why average pooling can pattern a trained network's gradient
@@ -256,7 +259,8 @@ for seed in SEEDS:
         1.3 * r2["avgpool", "init"], 1.8, r2["conv4", "trained"]
     ), r2
     assert r2["blurpool", "trained"] < 1.7, r2
-    assert r2["maxpool", "trained"] < min(1.25, r2["maxpool", "init"]), r2
+    # full profile, seeds 0-2: 1.13, 1.28 and 1.10 on the AMD build machine
+    assert r2["maxpool", "trained"] < min(MAXPOOL_R2, r2["maxpool", "init"]), r2
 
 # The dropdown's formula: phase energies of the backward pass of conv (k3, pad 1) + 2×2 avg pooling.
 w = torch.randn(3, generator=torch.Generator().manual_seed(SEED)).double()
@@ -303,9 +307,10 @@ plt.show()
 # Max pooling's gradient keeps a lot of fine detail: its spectrum stays bright out to the edges, more than
 # 30% of its energy lies above the cutoff, more than in the strided 4×4 network's gradient and more than 1.5
 # times as much as in either smoothing pooler's, whose spectra go dark outside the square. Yet its period-2
-# ratio is the smallest of the five, below 1.25: it is fine-grained but not periodic. In these numbers, max
-# pooling's gradient is the less organised high-frequency pattern the article describes; the periodic ones
-# belong to the strided 3×3 network and to trained average pooling (previous section).
+# ratio is the smallest of the five, below 1.25 (1.35 in the full profile): it is fine-grained but not
+# periodic. In these numbers, max pooling's gradient is the less organised high-frequency pattern the
+# article describes; the periodic ones belong to the strided 3×3 network and to trained average pooling
+# (previous section).
 #
 # One thing about max pooling is organised, and only before training. At initialisation its period-2 ratio
 # is above 1.5. On the black border around each digit every input of a 2×2 window is equal, and PyTorch's max
@@ -335,7 +340,7 @@ for seed in SEEDS:
     assert share["maxpool"] > max(
         0.3, share["conv4"], 1.5 * max(share["avgpool"], share["blurpool"])
     ), share
-    assert r2["maxpool"] < 1.25 and r2["maxpool"] == min(r2.values()), r2
+    assert r2["maxpool"] < MAXPOOL_R2 and r2["maxpool"] == min(r2.values()), r2
     assert ratio["maxpool", seed, "init"][0] > 1.5, ratio["maxpool", seed, "init"]
 _, winner = F.max_pool2d(torch.zeros(1, 1, 4, 4), 2, return_indices=True)
 assert winner.flatten().tolist() == [
@@ -388,11 +393,13 @@ plt.show()
 # %% [markdown]
 # The strided 3×3 network's plain pictures carry a fine grid that jitter removes: their period-2
 # checkerboard score is more than five times that of its jittered ones, and more than three times the plain
-# score of any other network. For the max-pooling, average-pooling and BlurPool networks, jitter changes the
-# score by less than a factor of 2.5 either way. For them the answer to the article's first question is
-# yes: without a strided convolution, the plain picture's period-2 grid is within a factor of 2.5 of the
-# jittered one's. The table lists the strided 4×4 network too. Jitter still changes what the pictures look
-# like, since it also asks for an image that works wherever the network's grid falls.
+# score of any other network (on each of the full profile's three seeds, more than three times and more than
+# one and a half times: 3.6 and 1.8 on its weakest seed). For the max-pooling, average-pooling and BlurPool
+# networks, jitter changes the score by less than a factor of 2.5 either way. For them the answer to the
+# article's first question is yes: without a strided convolution, the plain picture's period-2 grid is
+# within a factor of 2.5 of the jittered one's. The table lists the strided 4×4 network too. Jitter still
+# changes what the pictures look like, since it also asks for an image that works wherever the network's
+# grid falls.
 
 # %% tags=["hide-input"]
 fv_score = {key: metrics.checkerboard_score(x, 2) for key, x in fv.items()}
@@ -416,8 +423,9 @@ plotting.table(
 for seed in SEEDS:
     plain = {kind: fv_score[kind, seed, 0] for kind in KINDS}
     jittered = {kind: fv_score[kind, seed, FV_JITTER] for kind in KINDS}
-    assert plain["conv3"] > 5 * jittered["conv3"], (plain, jittered)
-    assert all(plain["conv3"] > 3 * plain[kind] for kind in KINDS if kind != "conv3"), plain
+    assert plain["conv3"] > runtime.pick(5, 3) * jittered["conv3"], (plain, jittered)
+    others = max(plain[kind] for kind in KINDS if kind != "conv3")
+    assert plain["conv3"] > runtime.pick(3, 1.5) * others, plain
     for kind in ("maxpool", "avgpool", "blurpool"):
         assert 1 / 2.5 < plain[kind] / jittered[kind] < 2.5, (kind, plain, jittered)
 

@@ -17,7 +17,10 @@
 #
 # ```{glue:figure} opening_grid
 # A digit drawn by a small GAN generator whose last two layers are transposed convolutions, eight times
-# enlarged, and its top-left 8×8 corner, blank page, magnified 32 times: the page is woven with the grid.
+# enlarged (left). The grid covers it, page and strokes alike; averaging each 2×2 block, which erases a
+# period-2 grid, leaves the blurred strokes underneath, which the chapter's digit reader reads as a digit
+# (middle). Its top-left 8×8 corner, blank page, magnified 32 times (right): the page is woven with the
+# grid.
 # ```
 #
 # **In this chapter you will learn**
@@ -396,7 +399,8 @@ plt.show()
 
 # %% [markdown]
 # One sample, large: the picture that opens this chapter. It is the two-layer generator's sample that the
-# reader is surest is a digit, eight times enlarged, with its top-left corner magnified 32 times.
+# reader is surest is a digit, eight times enlarged; beside it the same sample as the reader sees it, each
+# 2×2 block averaged, and its top-left corner magnified 32 times.
 
 # %%
 sure = training.predict(reader, coarse(after["deconv_last_two"]))[:, :10].max(dim=1).values
@@ -404,9 +408,11 @@ best = after["deconv_last_two"][int(sure.argmax())]
 fig, axes = plotting.pixel_figure(
     {
         "a generated digit": best,
+        "its 2×2 averages": coarse(best[None])[0],
         f"its top-left {WINDOW}×{WINDOW} corner": best[:, :WINDOW, :WINDOW],
     },
-    scale=[8, 32],
+    scale=[8, 8, 32],
+    ncols=3,
     value_range=(-1, 1),
 )
 plotting.zoom_box(axes[0], WINDOW, CORNER)

@@ -372,7 +372,7 @@ plotting.table(
 m = measured
 for name in VARIANTS:
     assert m[name]["recognisable"] >= 0.3, (name, m[name])
-    # classes: 7 at the least (seeds 0-2 in both profiles, on two machines)
+    # classes: 7 at the least (seeds 0-2 in both profiles, on the AMD build machine)
     assert m[name]["variety"] >= 0.7 and m[name]["classes"] >= 6, (name, m[name])
 for name in ("deconv_last_two", "deconv_last"):
     # the full profile's longer training lowers it (15.9x at the least on seeds 0-2): its own margin

@@ -227,8 +227,10 @@ plotting.table(
 
 # %% tags=["hide-input", "checks"]
 assert min(auc_b.values()) > 0.8, auc_b
-# full profile: 0.552 and 0.648 measured on two machines
-assert auc_a["resize"] > 0.8 if runtime.profile() == "quick" else auc_a["resize"] < 0.8, auc_a
+if runtime.profile() == "quick":
+    assert auc_a["resize"] > 0.8, auc_a
+else:  # 0.552 and 0.648 measured on two machines
+    assert auc_a["resize"] < 0.8, auc_a
 for n in DECONV:
     assert auc_a[n] > 0.99 and auc_b[n] > 0.99, (n, auc_a, auc_b)
 

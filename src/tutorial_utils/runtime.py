@@ -1,8 +1,10 @@
-"""Where and how big a notebook runs: device choice, seeding, and the quick/full profile."""
+"""Where and how big a notebook runs: device choice, seeding, the quick/full profile, and named claims."""
 
 from __future__ import annotations
 
+import csv
 import math
+import operator
 import os
 import random
 
@@ -144,14 +146,26 @@ def progress(steps, desc: str | None = None, enabled: bool = True):
     )
 
 
+def seed() -> int:
+    """The chapter's seed: ``TUTORIAL_SEED`` (default 0). Every other seed in a chapter derives from it."""
+    value = os.environ.get("TUTORIAL_SEED", "").strip() or "0"
+    if not value.isdigit() or int(value) >= 2**32:
+        raise ValueError(f"TUTORIAL_SEED must be an int in [0, 2**32), got {value!r}")
+    return int(value)
+
+
+_seed: int | None = None  # the seed of the last setup(), recorded beside each claim
+
+
 def setup(seed: int = 0) -> torch.device:
     """Everything a chapter's first cell does: the book's figure style, seeds, the device; prints what runs.
 
     Returns the device (see :func:`get_device`). Notebooks call it once, after the Colab install line.
     """
+    global _seed
     from . import plotting
 
-    seed_everything(seed)
+    _seed = seed_everything(seed)
     plotting.use_style()
     print(describe())
     return get_device()
@@ -161,6 +175,56 @@ def describe() -> str:
     """One line saying what runs where, printed by every notebook's setup cell."""
     dev = get_device()
     return (
-        f"tutorial_utils: profile={profile()!r}, device={dev.type}, torch {torch.__version__}, "
+        f"tutorial_utils: profile={profile()!r}, seed={_seed}, device={dev.type}, torch {torch.__version__}, "
         f"threads={torch.get_num_threads()}"
     )
+
+
+OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+LEDGER_FIELDS = (
+    "chapter", "claim", "profile", "seed", "threads", "device", "torch", "value", "op", "bound", "headroom", "held"
+)  # fmt: skip
+
+
+def claim(name: str, value: float, op: str, bound: float, headroom: float = 0.1) -> float:
+    """``assert value op bound`` for a measured quantity, by name; returns ``value``.
+
+    A claim on anything that training, sampling or random data decides holds only with room to spare across
+    seeds and thread counts: ``headroom`` is the share of ``|bound|`` that a sweep (``make sweep``) must
+    leave between the bound and the worst value it saw. With ``TUTORIAL_LEDGER=path`` set, each call appends
+    a row to that CSV file; with ``TUTORIAL_CLAIMS=record`` as well, a failed claim is recorded, not raised,
+    so a sweep sees every claim of a run.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string, got {type(name).__name__} {name!r}")
+    if op not in OPS:
+        raise ValueError(f"op must be one of {sorted(OPS)}, got {op!r}")
+    value, bound = float(value), float(bound)
+    held = OPS[op](value, bound)
+    path = os.environ.get("TUTORIAL_LEDGER", "").strip()
+    if path:
+        row = {
+            "chapter": os.environ.get("TUTORIAL_CHAPTER", ""),
+            "claim": name,
+            "profile": profile(),
+            "seed": _seed,
+            "threads": torch.get_num_threads(),
+            "device": get_device().type,
+            "torch": torch.__version__.split("+")[0],
+            "value": f"{value:.6g}",
+            "op": op,
+            "bound": f"{bound:.6g}",
+            "headroom": headroom,
+            "held": int(held),
+        }
+        new = not os.path.exists(path) or os.path.getsize(path) == 0
+        with open(path, "a", newline="") as f:
+            writer = csv.DictWriter(f, LEDGER_FIELDS)
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+        if os.environ.get("TUTORIAL_CLAIMS", "") == "record":
+            return value
+    if not held:
+        raise AssertionError(f"claim {name!r} failed: measured {value:.4g}, needs {op} {bound:.4g}")
+    return value

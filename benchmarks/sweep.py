@@ -111,7 +111,8 @@ def main() -> int:
     if not args.no_write:
         old = ledger.read(args.ledger) if Path(args.ledger).exists() else []
         ledger.write(args.ledger, ledger.merge(old, rows))
-        ledger.render(args.ledger, PAGE)
+        if Path(args.ledger).resolve() == LEDGER:  # the book's page shows the committed ledger only
+            ledger.render(args.ledger, PAGE)
         rows = ledger.read(args.ledger)
     print("\nleast headroom (worst run's margin over the bound, as a share of the bound):")
     for s in sorted(ledger.summary(rows), key=lambda s: s["margin"] - s["headroom"])[:15]:

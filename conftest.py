@@ -23,38 +23,21 @@ _outcomes: dict[str, list[bool]] = {}  # notebook path -> passed?, one per execu
 _seconds: dict[str, float] = {}
 
 
-# The notebooks that train, slowest first (quick-profile times in the README). `make test-notebooks` runs the
-# notebooks on two xdist workers in collection order (--no-loadscope-reorder; xdist's own reorder puts the
-# notebooks with the most cells first, which put the slowest one last and left one worker idle for a minute).
-SLOWEST_FIRST = (
-    "10_fingerprint",
-    "05_gans",
-    "06_style_transfer",
-    "07_gradient_artifacts",
-    "09_open_questions",
-    "08_audio",
-)
-
-
-def run_order(nodeids: list[str]) -> list[int]:
-    """Positions of ``nodeids`` sorted so that the notebooks of SLOWEST_FIRST come first, in that order, each
-    notebook's cells kept together and in order; everything else keeps its place after them."""
-
-    def rank(i: int) -> tuple[int, int]:
-        stem = Path(nodeids[i].split("::")[0]).stem
-        return (SLOWEST_FIRST.index(stem) if stem in SLOWEST_FIRST else len(SLOWEST_FIRST), i)
-
-    return sorted(range(len(nodeids)), key=rank)
-
-
 def pytest_collection_modifyitems(items) -> None:
-    """Slowest notebooks first (``run_order``). And nbval waits 5 s (hard-coded) for a cell's last output after
-    the kernel replied; on 2 busy cores a long training cell's final messages can take longer, and nbval then
-    fails a cell that ran fine. Wait up to 60 s."""
-    items[:] = [items[i] for i in run_order([item.nodeid for item in items])]
+    """nbval waits 5 s (hard-coded) for a cell's last output after the kernel replied; on 2 busy cores a long
+    training cell's final messages can take longer, and nbval then fails a cell that ran fine. Wait up to 60 s."""
     for item in items:
         if hasattr(item, "output_timeout"):
             item.output_timeout = 60
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item) -> None:
+    """Name the chapter for runtime.claim's ledger rows (TUTORIAL_LEDGER): nbval starts a notebook's kernel when
+    its first cell is set up, right after this hook, and the kernel inherits the environment."""
+    path = item.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        os.environ["TUTORIAL_CHAPTER"] = Path(path).stem
 
 
 def pytest_runtest_logreport(report) -> None:

@@ -124,7 +124,7 @@ widgets.overlap_explorer()
 # %% tags=["hide-input", "checks"]
 for k in range(1, 7):
     for s in range(1, 7):
-        assert (overlap.steady_state(k, s).min() == 0) == (k < s)  # gaps iff k < s
+        assert (overlap.steady_state(k, s).min() == 0) == (k < s)  # exact: gaps iff k < s
 
 # %% [markdown]
 # ## Two dimensions: the outer product
@@ -215,7 +215,7 @@ for i, k in enumerate(K):
     for j, s in enumerate(S):
         ratio = table[i, j]
         assert (ratio == 1.0) == (k % s == 0) == overlap.is_even_overlap(k, s)
-        assert ratio == (math.ceil(k / s) / (k // s) if k >= s else math.inf)
+        assert ratio == (math.ceil(k / s) / (k // s) if k >= s else math.inf)  # exact
         if s < k < 2 * s:
             assert ratio == 2.0
 assert table[4, 1] == 1.5 and overlap.is_even_overlap(4, 2) and not overlap.is_even_overlap(3, 2)
@@ -296,9 +296,8 @@ flat = {c for c, p in period.items() if p == 1}
 both_even = {
     c for c in stacks if overlap.is_even_overlap(c[0], c[1]) and overlap.is_even_overlap(c[2], c[3])
 }
-assert (
-    len(stacks) == 81 and len(both_even) == 36 and both_even <= flat and len(flat - both_even) == 5
-)
+assert len(stacks) == 81 and len(both_even) == 36 and len(flat - both_even) == 5
+assert both_even <= flat  # exact: a subset
 assert all(not overlap.is_even_overlap(k1, s1) for k1, s1, _, _ in flat - both_even)
 assert all(overlap.is_even_overlap(k2, s2) for _, _, k2, s2 in flat)
 assert period[3, 2, 3, 2] == 4 and (3, 2, 4, 2) in flat
@@ -346,7 +345,7 @@ assert sorted(period_of["+ box of width 2"]) == [4, 4, 5, 5]
 assert sorted(period_of["+ box of width 3"]) == [6, 6, 7, 8]
 assert set(period_of["+ box of width 4"]) == {9}
 # the flat map is one even grey, in the middle of the shared scale (neither white nor black)
-assert np.allclose(relative["+ box of width 4"], 1) and 0.3 < 1 / top < 0.7
+assert np.allclose(relative["+ box of width 4"], 1) and 0.3 < 1 / top < 0.7  # exact
 
 # %% [markdown]
 # Measured relative to the mean, every box shrinks the pattern, and the ones whose width the period divides
@@ -369,11 +368,11 @@ assert ratio["two k3,s2 layers"] == 3
 assert ratio["+ box of width 2"] == 1.25 and np.isclose(ratio["+ box of width 3"], 4 / 3)
 assert ratio["+ box of width 4"] == 1 and ratio["+ box of width 5"] == 1.2
 assert np.isclose(spread["two k3,s2 layers"], 0.89, atol=0.005)
-assert all(spread[name] <= 0.3 for name in FINALS if name != "two k3,s2 layers")
+assert all(spread[name] <= 0.3 for name in FINALS if name != "two k3,s2 layers")  # exact
 square = {name: np.outer(line, line) for name, line in lines.items()}
 assert all(np.isclose(m.max() / m.min(), ratio[name] ** 2) for name, m in square.items())
 assert square["two k3,s2 layers"].max() / square["two k3,s2 layers"].min() == 9
-assert max(m.max() / m.min() for name, m in square.items() if name != "two k3,s2 layers") <= 1.8
+assert max(m.max() / m.min() for n, m in square.items() if n != "two k3,s2 layers") <= 1.8  # exact
 
 # %% [markdown]
 # The frequency view says which periods survive. A box of width $m$ has the frequency response
@@ -407,8 +406,9 @@ at = {}
 for name, (freqs, mags) in spectra.items():
     at[name] = {f: mags[np.isclose(freqs, f)].item() for f in (0.25, 0.5)}
 before = at["two k3,s2 layers"]
+# exact: the spectra of fixed integer patterns
 assert before[0.25] > 0.1 and before[0.5] > 0.1
-assert at["+ box of width 2"][0.5] < 1e-12 and at["+ box of width 2"][0.25] > 0.1
+assert at["+ box of width 2"][0.5] < 1e-12 and at["+ box of width 2"][0.25] > 0.1  # exact
 for m in (3, 5):
     assert np.isclose(at[f"+ box of width {m}"][0.25], before[0.25])
     assert np.isclose(at[f"+ box of width {m}"][0.5], before[0.5])

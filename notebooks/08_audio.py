@@ -136,7 +136,7 @@ interior = weights[8:-8]
 assert torch.allclose(interior[4:], interior[:-4])  # period 4 ...
 sums = balance.phase_sums(w_random, 4)
 assert torch.allclose(interior[:4].sort().values, sums.sort().values)  # ... made of the phase sums
-assert float(sums.max() - sums.min()) > 0.1
+runtime.claim("spread of the random kernel's phase sums", float(sums.max() - sums.min()), ">", 0.1)
 
 # %% [markdown]
 # ## Measuring a tone
@@ -171,8 +171,9 @@ print(
 )
 
 # %% tags=["hide-input", "checks"]
-assert abs(clean) < 1.5
-assert dirty > 10 and abs(dirty - predicted) < 1.0
+runtime.claim("white noise's tone strength, dB from zero", abs(clean), "<", 1.5)
+runtime.claim("tone strength with a pattern 20 dB down (dB)", dirty, ">", 10)
+runtime.claim("measured minus predicted tone strength (dB)", abs(dirty - predicted), "<", 1.0)
 
 # %% [markdown]
 # ## Three stages at random initialisation
@@ -325,15 +326,17 @@ plotting.table(
 for kind in ("deconv", "deconv_uneven", "subpixel"):
     gaps = [a - b for a, b in zip(with_bias[kind], with_bias["nearest"])]
     print(f"{LABELS[kind]:14s} above nearest, per seed: {', '.join(f'{g:.0f}' for g in gaps)} dB")
-    assert min(gaps) > 20, (kind, gaps)
+    runtime.claim(f"{kind}: tones above nearest's at init (dB)", min(gaps), ">", 20)
 for kind in ("nearest", "linear"):
-    assert max(with_bias[kind]) <= 1.0, (kind, with_bias[kind])
+    runtime.claim(f"{kind}: tone strength at init (dB)", max(with_bias[kind]), "<=", 1.0)
 for kind in ("deconv", "deconv_uneven", "subpixel"):
     drops = [a - b for a, b in zip(with_bias[kind], without_bias[kind])]
     per_seed = ", ".join(f"{d:.0f}" for d in drops)
     print(f"{LABELS[kind]:14s} drop without biases, per seed: {per_seed} dB")
-    assert min(drops) > 20, (kind, drops)
-assert max(max(v) for v in without_bias.values()) <= 3.0
+    runtime.claim(f"{kind}: tone drop without biases (dB)", min(drops), ">", 20)
+runtime.claim(
+    "strongest tone without biases (dB)", max(max(v) for v in without_bias.values()), "<=", 3.0
+)
 
 # %% [markdown]
 # ## Why resizing makes no tone: a constant stays a constant
@@ -388,7 +391,8 @@ print(
 
 # %% tags=["hide-input", "checks"]
 assert worst < 1e-12
-assert spread(fold_sums) < 1e-6 and spread(deconv_sums) > 0.3
+assert spread(fold_sums) < 1e-6  # exact: the folded kernel's phases sum alike
+runtime.claim("transposed kernels' relative phase-sum gap (median)", spread(deconv_sums), ">", 0.3)
 
 # %% [markdown]
 # ### The filtering view
@@ -471,8 +475,9 @@ plotting.table(
 )
 
 # %% tags=["hide-input", "checks"]
-for table in (relu_with, relu_without):
-    assert min(table["nearest"]) > 10 and min(table["linear"]) > 5, table
+for bias, table in (("with biases", relu_with), ("without biases", relu_without)):
+    runtime.claim(f"nearest stack with ReLUs, {bias}: tones (dB)", min(table["nearest"]), ">", 10)
+    runtime.claim(f"linear stack with ReLUs, {bias}: tones (dB)", min(table["linear"]), ">", 5)
 
 # %% [markdown]
 # Why? The folded kernel balances the *sums* of its phases, not their *energies*, and a ReLU turns the
@@ -512,10 +517,11 @@ relu_table = plotting.table(
     ],
 )
 plotting.glue("relu_phases", relu_table, display=False)
-assert torch.allclose(relu_mean, relu_predicted, rtol=0.03)
+relu_error = float(((relu_mean - relu_predicted).abs() / relu_predicted).max())
+runtime.claim("ReLU phase means off sigma/sqrt(2 pi), relative", relu_error, "<", 0.03)
 uneven = (sigma.max(1).values / sigma.min(1).values > 1.05).float().mean()
 print(f"channels whose phase variances differ by more than 5%: {uneven:.0%}")
-assert uneven > 0.5
+runtime.claim("share of channels with unequal phase variances", uneven, ">", 0.5)
 
 # %% [markdown]
 # So with ReLUs the resize stacks lose their guarantee on noise-like signals. What they keep is this: their
@@ -605,12 +611,18 @@ plotting.table(
 for kind, runs in trained.items():
     for seed, (start, end) in zip(TRAIN_SEEDS, runs):
         case = (kind, seed)
-        assert end["snr"] > start["snr"] + 8 and end["snr"] > 5, (case, start["snr"], end["snr"])
+        runtime.claim(
+            f"{kind}: voice SNR gain from training (dB)", end["snr"] - start["snr"], ">", 8
+        )
+        runtime.claim(f"{kind}: voice SNR trained (dB)", end["snr"], ">", 5)
         if kind in ("deconv", "deconv_uneven", "subpixel"):
             hum = (start["silence"], end["silence"])
-            assert hum[1] > -70 and hum[1] < hum[0] - 10, (case, hum)
-        else:
-            assert end["silence"] < -100, (case, end["silence"])
+            runtime.claim(f"{kind}: tone in silence, trained (dB)", hum[1], ">", -70)
+            runtime.claim(
+                f"{kind}: tone in silence lowered by training (dB)", hum[0] - hum[1], ">", 10
+            )
+        else:  # a constant, whatever the weights
+            assert end["silence"] < -100, (case, end["silence"])  # exact: rounding error
     per_seed = {
         m: plotting.mean_range([end[m] for _, end in runs], ".0f")
         for m in ("snr", "silence", "tone")
@@ -621,7 +633,9 @@ for kind, runs in trained.items():
         f"silence {per_seed['silence']}, tone {per_seed['tone']}"
     )
 nearest_tones = [end["tone"] for _, end in trained["nearest"]]
-assert min(nearest_tones) > runtime.pick(10, 6), nearest_tones
+runtime.claim(
+    "nearest stack's ReLU tones, trained (dB)", min(nearest_tones), ">", runtime.pick(10, 6)
+)
 
 # %% [markdown]
 # The spectrograms show the trained stacks on the voice (left) and on silence (right), each stack's two

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -256,23 +255,3 @@ def test_explorers_are_removed_from_the_book(py):
     for c in jupytext.read(py).cells:
         if c.cell_type == "code" and re.search(r"widgets\.\w+_explorer\(", c.source):
             assert "remove-cell" in tags(c), f"{py.name}: an ipywidgets explorer must be tagged remove-cell"
-
-
-def root_conftest():
-    """The repository's root conftest.py (nbval's hooks), loaded by path: tests/ has a conftest of its own."""
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_slowest_notebooks_are_scheduled_first():
-    """`make test-notebooks` starts the slowest notebooks first, so the two workers finish together; every name
-    in the list is a chapter (a renamed notebook would silently fall back to the end), and cells keep order."""
-    conftest = root_conftest()
-    assert set(conftest.SLOWEST_FIRST) <= {py.stem for py in SOURCES}, conftest.SLOWEST_FIRST
-    ids = ["notebooks/01_a.ipynb::Cell 0", "notebooks/01_a.ipynb::Cell 1", "tests/test_x.py::test_y"]
-    ids += [f"notebooks/{conftest.SLOWEST_FIRST[1]}.ipynb::Cell {i}" for i in range(2)]
-    ids += [f"notebooks/{conftest.SLOWEST_FIRST[0]}.ipynb::Cell {i}" for i in range(2)]
-    assert conftest.run_order(ids) == [5, 6, 3, 4, 0, 1, 2]
-    assert "--no-loadscope-reorder" in (ROOT / "Makefile").read_text()

@@ -59,9 +59,9 @@ def summary(rows: list[dict]) -> list[dict]:
     and the headroom it must keep."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
-        groups[row["chapter"], row["profile"], row["claim"]].append(row)
+        groups[row["chapter"], row["profile"], row["claim"], row["op"]].append(row)
     out = []
-    for (chapter, profile, name), group in groups.items():
+    for (chapter, profile, name, op), group in groups.items():
         values = [r["value"] for r in group]
         bounds = sorted({r["bound"] for r in group})
         worst = min(group, key=margin)
@@ -70,7 +70,7 @@ def summary(rows: list[dict]) -> list[dict]:
                 "chapter": chapter,
                 "profile": profile,
                 "claim": name,
-                "op": group[0]["op"],
+                "op": op,
                 "bounds": bounds,
                 "runs": len(group),
                 "min": min(values),
@@ -120,9 +120,7 @@ def page(rows: list[dict]) -> str:
     for s in summary(rows):
         by_chapter[s["chapter"]].append(s)
     for chapter, items in sorted(by_chapter.items()):
-        number, _, topic = chapter.partition("_")
-        lines += [f"## Chapter {number}: {topic.replace('_', ' ')}", ""]
-        lines += [f"[The chapter](../notebooks/{chapter}.ipynb)", ""]
+        lines += [f"## Chapter {chapter[:2]}", "", f"{{doc}}`../notebooks/{chapter}`", ""]
         lines += ["| claim | profile | bound | min | median | max | runs | margin |", "|---" * 8 + "|"]
         for s in items:
             bound = _number(s["bounds"][0]) if len(s["bounds"]) == 1 else "varies"

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(abspath $(VENV))/bin
 # Exact versions CI installs (on Python 3.11). They need Python 3.11.5 or newer (numpy 2.4, scipy 1.17, IPython 9
 # and pandas 3 need 3.11, soupsieve 4.1 needs 3.11.5). Pass CONSTRAINTS= to install unpinned, e.g. on Python
-# 3.10 or on Debian 12's 3.11.2, where no pinned wheel fits.
+# 3.10 or on Debian 12's 3.11.2, where the pinned versions do not install.
 CONSTRAINTS ?= constraints.txt
 # Which torch build: pip takes the wheel of the index it is given. On Linux, PyPI's torch wheel is the CUDA build
 # (several GB), so on a Linux machine without an NVIDIA driver the default is PyTorch's CPU index (about 190 MB,

@@ -211,6 +211,12 @@ def test_install_runs_once(scratch):
     assert any("-e .[dev]" in c and "--extra-index-url" not in c for c in pip_installs(calls)), calls
     proc, calls = install(scratch, "TORCH_INDEX_URL=")
     assert proc.returncode == 0 and pip_installs(calls) == [], calls  # up to date
+    root, _ = scratch
+    later = (root / ".venv").stat().st_mtime + 10
+    os.utime(root / "pyproject.toml", (later, later))  # a changed dependency: install again, torch stays
+    proc, calls = install(scratch, "TORCH_INDEX_URL=")
+    assert proc.returncode == 0 and pip_installs(calls), calls
+    assert not any(c.startswith(("-m venv", "-m pip uninstall")) for c in calls), calls
 
 
 def test_changing_the_torch_index_reinstalls_torch(scratch):

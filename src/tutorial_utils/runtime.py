@@ -84,9 +84,11 @@ def full_fp32() -> None:
 def profile() -> str:
     """``"quick"`` (CPU default: CI, Binder, laptops) or ``"full"`` (CUDA default).
 
-    The environment variable ``TUTORIAL_PROFILE`` overrides the default. Both profiles show the same effects
-    and pass every assert; ``full`` makes the pictures better, and where a longer run changes a measured
-    margin, a chapter states and asserts the margin of each profile (chosen with :func:`pick`).
+    The environment variable ``TUTORIAL_PROFILE`` overrides the default; ``make book`` and ``make test`` set it to
+    ``quick`` unless it is set already, so only a notebook run outside make on a GPU (Colab, say) picks ``full``
+    by itself. Both profiles show the same effects and pass every assert; ``full`` makes the pictures better, and
+    where a longer run changes a measured margin, a chapter states and asserts the margin of each profile (chosen
+    with :func:`pick`).
     """
     value = os.environ.get("TUTORIAL_PROFILE", "").strip().lower()
     if not value:

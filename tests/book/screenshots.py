@@ -1,0 +1,86 @@
+"""Screenshots of the built book, to look at: every page (or the pages named) at 1400 px (desktop) and 400 px
+(phone), whole, cut into pieces a screen high, written to _build/shots/<page>_<width>_<k>.png.
+
+`make screenshots` runs it after `make book`; `make screenshots PAGES="notebooks/05_gans book/intro"` takes some
+pages only. The same offline Chromium as the browser checks (bookcheck.Browser) serves and renders them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import shutil
+import sys
+from pathlib import Path
+
+from bookcheck import BUILD, HTML, Browser, DevToolsError, toc_pages
+from PIL import Image
+
+SHOTS = BUILD / "shots"
+WIDTHS = (1400, 400)  # desktop, phone
+PIECE = 1600  # height of one piece in px: about one and a half screens
+BLANK = 245  # grey level above which a row counts as blank (the page's white tail)
+# Wait for web fonts and, where a page has math, for MathJax's typesetting.
+SETTLED = "document.fonts.ready.then(() => window.MathJax?.startup?.promise).then(() => true)"
+
+
+def cut(image: Image.Image, stem: Path, piece: int = PIECE) -> list[Path]:
+    """Save ``image`` without its blank tail in pieces ``piece`` px high, ``stem_0.png``, ``stem_1.png``, ...;
+    return their paths."""
+    rgb = image.convert("RGB")
+    ink = rgb.convert("L").point(lambda v: 255 if v <= BLANK else 0).getbbox()
+    bottom = ink[3] if ink else rgb.height
+    paths = []
+    for k, top in enumerate(range(0, bottom, piece)):
+        path = stem.with_name(f"{stem.name}_{k}.png")
+        rgb.crop((0, top, rgb.width, min(bottom, top + piece))).save(path)
+        paths.append(path)
+    return paths
+
+
+def shoot(browser: Browser, page: str, width: int) -> Image.Image:
+    """The whole of ``page`` (a path under _build/html without .html) rendered ``width`` px wide."""
+    browser.open(f"{page}.html")
+    browser.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False)
+    browser.evaluate(SETTLED)
+    size = browser.call("Page.getLayoutMetrics")["cssContentSize"]
+    clip = {"x": 0, "y": 0, "width": width, "height": int(size["height"]), "scale": 1}
+    data = browser.call("Page.captureScreenshot", format="png", clip=clip, captureBeyondViewport=True)["data"]
+    return Image.open(io.BytesIO(base64.b64decode(data)))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pages", nargs="*", help="pages as _toc.yml names them (default: every page)")
+    args = parser.parse_args(argv)
+    if not (HTML / "index.html").exists():
+        print(f"no built book in {HTML}: run make book first", file=sys.stderr)
+        return 1
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("chromium not found: install Debian's chromium (apt-get install chromium)", file=sys.stderr)
+        return 1
+    pages = args.pages or toc_pages()
+    missing = [p for p in pages if not (HTML / f"{p}.html").exists()]
+    if missing:
+        print(f"not in the built book: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        browser = Browser(chromium, HTML)
+    except DevToolsError:  # a namespace that unshare grants but Chromium cannot run in
+        browser = Browser(chromium, HTML, isolate=False)
+    try:
+        for page in pages:
+            for width in WIDTHS:
+                paths = cut(shoot(browser, page, width), SHOTS / f"{Path(page).name}_{width}")
+                print(f"{SHOTS.relative_to(BUILD.parent)}/{Path(page).name}_{width}_*.png: {len(paths)} pieces")
+    finally:
+        browser.close()
+    print("Open the pieces and look: does each figure show what the sentence above it says?")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -113,7 +113,7 @@ test-notebooks: install
 # (benchmarks/sweep.py; SWEEP='--profile full --seeds 0-2' and the like choose another matrix).
 SWEEP ?=
 sweep: install
-	$(BIN)/python benchmarks/sweep.py $(SWEEP)
+	$(BIN)/python benchmarks/sweep.py --cores $(NPROC) $(SWEEP)
 
 # The full profile (the default on CUDA, bigger pictures, its own margins): every notebook executed by nbval with
 # TUTORIAL_PROFILE=full. It does not touch the book's cache, which holds the profile that `make test` ran.

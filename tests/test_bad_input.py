@@ -1120,11 +1120,24 @@ CASES = [
                 "labels": [torch.tensor([0]), torch.tensor([0.0, 1.0]), [0, 1]],
                 "epsilon": [-0.1, "a"],
                 "mask": [torch.ones(8, 8), torch.ones(3, 8, dtype=torch.bool), "all"],
-                **({"steps": [0, 2.0], "step_size": [0, "a"]} if name == "pgd" else {}),
+                **(
+                    {"steps": [0, 2.0], "step_size": [0, "a"], "random_start": [1], "seed": [-1, 1.5]}
+                    if name == "pgd"
+                    else {}
+                ),
             },
         )
         for name in ("fgsm", "pgd")
     ],
+    Case(
+        "gradients.margin_gradient",
+        {"model": CLASSIFIER, "images": zeros(2, 1, 8, 8), "labels": torch.tensor([0, 1])},
+        {
+            "model": [5],
+            "images": [zeros(2, 8, 8), ones(2, 1, 8, 8) * 2, with_nan(2, 1, 8, 8)],
+            "labels": [torch.tensor([0]), torch.tensor([0.0, 1.0]), [0, 1]],
+        },
+    ),
     Case(
         "gradients.flip_epsilon",
         {
@@ -1143,6 +1156,8 @@ CASES = [
             "steps": [0, 1.5],
             "mask": [torch.ones(8, 8), torch.ones(2, 1, 8, 8, dtype=torch.bool)],
             "tolerance": [1, "a"],
+            "random_start": ["yes"],
+            "seed": [-1],
         },
     ),
     # pretrained

@@ -179,10 +179,39 @@ def test_fgsm_steps_along_the_sign_of_the_gradient():
     x = 0.5 * torch.rand(3, 1, 4, 4, generator=torch.Generator().manual_seed(1)) - 0.25
     labels = torch.zeros(3, dtype=torch.long)
     assert torch.allclose(gradients.fgsm(model, x, labels, 0.2), x + 0.2 * w.sign())
-    # one PGD step of size epsilon is FGSM
+    # one PGD step of size epsilon from the image itself (no random start) is FGSM
     assert torch.equal(
+        gradients.pgd(model, x, labels, 0.2, steps=1, step_size=0.2, random_start=False),
+        gradients.fgsm(model, x, labels, 0.2),
+    )
+    assert not torch.equal(
         gradients.pgd(model, x, labels, 0.2, steps=1, step_size=0.2), gradients.fgsm(model, x, labels, 0.2)
     )
+
+
+class Flat(torch.nn.Module):
+    """Logits that do not depend on the image: the gradient's sign is 0, so PGD stays where it starts."""
+
+    def forward(self, x):
+        return torch.zeros(x.shape[0], 2) + 0 * x.sum(dim=(1, 2, 3))[:, None]
+
+
+def test_pgd_starts_uniformly_in_the_ball_on_the_mask():
+    """Madry et al.'s random start: uniform in the L∞ ball, on the masked pixels only, clipped to [-1, 1], seeded."""
+    x = torch.zeros(64, 1, 8, 8)
+    x[:8] = 1.0  # pixels at the top of the range: the start is clipped there
+    labels = torch.zeros(64, dtype=torch.long)
+    mask = gradients.phase_mask(8, 2, (0, 1))
+    adv = gradients.pgd(Flat(), x, labels, 0.3, steps=3, mask=mask, seed=4)
+    delta = (adv - x)[8:]
+    assert not delta[..., ~mask].any()
+    inside = delta[..., mask]
+    assert inside.abs().max() <= 0.3 + 1e-6 and inside.min() < -0.29 and inside.max() > 0.29
+    assert abs(float(inside.mean())) < 0.02 and abs(float((inside.abs() < 0.15).double().mean()) - 0.5) < 0.05
+    assert adv.max() <= 1 and (adv[:8] - x[:8]).max() <= 0
+    assert torch.equal(adv, gradients.pgd(Flat(), x, labels, 0.3, steps=3, mask=mask, seed=4))
+    assert not torch.equal(adv, gradients.pgd(Flat(), x, labels, 0.3, steps=3, mask=mask, seed=5))
+    assert torch.equal(gradients.pgd(Flat(), x, labels, 0.3, steps=3, random_start=False), x)
 
 
 def test_masked_attack_changes_only_the_masked_pixels():
@@ -212,6 +241,51 @@ def test_flip_epsilon_of_a_linear_classifier_is_its_margin():
     assert (small[2:] == torch.inf).all()
     large = gradients.flip_epsilon(model, x, labels, float(margin[2:].max()) * 1.01, 1.0)
     assert (large[2:] == float(margin[2:].max()) * 1.01).all()
+
+
+def test_flip_epsilon_from_a_random_start_or_not():
+    """On a linear classifier every start reaches the margin: 2.5·ε of travel crosses the ball from any point of
+    it. One step from the image itself is FGSM, whose budget is the margin exactly."""
+    w = torch.randn(1, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    model = Linear2(w, b=-0.6)
+    x = 0.2 * torch.rand(30, 1, 4, 4, generator=torch.Generator().manual_seed(1)) - 0.1
+    margin = ((0.6 - (x * w).sum(dim=(1, 2, 3))) / w.abs().sum()).double()
+    labels = torch.zeros(30, dtype=torch.long)
+    for start in (True, False):
+        flip = gradients.flip_epsilon(model, x, labels, 0.002, 0.3, steps=5, tolerance=1.01, random_start=start)
+        assert (flip >= margin).all() and (flip <= 1.01 * margin).all()
+    fgsm = gradients.flip_epsilon(model, x, labels, 0.002, 0.3, steps=1, tolerance=1.01, random_start=False)
+    assert (fgsm >= margin).all() and (fgsm <= 1.01 * margin).all()
+
+
+def test_margin_gradient_of_a_linear_classifier():
+    """Logits (0, w·x + b): the margin of class 0 is -(w·x + b), of class 1 w·x + b, with gradients -w and w;
+    the first-order budget margin / ||gradient||₁ is then the exact L∞ distance to the boundary."""
+    w = torch.randn(1, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    model = Linear2(w, b=-0.6)
+    x = 0.2 * torch.rand(6, 1, 4, 4, generator=torch.Generator().manual_seed(1)) - 0.1
+    labels = torch.tensor([0, 0, 0, 1, 1, 1])
+    margin, grad = gradients.margin_gradient(model, x, labels)
+    score = (x * w).sum(dim=(1, 2, 3)) - 0.6
+    assert torch.allclose(margin, torch.where(labels == 0, -score, score), atol=1e-6)
+    assert torch.allclose(grad, torch.where(labels[:, None, None, None] == 0, -w, w).expand(6, 1, 4, 4))
+    assert not grad.requires_grad and not margin.requires_grad
+    budget = margin[:3] / grad[:3].abs().sum(dim=(1, 2, 3))
+    flip = gradients.flip_epsilon(model, x[:3], labels[:3], 0.002, 0.3, steps=5, tolerance=1.01)
+    assert (flip >= budget.double() - 1e-6).all() and (flip <= 1.01 * budget.double() + 1e-6).all()
+
+
+def test_margin_gradient_takes_the_largest_other_logit():
+    model = small_classifier()
+    x = torch.rand(8, 1, 8, 8, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    labels = torch.arange(8)
+    margin, grad = gradients.margin_gradient(model, x, labels)
+    with torch.no_grad():
+        logits = model(x)
+    others = logits.clone()
+    others[torch.arange(8), labels] = -float("inf")
+    assert torch.allclose(margin, logits[torch.arange(8), labels] - others.max(dim=1).values)
+    assert grad.shape == x.shape and grad.abs().sum() > 0
 
 
 def test_flip_epsilon_with_a_mask_needs_more():

@@ -6,7 +6,7 @@ it; ``visualise`` follows it, as feature visualisation does (Mordvintsev et al. 
 the usual counter-measures: random jitter, several scales (octaves), a blurred gradient, or a Fourier
 parametrisation of the image. ``fgsm`` and ``pgd`` follow it to change a classifier's answer (Goodfellow et al.
 2015, Madry et al. 2018), optionally only on the pixels of a ``phase_mask``; ``flip_epsilon`` measures how
-large a change each image needs.
+large a change each image needs, and ``margin_gradient`` gives the first-order estimate of it.
 """
 
 from __future__ import annotations
@@ -188,11 +188,15 @@ def _attack_inputs(model, images, labels, mask) -> tuple[torch.Tensor, torch.Ten
     return x, labels.long().to(x.device), mask.to(x.device)
 
 
-def _pgd(model, x0: torch.Tensor, labels: torch.Tensor, epsilon, steps: int, step_size, mask) -> torch.Tensor:
+def _pgd(
+    model, x0: torch.Tensor, labels: torch.Tensor, epsilon, steps: int, step_size, mask, start=None
+) -> torch.Tensor:
     """Projected gradient ascent on the cross-entropy within the L∞ ball of radius ``epsilon`` (a number, or one
-    per image as (N, 1, 1, 1)) and [-1, 1]."""
+    per image as (N, 1, 1, 1)) and [-1, 1], from ``x0 + epsilon * start`` (``start`` uniform in [-1, 1], the
+    shape of ``x0``) or, with ``start=None``, from ``x0`` itself."""
     epsilon = torch.as_tensor(epsilon, dtype=x0.dtype, device=x0.device)
-    delta = torch.zeros_like(x0)
+    delta = torch.zeros_like(x0) if start is None else epsilon * start * mask
+    delta = (x0 + delta).clamp(-1, 1) - x0
     for _ in range(steps):
         x = (x0 + delta).requires_grad_(True)
         loss = F.cross_entropy(model(x), labels, reduction="sum")  # summed: each image's gradient is its own
@@ -200,6 +204,12 @@ def _pgd(model, x0: torch.Tensor, labels: torch.Tensor, epsilon, steps: int, ste
         delta = torch.minimum(torch.maximum(delta + step_size * grad.sign() * mask, -epsilon), epsilon)
         delta = (x0 + delta).clamp(-1, 1) - x0
     return (x0 + delta).detach()
+
+
+def _uniform_start(x0: torch.Tensor, seed: int) -> torch.Tensor:
+    """Uniform noise in [-1, 1] of ``x0``'s shape, drawn on the CPU from ``seed`` (the same on every device)."""
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.rand(x0.shape, generator=gen, dtype=torch.float64) * 2 - 1).to(x0)
 
 
 def pgd(
@@ -210,16 +220,21 @@ def pgd(
     steps: int = 10,
     step_size: float | None = None,
     mask: torch.Tensor | None = None,
+    random_start: bool = True,
+    seed: int = 0,
 ) -> torch.Tensor:
     """Adversarial images for ``model`` (images -> logits): ``steps`` signed-gradient steps of ``step_size``
     (default 2.5·epsilon/steps) that raise the cross-entropy of ``labels``, each projected back to the L∞ ball
-    of radius ``epsilon`` around ``images`` and to [-1, 1] (Madry et al. 2018). Only pixels where the boolean
-    ``mask`` (e.g. :func:`phase_mask`) is True change. The model's parameters get no gradient."""
+    of radius ``epsilon`` around ``images`` and to [-1, 1] (Madry et al. 2018). As in Madry et al., the ascent
+    starts from a uniformly random point of the ball (drawn from ``seed``); ``random_start=False`` starts from
+    the images themselves. Only pixels where the boolean ``mask`` (e.g. :func:`phase_mask`) is True change,
+    the random start included. The model's parameters get no gradient."""
     x0, labels, mask = _attack_inputs(model, images, labels, mask)
     epsilon = as_float("epsilon", epsilon, 0)
     steps = as_int("steps", steps, 1)
     step_size = 2.5 * epsilon / steps if step_size is None else as_float("step_size", step_size, 0, lo_open=True)
-    return _pgd(model, x0, labels, epsilon, steps, step_size, mask)
+    start = _uniform_start(x0, as_int("seed", seed, 0)) if as_bool("random_start", random_start) else None
+    return _pgd(model, x0, labels, epsilon, steps, step_size, mask, start)
 
 
 def fgsm(
@@ -233,15 +248,33 @@ def fgsm(
     gradient of the cross-entropy, on the pixels where ``mask`` is True, clipped to [-1, 1]."""
     x0, labels, mask = _attack_inputs(model, images, labels, mask)
     epsilon = as_float("epsilon", epsilon, 0)
-    return _pgd(model, x0, labels, epsilon, 1, epsilon, mask)
+    return _pgd(model, x0, labels, epsilon, 1, epsilon, mask)  # from the image itself: no random start
+
+
+def margin_gradient(
+    model: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, labels: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each image's margin, its true class's logit minus the largest other logit (positive while ``model``
+    is right), and the margin's gradient with respect to the image, both detached. To first order
+    an L∞ change of ε on the pixels of a mask moves the margin by at most ε times the gradient's L1 norm
+    there, so ``margin / gradient.abs().sum()`` estimates the budget an attack needs (Goodfellow et al.
+    2015)."""
+    x0, labels, _ = _attack_inputs(model, images, labels, None)
+    x = x0.clone().requires_grad_(True)
+    logits = model(x)
+    true = logits.gather(1, labels[:, None])[:, 0]
+    others = logits.masked_fill(F.one_hot(labels, logits.shape[1]).bool(), -torch.inf)
+    margin = true - others.max(dim=1).values
+    (grad,) = torch.autograd.grad(margin.sum(), x)  # summed: each image's gradient is its own
+    return margin.detach(), grad.detach()
 
 
 @torch.no_grad()
-def _flips(model, x0, labels, epsilon: torch.Tensor, steps: int, mask) -> torch.Tensor:
+def _flips(model, x0, labels, epsilon: torch.Tensor, steps: int, mask, start) -> torch.Tensor:
     """Whether :func:`pgd` at each image's own ``epsilon`` (N,) changes the model's answer, as a CPU bool (N,)."""
     eps = epsilon.to(x0)[:, None, None, None]
     with torch.enable_grad():
-        adv = _pgd(model, x0, labels, eps, steps, 2.5 * eps / steps, mask)
+        adv = _pgd(model, x0, labels, eps, steps, 2.5 * eps / steps, mask, start)
     return (model(adv).argmax(dim=1) != labels).cpu()
 
 
@@ -254,11 +287,15 @@ def flip_epsilon(
     steps: int = 10,
     mask: torch.Tensor | None = None,
     tolerance: float = 1.02,
+    random_start: bool = True,
+    seed: int = 0,
 ) -> torch.Tensor:
-    """For each image, the smallest L∞ budget ε at which :func:`pgd` (``steps`` steps, on the pixels of ``mask``)
-    changes ``model``'s answer away from ``labels``, found by bisection on log ε to within a factor
-    ``tolerance``: 0 for an image the model already gets wrong, ``min_epsilon`` if that flips it, ``inf`` if
-    ``max_epsilon`` does not. Returns a float64 tensor (N,) on the CPU.
+    """For each image, the smallest L∞ budget ε at which :func:`pgd` (``steps`` steps, on the pixels of ``mask``,
+    from a random start unless ``random_start=False``) changes ``model``'s answer away from ``labels``, found by
+    bisection on log ε to within a factor ``tolerance``: 0 for an image the model already gets wrong,
+    ``min_epsilon`` if that flips it, ``inf`` if ``max_epsilon`` does not. Returns a float64 tensor (N,) on the
+    CPU. Each image keeps one random direction, drawn from ``seed``, that every budget scales, so the bisection
+    compares budgets and not draws; ``steps=1`` with ``random_start=False`` is FGSM.
 
     The accuracy under attack at ε is then ``(flip_epsilon(...) > ε).double().mean()``, taking a larger
     budget never to make the attack fail (PGD nearly always obeys this)."""
@@ -269,6 +306,7 @@ def flip_epsilon(
         raise ValueError(f"max_epsilon must be larger than min_epsilon={lo:g}, got {max_epsilon!r}")
     steps = as_int("steps", steps, 1)
     tolerance = as_float("tolerance", tolerance, 1, lo_open=True)
+    start = _uniform_start(x0, as_int("seed", seed, 0)) if as_bool("random_start", random_start) else None
     if mask.ndim == 4 and mask.shape[0] != 1:
         raise ValueError(f"mask must be the same for every image (at most (1, C, H, W)), got {tuple(mask.shape)}")
     n = x0.shape[0]
@@ -276,14 +314,15 @@ def flip_epsilon(
         correct = (model(x0).argmax(dim=1) == labels).cpu()
     result = torch.where(correct, torch.inf, 0.0).double()
     low, high = torch.full((n,), lo, dtype=torch.float64), torch.full((n,), hi, dtype=torch.float64)
-    at_high = correct & _flips(model, x0, labels, high, steps, mask)
-    at_low = at_high & _flips(model, x0, labels, low, steps, mask)
+    at_high = correct & _flips(model, x0, labels, high, steps, mask, start)
+    at_low = at_high & _flips(model, x0, labels, low, steps, mask, start)
     result[at_low] = lo
     todo = at_high & ~at_low  # flipped at max_epsilon but not at min_epsilon: bisect
     while bool(todo.any()) and float((high[todo] / low[todo]).max()) > tolerance:
         idx = todo.nonzero().squeeze(1)
         mid = (low[idx] * high[idx]).sqrt()
-        flipped = _flips(model, x0[idx.to(x0.device)], labels[idx.to(x0.device)], mid, steps, mask)
+        sub = idx.to(x0.device)
+        flipped = _flips(model, x0[sub], labels[sub], mid, steps, mask, None if start is None else start[sub])
         high[idx[flipped]] = mid[flipped]
         low[idx[~flipped]] = mid[~flipped]
     result[todo] = high[todo]

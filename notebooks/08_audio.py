@@ -60,6 +60,7 @@ device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
 import math
+import statistics
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -600,12 +601,15 @@ plotting.table(
 # %% [markdown]
 # Every stack learns: the signal-to-error ratio on the held-out voice rises by more than 8 dB, to more than
 # 5 dB, for every kind. Silence separates the kinds. The transposed and sub-pixel stacks still answer silence
-# with a tone no more than 70 dB below their voice output, after training lowered it by more than 10 dB: the
-# network learned to cancel the offset pattern at the levels it was trained on, not at silence. The nearest
+# with a tone no more than 70 dB below their voice output. Training lowered that tone, by more than 10 dB in
+# the median of the three seeds, though not always on every seed (one run of the uneven kernel, in the sweep of
+# {doc}`../book/how_sure`, lowered it by 1 dB only): the network learned to cancel the offset pattern at the
+# levels it was trained on, not at silence. The nearest
 # and linear stacks answer silence with a constant, its variation more than 100 dB down, which is rounding
 # error. On the voice itself, the ReLU tones of the previous section survive training: the nearest stack's
 # lines still stand more than 10 dB above their neighbourhood (6 dB in the full profile, whose longer
-# training lowers them further). The cell asserts these margins for each of the three seeds and prints them.
+# training lowers them further). The cell asserts these margins for each of the three seeds (the lowering of
+# the tone in silence on their median) and prints them.
 
 # %% tags=["hide-input", "checks"]
 for kind, runs in trained.items():
@@ -618,11 +622,11 @@ for kind, runs in trained.items():
         if kind in ("deconv", "deconv_uneven", "subpixel"):
             hum = (start["silence"], end["silence"])
             runtime.claim(f"{kind}: tone in silence, trained (dB)", hum[1], ">", -70)
-            runtime.claim(
-                f"{kind}: tone in silence lowered by training (dB)", hum[0] - hum[1], ">", 10
-            )
         else:  # a constant, whatever the weights
             assert end["silence"] < -100, (case, end["silence"])  # exact: rounding error
+    if kind in ("deconv", "deconv_uneven", "subpixel"):
+        lowered = statistics.median(start["silence"] - end["silence"] for start, end in runs)
+        runtime.claim(f"{kind}: tone in silence lowered by training, median (dB)", lowered, ">", 10)
     per_seed = {
         m: plotting.mean_range([end[m] for _, end in runs], ".0f")
         for m in ("snr", "silence", "tone")

@@ -29,7 +29,18 @@ import torch
 from torch import nn
 
 import tutorial_utils
-from tutorial_utils import audio, downsampling, forensics, losses, models, pretrained, training, upsampling, widgets
+from tutorial_utils import (
+    audio,
+    downsampling,
+    forensics,
+    ledger,
+    losses,
+    models,
+    pretrained,
+    training,
+    upsampling,
+    widgets,
+)
 
 PACKAGE_DIR = Path(tutorial_utils.__file__).resolve().parent
 NAN = float("nan")
@@ -148,6 +159,17 @@ CASES = [
     Case("runtime.seed_everything", {"seed": 0}, {"seed": [-1, 1.5, "0", 2**32], "deterministic": [1, "yes"]}),
     Case("runtime.pick", {"quick": 1, "full": 2}, {"quick": ["1", [1]], "full": ["2", None]}),
     Case("runtime.setup", {"seed": 0}, {"seed": [-1, "0"]}),
+    Case(
+        "runtime.claim",
+        {"name": "x", "value": 2.0, "op": ">", "bound": 1.0},
+        {
+            "name": [3, ""],
+            "value": ["2", None, True, torch.ones(2)],
+            "op": ["==", ">>", None],
+            "bound": ["1", math.nan, None],
+            "headroom": [-0.1, "0.1"],
+        },
+    ),
     Case(
         "runtime.progress",
         {"steps": 10},
@@ -1329,6 +1351,8 @@ UNCHECKED = {
     # A layer's forward pass is the hot path and checking its input every call costs on every step; torch's
     # convolution refuses a wrong input with a message naming the channels it expected (tests/test_upsampling.py).
     "upsampling.ResizeConvBase.forward": "torch's convolution checks the input",
+    # The ledger's functions read and write the rows that runtime.claim and the sweep make; no chapter calls them.
+    **{f"ledger.{name}": "the sweep's own rows" for name in ledger.__all__},
 }
 
 BY_TARGET = {case.target: case for case in CASES}

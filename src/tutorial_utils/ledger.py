@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .runtime import LEDGER_FIELDS
 
+__all__ = ["read", "write", "merge", "margin", "summary", "too_close", "page", "render"]
 RUN = ("chapter", "profile", "seed", "threads", "device")  # the columns that name one run of a chapter
 
 

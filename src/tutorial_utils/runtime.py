@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import numbers
 import operator
 import os
 import random
@@ -197,11 +198,17 @@ def claim(name: str, value: float, op: str, bound: float, headroom: float = 0.1)
     a row to that CSV file; with ``TUTORIAL_CLAIMS=record`` as well, a failed claim is recorded, not raised,
     so a sweep sees every claim of a run.
     """
+    from ._checks import as_float
+
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty string, got {type(name).__name__} {name!r}")
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):  # NaN may come: the claim then fails
+        raise TypeError(f"value must be a real number, got {type(value).__name__} {value!r}")
     if op not in OPS:
         raise ValueError(f"op must be one of {sorted(OPS)}, got {op!r}")
-    value, bound = float(value), float(bound)
+    value, bound, headroom = float(value), as_float("bound", bound), as_float("headroom", headroom, 0)
     held = OPS[op](value, bound)
     path = os.environ.get("TUTORIAL_LEDGER", "").strip()
     if path:

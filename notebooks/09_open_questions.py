@@ -382,6 +382,7 @@ w = torch.tensor(
     [1.0, -1.5, 0.9], dtype=torch.float64
 )  # a centre-negative kernel reverses the order
 avg, blur = column_energies(conv_then("avgpool", w)), column_energies(conv_then("blurpool", w))
+# exact: a fixed kernel
 assert abs(blur[0] - blur[1]) / blur.sum() > abs(avg[0] - avg[1]) / avg.sum()
 
 # %% [markdown]
@@ -909,6 +910,7 @@ ratios = [r["measured / estimate"] for r in across.values()]
 runtime.claim("PGD over the first-order estimate, lowest", min(ratios), ">", 0.8)
 runtime.claim("PGD over the first-order estimate, highest", max(ratios), "<", 2.5)
 phase_part = max(r[f"phase part, period {p}"] for r in across.values() for p in (2, 4))
+# exact: at least 1 by Cauchy-Schwarz
 assert min(r[f"phase part, period {p}"] for r in across.values() for p in (2, 4)) >= 1 - 1e-9
 # a factor of at least 1 by Cauchy-Schwarz: the headroom is taken on its excess over 1
 runtime.claim(

@@ -119,6 +119,7 @@ def main() -> int:
     print(f"sweep took {time.time() - start:.0f} s", flush=True)
 
     rows = [row for out in outputs if out.exists() for row in ledger.read(out)]
+    broken = sorted({(r["chapter"], r["claim"]) for r in rows if str(r["held"]) == "0"})
     if not args.no_write:
         if Path(args.ledger).resolve() == LEDGER:  # the book's page shows the committed ledger only
             ledger.render(args.ledger, PAGE)
@@ -132,7 +133,9 @@ def main() -> int:
         )
     failing = [s for s in ledger.summary(rows) if s["margin"] < s["headroom"]]
     print(f"\n{len(failing)} claims inside their headroom; {len(failed)} runs failed outside a claim")
-    return 1 if failed else 0
+    for chapter, claim in broken:
+        print(f"  FAILED in this sweep: {chapter[:2]} {claim}")
+    return 1 if failed or broken else 0  # a claim that failed in any run fails the sweep
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The GitHub workflows run the README's commands: `make test` on every push, `make test-full` weekly and on demand.
+"""The GitHub workflows run the README's commands: `make test` on every push; `make test-full` and a reduced
+`make sweep` weekly and on demand.
 
 (`make lint` validates both files against the workflow schema; these tests check what they run.)
 """
@@ -35,10 +36,19 @@ def test_full_profile_runs_weekly_and_on_demand_within_githubs_limit():
     assert "workflow_dispatch" in full["on"]
     (cron,) = [entry["cron"] for entry in full["on"]["schedule"]]
     assert re.fullmatch(r"\d+ \d+ \* \* [0-6]", cron), cron  # once a week
-    assert run_steps(full) == ["make test-full"]
-    (job,) = full["jobs"].values()
-    assert job["timeout-minutes"] <= 360  # a hosted job's limit is 6 hours
-    assert job["env"]["TORCH_INDEX_URL"].endswith("/whl/cpu")  # 2 CPU cores, the small torch build
+    assert run_steps({"jobs": {"test-full": full["jobs"]["test-full"]}}) == ["make test-full"]
+    for job in full["jobs"].values():
+        assert job["timeout-minutes"] <= 360  # a hosted job's limit is 6 hours
+        assert job["env"]["TORCH_INDEX_URL"].endswith("/whl/cpu")  # 2 CPU cores, the small torch build
+
+
+def test_weekly_reduced_sweep_runs_two_seeds_by_two_thread_counts_in_the_quick_profile():
+    (step,) = run_steps({"jobs": {"sweep": load("full-profile.yml")["jobs"]["sweep-quick"]}})
+    assert step.startswith("make sweep ") and "--profile" not in step, step  # make sweep's default: quick
+    seeds = re.search(r"--seeds (\d+)-(\d+)", step)
+    assert seeds and int(seeds[2]) - int(seeds[1]) + 1 == 2, step
+    assert "--threads 1,2" in step, step
+    assert "--ledger _build/" in step, step  # never the committed ledger
 
 
 def test_make_test_full_runs_every_notebook_in_the_full_profile_without_touching_the_cache():

@@ -33,6 +33,7 @@ def read(path) -> list[dict]:
 def write(path, rows: list[dict]) -> None:
     """Write ``rows`` sorted by chapter, claim, profile, device, seed and threads, so diffs stay readable."""
     key = lambda r: (r["chapter"], r["profile"], r["device"], int(r["seed"]), int(r["threads"]), r["claim"])  # noqa: E731
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
         writer = csv.DictWriter(f, LEDGER_FIELDS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()

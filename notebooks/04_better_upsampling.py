@@ -514,8 +514,9 @@ assert torch.allclose(conv.weight, before, atol=1e-6)  # the weight survived the
 # padding and to the same resize-convolution with replicate padding, all with the same positive kernel (so
 # that a missing neighbour always darkens). With zero padding the border pixels differ from the interior by
 # more than 5% while everything one pixel in is exactly flat; with replicate padding the whole output is
-# flat; the transposed convolution, whose kernel is not balanced here, is uneven everywhere. Away from the
-# frame the padded and unpadded resize-convolutions agree, and for a non-constant input too.
+# flat; the transposed convolution, whose kernel is not balanced here, is uneven everywhere (by more than
+# 2%). Away from the frame the padded and unpadded resize-convolutions agree, and for a non-constant input
+# too.
 #
 # ```{glue:figure} c04_borders
 # ```
@@ -565,7 +566,7 @@ runtime.claim(
     "perturbed k=4 fold on a flat input: interior max / min - 1",
     d4[2:-2, 2:-2].max() / d4[2:-2, 2:-2].min() - 1,
     ">",
-    0.05,
+    0.02,  # 0.054 at the least over seeds 0-4, one perturbed kernel each: room below it
 )
 x = torch.randn(1, 1, 8, 8)
 with torch.no_grad():
@@ -634,7 +635,7 @@ plotting.table(header, rows)
 # the transposed convolutions and plain sub-pixel convolution start at a score of 0.1 or more, nearest
 # resize-convolution and ICNR sub-pixel convolution at 0.01 or less, bilinear resize-convolution below 0.05,
 # and the $k=3$ transposed convolution scores at least 20 times higher than nearest resize-convolution. The
-# two transposed convolutions start alike (their mean scores within 25% of each other, as in chapter 03):
+# two transposed convolutions start alike (their mean scores within 30% of each other; chapter 03 finds 25%):
 # even overlap does not make a random $k=4$ kernel balanced.
 #
 # *Is resize-convolution slower than a transposed convolution?* Not with the fold: the folded nearest
@@ -670,12 +671,12 @@ runtime.claim("bilinear: score at init", mean_score["bilinear"], "<", 0.05)
 runtime.claim(
     "score at init, deconv3 over nearest", mean_score["deconv3"] / mean_score["nearest"], ">=", 20
 )
-# "within 25% of each other" is a claim on the distance from 1
+# "within 30% of each other" is a claim on the distance from 1 (0.22 at the most over seeds 0-4)
 runtime.claim(
     "score at init deconv4 / deconv3, distance from 1",
     abs(mean_score["deconv4"] / mean_score["deconv3"] - 1),
     "<",
-    0.25,
+    0.3,
 )
 # cost: deterministic counts only
 assert macs["nearest"] == macs["deconv4"] and macs["nearest (naive path)"] / macs["nearest"] == 2.25

@@ -196,10 +196,10 @@ plt.show()
 # The table turns the figure into numbers, at periods 2 and 4, with the photographs and the targets as
 # reference rows, and each network's score before training. The pixel loss does wear the grid down: the
 # transposed-convolution network starts above 0.1 and ends at less than a third of its starting score. It
-# does not wear it away. After the quick profile's short run its outputs still score at least three times
-# the resize-convolution network's at period 2 (the full profile trains much longer and asserts twice),
-# while the resize-convolution network's outputs score within three times the score of the targets they
-# were trained towards.
+# does not wear it away. After the quick profile's short run its outputs still score at least two and a
+# half times the resize-convolution network's at period 2 (the full profile trains much longer and asserts
+# twice), while the resize-convolution network's outputs score within four times the score of the targets
+# they were trained towards (and the targets within three times theirs).
 
 
 # %%
@@ -232,9 +232,9 @@ runtime.claim(
     "pixel loss: trained score, deconv3 over resize",
     pix[deconv] / pix[resize],
     ">",
-    runtime.pick(3, 2),
+    runtime.pick(2.5, 2),  # quick: 2.87 at the least over seeds 0-4
 )
-runtime.claim("pixel loss: resize's score over the target's", pix[resize] / pix["target"], "<", 3)
+runtime.claim("pixel loss: resize's score over the target's", pix[resize] / pix["target"], "<", 4)
 runtime.claim("pixel loss: the target's score over resize's", pix["target"] / pix[resize], "<", 3)
 runtime.claim("score, target over photo crops", pix["target"] / pix["photo crops"], "<", 2)
 
@@ -376,7 +376,7 @@ plotting.glue("style_comparison", fig)  # shown here, and at the top of the chap
 # Here too, the transposed-convolution network's outputs score at least five times the
 # resize-convolution network's at period 2. The resize-convolution network is less clean than under the
 # pixel loss, though: its outputs score more than three times the photographs they were made from (and
-# less than thirty times, on every seed tried), where the pixel-loss network stayed within three times its
+# less than thirty times, on every seed tried), where the pixel-loss network stayed within four times its
 # target. Nothing pins its fine detail pixel by pixel here. The style terms ask for the statistics of a fine
 # texture, and a resize-convolution whose input has fine texture does treat the four output phases a little
 # differently (chapter 04: its four phases apply different sums of the same 3×3 taps, which agree only on
@@ -502,8 +502,8 @@ plotting.table(
 
 # %% [markdown]
 # The regulariser shrinks the grid without removing it. At weight 1 the outputs' checkerboard score falls
-# more than ten times, to within three times the resize-convolution network's, and neither half of the loss
-# rises by more than a quarter. But on the flat patch, where the resize-convolution network's output is
+# more than five times, to within three times the resize-convolution network's, and neither half of the loss
+# rises by more than a third. But on the flat patch, where the resize-convolution network's output is
 # flat, the grid is still there: the transposed convolutions still paint it, and the regulariser only
 # charges for it. Ten times the weight does not clear the patch either (at both weights the grid's
 # amplitude there stays above 0.01), and it costs the image: the outputs keep less than a third of the
@@ -527,13 +527,13 @@ for name, r in [("weight 1", light), ("weight 10", heavy)]:
         f"{r['content'] / plain['content']:.2f}x without TV; detail {r['kept']:.2f} of the "
         f"photos'; grid on the flat patch {r['flat']:.1e}"
     )
-runtime.claim("TV weight 1: score, without TV over with", plain["score"] / light["score"], ">", 10)
+runtime.claim("TV weight 1: score, without TV over with", plain["score"] / light["score"], ">", 5)
 runtime.claim("TV weight 1: score over resize's", light["score"] / resize_row["score"], "<", 3)
 runtime.claim(
     "TV weight 1: style and content losses over no TV's, the larger",
     max(light["style"] / plain["style"], light["content"] / plain["content"]),
     "<",
-    1.25,
+    4 / 3,  # 1.16 at the most over seeds 0-4
 )
 runtime.claim(
     "TV weights 1 and 10: grid amplitude on a flat patch, the smaller",
@@ -574,8 +574,8 @@ for kind, key in [("deconv3", "front_transposed"), ("nearest", "front_resize")]:
     plotting.glue(key, fig)  # shown here, and at the top of the introduction
 
 # %% [markdown]
-# On the whole photograph the transposed-convolution decoder's output scores more than fifty times the
-# resize-convolution decoder's at period 2, and the grid's amplitude is more than fifty times as large.
+# On the whole photograph the transposed-convolution decoder's output scores more than thirty times the
+# resize-convolution decoder's at period 2, and the grid's amplitude is more than thirty times as large.
 
 # %% tags=["hide-input", "checks"]
 front_score = {kind: metrics.checkerboard_score(x, 2) for kind, x in front.items()}
@@ -590,13 +590,13 @@ runtime.claim(
     "whole photograph: score, deconv3 over nearest",
     front_score["deconv3"] / front_score["nearest"],
     ">",
-    50,
+    30,
 )
 runtime.claim(
     "whole photograph: grid amplitude, deconv3 over nearest",
     front_amp["deconv3"] / front_amp["nearest"],
     ">",
-    50,
+    30,
 )
 
 # %% tags=["remove-cell"]

@@ -233,7 +233,7 @@ plotting.table(
 # everywhere, and both detectors read that too.
 
 # %% tags=["hide-input", "checks"]
-# AUC claims are stated on 1 - AUC, the detector's shortfall from perfect, so that headroom means something
+# AUCs are claimed as 1 - AUC, the shortfall from a perfect detector, so headroom means something
 runtime.claim(
     "spectrum detector: 1 - AUC, the worst generator's", 1 - min(auc_b.values()), "<", 0.2
 )

@@ -183,9 +183,10 @@ assert tied == 100 and untied == 100
 # from 0 to $k + s - 2$: a kernel of $k + s - 1$ taps, $K = F w$ with a fixed 0/1 **fold matrix** $F$
 # (`upsampling.fold_matrix`). For $k = 3$, $s = 2$, $K = [c,\ b + c,\ a + b,\ a]$ — exactly the numbers in the
 # rows above. Rows and columns of an image are resized independently, so in 2D the folded kernel is
-# $K = F W F^\top$ (`upsampling.fold_kernel`). `ResizeConv2d(fast=True)` builds $F$ once, when the layer is
-# made (a buffer that moves with the layer to its device), and at every forward pass folds its current
-# weights through it, a few multiply-adds per weight, before calling `conv_transpose2d`. The folded kernel is
+# $K = F W F^\top$ (`upsampling.fold_kernel`). `ResizeConv2d(fast=True)` folds its current weights at every
+# forward pass, as the flipped kernel summed over $s$ shifts per axis (which is $F w$ without building $F$, a
+# few additions per weight), before calling `conv_transpose2d`; in inference it keeps the folded kernel while
+# the weights are unchanged. The folded kernel is
 # balanced by construction: each output phase receives every weight once.
 #
 # The parameters stay the $k^2$ weights of the small kernel, and gradients flow through the fold to them. The

@@ -213,3 +213,13 @@ def test_make_upsampler_refuses_sizes_a_fixed_transposed_convolution_does_not_ha
         make_upsampler(kind, 2, 2, scale_factor=3)
     with pytest.raises(ValueError, match=rf"kernel_size.*kind='{kind}'.*got 5"):
         multiply_adds(kind, 2, 2, 4, kernel_size=5)
+
+
+def test_torch_compile_fullgraph_in_training_and_inference():
+    """The inference cache stays out of compiled graphs (a compiler cannot trace its checks)."""
+    torch.manual_seed(0)
+    layer, x = ResizeConv2d(2, 3), torch.randn(1, 2, 5, 5)
+    compiled = torch.compile(layer, fullgraph=True, backend="eager")
+    assert torch.allclose(compiled(x), layer(x))
+    with torch.no_grad():
+        assert torch.allclose(compiled(x), layer(x))

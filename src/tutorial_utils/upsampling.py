@@ -254,11 +254,11 @@ def _may_cache(weight: torch.Tensor) -> bool:
     """Whether a folded kernel may be kept: a plain parameter (not one computed by a parametrisation or
     swapped in by functional_call), no gradient wanted for it, and no tracer or compiler recording the call."""
     return (
-        isinstance(weight, nn.Parameter)
+        not torch.compiler.is_compiling()  # first: a compiler cannot trace the checks below
+        and not torch.jit.is_tracing()
+        and isinstance(weight, nn.Parameter)
         and not (weight.requires_grad and torch.is_grad_enabled())
         and not weight.is_inference()
-        and not torch.jit.is_tracing()
-        and not torch.compiler.is_compiling()
     )
 
 

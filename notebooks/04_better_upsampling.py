@@ -183,9 +183,10 @@ assert tied == 100 and untied == 100
 # from 0 to $k + s - 2$: a kernel of $k + s - 1$ taps, $K = F w$ with a fixed 0/1 **fold matrix** $F$
 # (`upsampling.fold_matrix`). For $k = 3$, $s = 2$, $K = [c,\ b + c,\ a + b,\ a]$ — exactly the numbers in the
 # rows above. Rows and columns of an image are resized independently, so in 2D the folded kernel is
-# $K = F W F^\top$ (`upsampling.fold_kernel`). `ResizeConv2d(fast=True)` builds $F$ once, when the layer is
-# made (a buffer that moves with the layer to its device), and at every forward pass folds its current
-# weights through it, a few multiply-adds per weight, before calling `conv_transpose2d`. The folded kernel is
+# $K = F W F^\top$ (`upsampling.fold_kernel`). `ResizeConv2d(fast=True)` folds its current weights at every
+# forward pass, as the flipped kernel summed over $s$ shifts per axis (which is $F w$ without building $F$, a
+# few additions per weight), before calling `conv_transpose2d`; in inference it keeps the folded kernel while
+# the weights are unchanged. The folded kernel is
 # balanced by construction: each output phase receives every weight once.
 #
 # The parameters stay the $k^2$ weights of the small kernel, and gradients flow through the fold to them. The
@@ -695,6 +696,74 @@ print(
     f"  folded nearest / deconv4 {cpu['nearest'] / cpu['deconv4']:.2f}, "
     f"naive / folded nearest {cpu['nearest (naive path)'] / cpu['nearest']:.2f}, "
     f"bilinear / folded nearest {cpu['bilinear'] / cpu['nearest']:.2f}"
+)
+
+# %% [markdown]
+# ### Speed, measured once
+#
+# The table above times one small layer in this build. `make bench` (`benchmarks/upsampling.py`) times the
+# layers properly, once, on one machine, and commits what it measured; the figure below is drawn from that file
+# and is not re-timed when the book is built. Each point is the median time of a forward and backward pass
+# (batch 2) over the time of `ConvTranspose2d(k=4, s=2)` at the same shape, for $C \to C$ channels: the fold
+# (the fast nearest resize-convolution), the naive nearest resize-convolution, sub-pixel convolution with ICNR
+# as fastai builds it (a 3×3 convolution to $4C$ channels, then `PixelShuffle`) and bilinear
+# resize-convolution. The fold sits on the transposed convolution's line, as its multiply-adds say it should;
+# the naive path, sub-pixel convolution and bilinear resizing do about twice the work. (At $C = 8$ PyTorch's
+# CPU transposed convolution takes a slow path, which the fold shares and sub-pixel convolution avoids.)
+#
+# ```{glue:figure} c04_speed
+# Time of a forward and backward pass relative to `ConvTranspose2d(k=4, s=2)`, by channel count and input size.
+# Measured by `make bench` on {glue:text}`c04_speed_machine`; CUDA untested.
+# ```
+
+# %% tags=["hide-input"]
+import csv
+from importlib import resources
+
+speed_text = (resources.files("tutorial_utils") / "assets" / "upsampling_speed.csv").read_text()
+machine = dict(line[2:].split(": ", 1) for line in speed_text.splitlines() if line.startswith("# "))
+speed = list(csv.DictReader(line for line in speed_text.splitlines() if not line.startswith("#")))
+sweep = [r for r in speed if r["rows"] == "sweep" and r["device"] == "cpu"]
+compared = list(dict.fromkeys(r["layer"] for r in sweep))[1:]  # the first is the baseline
+widths = sorted({int(r["channels"]) for r in sweep})
+sizes = sorted({int(r["size"]) for r in sweep})
+ratio = {(r["layer"], int(r["channels"]), int(r["size"])): float(r["over_convt"]) for r in sweep}
+fig, axes = plt.subplots(1, len(sizes), figsize=(9.5, 3.2), sharey=True)
+for ax, size in zip(axes, sizes, strict=True):
+    ax.axhline(1.0, color="0.4", lw=1, ls="--", label="ConvTranspose2d k4 s2")
+    for name in compared:
+        ax.plot(widths, [ratio[name, c, size] for c in widths], marker="o", label=name)
+    ax.set(xscale="log", yscale="log", title=f"{size}×{size} input", xlabel="channels C")
+    ax.set_xticks(widths, [str(c) for c in widths])
+    ax.minorticks_off()
+axes[0].set_yticks([0.25, 0.5, 1, 2, 4], ["0.25", "0.5", "1", "2", "4"])
+axes[0].set_ylabel("time / ConvTranspose2d")
+axes[-1].legend(fontsize=7, loc="lower right")
+machine_text = (
+    f"{machine['cpu']} ({machine['threads']} threads, torch {machine['torch']}, {machine['date']})"
+)
+plotting.glue("c04_speed_machine", machine_text, display=False)
+plotting.glue("c04_speed", fig)
+
+# %% [markdown]
+# Two more rows of the same run look at the fold's own overhead. A small layer ($C = 8$, 16×16, batch 1) in
+# inference pays for the fold only once, since the folded kernel is kept while the weight is unchanged; two
+# training-sized layers ($C = 64$ and $128$, 32×32, batch 16, forward and backward) fold at every step, a
+# cost too small to see beside the convolution.
+
+# %% tags=["hide-input"]
+overhead = [r for r in speed if r["rows"] in ("small", "training") and r["device"] == "cpu"]
+plotting.table(
+    ["rows", "C", "size", "batch", "pass", "layer", "ms", "time / ConvT"],
+    [
+        [
+            r[key]
+            for key in ("rows", "channels", "size", "batch", "pass", "layer", "ms", "over_convt")
+        ]
+        for r in overhead
+        if r["layer"].startswith(("fold", "sub-pixel")) or r["layer"] == "ConvTranspose2d k4s2"
+    ],
+    caption=f"measured by make bench on {machine_text}",
 )
 
 # %% tags=["remove-cell"]

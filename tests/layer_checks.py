@@ -34,34 +34,49 @@ def assert_fast_equals_slow(fast, slow, x: torch.Tensor, shape: tuple[int, ...],
         assert rel_err(fast.conv.bias.grad, slow.conv.bias.grad) < tol
 
 
-def assert_fold_is_cached(fast, slow, x: torch.Tensor, monkeypatch) -> None:
-    """The fast layer's fold matrix is built once, as a non-persistent buffer that moves with the module, and each
-    forward pass folds the current weight through it (so the output follows the weight as it trains).
+def count_folds(monkeypatch) -> list[int]:
+    """Count the calls of the fold (``upsampling._fold``) that the layers make: a list holding the count."""
+    from tutorial_utils import upsampling
 
-    ``fast`` and ``slow`` share their parameters; ``monkeypatch`` is pytest's fixture.
-    """
-    from tutorial_utils import audio, upsampling
+    calls = [0]
+    fold = upsampling._fold
 
-    assert set(fast.state_dict()) == {"conv.weight", "conv.bias"}  # the state dict is the plain convolution's
-    assert dict(fast.named_buffers())["fold"] is fast.fold
-    fresh = type(fast)(fast.conv.in_channels, fast.conv.out_channels, fast.kernel_size, fast.scale_factor)
-    fresh.load_state_dict(slow.state_dict(), strict=True)  # a state dict without the buffer loads strictly
-    fold = fast.fold
+    def counted(*args):
+        calls[0] += 1
+        return fold(*args)
 
-    def rebuilt(*args, **kwargs):
-        raise AssertionError("the fold matrix was rebuilt during a forward pass")
+    monkeypatch.setattr(upsampling, "_fold", counted)
+    return calls
 
-    # No rebuild per forward: building a fold matrix now fails, and the forward pass keeps using the same buffer.
-    for module in (upsampling, audio):
-        monkeypatch.setattr(module, "fold_matrix", rebuilt)
+
+def assert_fold_follows_the_weight(fast, slow, x: torch.Tensor, monkeypatch) -> None:
+    """The fast layer keeps no buffer (its state dict is the plain convolution's), folds afresh whenever a gradient
+    may reach the weight, and reuses the folded kernel in inference only while the weight is unchanged: after
+    training steps, in-place edits, ``load_state_dict`` (copying or assigning) and dtype changes its output
+    still equals the slow layer's. ``fast`` and ``slow`` start with the same parameters."""
+    assert set(fast.state_dict()) == {"conv.weight", "conv.bias"} and not list(fast.buffers())
+    calls = count_folds(monkeypatch)
     optimiser = torch.optim.SGD(fast.parameters(), lr=0.5)
-    for _ in range(2):
+    for step in range(2):  # training: one fold per forward pass, and the output follows the weight
         optimiser.zero_grad()
         fast(x).square().mean().backward()
         optimiser.step()
-        assert fast.fold is fold
-        slow.load_state_dict(fast.state_dict())  # the slow layer takes the trained weights
-        assert rel_err(fast(x), slow(x)) < 1e-5  # the fast output followed the weight
-    # It moves with the module: dtype and device.
-    assert fast.double().fold.dtype == torch.float64
-    assert fast.to("meta").fold.device.type == "meta"
+        assert calls[0] == step + 1
+    fast.eval()
+    slow.load_state_dict(fast.state_dict())
+    with torch.no_grad():
+        for _ in range(3):
+            assert rel_err(fast(x), slow(x)) < 1e-5
+        assert calls[0] == 3  # inference: folded once, then reused
+        fast.conv.weight.mul_(-2.0)  # an in-place edit bumps the version counter
+        slow.conv.weight.mul_(-2.0)
+        assert rel_err(fast(x), slow(x)) < 1e-5 and calls[0] == 4
+    state = {name: torch.randn_like(value) for name, value in fast.state_dict().items()}
+    for assign in (False, True):
+        fast.load_state_dict(state, assign=assign)
+        slow.load_state_dict(state)
+        with torch.no_grad():
+            assert rel_err(fast(x), slow(x)) < 1e-5
+    with torch.no_grad():
+        assert rel_err(fast.double()(x.double()), slow.double()(x.double())) < 1e-12
+    assert fast(x.double()).requires_grad  # with gradients enabled, the kernel is folded in the graph again

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layer_checks import assert_fast_equals_slow, assert_fold_is_cached
+from layer_checks import assert_fast_equals_slow, assert_fold_follows_the_weight
 
 from tutorial_utils import audio, balance, metrics
 from tutorial_utils.audio import KINDS1D, ResizeConv1d, fold_kernel1d, make_upsampler1d
@@ -44,11 +44,11 @@ def test_fast_resize_conv1d_equals_naive_forward_and_gradients(k, s, t, cin, cou
     assert_fast_equals_slow(fast, slow, x, (n, cout, s * t))
 
 
-def test_the_1d_fold_matrix_is_a_buffer_built_once(monkeypatch):
+def test_the_1d_fold_is_no_buffer_and_follows_the_weight(monkeypatch):
     torch.manual_seed(0)
     fast, slow = (ResizeConv1d(3, 2, 5, 3, mode="nearest", fast=f) for f in (True, False))
     slow.load_state_dict(fast.state_dict())
-    assert_fold_is_cached(fast, slow, torch.randn(2, 3, 11), monkeypatch)
+    assert_fold_follows_the_weight(fast, slow, torch.randn(2, 3, 11), monkeypatch)
 
 
 def test_fold_kernel1d_k3_s2_and_balance():

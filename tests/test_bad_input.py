@@ -334,11 +334,14 @@ CASES = [
             {
                 "in_channels": [0, 1.0],
                 "out_channels": [0],
-                "kernel_size": [2, 0],
-                "scale_factor": [0],
+                "kernel_size": [2, 0, (3, 4), (3, 3, 3)],
+                "scale_factor": [0, (2, 0), (2, 2, 2), 1.5],
                 "mode": ["bicubic", 3, "linear"],
                 "fast": [1, "yes"],
                 "bias": ["no", None],
+                "groups": [0, 2.0, 3],
+                "device": [5, "gpu0"],
+                "dtype": [torch.int64, "float32"],
             },
             call=upsampling.ResizeConv2d,
         )
@@ -368,17 +371,44 @@ CASES = [
     Case(
         "upsampling.SubPixelConv2d",
         {"in_channels": 1, "out_channels": 1},
-        {"in_channels": [0], "out_channels": [0], "kernel_size": [2], "scale_factor": [0], "icnr": [1, "yes"]},
+        {
+            "in_channels": [0],
+            "out_channels": [0],
+            "kernel_size": [2],
+            "scale_factor": [0],
+            "icnr": [1, "yes"],
+            "bias": [None],
+        },
     ),
     Case(
         "upsampling.make_upsampler",
         {"kind": "nearest", "in_channels": 1, "out_channels": 1},
-        {"kind": ["deconv5", 3], "in_channels": [0], "out_channels": [0, "1"]},
+        {
+            "kind": ["deconv5", 3],
+            "in_channels": [0],
+            "out_channels": [0, "1"],
+            "scale_factor": [0, 2.0, (2, 2)],
+            "kernel_size": [4, (3, 3)],
+            "bias": [1],
+        },
     ),
     Case(
         "upsampling.multiply_adds",
         {"kind": "deconv3", "in_channels": 1, "out_channels": 1, "input_size": 4},
-        {"kind": ["x"], "in_channels": [0], "out_channels": [0], "input_size": [0, (4, 4, 4)]},
+        {
+            "kind": ["x"],
+            "in_channels": [0],
+            "out_channels": [0],
+            "input_size": [0, (4, 4, 4)],
+            "scale_factor": [3, 0],
+            "kernel_size": [5, 2],
+        },
+    ),
+    Case(
+        "upsampling.ResizeConvBase.forward",
+        {"x": zeros(1, 1, 4, 4)},
+        {"x": [zeros(1, 2, 4, 4), zeros(4, 4), zeros(1, 1, 1, 4, 4)]},
+        call=lambda **kw: upsampling.ResizeConv2d(1, 1)(**kw),
     ),
     # downsampling
     Case("downsampling.binomial_filter", {"size": 3}, {"size": [0, 1.5]}),
@@ -1227,6 +1257,9 @@ CASES = [
             "mode": ["bilinear"],
             "fast": [1],
             "bias": [1],
+            "groups": [0, 2],
+            "device": [1.0],
+            "dtype": [torch.bool],
         },
     ),
     Case("audio.PixelShuffle1d", {"scale_factor": 2}, {"scale_factor": [0]}),
@@ -1348,9 +1381,6 @@ CASES = [
 # Public callables that do not check their arguments themselves, and why. Each still fails clearly on bad input;
 # a test elsewhere pins the error it gives.
 UNCHECKED = {
-    # A layer's forward pass is the hot path and checking its input every call costs on every step; torch's
-    # convolution refuses a wrong input with a message naming the channels it expected (tests/test_upsampling.py).
-    "upsampling.ResizeConvBase.forward": "torch's convolution checks the input",
     # The ledger's functions read and write the rows that runtime.claim and the sweep make; no chapter calls them.
     **{f"ledger.{name}": "the sweep's own rows" for name in ledger.__all__},
 }

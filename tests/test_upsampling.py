@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layer_checks import assert_fast_equals_slow, assert_fold_is_cached, rel_err
+from layer_checks import assert_fast_equals_slow, assert_fold_follows_the_weight, rel_err
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
@@ -27,10 +27,10 @@ from tutorial_utils.upsampling import (
 SETTINGS = settings(deadline=None, max_examples=40, derandomize=True)
 
 
-def fast_and_slow(cin: int, cout: int, k: int, s: int, bias: bool = True, dtype=torch.float64):
+def fast_and_slow(cin: int, cout: int, k, s, bias: bool = True, dtype=torch.float64, groups: int = 1):
     """A fast ResizeConv2d and a slow one sharing the same parameters."""
-    fast = ResizeConv2d(cin, cout, k, s, mode="nearest", fast=True, bias=bias).to(dtype)
-    slow = ResizeConv2d(cin, cout, k, s, mode="nearest", fast=False, bias=bias).to(dtype)
+    fast = ResizeConv2d(cin, cout, k, s, mode="nearest", fast=True, bias=bias, groups=groups).to(dtype)
+    slow = ResizeConv2d(cin, cout, k, s, mode="nearest", fast=False, bias=bias, groups=groups).to(dtype)
     slow.load_state_dict(fast.state_dict())
     return fast, slow
 
@@ -54,6 +54,31 @@ def test_fast_resize_conv_equals_naive_forward_and_gradients(k, s, h, w, cin, co
     assert_fast_equals_slow(fast, slow, x, (n, cout, s * h, s * w))
 
 
+@SETTINGS
+@given(
+    kh=st.sampled_from([1, 3, 5]),
+    kw=st.sampled_from([1, 3, 5]),
+    sh=st.integers(1, 3),
+    sw=st.integers(1, 3),
+    h=st.integers(1, 7),
+    w=st.integers(1, 7),
+    groups=st.sampled_from([1, 2, 3]),
+    per_group=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    batched=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_fast_equals_naive_with_rectangular_kernels_per_axis_scales_groups_and_unbatched_input(
+    kh, kw, sh, sw, h, w, groups, per_group, batched, seed
+):
+    """The fold is exact per axis, so (kh, kw) kernels, (sh, sw) scales and grouped channels keep fast == slow."""
+    torch.manual_seed(seed)
+    cin, cout = groups * per_group[0], groups * per_group[1]
+    fast, slow = fast_and_slow(cin, cout, (kh, kw), (sh, sw), groups=groups)
+    x = torch.randn(2, cin, h, w, dtype=torch.float64)
+    x, shape = (x, (2, cout, sh * h, sw * w)) if batched else (x[0], (cout, sh * h, sw * w))
+    assert_fast_equals_slow(fast, slow, x, shape, tol=1e-12)
+
+
 def test_fast_resize_conv_float32_close():
     torch.manual_seed(0)
     fast, slow = fast_and_slow(8, 5, 3, 2, dtype=torch.float32)
@@ -61,18 +86,28 @@ def test_fast_resize_conv_float32_close():
     assert rel_err(fast(x), slow(x)) < 1e-5
 
 
-def test_the_fold_matrix_is_a_buffer_built_once(monkeypatch):
+def test_the_fold_is_no_buffer_and_follows_the_weight(monkeypatch):
     torch.manual_seed(0)
     fast, slow = fast_and_slow(3, 2, 3, 2, dtype=torch.float32)
-    assert torch.equal(fast.fold, fold_matrix(3, 2))
-    assert ResizeConv2d(3, 2, 3, 2, mode="bilinear", fast=False).fold is None  # no fold for bilinear resizing
-    assert_fold_is_cached(fast, slow, torch.randn(2, 3, 5, 6), monkeypatch)
+    assert_fold_follows_the_weight(fast, slow, torch.randn(2, 3, 5, 6), monkeypatch)
 
 
-def test_a_wrong_input_gets_torchs_error_naming_the_channels():
-    """forward does not re-check its input on every call: torch's convolution refuses it and names the channels."""
-    with pytest.raises(RuntimeError, match="expected input.*to have 2 channels"):
-        ResizeConv2d(2, 1)(torch.zeros(1, 3, 4, 4))
+def test_fold_matrix_matches_the_floor_rule():
+    """The closed form equals the derivation's rule: phase a, tap t read input offset j = floor((a + t - p) / s)
+    through kernel entry a - s j + p."""
+    for k in (1, 3, 5, 7):
+        for s in (1, 2, 3, 4):
+            p, rule = (k - 1) // 2, torch.zeros(k + s - 1, k)
+            for a in range(s):
+                for t in range(k):
+                    rule[a - s * ((a + t - p) // s) + p, t] += 1
+            assert torch.equal(fold_matrix(k, s), rule)
+
+
+def test_fold_kernel_is_f_w_ft_per_axis():
+    w = torch.randn(2, 3, 3, 5, dtype=torch.float64)
+    expected = torch.einsum("yu,oiuv,xv->ioyx", fold_matrix(3, 2).double(), w, fold_matrix(5, 3).double())
+    assert torch.allclose(fold_kernel(w, (2, 3)), expected)
 
 
 def test_fold_matrix_columns_sum_to_scale():
@@ -94,8 +129,11 @@ def test_fold_matrix_k3_s2():
 def test_fold_kernel_shape_and_bad_weight():
     w = torch.randn(5, 4, 3, 3)
     assert fold_kernel(w, 2).shape == (4, 5, 4, 4)
+    assert fold_kernel(torch.randn(5, 4, 3, 1), (2, 3)).shape == (4, 5, 4, 3)
     with pytest.raises(ValueError, match="weight"):
         fold_kernel(torch.randn(5, 4, 3), 2)
+    with pytest.raises(ValueError, match="weight.*odd"):
+        fold_kernel(torch.randn(5, 4, 3, 2), 2)
     with pytest.raises(ValueError, match="kernel_size"):
         fold_matrix(4, 2)
 

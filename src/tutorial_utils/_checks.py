@@ -267,17 +267,42 @@ def odd_int(name: str, value) -> int:
 
 
 def odd_kernels(ndim: int, layout: str) -> Callable[[str, object], torch.Tensor]:
-    """Rule: an ``ndim``-D weight whose kernel (the dims after the two channel dims) is square and of odd size,
-    the weight of a "same" convolution."""
+    """Rule: an ``ndim``-D weight whose kernel sizes (the dims after the two channel dims) are all odd, the weight
+    of a "same" convolution."""
 
     def rule(name: str, value) -> torch.Tensor:
         w = as_tensor(name, value, ndim, layout)
-        k = w.shape[-1]
-        if k % 2 == 0 or any(n != k for n in w.shape[2:]):
-            raise ValueError(f"{name} must be {layout} with a square kernel of odd size k, got shape {tuple(w.shape)}")
+        if any(n % 2 == 0 for n in w.shape[2:]):
+            raise ValueError(f"{name} must be {layout} with kernel sizes that are odd, got shape {tuple(w.shape)}")
         return w
 
     return rule
+
+
+def odd_ints(name: str, value, dims: int) -> tuple[int, ...]:
+    """An odd positive int, or ``dims`` of them (one per spatial axis), as a tuple of ``dims`` kernel sizes."""
+    sizes = _per_axis(name, value, dims, "an odd int")
+    if any(k % 2 == 0 for k in sizes):
+        raise ValueError(f"{name} must be odd on every axis (a 'same' convolution keeps the size), got {value!r}")
+    return sizes
+
+
+def ints_per_axis(name: str, value, dims: int, minimum: int) -> tuple[int, ...]:
+    """An int >= ``minimum``, or ``dims`` of them (one per spatial axis), as a tuple of ``dims`` ints."""
+    sizes = _per_axis(name, value, dims, f"an int >= {minimum}")
+    for n in sizes:
+        as_int(name, n, minimum)
+    return sizes
+
+
+def _per_axis(name: str, value, dims: int, what: str) -> tuple[int, ...]:
+    """``value`` repeated over ``dims`` axes, or a sequence of ``dims`` ints, each at least 1."""
+    allowed = f"{what}" + (f" or a tuple of {dims} of them (one per axis)" if dims > 1 else "")
+    if isinstance(value, (tuple, list)):
+        if dims == 1 or len(value) != dims:
+            raise ValueError(f"{name} must be {allowed}, got {value!r}")
+        return tuple(as_int(name, v, 1) for v in value)
+    return (as_int(name, value, 1),) * dims
 
 
 def tensor_of(ndim: int, layout: str) -> Callable[[str, object], torch.Tensor]:

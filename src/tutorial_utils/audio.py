@@ -32,7 +32,7 @@ from ._checks import (
     int_at_least,
     odd_kernels,
 )
-from .upsampling import ResizeConvBase, fold_matrix
+from .upsampling import ResizeConvBase, _fold
 
 SAMPLE_RATE = 16_000  # Hz: wide-band speech, the output rate of the chapter's upsamplers
 KINDS1D = ("deconv", "deconv_uneven", "subpixel", "nearest", "linear")
@@ -44,11 +44,6 @@ VOWEL_FORMANTS = ((730.0, 90.0), (1090.0, 110.0), (2440.0, 160.0))
 # --- layers --------------------------------------------------------------------------------------------------
 
 
-def _fold1d(weight: torch.Tensor, fold: torch.Tensor) -> torch.Tensor:
-    """The folded ConvTranspose1d weight (Cin, Cout, K) = F w of a conv1d weight (Cout, Cin, k)."""
-    return torch.einsum("yu,oiu->ioy", fold, weight)
-
-
 @checked(weight=odd_kernels(3, "(Cout, Cin, k)"), scale_factor=int_at_least(1))
 def fold_kernel1d(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
     """Fold a conv1d weight (Cout, Cin, k) into the ConvTranspose1d weight (Cin, Cout, k + s - 1) that computes
@@ -56,22 +51,22 @@ def fold_kernel1d(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
 
     The 1D case of :func:`tutorial_utils.upsampling.fold_kernel`: the same fold matrix F, applied on one side.
     """
-    return _fold1d(weight, fold_matrix(weight.shape[-1], scale_factor).to(weight))
+    return _fold(weight, [scale_factor], 1)
 
 
 class ResizeConv1d(ResizeConvBase):
     """Resize a signal by ``scale_factor`` (nearest or linear), then a stride-1 "same" convolution of odd size k.
 
     With ``mode="nearest"`` and ``fast=True`` the layer runs as ONE transposed convolution with the folded
-    kernel (:func:`fold_kernel1d`, through the cached fold matrix): the parameters stay the k taps per channel
-    pair, the cost is that of a ConvTranspose1d with k + s - 1 taps on the short input. Linear resizing clamps at
-    the borders, which no transposed convolution reproduces exactly, so ``mode="linear"`` needs ``fast=False``.
+    kernel (:func:`fold_kernel1d`): the parameters stay the k taps per channel pair, the cost is that of a
+    ConvTranspose1d with k + s - 1 taps on the short input. Linear resizing clamps at the borders, which no
+    transposed convolution reproduces exactly, so ``mode="linear"`` needs ``fast=False``. Input (N, C, T) or
+    unbatched (C, T).
     """
 
     modes = RESIZE_MODES1D
     conv_class = nn.Conv1d
     dims = 1
-    apply_fold = staticmethod(_fold1d)
     conv_transpose = staticmethod(F.conv_transpose1d)
 
 

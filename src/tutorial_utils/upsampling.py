@@ -1,6 +1,6 @@
 """The upsampler zoo: transposed convolutions, resize-convolutions (with an exact fast path) and sub-pixel.
 
-Every layer made by :func:`make_upsampler` maps (N, Cin, H, W) to (N, Cout, 2H, 2W).
+Every layer made by :func:`make_upsampler` maps (N, Cin, H, W) to (N, Cout, sH, sW), by default s = 2.
 """
 
 from __future__ import annotations
@@ -16,14 +16,18 @@ from ._checks import (
     as_bool,
     as_callable,
     as_choice,
+    as_device,
     as_int,
     as_pair,
     as_tensor,
     check_elements,
     checked,
     int_at_least,
+    ints_per_axis,
     odd_int,
+    odd_ints,
     odd_kernels,
+    pair_at_least,
     tensor_of,
 )
 
@@ -36,113 +40,271 @@ def fold_matrix(kernel_size: int, scale_factor: int) -> torch.Tensor:
     """The 0/1 matrix F (K × k, K = k + s - 1) with ``F @ w`` the 1D transposed-convolution kernel that
     equals nearest upsampling by s followed by a "same" convolution with the odd kernel w.
 
-    Output phase a of the upsampled convolution reads input x[i + j] through tap t exactly when
-    j = floor((a + t - p) / s), p = (k - 1) / 2; a transposed convolution with stride s and padding
-    P = k - 1 - p reads it through kernel index a - s j + P. Taps t that share (a, j) add up.
+    Nearest upsampling by s is a transposed convolution with a box of s ones; convolving after it gives a
+    transposed convolution whose kernel is that box convolved with w. Tap t of w lands on kernel entry n when
+    0 <= n + t - (k - 1) < s (the transposed convolution's kernel reads flipped), with padding (k - 1) / 2.
     """
     k, s = kernel_size, scale_factor
-    p = (k - 1) // 2  # the convolution's padding; the transposed convolution's padding P = k - 1 - p equals it
-    fold = torch.zeros(k + s - 1, k)
-    for a in range(s):
-        for t in range(k):
-            j = math.floor((a + t - p) / s)
-            fold[a - s * j + p, t] += 1.0
-    return fold
+    offset = torch.arange(k + s - 1)[:, None] + torch.arange(k)[None, :] - (k - 1)
+    return ((offset >= 0) & (offset < s)).float()
 
 
-def _fold2d(weight: torch.Tensor, fold: torch.Tensor) -> torch.Tensor:
-    """The folded ConvTranspose2d weight (Cin, Cout, K, K) = F W F^T of a conv2d weight (Cout, Cin, k, k)."""
-    return torch.einsum("yu,oiuv,xv->ioyx", fold, weight, fold)
+def _fold(weight: torch.Tensor, scale: list[int], groups: int) -> torch.Tensor:
+    """The folded transposed-convolution weight (Cin, Cout/groups, *K) of a convolution weight (Cout,
+    Cin/groups, *k), K = k + s - 1 per axis: ``F w`` along every axis (:func:`fold_matrix`) without building F,
+    as the flipped kernel summed over s shifts (a few tensor operations, cheap enough for every forward pass)."""
+    n = len(scale)
+    kernel = weight.flip(list(range(2, 2 + n)))
+    for axis in range(n):
+        s = scale[axis]
+        last = 2 * (n - 1 - axis)  # F.pad lists the last axis first
+        folded = kernel
+        for a in range(s):
+            pad = [0] * (2 * n)
+            pad[last], pad[last + 1] = a, s - 1 - a
+            part = F.pad(kernel, pad)
+            folded = part if a == 0 else folded + part
+        kernel = folded
+    if groups == 1:
+        return kernel.transpose(0, 1)
+    cout, cin_g = kernel.shape[0], kernel.shape[1]
+    sizes = list(kernel.shape[2:])
+    grouped = kernel.reshape([groups, cout // groups, cin_g] + sizes).transpose(1, 2)
+    return grouped.reshape([groups * cin_g, cout // groups] + sizes)
 
 
-@checked(weight=odd_kernels(4, "(Cout, Cin, k, k)"), scale_factor=int_at_least(1))
-def fold_kernel(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
-    """Fold a conv2d weight (Cout, Cin, k, k) into the ConvTranspose2d weight (Cin, Cout, K, K) that computes
-    nearest-resize-by-``scale_factor`` followed by that convolution (stride s, padding (k - 1) / 2)."""
-    return _fold2d(weight, fold_matrix(weight.shape[-1], scale_factor).to(weight))
-
-
-def _resize_conv_args(layer, in_channels, out_channels, kernel_size, scale_factor, mode, fast, bias) -> None:
-    """Validate the arguments of a resize-convolution ``layer`` (see :class:`ResizeConvBase`)."""
-    as_int("in_channels", in_channels, 1)
-    as_int("out_channels", out_channels, 1)
-    odd_int("kernel_size", kernel_size)
-    as_int("scale_factor", scale_factor, 1)
-    as_choice("mode", mode, layer.modes)
-    as_bool("fast", fast)
-    as_bool("bias", bias)
-    if fast and mode != "nearest":
-        raise ValueError(
-            f"fast=True is exact only for mode='nearest' ({mode} resizing clamps at the borders, which no "
-            f"transposed convolution reproduces); got mode={mode!r}: pass fast=False"
-        )
-    weights = in_channels * out_channels * kernel_size**layer.dims
-    check_elements(f"in_channels={in_channels}, out_channels={out_channels}, kernel_size={kernel_size}", weights)
+@checked(weight=odd_kernels(4, "(Cout, Cin, kh, kw)"), scale_factor=pair_at_least(1))
+def fold_kernel(weight: torch.Tensor, scale_factor: int | tuple[int, int]) -> torch.Tensor:
+    """Fold a conv2d weight (Cout, Cin, kh, kw) into the ConvTranspose2d weight (Cin, Cout, kh + sh - 1,
+    kw + sw - 1) that computes nearest-resize-by-``scale_factor`` (an int or (sh, sw)) followed by that
+    convolution (stride (sh, sw), padding ((kh - 1) / 2, (kw - 1) / 2)): ``F W F^T`` per axis."""
+    return _fold(weight, list(scale_factor), 1)
 
 
 class ResizeConvBase(nn.Module):
-    """Resize by ``scale_factor``, then a stride-1 "same" convolution with an odd kernel (zero padding after the
-    resize); with ``mode="nearest"`` and ``fast=True``, the same function as ONE transposed convolution whose
-    kernel is folded from the small one. Subclasses name the dimension: the convolution class, the fold, the
-    transposed convolution and the resize modes (:class:`ResizeConv2d`, ``audio.ResizeConv1d``).
+    """Resize by ``scale_factor``, then a stride-1 "same" convolution with odd kernel sizes (zero padding after
+    the resize); with ``mode="nearest"`` and ``fast=True``, the same function as ONE transposed convolution whose
+    kernel is folded from the small one. Subclasses name the dimension: the convolution class, the transposed
+    convolution and the resize modes (:class:`ResizeConv2d`, ``audio.ResizeConv1d``).
 
-    The fold matrix F depends only on the kernel size and the scale, so it is built once, as a non-persistent
-    buffer (``self.fold``: it moves with ``.to()`` and stays out of the state dict); each forward pass folds the
-    current weight through it, so the folded kernel follows the weight as it trains. ``forward`` leaves shape
-    errors to torch's convolution, which names the channels it expected.
+    The parameters are those of the plain convolution (``self.conv``), so state dicts move between the fast and
+    the slow path, and the layer holds no buffer: the fold is recomputed from the current weight at each forward
+    pass (so meta-device initialisation and ``load_state_dict(assign=True)`` need nothing more), except in
+    inference (no gradient to the weight), where the folded kernel is kept while the weight's version counter,
+    storage, dtype and device are unchanged. ``kernel_size``, ``scale_factor`` and ``mode`` are fixed when the
+    layer is built; ``fast`` can be switched, and is checked again.
     """
 
     modes: tuple[str, ...] = ()
     conv_class: type[nn.Module] = nn.Conv2d
+    conv_transpose: Callable[..., torch.Tensor]
     dims = 2  # spatial dimensions
+    # TorchScript compiles forward and the private attributes it reads, not the checked properties or the cache.
+    __jit_unused_properties__ = ["kernel_size", "scale_factor", "mode", "fast"]
+    __jit_ignored_attributes__ = ["_cache"]
 
     def __init__(
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size: int = 3,
-        scale_factor: int = 2,
+        kernel_size: int | tuple[int, ...] = 3,
+        scale_factor: int | tuple[int, ...] = 2,
         mode: str = "nearest",
         fast: bool = True,
         bias: bool = True,
+        groups: int = 1,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
-        _resize_conv_args(self, in_channels, out_channels, kernel_size, scale_factor, mode, fast, bias)
-        self.kernel_size, self.scale_factor, self.mode, self.fast = kernel_size, scale_factor, mode, fast
-        # The parameters are those of the plain convolution, whichever path computes the layer.
-        self.conv = self.conv_class(in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=bias)
-        fold = fold_matrix(kernel_size, scale_factor).to(self.conv.weight) if mode == "nearest" else None
-        self.register_buffer("fold", fold, persistent=False)
+        kernel, scale = _resize_conv_args(self, in_channels, out_channels, kernel_size, scale_factor, groups, bias)
+        device, dtype = as_device("device", device), _as_dtype("dtype", dtype)
+        self._kernel_size, self._scale_factor, self._mode = (
+            kernel_size,
+            scale_factor,
+            as_choice("mode", mode, self.modes),
+        )
+        self._stride, self._padding, self._in_channels = list(scale), [k // 2 for k in kernel], in_channels
+        self._dims = self.dims
+        self._fast = self._checked_fast(fast)
+        self._cache: tuple | None = None
+        self._shown = f"{type(self).__name__} with a {'x'.join(map(str, kernel))} kernel and in_channels={in_channels}"
+        self.conv = self.conv_class(
+            in_channels,
+            out_channels,
+            kernel,
+            padding=self._padding,
+            bias=bias,
+            groups=groups,
+            device=device,
+            dtype=dtype,
+        )
 
-    # Set by subclasses: how the fold matrix folds a weight (:func:`_fold2d`), and the transposed convolution.
-    apply_fold: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-    conv_transpose: Callable[..., torch.Tensor]
+    # --- fixed and checked attributes
+
+    @property
+    def kernel_size(self):
+        """The kernel size as given (fixed: the parameters have its shape)."""
+        return self._kernel_size
+
+    @kernel_size.setter
+    def kernel_size(self, value) -> None:
+        _fixed("kernel_size", self)
+
+    @property
+    def scale_factor(self):
+        """The scale factor as given (fixed: the fold and the output shape depend on it)."""
+        return self._scale_factor
+
+    @scale_factor.setter
+    def scale_factor(self, value) -> None:
+        _fixed("scale_factor", self)
+
+    @property
+    def mode(self) -> str:
+        """The resize mode (fixed: whether the fold is exact depends on it)."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, value) -> None:
+        _fixed("mode", self)
+
+    @property
+    def fast(self) -> bool:
+        """Whether the folded transposed convolution computes the layer; switchable where it is exact."""
+        return self._fast
+
+    @fast.setter
+    def fast(self, value) -> None:
+        self._fast = self._checked_fast(value)
+
+    def _checked_fast(self, fast) -> bool:
+        """``fast`` as a bool, refused where the fold is not exact (any mode but nearest)."""
+        if as_bool("fast", fast) and self._mode != "nearest":
+            raise ValueError(
+                f"fast=True is exact only for mode='nearest' ({self._mode} resizing clamps at the borders, which no "
+                f"transposed convolution reproduces); got mode={self._mode!r}: pass fast=False"
+            )
+        return bool(fast)
+
+    def reset_parameters(self) -> None:
+        """Draw the convolution's parameters afresh (after ``to_empty``, for instance), as at construction."""
+        self.conv.reset_parameters()
+        self._cache = None
+
+    # --- the computation
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        s = self.scale_factor
-        if self.fast:
-            kernel = self.apply_fold(self.conv.weight, self.fold)
-            return self.conv_transpose(x, kernel, self.conv.bias, stride=s, padding=self.kernel_size // 2)
-        smooth = {} if self.mode == "nearest" else {"align_corners": False}
-        return self.conv(F.interpolate(x, scale_factor=s, mode=self.mode, **smooth))
+        batched = self._check_input(x)
+        if not batched:
+            x = x.unsqueeze(0)
+        if self._fast:
+            kernel = self._folded_kernel()
+            y = self.conv_transpose(x, kernel, self.conv.bias, self._stride, self._padding, 0, self.conv.groups)
+        else:
+            y = self.conv(self._resize(x))
+        return y if batched else y.squeeze(0)
+
+    def _check_input(self, x: torch.Tensor) -> bool:
+        """Whether ``x`` is batched; a wrong rank or channel count is refused in the words of the layer's own
+        arguments (a few integer comparisons, cheap beside any convolution)."""
+        d = self._dims
+        if x.dim() != d + 1 and x.dim() != d + 2:
+            raise ValueError(
+                f"x must be batched (N, C, *size) or unbatched (C, *size) with {d} spatial axes for "
+                f"{self._shown}, got shape {list(x.shape)}"
+            )
+        if x.shape[-d - 1] != self._in_channels:
+            raise ValueError(f"x must have {self._in_channels} channels for {self._shown}, got shape {list(x.shape)}")
+        return x.dim() == d + 2
+
+    def _resize(self, x: torch.Tensor) -> torch.Tensor:
+        """The resized input of the slow path (nearest or (bi)linear, corners not aligned)."""
+        scale = [float(s) for s in self._stride]
+        if self._mode == "nearest":
+            return F.interpolate(x, scale_factor=scale, mode="nearest")
+        return F.interpolate(x, scale_factor=scale, mode=self._mode, align_corners=False)
+
+    def _folded_kernel(self) -> torch.Tensor:
+        """The transposed convolution's kernel folded from the current weight (kept between calls in inference)."""
+        if torch.jit.is_scripting():
+            return _fold(self.conv.weight, self._stride, self.conv.groups)
+        return self._cached_fold()
+
+    @torch.jit.unused
+    def _cached_fold(self) -> torch.Tensor:
+        """The folded kernel, reused while the same weight tensor is unchanged (version counter, storage, dtype,
+        device) and no gradient has to reach it; folded afresh otherwise (training, tracing, compiling)."""
+        weight = self.conv.weight
+        if not _may_cache(weight):
+            return _fold(weight, self._stride, self.conv.groups)
+        key = (weight._version, weight.data_ptr(), weight.dtype, weight.device)
+        cache = self._cache
+        if cache is not None and cache[0] is weight and cache[1] == key:
+            return cache[2]
+        kernel = _fold(weight, self._stride, self.conv.groups)
+        self._cache = (weight, key, kernel)
+        return kernel
 
     def extra_repr(self) -> str:
         return f"scale_factor={self.scale_factor}, mode={self.mode!r}, fast={self.fast}"
 
 
+def _may_cache(weight: torch.Tensor) -> bool:
+    """Whether a folded kernel may be kept: a plain parameter (not one computed by a parametrisation or
+    swapped in by functional_call), no gradient wanted for it, and no tracer or compiler recording the call."""
+    return (
+        not torch.compiler.is_compiling()  # first: a compiler cannot trace the checks below
+        and not torch.jit.is_tracing()
+        and isinstance(weight, nn.Parameter)
+        and not (weight.requires_grad and torch.is_grad_enabled())
+        and not weight.is_inference()
+    )
+
+
+def _fixed(name: str, layer: nn.Module) -> None:
+    """Refuse to change an attribute that the layer's parameters or fold were built for."""
+    raise AttributeError(
+        f"{name} of a {type(layer).__name__} is fixed when it is built (its parameters and fold depend on it): "
+        f"build a new layer with the {name} you want"
+    )
+
+
+def _as_dtype(name: str, value) -> torch.dtype | None:
+    """None, or a floating-point torch.dtype (the parameters' dtype)."""
+    if value is not None and not (isinstance(value, torch.dtype) and value.is_floating_point):
+        raise TypeError(f"{name} must be a floating-point torch.dtype such as torch.float32, or None, got {value!r}")
+    return value
+
+
+def _resize_conv_args(layer, in_channels, out_channels, kernel_size, scale_factor, groups, bias):
+    """Validate the sizes of a resize-convolution ``layer``; return its kernel sizes and scales per axis."""
+    cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
+    kernel = odd_ints("kernel_size", kernel_size, layer.dims)
+    scale = ints_per_axis("scale_factor", scale_factor, layer.dims, 1)
+    g = as_int("groups", groups, 1)
+    if cin % g or cout % g:
+        raise ValueError(f"groups must divide in_channels={cin} and out_channels={cout}, got {g}")
+    as_bool("bias", bias)
+    check_elements(
+        f"in_channels={cin}, out_channels={cout}, kernel_size={kernel_size}", cin * cout // g * math.prod(kernel)
+    )
+    return kernel, scale
+
+
 class ResizeConv2d(ResizeConvBase):
-    """Resize by ``scale_factor`` then a stride-1 "same" k×k convolution (zero padding after the resize).
+    """Resize by ``scale_factor`` (an int or (sh, sw)) then a stride-1 "same" convolution with an odd kernel
+    (an int or (kh, kw), zero padding after the resize), with ``groups`` as in nn.Conv2d.
 
     With ``mode="nearest"`` and ``fast=True`` the same function is computed as ONE transposed convolution
-    whose kernel is folded from the k×k kernel (:func:`fold_kernel`, through the cached fold matrix): the
-    parameters stay the k×k ones, the cost is that of a ConvTranspose2d with a (k+s-1)² kernel on the small
-    input. Bilinear resizing clamps at the borders, which no transposed convolution reproduces exactly, so
-    ``mode="bilinear"`` needs ``fast=False``.
+    whose kernel is folded from the small one (:func:`fold_kernel`): the parameters stay the kh×kw ones, the
+    cost is that of a ConvTranspose2d with a (kh+sh-1)×(kw+sw-1) kernel on the small input. Bilinear resizing
+    clamps at the borders, which no transposed convolution reproduces exactly, so ``mode="bilinear"`` needs
+    ``fast=False``. Input (N, C, H, W) or unbatched (C, H, W).
     """
 
     modes = RESIZE_MODES
     conv_class = nn.Conv2d
-    apply_fold = staticmethod(_fold2d)
     conv_transpose = staticmethod(F.conv_transpose2d)
 
 
@@ -196,7 +358,13 @@ class SubPixelConv2d(nn.Sequential):
     :func:`tie_bias_`."""
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int = 3, scale_factor: int = 2, icnr: bool = False
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int = 3,
+        scale_factor: int = 2,
+        icnr: bool = False,
+        bias: bool = True,
     ):
         as_int("in_channels", in_channels, 1)
         as_int("out_channels", out_channels, 1)
@@ -205,10 +373,11 @@ class SubPixelConv2d(nn.Sequential):
             f"in_channels={in_channels}, out_channels={out_channels}, scale_factor={s}",
             in_channels * out_channels * s * s * k * k,
         )
-        conv = nn.Conv2d(in_channels, out_channels * s * s, k, padding=k // 2)
+        conv = nn.Conv2d(in_channels, out_channels * s * s, k, padding=k // 2, bias=as_bool("bias", bias))
         if as_bool("icnr", icnr):
             icnr_(conv.weight, s)
-            tie_bias_(conv.bias, s)
+            if bias:
+                tie_bias_(conv.bias, s)
         super().__init__(conv, nn.PixelShuffle(s))
 
 
@@ -262,52 +431,70 @@ def subpixel_convolutions(model: nn.Module) -> list[nn.Conv2d]:
     return [layer[0] for layer in model.modules() if isinstance(layer, SubPixelConv2d)]
 
 
-def make_upsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
-    """One ×2 upsampling layer of the given kind (see ``KINDS``); all map (N, Cin, H, W) to (N, Cout, 2H, 2W).
-
-    ``deconv3``: ConvTranspose2d k3 s2 p1 output_padding 1; ``deconv4``: k4 s2 p1; ``nearest``/``bilinear``:
-    resize then 3×3 convolution; ``subpixel``: 3×3 convolution + PixelShuffle; ``subpixel_icnr``: the same with
-    ICNR weights and phase-tied bias.
-    """
+def _kind_args(kind: str, scale_factor: int, kernel_size: int) -> tuple[int, int]:
+    """Check an upsampler kind and its sizes; the deconv kinds are fixed k3 or k4, stride-2 layers."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    as_int("in_channels", in_channels, 1)
-    as_int("out_channels", out_channels, 1)
-    check_elements(f"in_channels={in_channels}, out_channels={out_channels}", 16 * in_channels * out_channels)
+    s, k = as_int("scale_factor", scale_factor, 1), odd_int("kernel_size", kernel_size)
+    if kind.startswith("deconv"):
+        for name, value, fixed in (("scale_factor", s, 2), ("kernel_size", k, 3)):
+            if value != fixed:
+                raise ValueError(
+                    f"{name} must be {fixed} for kind={kind!r} (a fixed k{kind[-1]}, s2 transposed convolution; "
+                    f"use a resize or sub-pixel kind for other sizes), got {value}"
+                )
+    return s, k
+
+
+def make_upsampler(
+    kind: str, in_channels: int, out_channels: int, *, scale_factor: int = 2, kernel_size: int = 3, bias: bool = True
+) -> nn.Module:
+    """One ×s upsampling layer of the given kind (see ``KINDS``); all map (N, Cin, H, W) to (N, Cout, sH, sW).
+
+    ``deconv3``: ConvTranspose2d k3 s2 p1 output_padding 1; ``deconv4``: k4 s2 p1 (both only ×2);
+    ``nearest``/``bilinear``: resize then a k×k convolution (nearest through the fold); ``subpixel``: k×k
+    convolution + PixelShuffle; ``subpixel_icnr``: the same with ICNR weights and phase-tied bias. ``bias=False``
+    drops the bias. The defaults, ×2 and 3×3, are the layers the chapters compare.
+    """
+    s, k = _kind_args(kind, scale_factor, kernel_size)
+    cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
+    bias = as_bool("bias", bias)
+    check_elements(f"in_channels={cin}, out_channels={cout}", max(16, s * s * k * k) * cin * cout)
     if kind == "deconv3":
-        return nn.ConvTranspose2d(in_channels, out_channels, 3, stride=2, padding=1, output_padding=1)
+        return nn.ConvTranspose2d(cin, cout, 3, stride=2, padding=1, output_padding=1, bias=bias)
     if kind == "deconv4":
-        return nn.ConvTranspose2d(in_channels, out_channels, 4, stride=2, padding=1)
-    if kind == "nearest":
-        return ResizeConv2d(in_channels, out_channels, 3, 2, mode="nearest", fast=True)
-    if kind == "bilinear":
-        return ResizeConv2d(in_channels, out_channels, 3, 2, mode="bilinear", fast=False)
-    return SubPixelConv2d(in_channels, out_channels, 3, 2, icnr=(kind == "subpixel_icnr"))
+        return nn.ConvTranspose2d(cin, cout, 4, stride=2, padding=1, bias=bias)
+    if kind in RESIZE_MODES:
+        return ResizeConv2d(cin, cout, k, s, mode=kind, fast=kind == "nearest", bias=bias)
+    return SubPixelConv2d(cin, cout, k, s, icnr=(kind == "subpixel_icnr"), bias=bias)
 
 
 # --- cost ----------------------------------------------------------------------------------------------------
 
 
-def multiply_adds(kind: str, in_channels: int, out_channels: int, input_size) -> int:
-    """Multiply-accumulate operations of one forward pass of ``make_upsampler(kind, ...)`` on one input of
-    ``in_channels`` × ``input_size`` (an int or (H, W), as everywhere in the package; FLOPs are about twice this;
-    biases and the tiny kernel fold ignored).
+def multiply_adds(
+    kind: str, in_channels: int, out_channels: int, input_size, *, scale_factor: int = 2, kernel_size: int = 3
+) -> int:
+    """Multiply-accumulate operations of one forward pass of ``make_upsampler(kind, ..., scale_factor=s,
+    kernel_size=k)`` on one input of ``in_channels`` × ``input_size`` (an int or (H, W), as everywhere in the
+    package; FLOPs are about twice this; biases and the tiny kernel fold ignored).
 
     A transposed convolution multiplies every input pixel by every tap: H·W·k²·Cin·Cout (k = 3 or 4).
-    ``nearest`` runs as the folded transposed convolution with a 4×4 kernel: H·W·16·Cin·Cout (the naive
-    path would convolve the 4× larger image: 4H·W·9·Cin·Cout). ``bilinear`` resizes (4 taps per output value
-    and channel) and then convolves the large image: 4H·W·(4·Cin + 9·Cin·Cout). Sub-pixel convolution is a
-    3×3 convolution on the small input to 4·Cout channels: H·W·9·Cin·4·Cout.
+    ``nearest`` runs as the folded transposed convolution with a (k + s - 1)² kernel: H·W·(k + s - 1)²·Cin·Cout
+    (the naive path would convolve the s² times larger image: s²H·W·k²·Cin·Cout). ``bilinear`` resizes (4 taps
+    per output value and channel) and then convolves the large image: s²H·W·(4·Cin + k²·Cin·Cout). Sub-pixel
+    convolution is a k×k convolution on the small input to s²·Cout channels: H·W·k²·Cin·s²·Cout.
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    s, k = _kind_args(kind, scale_factor, kernel_size)
     cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
     h, w = as_pair("input_size", input_size, 1)
     hw = h * w
     if kind == "deconv3":
         return hw * 9 * cin * cout
-    if kind in ("deconv4", "nearest"):
+    if kind == "deconv4":
         return hw * 16 * cin * cout
+    if kind == "nearest":
+        return hw * (k + s - 1) ** 2 * cin * cout
     if kind == "bilinear":
-        return 4 * hw * (4 * cin + 9 * cin * cout)
-    return hw * 9 * cin * 4 * cout
+        return s * s * hw * (4 * cin + k * k * cin * cout)
+    return hw * k * k * cin * s * s * cout

@@ -140,7 +140,7 @@ plotting.glue("step0_generators", fig)  # shown here, and in the introduction's 
 # images: each of the four period-2 phase means is the average of four of the sixteen period-4 ones, and
 # averaging can only shrink the spread of the means, while the denominator, the residual's variance, is the
 # same. So what a period-4 pattern adds is the difference between the two scores.
-# On three seeds, both transposed-convolution generators score above 0.1 at period 2, at least thirty times
+# On three seeds, both transposed-convolution generators score above 0.1 at period 2, at least fifteen times
 # the resize-convolution generator, and only the two-layer generator has period-4 content: its score rises by
 # more than 0.05 from period 2 to period 4 (0.03 with the full profile's wider generators), while the
 # last-layer generator's rises by less than 0.02.
@@ -156,7 +156,7 @@ for seed in (SEED, SEED + 1, SEED + 2):
     s = {name: scores0[name, seed] for name in VARIANTS}
     deconv2 = min(s["deconv_last_two"][0], s["deconv_last"][0])  # the weaker period-2 score
     runtime.claim("step 0: transposed generators' period-2 score", deconv2, ">", 0.1)
-    runtime.claim("step 0: transposed over resize, period 2", deconv2 / s["resize"][0], ">", 30)
+    runtime.claim("step 0: transposed over resize, period 2", deconv2 / s["resize"][0], ">", 15)
     two, last = s["deconv_last_two"], s["deconv_last"]
     runtime.claim(
         "step 0: two-layer period-4 content", two[1] - two[0], ">", runtime.pick(0.05, 0.03)
@@ -375,8 +375,9 @@ plotting.table(
 # - **The article's pattern.** The last-layer generator scores at least 30 times the held-out digits at
 #   period 2 (10 times in the full profile); the two-layer generator too, and it adds a period-4
 #   pattern: its period-4 score is at least
-#   8 times the digits'. The resize-convolution generator is not perfectly clean, but it stays below 10
-#   times the digits' score at period 2 and below three times it at period 4.
+#   8 times the digits'. The resize-convolution generator is not perfectly clean: it stays below three
+#   times the digits' score at period 4, and at period 2 below 25 times (10 in the full profile). Most
+#   seeds leave it under 8 times; one of the eight swept reached 17, so the sentence is no stronger.
 # - **On the page.** The transposed-convolution generators' pages carry a period-2 pattern of at least
 #   0.08 grey levels, at least twice the resize generator's.
 
@@ -398,7 +399,10 @@ for name in ("deconv_last_two", "deconv_last"):
 runtime.claim(
     "deconv_last_two: period-4 score over the digits'", m["deconv_last_two"]["score4"], ">=", 8
 )
-runtime.claim("resize: period-2 score over the digits'", m["resize"]["score2"], "<", 10)
+# quick: 17x on one of seeds 0-7, under 8x on the others; the full profile's, from its own runs
+runtime.claim(
+    "resize: period-2 score over the digits'", m["resize"]["score2"], "<", runtime.pick(25, 10)
+)
 runtime.claim("resize: period-4 score over the digits'", m["resize"]["score4"], "<", 3)
 
 # %% [markdown]
@@ -498,8 +502,8 @@ plt.show()
 # At the highest frequencies, from 0.6 cycles per pixel to the corner, both transposed-convolution
 # generators carry more than 50 times the power of the held-out digits and more than 500 times
 # that of the resize-convolution generator. Around 0.25 cycles per pixel, the period-4 frequency, the
-# two-layer generator carries more than 1.2 times the power of the last-layer one in the quick profile
-# (1.6 to 3.5 times on seeds 0-2). After the full profile's longer training this part of the spectrum no
+# two-layer generator carries more than 1.1 times the power of the last-layer one in the quick profile
+# (1.2 to 4.3 times over seeds 0-7). After the full profile's longer training this part of the spectrum no
 # longer tells them apart (0.96 to 1.8 times), and the period-4 score in the table above is the surer sign.
 
 # %%
@@ -515,7 +519,7 @@ for name in ("deconv_last_two", "deconv_last"):
     )
 # not claimed in the full profile, whose longer training erases the difference (see the ledger)
 if runtime.profile() == "quick":
-    runtime.claim("two-layer over last-layer power near f = 0.25", period4, ">", 1.2)
+    runtime.claim("two-layer over last-layer power near f = 0.25, minus 1", period4 - 1, ">", 0.1)
 plotting.table(
     ["generator", "power at f ≥ 0.6, over the held-out digits'"],
     [[LABELS[n], f"{v:.1f}x"] for n, v in excess.items()],
@@ -570,8 +574,10 @@ plt.show()
 # to less than a quarter of what it is against the averaging discriminator. On the blank page the pattern
 # shrinks too, by how much depends on the seed (to a tenth on one, to three quarters on another), so that
 # is not asserted. The generator can do this: chapter 03 showed that the weights of a
-# transposed convolution can balance its uneven overlap, and here a critic pays it to. It does not reach the
-# resize-convolution generator, which never had a grid to remove: its score stays below the strided run's.
+# transposed convolution can balance its uneven overlap, and here a critic pays it to. Whether it gets down
+# to the resize-convolution generator, which never had a grid to remove, depends on the seed: on one of the
+# eight seeds swept the strided run's period-2 score fell below the resize generator's, on the others it
+# stayed above (up to 37 times), so that is not asserted either.
 # The blog post that seeded the article found the artifacts largely unaffected by training; here that holds
 # only against a discriminator that cannot see them. So the grid of a trained generator is a contest
 # between its architecture, which paints the grid for free, and its discriminator, which may or may not
@@ -587,12 +593,6 @@ runtime.claim(
     seen["score2"] / two["score2"],
     "<",
     0.25,
-)
-runtime.claim(
-    "resize's period-2 score over the sighted run's",
-    measured["resize"]["score2"] / seen["score2"],
-    "<",
-    1,
 )
 
 # %% [markdown]
@@ -676,7 +676,7 @@ plotting.glue_numbers(
 # :class: tip takeaways
 # - A generator paints its grid at step 0: with a transposed convolution in the last layer a period-2 grid,
 #   in the last two layers a period-4 grid on top; with resize-convolutions none (on three seeds, a period-2
-#   score above 0.1 and at least 30 times the resize generator's).
+#   score above 0.1 and at least 15 times the resize generator's).
 # - Against a discriminator that cannot see it, training keeps the grid while the samples become varied,
 #   recognisable digits: both transposed-convolution generators end at least 30 times the held-out digits'
 #   period-2 score (10 times in the full profile), with a pattern on the blank page.

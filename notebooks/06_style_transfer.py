@@ -122,7 +122,7 @@ def train(kind, targets, loss, name):
 # channels, so the two networks have exactly the same number of parameters, and with one seed they start
 # from the same weights everywhere else. Before any training their outputs on held-out photo crops already
 # differ: the transposed convolutions paint a grid whose checkerboard score (`metrics.checkerboard_score`,
-# about 0 for photographs, 1 for a pure grid) is more than twenty times that of the resize-convolutions.
+# about 0 for photographs, 1 for a pure grid) is more than ten times that of the resize-convolutions.
 
 # %%
 nets0 = {kind: make_net(kind) for kind in KINDS}
@@ -135,8 +135,8 @@ print("parameters:", n_params)
 print("score at initialisation, period 2:", {k: f"{v:.4f}" for k, v in init_score.items()})
 assert n_params["deconv3"] == n_params["nearest"], n_params
 runtime.claim(
-    "score at init, deconv3 over nearest", init_score["deconv3"] / init_score["nearest"], ">", 20
-)
+    "score at init, deconv3 over nearest", init_score["deconv3"] / init_score["nearest"], ">", 10
+)  # 22.6 on one of seeds 0-7, 48 or more on the others
 
 # %% [markdown]
 # ## A pixel loss towards a known filter
@@ -195,10 +195,11 @@ plt.show()
 # %% [markdown]
 # The table turns the figure into numbers, at periods 2 and 4, with the photographs and the targets as
 # reference rows, and each network's score before training. The pixel loss does wear the grid down: the
-# transposed-convolution network starts above 0.1 and ends at less than a third of its starting score. It
-# does not wear it away. After the quick profile's short run its outputs still score at least two and a
-# half times the resize-convolution network's at period 2 (the full profile trains much longer and asserts
-# twice), while the resize-convolution network's outputs score within four times the score of the targets
+# transposed-convolution network starts above 0.04 and ends at less than a third of its starting score. It
+# does not wear it away. After the quick profile's short run its outputs still score at least 1.25 times
+# the resize-convolution network's at period 2, usually three to six times (the full profile trains much
+# longer and asserts twice), while the resize-convolution network's outputs score within five times the
+# score of the targets
 # they were trained towards (and the targets within three times theirs).
 
 
@@ -226,15 +227,15 @@ print(
     f"resize / target: {pix[resize] / pix['target']:.1f}x"
 )
 start = pixel_hist["deconv3"].score2[0]
-runtime.claim("pixel loss, deconv3: score at step 0", start, ">", 0.1)
+runtime.claim("pixel loss, deconv3: score at step 0", start, ">", 0.04)  # 0.065 on one of seeds 0-7
 runtime.claim("pixel loss, deconv3: trained score over step 0's", pix[deconv] / start, "<", 1 / 3)
 runtime.claim(
     "pixel loss: trained score, deconv3 over resize",
     pix[deconv] / pix[resize],
     ">",
-    runtime.pick(2.5, 2),  # quick: 2.87 at the least over seeds 0-4
+    runtime.pick(1.25, 2),  # quick: 1.7 on one of seeds 0-7, 2.9 or more on the others
 )
-runtime.claim("pixel loss: resize's score over the target's", pix[resize] / pix["target"], "<", 4)
+runtime.claim("pixel loss: resize's score over the target's", pix[resize] / pix["target"], "<", 5)
 runtime.claim("pixel loss: the target's score over resize's", pix["target"] / pix[resize], "<", 3)
 runtime.claim("score, target over photo crops", pix["target"] / pix["photo crops"], "<", 2)
 
@@ -376,7 +377,7 @@ plotting.glue("style_comparison", fig)  # shown here, and at the top of the chap
 # Here too, the transposed-convolution network's outputs score at least five times the
 # resize-convolution network's at period 2. The resize-convolution network is less clean than under the
 # pixel loss, though: its outputs score more than three times the photographs they were made from (and
-# less than thirty times, on every seed tried), where the pixel-loss network stayed within four times its
+# less than thirty times, on seeds 0-7), where the pixel-loss network stayed within five times its
 # target. Nothing pins its fine detail pixel by pixel here. The style terms ask for the statistics of a fine
 # texture, and a resize-convolution whose input has fine texture does treat the four output phases a little
 # differently (chapter 04: its four phases apply different sums of the same 3×3 taps, which agree only on
@@ -428,7 +429,7 @@ runtime.claim(
 # ignore: removing the grid changes the content loss by less than one part in $10^5$. Chapter 07 finds the
 # same blindness in a discriminator that pools. The style terms do see the grid, but they do not object to
 # it: the Gram matrices of random filters ask for fine texture, and a grid is fine texture. Without its
-# grid the outputs' style loss would be no lower (to within a thousandth; the cell prints both values).
+# grid the outputs' style loss would be barely lower (by less than half a percent; the cell prints both).
 
 # %% tags=["hide-input", "checks"]
 with torch.no_grad():
@@ -443,7 +444,8 @@ print(
     f"content loss changes by {content_change:.1e}"
 )
 assert content_change < 1e-5, (bare, parts["deconv3"])
-assert style_grid_share < 0.001, (bare, parts["deconv3"])
+# 0.18% on one of seeds 0-7, under 0.1% on the others
+runtime.claim("style loss: share the grid costs", style_grid_share, "<", 0.005)
 
 # %% [markdown]
 # ## A cost that resists the grid
@@ -502,12 +504,12 @@ plotting.table(
 
 # %% [markdown]
 # The regulariser shrinks the grid without removing it. At weight 1 the outputs' checkerboard score falls
-# more than five times, to within three times the resize-convolution network's, and neither half of the loss
-# rises by more than a third. But on the flat patch, where the resize-convolution network's output is
+# more than five times, to within three times the resize-convolution network's, and neither part of the loss
+# rises by half or more. But on the flat patch, where the resize-convolution network's output is
 # flat, the grid is still there: the transposed convolutions still paint it, and the regulariser only
 # charges for it. Ten times the weight does not clear the patch either (at both weights the grid's
 # amplitude there stays above 0.01), and it costs the image: the outputs keep less than a third of the
-# photographs' fine detail, and the loss rises, one of its halves by more than a fifth. A cost that resists
+# photographs' fine detail, and the loss rises, one of its halves by more than a tenth. A cost that resists
 # the grid trades it against everything else that is fine in the picture; a decoder that does not paint it
 # has nothing to trade.
 
@@ -533,7 +535,7 @@ runtime.claim(
     "TV weight 1: style and content losses over no TV's, the larger",
     max(light["style"] / plain["style"], light["content"] / plain["content"]),
     "<",
-    4 / 3,  # 1.16 at the most over seeds 0-4
+    1.5,  # 1.18 at the most over seeds 0-7
 )
 runtime.claim(
     "TV weights 1 and 10: grid amplitude on a flat patch, the smaller",
@@ -547,7 +549,7 @@ runtime.claim(
     "TV weight 10: style and content losses over no TV's, the larger",
     max(heavy["style"] / plain["style"], heavy["content"] / plain["content"]),
     ">",
-    1.2,
+    1.1,  # 1.27 at the least over seeds 0-7
 )
 
 # %% [markdown]
@@ -616,8 +618,9 @@ plotting.glue_numbers(
 # ```{admonition} Takeaways
 # :class: tip takeaways
 # - The decoder decides. Two networks with the same parameters, trained alike, differ by the grid that the
-#   transposed convolutions paint: several times the resize decoder's checkerboard score with a pixel loss
-#   and with a style loss, and a grid on flat colour where the resize decoder's output stays flat.
+#   transposed convolutions paint: a higher checkerboard score than the resize decoder's (usually several
+#   times) with a pixel loss and with a style loss, and a grid on flat colour where the resize decoder's
+#   output stays flat.
 # - Neither loss removes it: the grid costs less than one per cent of the pixel loss, the style loss's
 #   content terms cannot see it, and its style terms do not mind it.
 # - A total-variation penalty shrinks the grid at the price of fine detail and leaves it on flat colour;

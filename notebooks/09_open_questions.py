@@ -236,13 +236,14 @@ plotting.glue("trained_gradients", fig)  # shown here, and at the top of the cha
 # Training balances neither strided network. The strided 3×3 network keeps the strongest pattern at period 4:
 # after training its period-4 ratio, the joint pattern of its first two strided layers, is above 2.5 and
 # more than 1.2 times the largest of the other four, and its period-2 ratio is above 1.3. The strided 4×4
-# network, whose phases balance only on average over random weights (chapter 07), ends between 1.2 and 2 at
-# period 2.
+# network, whose phases balance only on average over random weights (chapter 07), ends between 1.05 and 2
+# at period 2.
 #
 # The pooled networks differ among themselves. With {glue:text}`c09_width` channels in the first layer a
 # random initialisation need not be balanced either, and the starting ratios vary from seed to seed (the
-# table below). After training, average pooling's period-2 ratio is above 1.2, and its excess over 1 is more
-# than 1.5 times BlurPool's; BlurPool's ends below 2, max pooling's below 1.4. The dropdown says why a pooled
+# table below). After training, average pooling's period-2 ratio is above 1.1, and on most seeds its excess
+# over 1 is larger than BlurPool's (on five of the seven seeds swept at least 1.8 times, on one 0.56 times,
+# so this is not asserted); BlurPool's ends below 2, max pooling's below 1.5. The dropdown says why a pooled
 # network can carry a pattern at all, and why BlurPool's tends to be the weaker one.
 #
 # ```{dropdown} Why a pooled network's gradient can carry a pattern, and BlurPool's often less
@@ -327,20 +328,16 @@ runtime.claim(
 )
 runtime.claim("strided 3×3: trained period-2 ratio", lowest(lambda s: r2("conv3", s)), ">", 1.3)
 runtime.claim(
-    "strided 4×4: trained period-2 ratio, lowest", lowest(lambda s: r2("conv4", s)), ">", 1.2
-)
+    "strided 4×4: trained period-2 ratio, lowest", lowest(lambda s: r2("conv4", s)), ">", 1.05
+)  # 1.23 on one of seeds 0-6
 runtime.claim(
     "strided 4×4: trained period-2 ratio, highest", highest(lambda s: r2("conv4", s)), "<", 2
 )
-runtime.claim("avg pool: trained period-2 ratio", lowest(lambda s: r2("avgpool", s)), ">", 1.2)
-runtime.claim(
-    "avg pool over BlurPool, trained period-2 ratio minus 1",
-    lowest(lambda s: (r2("avgpool", s) - 1) / (r2("blurpool", s) - 1)),
-    ">",
-    1.5,
-)
+runtime.claim("avg pool: trained period-2 ratio", lowest(lambda s: r2("avgpool", s)), ">", 1.1)
+# average pooling's excess over 1, over BlurPool's: 1.8 to 4.3 on seeds 0-4, 1.2 and 0.56 on
+# seeds 5 and 6, so "stronger than BlurPool's" is not claimed
 runtime.claim("BlurPool: trained period-2 ratio", highest(lambda s: r2("blurpool", s)), "<", 2)
-runtime.claim("max pool: trained period-2 ratio", highest(lambda s: r2("maxpool", s)), "<", 1.4)
+runtime.claim("max pool: trained period-2 ratio", highest(lambda s: r2("maxpool", s)), "<", 1.5)
 
 
 # The dropdown's formulas, exactly: each layer's backward matrix, a 1D kernel along the rows.
@@ -420,7 +417,7 @@ plt.show()
 # than 25% of its energy lies above the cutoff, more than 1.5 times as much as in either smoothing pooler's
 # gradient, whose spectra go dark outside the square. The strided 3×3 network's gradient is comparably fine:
 # max pooling's share is at least 60% of it. What separates the two is the phase.
-# The strided 3×3 network's period-2 ratio is more than 1.2 times max pooling's, which stays below 1.4
+# The strided 3×3 network's period-2 ratio is more than 1.2 times max pooling's, which stays below 1.5
 # (previous section). In these numbers max pooling's gradient matches the article's "less organised
 # high-frequency pattern", fine without a fixed phase, while the strided 3×3 network's is comparably fine
 # and periodic as well.
@@ -522,12 +519,13 @@ plt.show()
 
 # %% [markdown]
 # The strided 3×3 network's plain pictures carry a fine grid that jitter removes: their period-2
-# checkerboard score is more than three times that of its jittered ones, and more than one and a half times
-# the plain score of any other network. For the max-pooling, average-pooling and BlurPool networks, jitter
+# checkerboard score is more than three times that of its jittered ones, and on most seeds well above the
+# plain score of any other network (on two of the seven seeds swept it was not, so that is not asserted).
+# For the max-pooling, average-pooling and BlurPool networks, jitter
 # changes the period-2 score by less than a factor of 5 either way, and by how much varies from seed to seed
 # (the table). That is the measured answer to the article's first question, for the period-2 grid only:
-# without a strided convolution the plain picture has a weaker grid (the strided 3×3 network's is more than
-# 1.5 times theirs), but jitter can still lower it severalfold, so these networks do not make the
+# without a strided convolution the plain picture usually has a weaker grid (not on every seed), but jitter
+# can still lower it severalfold, so these networks do not make the
 # counter-measure unnecessary. The table lists the strided 4×4 network too, and the scores at period 4.
 # Jitter also changes what the pictures look like, since it asks for an image that works wherever the
 # network's grid falls.
@@ -573,16 +571,8 @@ runtime.claim(
     ">",
     3,
 )
-runtime.claim(
-    "strided 3×3 over the next network, plain score",
-    lowest(
-        lambda s: (
-            fv_score["conv3", s, 0, 2] / max(fv_score[k, s, 0, 2] for k in KINDS if k != "conv3")
-        )
-    ),
-    ">",
-    1.5,
-)
+# the strided 3×3 network's plain score over the next network's: 1.8 to 7.7 on seeds 0-4,
+# 0.68 and 0.36 on seeds 5 and 6, so it is not claimed
 runtime.claim(
     "pooled: plain over jittered score, highest",
     highest(lambda s: max(plain_over_jittered(k, s) for k in POOLED)),
@@ -715,7 +705,7 @@ plt.show()
 # of the digits). That check is sharp only where the energies differ. Where the ratio is near 1, as for max pooling
 # and BlurPool, any gap near 1 passes it; the networks that test it are those with a pattern, the strided
 # 3×3 network and, on some seeds, average pooling. For the network whose gradient is most concentrated at
-# period 2, whichever it is on a seed, the bottom phase needs more than 1.15 times the top phase's ε.
+# period 2, whichever it is on a seed, the bottom phase needs more than 1.1 times the top phase's ε.
 #
 # The strided 3×3 network's period-4 pattern gives the sharpest test (middle, "phase of 16"). On one phase of
 # sixteen, 64 pixels, most digits survive any change on the sparsest phase, even an ε that lets a pixel take
@@ -752,7 +742,7 @@ plotting.table(
 )
 
 # %% tags=["hide-input", "checks"]
-P4_GAP = 0.15  # the densest period-4 phase flips at least this share more digits than the sparsest
+P4_GAP = 0.1  # the densest period-4 phase flips at least this share more digits than the sparsest
 plotting.glue("c09_p4_gap_points", 100 * P4_GAP, display=False)
 phase_over_all = lowest(
     lambda s: min(
@@ -769,7 +759,7 @@ runtime.claim("bottom / top ε against √ energy ratio, worst factor", off_rule
 most = {s: max(KINDS, key=lambda k: phases[k, s, 2]) for s in SEEDS}  # the most concentrated
 print("most concentrated gradient at period 2:", most)
 most_gap = lowest(lambda s: gap[most[s], s, 2])
-runtime.claim("most concentrated network: bottom / top ε", most_gap, ">", 1.15)
+runtime.claim("most concentrated network: bottom / top ε", most_gap, ">", 1.1)
 
 
 def flipped(seed: int, name: str) -> float:
@@ -1086,10 +1076,10 @@ plotting.glue_numbers(
 # ```{admonition} Takeaways
 # :class: tip takeaways
 # - Training leaves the strided 3×3 network's gradient the most patterned of five at period 4; average
-#   pooling ends with a period-2 pattern of its own, stronger than BlurPool's, from its composition with the
-#   convolution before it; max pooling's stays below 1.4.
+#   pooling ends with a period-2 pattern of its own, on most seeds stronger than BlurPool's, from its
+#   composition with the convolution before it; max pooling's stays below 1.5.
 # - Max pooling's gradient is fine-grained but not periodic. Without strides a feature visualisation's
-#   period-2 grid is weaker, yet jitter can still lower it severalfold (by less than a factor of 5).
+#   period-2 grid is usually weaker, yet jitter can still lower it severalfold (by less than a factor of 5).
 # - Within a network, the phase with more gradient energy is easier to attack, by about the square root of
 #   the energy ratio; between networks, the most patterned one is not singled out by whole-image attacks.
 # ```

@@ -702,7 +702,11 @@ CASES = [
     Case(
         "forensics.spectral_tail",
         {"freqs": torch.arange(6) / 8, "spectra": randn(2, 6)},
-        {"freqs": [torch.arange(1, 7) / 8, torch.arange(5) / 8, "x"], "spectra": [randn(6), with_nan(2, 6)], "start": [1.5, "a"]},
+        {
+            "freqs": [torch.arange(1, 7) / 8, torch.arange(5) / 8, "x"],
+            "spectra": [randn(6), with_nan(2, 6)],
+            "start": [1.5, "a"],
+        },
     ),
     Case(
         "forensics.CNNDetector.fit",

@@ -16,7 +16,7 @@
 # # 10 · The grid as a fingerprint
 #
 # ```{glue:figure} fingerprint_spectra
-# The mean 1D power spectrum of held-out digits and of three trained generators' samples, on log axes. The
+# The mean 1D power spectrum of held-out digits and of the trained generators' samples, on log axes. The
 # grey lines mark where an upsampler's grid puts its power: period 4 (0.25 and 0.35 cycles per pixel) and
 # period 2 (0.5, and 0.71 in the corner of the spectrum).
 # ```
@@ -679,7 +679,7 @@ plotting.glue_numbers(
 # ```{admonition} Takeaways
 # :class: tip takeaways
 # - On clean images a logistic regression on the 1D spectrum catches every generator this profile trains,
-#   on images it was not fitted on; real digits against real digits stay near chance, but a resize or a page
+#   on images it was not fitted on; real digits against real digits stay within 0.15 of chance, but a resize or a page
 #   that wanders by 0.05 is flagged too: the real digits' flat page gives a small generator away.
 # - Under noise the last layer decides what the score and the spectrum's tail read: they still catch a
 #   transposed convolution there (AUC above 0.95) and lose a resize-convolution there (below 0.8), even

@@ -221,6 +221,9 @@ class StyleContentLoss(nn.Module):
 # --- chapter 10: a spectral regulariser -------------------------------------------------------------------------
 
 
+SPECTRAL_FORMS = ("mse", "bce")  # this book's variant, the paper's form (SpectralLoss)
+
+
 class SpectralLoss(nn.Module):
     """A spectral regulariser after Durall et al. (2020): how far the 1D log power spectra of generated images lie
     from those of the ``real`` images (N, C, H, W). Two forms:
@@ -238,7 +241,7 @@ class SpectralLoss(nn.Module):
     ``.to()``.
     """
 
-    FORMS = ("mse", "bce")
+    FORMS = SPECTRAL_FORMS
 
     def __init__(self, real: torch.Tensor, form: str = "mse") -> None:
         super().__init__()

@@ -34,7 +34,7 @@ from ._checks import (
     as_str,
     as_tensor,
 )
-from .losses import SpectralLoss
+from .losses import SPECTRAL_FORMS, SpectralLoss
 
 BN_MODES = ("train", "eval")
 LOSSES = ("dcgan", "hinge")  # GAN losses: DCGAN's non-saturating cross-entropy, or the hinge loss
@@ -134,7 +134,7 @@ class GANConfig:
         if self.ema == 1:
             raise ValueError(f"ema must be a decay in [0, 1) (0: no average), got {self.ema!r}")
         as_float("spectral_weight", self.spectral_weight, 0)
-        as_choice("spectral_form", self.spectral_form, SpectralLoss.FORMS)
+        as_choice("spectral_form", self.spectral_form, SPECTRAL_FORMS)
 
     def replace(self, **changes) -> GANConfig:
         """A copy with some settings changed (validated again)."""

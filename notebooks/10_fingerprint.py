@@ -282,7 +282,7 @@ page["real"] = float(held_out[:, :, :4].std())
 print("pixel spread in the top four rows:", {n: round(v, 3) for n, v in page.items()})
 
 # %% tags=["hide-input", "checks"]
-# AUC claims are stated on 1 - AUC, the detector's shortfall from perfect, so that headroom means something
+# AUC claims are stated on 1 - AUC, the shortfall from perfect, so that headroom means something
 CLAIMED = [n for n in samples if n not in ("spectral_bce", "sighted")]  # full-only runs: shown only
 for d in ("spectrum", "tail"):
     worst = max(1 - auc[d, n] for n in CLAIMED)
@@ -684,8 +684,7 @@ plotting.glue_numbers(
 # - Under noise the last layer decides what the score and the spectrum's tail read: they still catch a
 #   transposed convolution there (AUC above 0.95) and lose a resize-convolution there (below 0.8), even
 #   with transposed convolutions earlier in the generator. The full spectrum and a small CNN still catch
-#   every generator.
-# - A spectrum detector fitted on one kind of last layer fails on the other.
+#   every generator, but one fitted on one kind of last layer fails on the other.
 # - The spectral penalty shrinks the mean spectrum's excess in the corner more than fivefold without
 #   hiding the generator from any detector, and JPEG at quality 20 hides nothing.
 # ```

@@ -112,7 +112,7 @@ print(
 # here with the same recipe and the same seed (`training.digit_gan`): the one whose only transposed
 # convolution is its last layer, and the resize-convolution one, which is the same network with that last
 # layer replaced by a nearest resize and a 3×3 convolution. The full profile trains the two-layer generator
-# too. A fourth generator is not the article's: transposed convolutions in its first two layers and a
+# too. One more generator is not the article's: transposed convolutions in its first two layers and a
 # resize-convolution last (`"deconv_early"`). It separates two readings of Chandrasegaran and colleagues'
 # claim: that the last layer decides, or that any transposed convolution leaves a trace.
 #
@@ -355,13 +355,14 @@ plotting.table(
 # %% [markdown]
 # Real against real, as they are, after 8-bit rounding, and with the same strong noise on both sets, every
 # detector stays within 0.15 of chance. The resizes are another matter. A nearest resize to 48 pixels and
-# back repeats some rows and columns and drops others, a pattern of its own, and all three detectors flag
-# it almost perfectly (AUC above 0.9); the bilinear one blurs, and the spectrum detector flags that (above
-# 0.9). So these detectors read processing as readily as generation: an image that went through a resize is
-# not "real" to them. And the page that wanders by 0.05, less than any generator's page does, is enough
-# for the spectrum detector to tell real digits from real digits (above 0.9). That is the flat page at
-# work: it is why the spectrum detector catches every generator above, grid or no grid, and why the noise
-# below, which covers every page alike, is the fairer test of what the last layer leaves.
+# back keeps every other row and column and doubles it, a period-2 pattern of its own, and all three
+# detectors flag it almost perfectly (AUC above 0.9); the bilinear one blurs, and the spectrum detector
+# flags that (above 0.9). So these detectors read processing as readily as generation: an image that went
+# through a resize is not "real" to them. And a page that wanders by 0.05, less than either resize-last
+# generator's page spread above, is enough for the spectrum detector to tell real digits from real digits
+# (above 0.9). So the flat page is a likely reason why the spectrum detector catches every generator above,
+# grid or no grid, and the noise below, which covers every page alike, is the fairer test of what the last
+# layer leaves.
 
 # %% tags=["hide-input", "checks"]
 # chance is 0.5: these claims bound how far from it an AUC lies, in either direction

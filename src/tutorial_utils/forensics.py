@@ -216,9 +216,7 @@ class CNNDetector(nn.Module):
         )
 
     @classmethod
-    def fit(
-        cls, images, labels, steps: int = 60, batch_size: int = 64, lr: float = 1e-2, seed: int = 0
-    ) -> CNNDetector:
+    def fit(cls, images, labels, steps: int = 60, batch_size: int = 64, lr: float = 1e-2, seed: int = 0) -> CNNDetector:
         """Train on ``images`` (N, C, H, W) for ``steps`` Adam steps at ``lr`` on random batches of
         ``batch_size``, the weights and batches drawn from ``seed``; the detector comes back in eval mode."""
         x = _highpassed(images)

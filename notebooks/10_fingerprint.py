@@ -534,10 +534,11 @@ for a, b in (("resize", "deconv_early"), ("deconv_early", "resize")):
 # pulls the mean curve down where it lies furthest from the real one: the excess in the corner of the
 # spectrum shrinks by more than a factor of five, while the excess at 0.5 grows; both held on seeds 0–4.
 # It does not hide the generator from any of the three detectors, whose AUCs stay above 0.95. The penalty
-# constrains the mean spectrum of a batch, and a detector judges one image at a time: a batch can match the
-# real mean while each image still carries the grid. The paper's own form (a cross-entropy of min-max
-# normalised curves) also acts on the batch's mean curve; the full profile trains it too, and the table
-# shows its row beside ours, not asserted. The last column
+# constrains the mean spectrum of a batch, and a detector judges one image at a time: a batch can, in
+# principle, match the real mean while each image still carries the grid. The paper's own form (a
+# cross-entropy of min-max normalised curves) also acts on the batch's mean curve; the full profile trains
+# it too, and the table shows its row beside ours, with the last-layer generator trained against the
+# strided discriminator (the sighted critic), neither asserted. The last column
 # gives chapter 05's variety measure, the mean distance between two samples relative to that between two
 # held-out digits: the penalised generator's stays above 0.7, chapter 05's bar, on seeds 0–4, so the
 # penalty did not collapse it. Values above 1 mean the samples lie further apart than

@@ -160,10 +160,12 @@ plt.show()
 # grid, which only the two-layer generator paints, at 0.25 and 0.35. The curves of the generators whose
 # last layer is a transposed convolution rise far above the real digits' towards the high frequencies,
 # more than tenfold at 0.5 and more than a hundredfold in the corner: the claims below held on each of
-# seeds 0–4 in the quick profile ({doc}`../book/how_sure`). The two generators whose last layer is a
-# resize-convolution have no such excess, the one with two transposed convolutions before it included: at
-# both frequencies they stay below twice the real digits' power. Whatever grid the early transposed
-# convolutions paint, the last layer's resize and 3×3 convolution filter it out of the top frequencies.
+# seeds 0–4 in the quick profile ({doc}`../book/how_sure`). The resize-convolution generator has no such
+# excess: at both frequencies it stays below twice the real digits' power. The generator with two
+# transposed convolutions before a resize-convolution last lies in between: below ten times the real
+# digits' power at both frequencies (on some seeds close to them, on others several times above). Whatever
+# grid its early transposed convolutions paint, the last layer's resize and 3×3 convolution filter most
+# of it out of the top frequencies.
 
 # %%
 freqs, _ = metrics.radial_spectra(held_out[:1])
@@ -199,12 +201,12 @@ print({n: f"{a:+.2f} at 0.5, {b:+.2f} in the corner (log10)" for n, (a, b) in li
 for n in DECONV:
     runtime.claim(f"{n}: excess at 0.5 (log10)", lines[n][0], ">", 1)
     runtime.claim(f"{n}: excess in the corner (log10)", lines[n][1], ">", 2)
-for n in RESIZE_LAST:
+for n, bound in (("resize", 2), ("deconv_early", 10)):
     runtime.claim(
         f"{n}: excess at 0.5 and in the corner, the larger, as a ratio",
         10 ** max(lines[n]),
         "<",
-        2,
+        bound,
     )
 
 # %% [markdown]
@@ -264,12 +266,13 @@ plotting.table(
 )
 
 # %% [markdown]
-# All three detectors catch the generators whose last layer is a transposed convolution with an AUC above
-# 0.99. The spectrum detector catches every generator, with an AUC above 0.8, and the tail detector too.
-# The score detector catches the resize-convolution generator after the quick profile's 400 training
-# steps (above 0.8), but not after the full profile's 1,500 (below 0.8; 0.55 and 0.65 in two runs).
-# Those claims held on seeds 0–4 of the quick profile; the two numbers of the full profile come from one
-# seed on two machines.
+# All three detectors catch the generators whose last layer is a transposed convolution, with an AUC
+# above 0.99 (the tail detector above 0.98). The spectrum detector catches every generator, with an AUC
+# above 0.8. The tail detector's two numbers catch the resize-last ones less surely (above 0.6). The score
+# detector's AUC on the resize-convolution generator depends on the seed: above 0.5 after the quick
+# profile's 400 training steps, but far above it on some seeds and barely on others; after the full
+# profile's 1,500 steps it stays below 0.8 (0.55 and 0.65 in two runs). The quick profile's claims held
+# on seeds 0–4; the two numbers of the full profile come from one seed on two machines.
 #
 # That a resize-convolution generator is caught at all is not the grid's doing alone. The real digits lie
 # on a flat page, and the generators' pages are not flat: the pixel spread in the top four rows, which no
@@ -284,16 +287,17 @@ print("pixel spread in the top four rows:", {n: round(v, 3) for n, v in page.ite
 # %% tags=["hide-input", "checks"]
 # AUC claims are stated on 1 - AUC, the shortfall from perfect, so that headroom means something
 CLAIMED = [n for n in samples if n not in ("spectral_bce", "sighted")]  # full-only runs: shown only
-for d in ("spectrum", "tail"):
+for d, bound in (("spectrum", 0.2), ("tail", 0.4)):
     worst = max(1 - auc[d, n] for n in CLAIMED)
-    runtime.claim(f"{d} detector: 1 - AUC, the worst generator's", worst, "<", 0.2)
-if runtime.profile() == "quick":
-    runtime.claim("resize: score detector's 1 - AUC", 1 - auc_a["resize"], "<", 0.2)
+    runtime.claim(f"{d} detector: 1 - AUC, the worst generator's", worst, "<", bound)
+if runtime.profile() == "quick":  # 1 - AUC from 0.05 to 0.43 over seeds 0-4
+    runtime.claim("resize: score detector's 1 - AUC", 1 - auc_a["resize"], "<", 0.5)
 else:  # AUC 0.552 and 0.648 measured on two machines
     runtime.claim("resize: score detector's 1 - AUC", 1 - auc_a["resize"], ">", 0.2)
 for n in DECONV:
     for d in DETECTORS:
-        runtime.claim(f"{n}: {d} detector's 1 - AUC", 1 - auc[d, n], "<", 0.01)
+        bound = 0.02 if d == "tail" else 0.01
+        runtime.claim(f"{n}: {d} detector's 1 - AUC", 1 - auc[d, n], "<", bound)
 for n in RESIZE_LAST + ["deconv_last"]:
     runtime.claim(f"{n}: page spread over the real digits'", page[n] / page["real"], ">", 3)
 runtime.claim(
@@ -435,15 +439,17 @@ plotting.table(
 # %% [markdown]
 # With noise of standard deviation 0.2 (a tenth of the [-1, 1] pixel range), the score and tail
 # detectors still catch the generators whose last layer is a transposed convolution, with an AUC above
-# 0.95. They lose both generators whose last layer resizes (below 0.8), and that includes the one with two
-# transposed convolutions before it. So for what these two read, the last layer decides, not the presence
-# of a transposed convolution anywhere in the network. Real against real under the same noise stayed
-# within 0.15 of chance: the floor to read these AUCs against.
+# 0.95 (the tail above 0.9). They lose both generators whose last layer resizes (below 0.8), and that
+# includes the one with two transposed convolutions before it. So for what these two read, the last layer
+# decides, not the presence of a transposed convolution anywhere in the network. Real against real under
+# the same noise stayed within 0.15 of chance: the floor to read these AUCs against.
 #
-# The full spectrum and the CNN tell a different story: both still catch every generator, the
-# resize-last ones included, with an AUC above 0.9 (above 0.75 in the full profile). A small generator's
-# digits differ from real ones in more than their grid, and 24 numbers or a CNN of a few hundred weights
-# find some of that through the noise.
+# The full spectrum tells a different story: it still catches every generator, the resize-last ones
+# included, with an AUC above 0.9 (above 0.75 in the full profile). A small generator's digits differ from
+# real ones in more than their grid, and 24 numbers find some of that through the noise. The small CNN,
+# trained for only 60 steps, is less steady: in the sweep it caught every generator on most seeds, but on
+# one of seeds 0–4 its AUC on one generator was near chance, so nothing about it is asserted here beyond
+# real against real.
 # This is where the chapter parts from Chandrasegaran and colleagues, whose resize-last generators passed
 # spectral detectors: their generators are large and their images natural, while these are tiny
 # generators of digits whose strokes and page they render imperfectly, a difference that has nothing to
@@ -451,23 +457,22 @@ plotting.table(
 
 # %% tags=["hide-input", "checks"]
 for n in DECONV:
-    for d in ("score", "tail"):
+    for d, bound in (("score", 0.05), ("tail", 0.1)):
         runtime.claim(
-            f"{n}, strongest noise: {d} detector's 1 - AUC", 1 - noisy_auc[n, d, top], "<", 0.05
+            f"{n}, strongest noise: {d} detector's 1 - AUC", 1 - noisy_auc[n, d, top], "<", bound
         )
 for n in RESIZE_LAST:
     for d in ("score", "tail"):
         runtime.claim(
             f"{n}, strongest noise: {d} detector's 1 - AUC", 1 - noisy_auc[n, d, top], ">", 0.2
         )
-for d in ("spectrum", "cnn"):
-    worst = max(1 - noisy_auc[n, d, top] for n in (*DECONV, *RESIZE_LAST))
-    runtime.claim(
-        f"strongest noise: {d} detector's 1 - AUC, the worst generator's",
-        worst,
-        "<",
-        runtime.pick(0.1, 0.25),
-    )
+worst = max(1 - noisy_auc[n, "spectrum", top] for n in (*DECONV, *RESIZE_LAST))
+runtime.claim(
+    "strongest noise: spectrum detector's 1 - AUC, the worst generator's",
+    worst,
+    "<",
+    runtime.pick(0.1, 0.25),
+)
 
 # %% [markdown]
 # ## Across generators
@@ -500,8 +505,8 @@ plotting.table(
 # The two kinds of last layer leave different traces, and a spectrum detector fitted on one kind fails on
 # the other. Fitted on the resize-convolution generator, it ranks the last-layer generator's images as more
 # real than real digits (AUC below 0.5); fitted on the last-layer generator, it does not catch the
-# resize-convolution one (below 0.7). Within a kind it transfers: fitted on either resize-last generator,
-# it catches the other with an AUC above 0.9. A detector is fitted to a generator, not to "generated".
+# resize-convolution one reliably (below 0.8). Within a kind it transfers: fitted on either resize-last
+# generator, it catches the other with an AUC above 0.9. A detector is fitted to a generator, not to "generated".
 
 # %% tags=["hide-input", "checks"]
 runtime.claim(
@@ -514,7 +519,7 @@ runtime.claim(
     "spectrum detector fitted on deconv_last, judged on resize: AUC",
     cross["spectrum", "deconv_last", "resize"],
     "<",
-    0.7,
+    0.8,
 )
 for a, b in (("resize", "deconv_early"), ("deconv_early", "resize")):
     runtime.claim(
@@ -532,7 +537,8 @@ for a, b in (("resize", "deconv_early"), ("deconv_early", "resize")):
 # (the mean squared difference of mean log spectra, described above), for the last-layer generator
 # (`training.GANConfig(spectral_weight=...)`; at weight 0 the loop is unchanged, bit for bit). The penalty
 # pulls the mean curve down where it lies furthest from the real one: the excess in the corner of the
-# spectrum shrinks by more than a factor of five, while the excess at 0.5 grows; both held on seeds 0–4.
+# spectrum shrinks, by a factor above 1.5 on each of seeds 0–4 and by far more on most of them. The
+# excess at 0.5 is not asserted: it grew on some seeds and shrank on another.
 # It does not hide the generator from any of the three detectors, whose AUCs stay above 0.95. The penalty
 # constrains the mean spectrum of a batch, and a detector judges one image at a time: a batch can, in
 # principle, match the real mean while each image still carries the grid. The paper's own form (a
@@ -563,9 +569,7 @@ plotting.table(
 
 # %% tags=["hide-input", "checks"]
 shrink = 10 ** (lines["deconv_last"][1] - lines["spectral"][1])
-runtime.claim("spectral penalty: corner excess shrinks, by a factor", shrink, ">", 5)
-grow = 10 ** (lines["spectral"][0] - lines["deconv_last"][0])
-runtime.claim("spectral penalty: excess at 0.5 grows, by a factor", grow, ">", 1)
+runtime.claim("spectral penalty: corner excess shrinks, by a factor", shrink, ">", 1.5)
 for d in DETECTORS:
     runtime.claim(f"spectral: {d} detector's 1 - AUC", 1 - auc[d, "spectral"], "<", 0.05)
 runtime.claim("spectral: variety", variety["spectral"], ">=", 0.7)
@@ -654,15 +658,16 @@ for key, value in {
 # layer signs its images loudly enough for one number to read the signature through noise, and, in a
 # separate test, through JPEG; that with a resize-convolution last the one-number and the tail detectors
 # lose the trail once noise covers the page, even when transposed convolutions sit earlier in the
-# generator, while the full spectrum and a small CNN still find other differences; that a detector fitted
-# on one kind of last layer fails on the other; and that the penalised generator, at the weight tried
-# here, has a smaller corner excess in its mean spectrum and is still caught by every detector with an AUC
-# above 0.95. Two things temper them. Every generator trained against a discriminator that cannot see a
+# generator, while the full spectrum still finds other differences; that a spectrum detector fitted on
+# one kind of last layer fails on the other; and that the penalised generator, at the weight tried here,
+# has a smaller corner excess in its mean spectrum and is still caught by each of the three detectors
+# with an AUC above 0.95. Two things temper them. Every generator trained against a discriminator that cannot see a
 # period-2 grid, so the grids measured here are as large as such a critic allows; chapter 05 showed a
 # critic that sees the grid making a generator take most of it back, and the full profile's sighted run
-# shows the AUCs that follow. And the real against real controls show the detectors flag a resize or a
-# wandering page as readily as a generator. They do not say how well any detector works in the wild, nor
-# that a generator which passes these detectors is undetectable.
+# shows the AUCs that follow. And the real against real controls show every detector flagging a nearest
+# resize, and the spectrum detector a bilinear one or a wandering page, as readily as a generator. They do
+# not say how well any detector works in the wild, nor that a generator which passes these detectors is
+# undetectable.
 
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
@@ -671,7 +676,6 @@ plotting.glue_numbers(
     c10_resize_auc_score_noisy=noisy_auc["resize", "score", top],
     c10_early_auc_score_noisy=noisy_auc["deconv_early", "score", top],
     c10_resize_auc_spectrum_noisy=noisy_auc["resize", "spectrum", top],
-    c10_resize_auc_cnn_noisy=noisy_auc["resize", "cnn", top],
     c10_spectral_auc_spectrum=auc_b["spectral"],
     c10_cross_auc=cross["spectrum", "resize", "deconv_last"],
     c10_noise=top,
@@ -681,12 +685,13 @@ plotting.glue_numbers(
 # ```{admonition} Takeaways
 # :class: tip takeaways
 # - On clean images a logistic regression on the 1D spectrum catches every generator this profile trains,
-#   on images it was not fitted on; real digits against real digits stay within 0.15 of chance, but a resize or a page
-#   that wanders by 0.05 is flagged too: the real digits' flat page gives a small generator away.
+#   on images it was not fitted on. Real digits against real digits stay within 0.15 of chance, but a
+#   resize, or a page that wanders by 0.05, is flagged too: the real digits' flat page likely gives a
+#   small generator away.
 # - Under noise the last layer decides what the score and the spectrum's tail read: they still catch a
-#   transposed convolution there (AUC above 0.95) and lose a resize-convolution there (below 0.8), even
-#   with transposed convolutions earlier in the generator. The full spectrum and a small CNN still catch
-#   every generator, but one fitted on one kind of last layer fails on the other.
-# - The spectral penalty shrinks the mean spectrum's excess in the corner more than fivefold without
+#   transposed convolution there (AUC above 0.9) and lose a resize-convolution there (below 0.8), even
+#   with transposed convolutions earlier in the generator. The full spectrum still catches every
+#   generator, but a spectrum detector fitted on one kind of last layer fails on the other.
+# - The spectral penalty shrinks the mean spectrum's excess in the corner (more than 1.5 times) without
 #   hiding the generator from any detector, and JPEG at quality 20 hides nothing.
 # ```

@@ -267,7 +267,7 @@ plotting.table(
 
 # %% [markdown]
 # All three detectors catch the generators whose last layer is a transposed convolution, with an AUC
-# above 0.99 (the tail detector above 0.98). The spectrum detector catches every generator, with an AUC
+# above 0.99 (the tail detector above 0.97). The spectrum detector catches every generator, with an AUC
 # above 0.8. The tail detector's two numbers catch the resize-last ones less surely (above 0.6). The score
 # detector's AUC on the resize-convolution generator depends on the seed: above 0.5 after the quick
 # profile's 400 training steps, but far above it on some seeds and barely on others; after the full
@@ -296,7 +296,7 @@ else:  # AUC 0.552 and 0.648 measured on two machines
     runtime.claim("resize: score detector's 1 - AUC", 1 - auc_a["resize"], ">", 0.2)
 for n in DECONV:
     for d in DETECTORS:
-        bound = 0.02 if d == "tail" else 0.01
+        bound = 0.03 if d == "tail" else 0.01
         runtime.claim(f"{n}: {d} detector's 1 - AUC", 1 - auc[d, n], "<", bound)
 for n in RESIZE_LAST + ["deconv_last"]:
     runtime.claim(f"{n}: page spread over the real digits'", page[n] / page["real"], ">", 3)
@@ -537,7 +537,7 @@ for a, b in (("resize", "deconv_early"), ("deconv_early", "resize")):
 # (the mean squared difference of mean log spectra, described above), for the last-layer generator
 # (`training.GANConfig(spectral_weight=...)`; at weight 0 the loop is unchanged, bit for bit). The penalty
 # pulls the mean curve down where it lies furthest from the real one: the excess in the corner of the
-# spectrum shrinks, by a factor above 1.5 on each of seeds 0–4 and by far more on most of them. The
+# spectrum shrinks, by a factor above 1.2 on each of seeds 0–4 and by far more on most of them. The
 # excess at 0.5 is not asserted: it grew on some seeds and shrank on another.
 # It does not hide the generator from any of the three detectors, whose AUCs stay above 0.95. The penalty
 # constrains the mean spectrum of a batch, and a detector judges one image at a time: a batch can, in
@@ -569,7 +569,7 @@ plotting.table(
 
 # %% tags=["hide-input", "checks"]
 shrink = 10 ** (lines["deconv_last"][1] - lines["spectral"][1])
-runtime.claim("spectral penalty: corner excess shrinks, by a factor", shrink, ">", 1.5)
+runtime.claim("spectral penalty: corner excess shrinks, by a factor", shrink, ">", 1.2)
 for d in DETECTORS:
     runtime.claim(f"spectral: {d} detector's 1 - AUC", 1 - auc[d, "spectral"], "<", 0.05)
 runtime.claim("spectral: variety", variety["spectral"], ">=", 0.7)
@@ -692,6 +692,6 @@ plotting.glue_numbers(
 #   transposed convolution there (AUC above 0.9) and lose a resize-convolution there (below 0.8), even
 #   with transposed convolutions earlier in the generator. The full spectrum still catches every
 #   generator, but a spectrum detector fitted on one kind of last layer fails on the other.
-# - The spectral penalty shrinks the mean spectrum's excess in the corner (more than 1.5 times) without
+# - The spectral penalty shrinks the mean spectrum's excess in the corner (by a factor above 1.2) without
 #   hiding the generator from any detector, and JPEG at quality 20 hides nothing.
 # ```

@@ -30,19 +30,20 @@
 # - what hiding the tell costs: a spectral penalty in the generator's loss, and JPEG compression.
 #
 # After 2016 the checkerboard became best known as evidence. Zhang, Karaman and Chang showed that the
-# upsampling in a generator puts peaks into the spectrum of its images, and simulated those peaks without any
-# GAN {cite}`zhang2019autogan`. Durall, Keuper and Keuper averaged the power spectrum over rings into a 1D
-# curve and reported that a simple classifier on that curve detects generated faces, and they added a
+# upsampling in a generator puts peaks into the spectrum of its images, and simulated those peaks without
+# any GAN {cite}`zhang2019autogan`. Durall, Keuper and Keuper averaged the power spectrum over rings into a
+# 1D curve and reported that a simple classifier on that curve detects generated faces, and they added a
 # spectral term to the generator's loss to make the curve match {cite}`durall2020watch`. Dzanic and
 # colleagues fitted a decay law to the highest frequencies of that curve and classified the fitted
 # parameters, from a handful of examples {cite}`dzanic2020fourier`, and Frank and colleagues read the
 # DCT spectrum, with a CNN among their classifiers {cite}`frank2020leveraging`.
 # Chandrasegaran and colleagues then argued that the discrepancy is not built into CNN generators: it comes
-# from the last upsampling layer, and a generator whose last layer resizes by interpolation gives images that
-# spectral detectors no longer catch {cite}`chandrasegaran2021closer`.
+# from the last upsampling layer, and a generator whose last layer resizes by interpolation gives images
+# that spectral detectors no longer catch {cite}`chandrasegaran2021closer`.
 #
 # The book already has the pieces: chapter 05's three digit generators, the checkerboard score and the 1D
-# spectrum of `metrics`, and `data.jpeg`. This chapter puts them together, small enough to rerun on a laptop.
+# spectrum of `metrics`, and `data.jpeg`. This chapter puts them together, small enough to rerun on a
+# laptop.
 
 # %% tags=["hide-input", "setup"]
 # Setup. In Colab, install the book's helper package from the repository. Everywhere, one call
@@ -267,16 +268,16 @@ plotting.table(
 
 # %% [markdown]
 # All three detectors catch the generators whose last layer is a transposed convolution, with an AUC
-# above 0.99 (the tail detector above 0.97). The spectrum detector catches every generator, with an AUC
-# above 0.8. The tail detector's two numbers catch the resize-last ones less surely (above 0.6). The score
-# detector's AUC on the resize-convolution generator depends on the seed: above 0.5 after the quick
-# profile's 400 training steps, but far above it on some seeds and barely on others; after the full
+# above 0.99 (the tail detector above 0.97). The spectrum detector catches every generator compared here,
+# with an AUC above 0.8. The tail detector's two numbers catch the resize-last ones less surely (above
+# 0.6). The score detector's AUC on the resize-convolution generator depends on the seed: above 0.5 on each
+# of seeds 0–4 after the quick profile's 400 training steps, but by very different amounts; after the full
 # profile's 1,500 steps it stays below 0.8 (0.55 and 0.65 in two runs). The quick profile's claims held
 # on seeds 0–4; the two numbers of the full profile come from one seed on two machines.
 #
 # That a resize-convolution generator is caught at all is not the grid's doing alone. The real digits lie
 # on a flat page, and the generators' pages are not flat: the pixel spread in the top four rows, which no
-# digit reaches, is printed below, and it is several times the real digits' for every generator. The next
+# digit reaches, is printed below: over three times the real digits' for each generator checked. The next
 # section asks whether a detector can read a page that wanders this little.
 
 # %%
@@ -399,8 +400,7 @@ runtime.claim(
 # detectors are fitted and judged again. The score detector is judged at each noise level, the others at
 # the strongest only. On the two resize-last generators a fourth detector is judged there too: a small CNN
 # on the high-passed image, two 3×3 convolutions of 8 channels, a mean over positions and a logit, trained
-# for 60 Adam steps
-# (`forensics.CNNDetector`).
+# for 60 Adam steps (`forensics.CNNDetector`).
 
 # %%
 noise_rng = torch.Generator().manual_seed(SEED)
@@ -451,16 +451,16 @@ plotting.table(
 # decides, not the presence of a transposed convolution anywhere in the network. Real against real under
 # the same noise stayed within 0.15 of chance: the floor to read these AUCs against.
 #
-# The full spectrum tells a different story: it still catches every generator, the resize-last ones
-# included, with an AUC above 0.9 (above 0.75 in the full profile). A small generator's digits differ from
-# real ones in more than their grid, and 24 numbers find some of that through the noise. The small CNN,
-# trained for only 60 steps, is less steady: in the sweep it caught both resize-last generators on most
-# seeds, but on one of seeds 0–4 its AUC on one of them was near chance, so nothing about it is asserted
-# here beyond real against real.
+# The full spectrum tells a different story: it still catches both resize-last generators, and those with a
+# transposed convolution last, with an AUC above 0.9 (above 0.75 in the full profile). A small generator's
+# digits differ from real ones in more than their grid, and 24 numbers find some of that through the noise.
+# The small CNN, trained for only 60 steps, is less steady: in the sweep it caught both resize-last
+# generators on most seeds, but on one of seeds 0–4 its AUC on one of them was near chance, so nothing
+# about it is asserted here beyond real against real.
 # This is where the chapter parts from Chandrasegaran and colleagues, whose resize-last generators passed
-# spectral detectors: their generators are large and their images natural, while these are tiny
-# generators of digits whose strokes and page they render imperfectly, a difference that has nothing to
-# do with upsampling.
+# spectral detectors. The likely reason: their generators are large and their images natural, while these
+# are tiny generators of digits whose strokes and page they render imperfectly, a difference that has
+# nothing to do with upsampling.
 
 # %% tags=["hide-input", "checks"]
 for n in DECONV:
@@ -509,11 +509,12 @@ plotting.table(
 )
 
 # %% [markdown]
-# The two kinds of last layer leave different traces, and a spectrum detector fitted on one kind fails on
-# the other. Fitted on the resize-convolution generator, it ranks the last-layer generator's images as more
-# real than real digits (AUC below 0.5); fitted on the last-layer generator, it does not catch the
-# resize-convolution one reliably (below 0.8). Within a kind it transfers: fitted on either resize-last
-# generator, it catches the other with an AUC above 0.9. A detector is fitted to a generator, not to "generated".
+# The two kinds of last layer leave different traces, and a spectrum detector fitted on one kind falls
+# short on the other. Fitted on the resize-convolution generator, it ranks the last-layer generator's
+# images as more real than real digits (AUC below 0.5); fitted on the last-layer generator, it does not
+# catch the resize-convolution one reliably (below 0.8). Within a kind it transfers: fitted on either
+# resize-last generator, it catches the other with an AUC above 0.9. A detector is fitted to a generator,
+# not to "generated".
 
 # %% tags=["hide-input", "checks"]
 runtime.claim(
@@ -666,15 +667,15 @@ for key, value in {
 # separate test, through JPEG; that with a resize-convolution last the one-number and the tail detectors
 # lose the trail once noise covers the page, even when transposed convolutions sit earlier in the
 # generator, while the full spectrum still finds other differences; that a spectrum detector fitted on
-# one kind of last layer fails on the other; and that the penalised generator, at the weight tried here,
-# has a smaller corner excess in its mean spectrum and is still caught by each of the three detectors
-# with an AUC above 0.95. Two things temper them. Every generator trained against a discriminator that cannot see a
-# period-2 grid, so the grids measured here are as large as such a critic allows; chapter 05 showed a
-# critic that sees the grid making a generator take most of it back, and the full profile's sighted run
-# shows the AUCs that follow. And the real against real controls show every detector flagging a nearest
-# resize, and the spectrum detector a bilinear one or a wandering page, as readily as a generator. They do
-# not say how well any detector works in the wild, nor that a generator which passes these detectors is
-# undetectable.
+# one kind of last layer falls short on the other; and that the penalised generator, at the weight tried
+# here, has a smaller corner excess in its mean spectrum and is still caught by each of the three detectors
+# with an AUC above 0.95. Two things temper them. Every generator trained against a discriminator that
+# cannot see a period-2 grid, so the grids measured here are as large as such a critic allows; chapter 05
+# showed a critic that sees the grid making a generator take most of it back, and the full profile's
+# sighted run shows the AUCs that follow. And the real against real controls show every detector flagging a
+# nearest resize, and the spectrum detector a bilinear one or a wandering page, as readily as a generator.
+# They do not say how well any detector works in the wild, nor that a generator which passes these
+# detectors is undetectable.
 
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
@@ -691,14 +692,14 @@ plotting.glue_numbers(
 # %% [markdown]
 # ```{admonition} Takeaways
 # :class: tip takeaways
-# - On clean images a logistic regression on the 1D spectrum catches every generator this profile trains,
-#   on images it was not fitted on. Real digits against real digits stay within 0.15 of chance, but a
+# - On clean images a logistic regression on the 1D spectrum catches every generator compared here, on
+#   images it was not fitted on. Real digits against real digits stay within 0.15 of chance, but a
 #   resize, or a page that wanders by 0.05, is flagged too: the real digits' flat page likely gives a
 #   small generator away.
 # - Under noise the last layer decides what the score and the spectrum's tail read: they still catch a
 #   transposed convolution there (AUC above 0.9) and lose a resize-convolution there (below 0.8), even
-#   with transposed convolutions earlier in the generator. The full spectrum still catches every
-#   generator, but a spectrum detector fitted on one kind of last layer fails on the other.
+#   with transposed convolutions earlier in the generator. The full spectrum still catches both kinds,
+#   but a spectrum detector fitted on one kind of last layer falls short on the other.
 # - The spectral penalty shrinks the mean spectrum's excess in the corner (by a factor above 1.2) without
 #   hiding the generator from any detector, and JPEG at quality 20 hides nothing.
 # ```

@@ -682,7 +682,11 @@ CASES = [
         )
         for name in ("calibrate", "parts", "forward")
     ],
-    Case("losses.SpectralLoss", {"real": randn(2, 1, 8, 8)}, {"real": [randn(8, 8), with_nan(2, 1, 8, 8), "x"]}),
+    Case(
+        "losses.SpectralLoss",
+        {"real": randn(2, 1, 8, 8)},
+        {"real": [randn(8, 8), with_nan(2, 1, 8, 8), "x"], "form": ["l1", 5]},
+    ),
     *[
         Case(
             f"losses.SpectralLoss.{name}",
@@ -690,7 +694,7 @@ CASES = [
             {"images": [randn(2, 1, 4, 4), randn(8, 8), "x"]},
             call=call_method(SPECTRAL, name),
         )
-        for name in ("spectrum", "forward")
+        for name in ("spectrum", "forward", "profiles")
     ],
     # forensics
     Case(
@@ -724,6 +728,40 @@ CASES = [
             "auc": [1.5, "a"],
             "accuracy": [-0.1],
         },
+    ),
+    Case(
+        "forensics.spectral_tail",
+        {"freqs": torch.arange(6) / 8, "spectra": randn(2, 6)},
+        {
+            "freqs": [torch.arange(1, 7) / 8, torch.arange(5) / 8, "x"],
+            "spectra": [randn(6), with_nan(2, 6)],
+            "start": [1.5, "a"],
+        },
+    ),
+    Case(
+        "forensics.CNNDetector.fit",
+        {"images": randn(4, 1, 8, 8), "labels": [0, 1, 0, 1], "steps": 1},
+        {
+            "images": [randn(4, 8, 8), with_nan(4, 1, 8, 8), "x"],
+            "labels": [[0, 0, 0, 0], [0, 1]],
+            "steps": [0],
+            "batch_size": [0],
+            "lr": [-1.0],
+            "seed": [-1],
+        },
+    ),
+    Case("forensics.CNNDetector", {}, {"channels": [0, 1.5], "width": [0]}),
+    Case(
+        "forensics.CNNDetector.forward",
+        {"x": randn(2, 1, 8, 8)},
+        {"x": [randn(8, 8), randn(2, 3, 8, 8), "x"]},
+        call=call_method(lambda: forensics.CNNDetector(), "forward"),
+    ),
+    Case(
+        "forensics.CNNDetector.decision",
+        {"images": randn(2, 1, 8, 8)},
+        {"images": [randn(8, 8), with_nan(2, 1, 8, 8), "x"]},
+        call=call_method(lambda: forensics.CNNDetector(), "decision"),
     ),
     Case("forensics.split_halves", {"labels": [0, 1, 0, 1]}, {"labels": [[0, 0], [[0, 1]], [0, 3]], "seed": [-1, 0.5]}),
     Case("forensics.ThresholdDetector", {"threshold": 0.5, "sign": 1.0}, {"threshold": [NAN, "a"], "sign": [2.0, 0.0]}),
@@ -779,6 +817,7 @@ CASES = [
             "ema": [1.0, -0.1, "a"],
             "disc_width": [0, 8.0],
             "spectral_weight": [-1.0, "a", NAN],
+            "spectral_form": ["l1", 5],
         },
     ),
     Case("training.make_gan", {"config": CONFIG}, {"config": [{}, None]}),

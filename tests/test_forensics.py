@@ -118,6 +118,43 @@ def test_spectral_loss_is_zero_for_identical_spectra_and_pulls_towards_the_real_
     assert stepped.item() < value.item()  # a small step down its gradient lowers it
 
 
+def test_spectral_loss_bce_form_is_smallest_at_the_real_profile_and_pulls_towards_it():
+    real = data.photo_crops(32, 32, seed=0)
+    loss = losses.SpectralLoss(real, form="bce")
+    fake = with_grid(data.photo_crops(32, 32, seed=1), 0.1).requires_grad_(True)
+    value = loss(fake)
+    assert loss(real).item() < value.item()  # the cross-entropy's floor is the real profile's own entropy
+    (grad,) = torch.autograd.grad(value, fake)
+    stepped = loss((fake - 1e-3 * grad / grad.abs().max()).detach())
+    assert stepped.item() < value.item()
+    with pytest.raises(ValueError, match="form"):
+        losses.SpectralLoss(real, form="l1")
+
+
+def test_spectral_tail_recovers_a_power_law_and_normalises_by_dc():
+    freqs = torch.arange(24) / 32
+    level, decay = -2.0, -3.0
+    rows = torch.zeros(2, 24, dtype=torch.float64)
+    rows[:, 1:] = level + decay * torch.log10(freqs[1:]).double()
+    rows[1] += 5.0  # the same curve, brighter: normalised by its DC ring it is the same
+    tail = forensics.spectral_tail(freqs, rows)
+    assert tail.shape == (2, 2)
+    assert torch.allclose(tail, torch.tensor([[level, decay]] * 2, dtype=torch.float64), atol=1e-9)
+    with pytest.raises(ValueError, match="freqs"):
+        forensics.spectral_tail(freqs[1:], rows[:, 1:])  # no DC ring first
+    with pytest.raises(ValueError, match="start"):
+        forensics.spectral_tail(freqs, rows, start=1.0)
+
+
+def test_cnn_detector_separates_an_injected_period_2_line_on_held_out_images(real_and_fake):
+    images, labels = real_and_fake
+    result = forensics.evaluate(forensics.CNNDetector.fit, images, labels, seed=0)
+    assert result.auc > 0.95
+    again = forensics.evaluate(forensics.CNNDetector.fit, images, labels, seed=0)
+    assert again.auc == result.auc  # seeded: the same detector twice
+    assert not result.detector.decision(images[:2]).requires_grad
+
+
 def test_spectral_loss_rejects_images_of_another_shape():
     loss = losses.SpectralLoss(torch.zeros(2, 1, 8, 8))
     with pytest.raises(ValueError, match="images"):

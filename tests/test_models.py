@@ -29,6 +29,12 @@ def test_variants_put_deconvolutions_last():
         assert kinds == ("nearest",) * (layers - n_deconv) + ("deconv3",) * n_deconv
 
 
+def test_the_control_variant_puts_deconvolutions_early_and_resizes_last():
+    assert models.Generator.variant("deconv_early", 32).kinds == ("deconv3", "deconv3", "nearest")
+    assert training.digit_gan("deconv_early").variant == "deconv_early"
+    assert "deconv_early" not in models.VARIANTS  # chapter 05 trains the article's three only
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_upsampler_kind(kind):
     torch.manual_seed(0)

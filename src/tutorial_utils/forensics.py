@@ -2,9 +2,11 @@
 
 After 2016 the checkerboard became evidence: the spectrum of generated images carries the upsampler's lines,
 and simple detectors read them (Zhang et al. 2019, Durall et al. 2020, Dzanic et al. 2020, Frank et al. 2020).
-Two detectors live here, each a few lines on top of a feature from ``metrics``: a threshold on one number (the
-checkerboard score) and a logistic regression on the 1D radial spectrum. Both give a decision value (higher
-means "generated"), read with :func:`roc_auc` and :func:`accuracy`. Labels are 1 for generated, 0 for real.
+The detectors here are a few lines each on top of a feature from ``metrics``: a threshold on one number (the
+checkerboard score), a logistic regression on features (the 1D radial spectrum, or the two parameters of a
+power law fitted to its high-frequency tail, :func:`spectral_tail`), and a small CNN on the high-passed image
+(:class:`CNNDetector`). Each gives a decision value (higher means "generated"), read with :func:`roc_auc` and
+:func:`accuracy`. Labels are 1 for generated, 0 for real.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from ._checks import as_float, as_int
+from ._checks import as_float, as_images, as_int
 
 
 def _tensor(name: str, values, layout: str) -> torch.Tensor:
@@ -171,12 +174,98 @@ class LinearDetector:
         return (x - self.mean) / self.std @ self.weight + self.bias
 
 
+def spectral_tail(freqs, spectra, start: float = 0.75) -> torch.Tensor:
+    """Dzanic et al.'s (2020) kind of feature: a power law fitted to the high-frequency tail of each 1D spectrum.
+
+    ``spectra`` (N, F) are log10 ring powers at ``freqs`` (F,) with the DC ring first, as
+    :func:`~tutorial_utils.metrics.radial_spectra` returns them. Each row is normalised by its DC power, and
+    a line ``log10 p = a + b log10 f`` is fitted by least squares to the rings at ``f >= start * max(freqs)``:
+    the (N, 2) result holds ``a`` (the tail's level) and ``b`` (its decay) per image."""
+    f = _as_numbers("freqs", freqs, 1, "a 1D array of ring frequencies, the DC ring (0) first")
+    x = _as_numbers("spectra", spectra, 2, "an (N, F) matrix of log10 ring powers")
+    start = as_float("start", start, 0, 1)
+    if x.shape[1] != f.shape[0] or float(f[0]) != 0.0:
+        raise ValueError(
+            f"freqs must hold one frequency per column of spectra ({x.shape[1]}), the DC ring (0) first, "
+            f"got {f.shape[0]} starting at {float(f[0])}"
+        )
+    tail = (f >= start * float(f.max())) & (f > 0)
+    if int(tail.sum()) < 2:
+        raise ValueError(f"start must leave at least two rings above it to fit a line, got start={start}")
+    design = torch.stack([torch.ones(int(tail.sum()), dtype=torch.float64), torch.log10(f[tail])], dim=1)
+    normalised = x[:, tail] - x[:, :1]  # log10 of the ring's power over the DC power
+    return torch.linalg.lstsq(design, normalised.T).solution.T  # (N, 2): level, decay
+
+
+class CNNDetector(nn.Module):
+    """A small CNN on the high-passed image (each image minus its 3×3 local mean, as the checkerboard score
+    sees it): two stride-1 3×3 convolutions with ReLUs, a mean over positions and a linear logit. Nothing in it
+    is told where to look; it learns what separates the fitting images."""
+
+    def __init__(self, channels: int = 1, width: int = 8) -> None:
+        super().__init__()
+        channels, width = as_int("channels", channels, 1), as_int("width", width, 1)
+        self.net = nn.Sequential(
+            nn.Conv2d(channels, width, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(width, width, 3, padding=1),
+            nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Linear(width, 1),
+        )
+
+    @classmethod
+    def fit(cls, images, labels, steps: int = 60, batch_size: int = 64, lr: float = 1e-2, seed: int = 0) -> CNNDetector:
+        """Train on ``images`` (N, C, H, W) for ``steps`` Adam steps at ``lr`` on random batches of
+        ``batch_size``, the weights and batches drawn from ``seed``; the detector comes back in eval mode."""
+        x = _highpassed(images)
+        y = _as_labels(labels, x.shape[0]).float()
+        steps, batch_size = as_int("steps", steps, 1), as_int("batch_size", batch_size, 1)
+        lr, seed = as_float("lr", lr, 0), as_int("seed", seed, 0)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            detector = cls(channels=x.shape[1])
+            gen = torch.Generator().manual_seed(seed)
+            opt = torch.optim.Adam(detector.parameters(), lr=lr)
+            for _ in range(steps):
+                batch = torch.randint(0, x.shape[0], (batch_size,), generator=gen)
+                loss = F.binary_cross_entropy_with_logits(detector(x[batch]), y[batch])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        return detector.eval()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The logit of "generated" for each high-passed image of ``x`` (N, C, H, W)."""
+        channels = self.net[0].in_channels
+        if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != channels:
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be a tensor of shape (N, {channels}, H, W), got {shape}")
+        return self.net(x).flatten()
+
+    @torch.no_grad()
+    def decision(self, images) -> torch.Tensor:
+        """The logit of "generated" for each image (N, C, H, W), float64."""
+        return self(_highpassed(images)).double()
+
+
+def _highpassed(images) -> torch.Tensor:
+    """``images`` (N, C, H, W) as finite float32 CPU tensors minus their 3×3 local mean."""
+    from .metrics import high_pass
+
+    x = as_images("images", images).detach().cpu().float()
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError("images must be finite, got NaN or infinite values")
+    return high_pass(x)
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """A detector fitted on the ``fit`` half and judged on the ``held`` half (indices into the images): its
     ROC ``auc`` and ``accuracy`` there. Reuse ``detector`` and ``held`` to judge it on altered copies."""
 
-    detector: ThresholdDetector | LinearDetector
+    detector: ThresholdDetector | LinearDetector | CNNDetector
     fit: torch.Tensor
     held: torch.Tensor
     auc: float
@@ -197,13 +286,15 @@ class Evaluation:
 
 def evaluate(fit_detector, features, labels, seed: int = 0) -> Evaluation:
     """Fit a detector with ``fit_detector(features, labels)`` (``ThresholdDetector.fit`` on (N,) scores,
-    ``LinearDetector.fit`` on (N, F) features) on one half of the images (:func:`split_halves` with ``seed``)
-    and measure it only on the other half, the images it never saw."""
+    ``LinearDetector.fit`` on (N, F) features, ``CNNDetector.fit`` on (N, C, H, W) images) on one half of the
+    images (:func:`split_halves` with ``seed``) and measure it only on the other half, the images it never saw."""
     if not callable(fit_detector):
         raise TypeError(f"fit_detector must be callable (e.g. ThresholdDetector.fit), got {fit_detector!r}")
-    x = _tensor("features", features, "an (N,) or (N, F) array of numbers")
-    if x.ndim not in (1, 2) or x.numel() == 0:
-        raise ValueError(f"features must be (N,) scores or an (N, F) matrix, got shape {tuple(x.shape)}")
+    x = _tensor("features", features, "an (N,) or (N, F) array of numbers, or (N, C, H, W) images")
+    if x.ndim not in (1, 2, 4) or x.numel() == 0:
+        raise ValueError(
+            f"features must be (N,) scores, an (N, F) matrix or (N, C, H, W) images, got shape {tuple(x.shape)}"
+        )
     y = _as_labels(labels, x.shape[0])
     fit, held = split_halves(y, seed)
     detector = fit_detector(x[fit], y[fit])

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_bool, as_float, as_images, as_int, as_module, as_tensor, check_elements
+from ._checks import as_bool, as_choice, as_float, as_images, as_int, as_module, as_tensor, check_elements
 
 
 def gram_matrix(features: torch.Tensor) -> torch.Tensor:
@@ -221,20 +221,34 @@ class StyleContentLoss(nn.Module):
 # --- chapter 10: a spectral regulariser -------------------------------------------------------------------------
 
 
-class SpectralLoss(nn.Module):
-    """Durall et al.'s (2020) spectral regulariser: how far the mean 1D log power spectrum of generated images
-    lies from that of the ``real`` images (N, C, H, W), as the mean squared difference over frequency rings.
+SPECTRAL_FORMS = ("mse", "bce")  # this book's variant, the paper's form (SpectralLoss)
 
-    It is 0 when the two spectra agree and differentiable in the images, so adding it to a generator's loss
-    pushes the generator's spectrum, lines included, towards the real one. The rings are those of
-    :func:`~tutorial_utils.metrics.radial_spectra`; everything is stored as buffers and moves with ``.to()``.
+
+class SpectralLoss(nn.Module):
+    """A spectral regulariser after Durall et al. (2020): how far the 1D log power spectra of generated images lie
+    from those of the ``real`` images (N, C, H, W). Two forms:
+
+    - ``"mse"`` (the default, this book's variant): the mean squared difference, over frequency rings, between
+      the batch's mean log10 ring power and the real images' mean;
+    - ``"bce"`` (the paper's form): each image's log10 ring powers min-max normalised to [0, 1], averaged over
+      the batch, and the binary cross-entropy of that mean profile against the real images' mean normalised
+      profile (Durall et al.'s reference code computes the generated profiles outside the autograd graph; here
+      both forms are differentiable in the images).
+
+    Either is smallest when the two spectra agree, so adding it to a generator's loss pushes the generator's
+    spectrum, lines included, towards the real one. Both act on a batch mean, not on each image. The rings are
+    those of :func:`~tutorial_utils.metrics.radial_spectra`; everything is stored as buffers and moves with
+    ``.to()``.
     """
 
-    def __init__(self, real: torch.Tensor) -> None:
+    FORMS = SPECTRAL_FORMS
+
+    def __init__(self, real: torch.Tensor, form: str = "mse") -> None:
         super().__init__()
         from .metrics import radial_bins, radial_spectra
 
         real = as_images("real", real)
+        self.form = as_choice("form", form, self.FORMS)
         self.shape = tuple(real.shape[1:])
         bins, _ = radial_bins(*self.shape[-2:])
         index = torch.from_numpy(bins.ravel())
@@ -243,18 +257,34 @@ class SpectralLoss(nn.Module):
         self.register_buffer("index", index.to(real.device))
         self.register_buffer("rings", rings.float().to(real.device))
         self.register_buffer("keep", (rings > 0).to(real.device))
-        self.register_buffer("target", radial_spectra(real)[1].mean(dim=0).float().to(real.device))
+        rows = radial_spectra(real)[1]
+        target = rows.mean(dim=0) if self.form == "mse" else _min_max(rows).mean(dim=0)
+        self.register_buffer("target", target.float().to(real.device))
 
-    def spectrum(self, images: torch.Tensor) -> torch.Tensor:
-        """The mean log10 power per ring of ``images`` (N, C, H, W), differentiably (matches
-        ``metrics.radial_spectra(images)[1].mean(0)`` to float precision)."""
+    def profiles(self, images: torch.Tensor) -> torch.Tensor:
+        """Each image's log10 power per ring, (N, rings), differentiably (matches
+        ``metrics.radial_spectra(images)[1]`` to float precision)."""
         if not isinstance(images, torch.Tensor) or tuple(images.shape[1:]) != self.shape or images.ndim != 4:
             shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
             raise ValueError(f"images must have shape (N, {', '.join(map(str, self.shape))}) like real, got {shape}")
         power = (torch.fft.fft2(images).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W)
         ring_sums = power.new_zeros(len(power), len(self.rings)).index_add(1, self.index, power)
         ring_means = (ring_sums / self.rings.clamp_min(1))[:, self.keep]  # a ring's power: the mean over its bins
-        return torch.log10(ring_means + 1e-12).mean(dim=0)
+        return torch.log10(ring_means + 1e-12)
+
+    def spectrum(self, images: torch.Tensor) -> torch.Tensor:
+        """The mean log10 power per ring of ``images`` (N, C, H, W), differentiably (matches
+        ``metrics.radial_spectra(images)[1].mean(0)`` to float precision)."""
+        return self.profiles(images).mean(dim=0)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return (self.spectrum(images) - self.target).pow(2).mean()
+        if self.form == "mse":
+            return (self.spectrum(images) - self.target).pow(2).mean()
+        mean = _min_max(self.profiles(images)).mean(dim=0).clamp(1e-6, 1 - 1e-6)
+        return F.binary_cross_entropy(mean, self.target.clamp(0, 1))
+
+
+def _min_max(rows: torch.Tensor) -> torch.Tensor:
+    """Each row rescaled to run from 0 (its minimum) to 1 (its maximum)."""
+    low, high = rows.min(dim=1, keepdim=True).values, rows.max(dim=1, keepdim=True).values
+    return (rows - low) / (high - low).clamp_min(1e-12)

@@ -165,7 +165,15 @@ def radial_power_spectrum(images) -> tuple[np.ndarray, np.ndarray]:
 def radial_spectra(images) -> tuple[np.ndarray, torch.Tensor]:
     """Each image's azimuthally averaged power spectrum on a log scale, (frequencies, (N, F) log10 power),
     averaged over channels: the 1D spectrum that spectral detectors of generated images read (Durall et al.
-    2020, Dzanic et al. 2020), one row per image."""
+    2020, Dzanic et al. 2020), one row per image.
+
+    Conventions (papers differ on each): the power is ``|FFT|**2`` of the unshifted 2D FFT, unnormalised and
+    averaged over channels. A bin at frequency (fy, fx) joins ring ``round(hypot(fy, fx) / step)`` with
+    ``step = 1 / max(H, W)`` cycles per pixel (:func:`radial_bins`), so ring k holds the bins within half a step
+    of ``k * step``. Ring 0 is the DC bin alone, kept as the first column. The rings run past 0.5 into the
+    corner of the spectrum, to about 0.71: those outer rings hold only the corner's few bins, and a period-2
+    checkerboard's power lands in the last one. A ring's power is the mean over its bins (not the sum), and the
+    log10 is taken after that mean, with 1e-12 added; rings with no bins are dropped."""
     x = _cpu64(as_images("images", images))
     bins, step = radial_bins(*x.shape[-2:])
     power = (torch.fft.fft2(x).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W)

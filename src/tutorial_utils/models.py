@@ -13,6 +13,9 @@ from .upsampling import KINDS, make_upsampler
 
 # The article's three generators: transposed convolutions in the last two layers, in the last one, nowhere.
 VARIANTS = {"deconv_last_two": 2, "deconv_last": 1, "resize": 0}
+# Chapter 10's control, not the article's: transposed convolutions in every layer but the last, which resizes.
+# It tells "the last layer decides" apart from "any transposed convolution decides".
+CONTROL_VARIANTS = ("deconv_early",)
 
 
 def _num_layers(image_size: int) -> int:
@@ -87,15 +90,18 @@ class Generator(nn.Module):
         cls, name: str, image_size: int = 64, resize_kind: str = "nearest", deconv_kind: str = "deconv3", **kwargs
     ) -> Generator:
         """One of the article's variants (``VARIANTS``): transposed convolutions in the last two layers,
-        the last layer, or none; the other layers use ``resize_kind``."""
-        if name not in VARIANTS:
-            raise ValueError(f"name must be one of {tuple(VARIANTS)}, got {name!r}")
+        the last layer, or none; the other layers use ``resize_kind``. ``"deconv_early"``
+        (``CONTROL_VARIANTS``) puts them in every layer but the last, which uses ``resize_kind``."""
+        if name not in (*VARIANTS, *CONTROL_VARIANTS):
+            raise ValueError(f"name must be one of {(*VARIANTS, *CONTROL_VARIANTS)}, got {name!r}")
         for arg, kind in (("resize_kind", resize_kind), ("deconv_kind", deconv_kind)):
             if kind not in KINDS:
                 raise ValueError(f"{arg} must be an upsampler kind from {KINDS}, got {kind!r}")
         layers = _num_layers(image_size)
-        n_deconv = VARIANTS[name]
-        kinds = [resize_kind] * (layers - n_deconv) + [deconv_kind] * n_deconv
+        if name == "deconv_early":
+            kinds = [deconv_kind] * (layers - 1) + [resize_kind]
+        else:
+            kinds = [resize_kind] * (layers - VARIANTS[name]) + [deconv_kind] * VARIANTS[name]
         return cls(kinds, image_size=image_size, **kwargs)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:

@@ -34,7 +34,7 @@ from ._checks import (
     as_str,
     as_tensor,
 )
-from .losses import SpectralLoss
+from .losses import SPECTRAL_FORMS, SpectralLoss
 
 BN_MODES = ("train", "eval")
 LOSSES = ("dcgan", "hinge")  # GAN losses: DCGAN's non-saturating cross-entropy, or the hinge loss
@@ -58,15 +58,17 @@ def seeded(build, seed: int):
 class GANConfig:
     """Every setting of one GAN run, in one place (like nanoGPT's ``GPTConfig``).
 
-    The models: the generator ``variant`` (``models.VARIANTS``) at ``image_size`` with ``width`` channels in its
-    last hidden layer and ``latent_dim`` noise dimensions, for images with ``channels`` channels; the
+    The models: the generator ``variant`` (``models.VARIANTS``, or chapter 10's ``models.CONTROL_VARIANTS``) at
+    ``image_size`` with ``width`` channels in its last hidden layer and ``latent_dim`` noise dimensions, for
+    images with ``channels`` channels; the
     discriminator's downsampler ``disc_kinds`` (one kind for every layer, or one per layer) with ``disc_width``
     channels in its first layer (default ``width``), spectrally normalised if ``spectral_norm``. The run:
     ``steps`` Adam updates (``betas``) of ``batch_size`` at ``lr`` (the discriminator at ``lr_d``, default
     ``lr``) with the ``loss`` of :data:`LOSSES`; with ``ema`` > 0 an exponential moving average of the
     generator's weights (decay ``ema``) is kept for sampling (:func:`ema_update`). With ``spectral_weight`` > 0
-    the generator's loss adds that multiple of Durall et al.'s spectral regulariser
-    (:class:`~tutorial_utils.losses.SpectralLoss` towards the real images' spectrum, chapter 10). The fixed
+    the generator's loss adds that multiple of a spectral regulariser after Durall et al.
+    (:class:`~tutorial_utils.losses.SpectralLoss` of form ``spectral_form`` towards the real images' spectrum,
+    chapter 10). The fixed
     evaluation batch of ``eval_size`` latents is scored every ``eval_every`` steps. ``seed`` fixes the weights,
     the noise and the order of the real images. ``config.replace(seed=1)`` gives a variant. The defaults are
     DCGAN's recipe; :func:`digit_gan` gives chapter 05's.
@@ -91,9 +93,10 @@ class GANConfig:
     ema: float = 0.0
     disc_width: int | None = None
     spectral_weight: float = 0.0
+    spectral_form: str = "mse"
 
     def __post_init__(self) -> None:
-        as_choice("variant", self.variant, models.VARIANTS)
+        as_choice("variant", self.variant, (*models.VARIANTS, *models.CONTROL_VARIANTS))
         models._num_layers(self.image_size)  # a power of two >= 8, or a clear error
         for name, minimum in (
             ("width", 1),
@@ -131,6 +134,7 @@ class GANConfig:
         if self.ema == 1:
             raise ValueError(f"ema must be a decay in [0, 1) (0: no average), got {self.ema!r}")
         as_float("spectral_weight", self.spectral_weight, 0)
+        as_choice("spectral_form", self.spectral_form, SPECTRAL_FORMS)
 
     def replace(self, **changes) -> GANConfig:
         """A copy with some settings changed (validated again)."""
@@ -406,7 +410,7 @@ def train_gan(
     shown = average if average is not None else generator  # what the evaluation batch is drawn from
     real = real.to(device)
     # Durall et al.'s regulariser towards the real images' mean log spectrum; none at weight 0 (the plain loop).
-    penalty = SpectralLoss(real) if c.spectral_weight > 0 else None
+    penalty = SpectralLoss(real, c.spectral_form) if c.spectral_weight > 0 else None
     opt_g = torch.optim.Adam(generator.parameters(), lr=c.lr, betas=tuple(c.betas))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=c.lr_d or c.lr, betas=tuple(c.betas))
     # Three independent streams on the CPU, so a run is the same whichever device computes it.
@@ -495,8 +499,8 @@ def digit_gan(variant: str = "resize", seed: int = 0, profile: str | None = None
     (blind to a pixel-aligned period-2 grid), hinge loss, Adam (0, 0.9) at 2e-4 (generator) and 4e-4
     (discriminator), batches of 64, a weight average at decay 0.999 for sampling; ``profile`` (default
     :func:`~tutorial_utils.runtime.profile`) sets the steps and the widths (:data:`DIGIT_GAN`). Chapter 10
-    re-trains the same generators from this one function."""
-    as_choice("variant", variant, models.VARIANTS)
+    re-trains the same generators from this one function, and its control ``"deconv_early"`` too."""
+    as_choice("variant", variant, (*models.VARIANTS, *models.CONTROL_VARIANTS))
     profile = runtime.profile() if profile is None else as_choice("profile", profile, tuple(DIGIT_GAN))
     return GANConfig(
         variant=variant,

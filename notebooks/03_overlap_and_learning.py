@@ -306,9 +306,10 @@ with torch.no_grad():
 #
 # A photograph scores near 0 and a pure ±1 checkerboard near 1. In the figure, the photograph's phase means
 # are too small to see on the shared scale and it scores below 0.01; the untrained network paints a grid
-# that the phase means catch, and scores above 0.3. The 2×2 tile of phase means is the image's
-# **fingerprint**; `metrics.checkerboard_amplitude` is the spread of that tile in pixel units, without the
-# division by the detail, for when the size of the grid matters rather than its share.
+# that the phase means catch, and scores above 0.15 (0.29 to 0.84 over the seeds swept). The 2×2 tile of
+# phase means is the image's **fingerprint**; `metrics.checkerboard_amplitude` is the spread of that tile
+# in pixel units, without the division by the detail, for when the size of the grid matters rather than its
+# share.
 
 # %% tags=["pixel-figure"]
 typical = int(test.std(dim=(1, 2, 3)).argsort()[len(test) // 2])  # the crop of median contrast
@@ -339,7 +340,7 @@ plt.show()
 # %% tags=["hide-input", "checks"]
 runtime.claim("score of the example photograph", demo_scores["photograph"], "<", 0.01)
 runtime.claim(
-    "score of the untrained deconv3's output", demo_scores["deconv3, untrained"], ">", 0.3
+    "score of the untrained deconv3's output", demo_scores["deconv3, untrained"], ">", 0.15
 )
 for x in examples.values():  # the three steps by hand give the package's score
     detail = metrics.high_pass(x[:, :1].cpu().double())[0, 0]

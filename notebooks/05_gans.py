@@ -54,6 +54,8 @@ if "google.colab" in sys.modules:
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
+import statistics
+
 import torch
 from tutorial_utils import data, metrics, models, plotting, runtime, training, widgets
 
@@ -140,13 +142,14 @@ plotting.glue("step0_generators", fig)  # shown here, and in the introduction's 
 # images: each of the four period-2 phase means is the average of four of the sixteen period-4 ones, and
 # averaging can only shrink the spread of the means, while the denominator, the residual's variance, is the
 # same. So what a period-4 pattern adds is the difference between the two scores.
-# On three seeds, both transposed-convolution generators score above 0.1 at period 2, at least fifteen times
-# the resize-convolution generator, and only the two-layer generator has period-4 content: its score rises by
-# more than 0.05 from period 2 to period 4 (0.03 with the full profile's wider generators), while the
-# last-layer generator's rises by less than 0.02.
+# In the median of three seeds, both transposed-convolution generators score above 0.1 at period 2, at least
+# fifteen times the resize-convolution generator, and only the two-layer generator has period-4 content: its
+# score rises by more than 0.05 from period 2 to period 4 (0.03 with the full profile's wider generators),
+# while the last-layer generator's rises by less than 0.02. The median, because one seed can start far
+# weaker: of the seeds swept, one gave a transposed-convolution generator a period-2 score of 0.03.
 
 # %%
-rows, scores0 = [], {}
+rows, scores0, step0 = [], {}, []
 for seed in (SEED, SEED + 1, SEED + 2):
     for name in VARIANTS:
         x = training.initial_samples(CONFIG.replace(variant=name, seed=seed))
@@ -155,16 +158,14 @@ for seed in (SEED, SEED + 1, SEED + 2):
         rows.append([seed, name, f"{s2:.3f}", f"{s4:.3f}", f"{s4 - s2:+.3f}"])
     s = {name: scores0[name, seed] for name in VARIANTS}
     deconv2 = min(s["deconv_last_two"][0], s["deconv_last"][0])  # the weaker period-2 score
-    runtime.claim("step 0: transposed generators' period-2 score", deconv2, ">", 0.1)
-    runtime.claim("step 0: transposed over resize, period 2", deconv2 / s["resize"][0], ">", 15)
     two, last = s["deconv_last_two"], s["deconv_last"]
-    runtime.claim(
-        "step 0: two-layer period-4 content", two[1] - two[0], ">", runtime.pick(0.05, 0.03)
-    )
-    runtime.claim(
-        "step 0: last-layer period-4 content", last[1] - last[0], "<", 0.02
-    )  # period 2 only
+    step0.append((deconv2, deconv2 / s["resize"][0], two[1] - two[0], last[1] - last[0]))
     assert all(s4 >= s2 for s2, s4 in s.values()), s  # exact: never below the period-2 score
+med = [statistics.median(column) for column in zip(*step0)]  # over the three seeds
+runtime.claim("step 0: transposed generators' period-2 score, median", med[0], ">", 0.1)
+runtime.claim("step 0: transposed over resize, period 2, median", med[1], ">", 15)
+runtime.claim("step 0: two-layer period-4 content, median", med[2], ">", runtime.pick(0.05, 0.03))
+runtime.claim("step 0: last-layer period-4 content, median", med[3], "<", 0.02)  # period 2 only
 plotting.table(
     ["seed", "generator", "score, period 2", "score, period 4", "period-4 content"], rows
 )
@@ -379,7 +380,7 @@ plotting.table(
 #   times the digits' score at period 4, and at period 2 below 25 times (10 in the full profile). Most
 #   seeds leave it under 8 times; one of the eight swept reached 17, so the sentence is no stronger.
 # - **On the page.** The transposed-convolution generators' pages carry a period-2 pattern of at least
-#   0.08 grey levels, at least twice the resize generator's.
+#   0.08 grey levels, above the resize generator's (usually several times; 1.3 times on one seed swept).
 
 # %% tags=["hide-input", "checks"]
 m = measured
@@ -394,7 +395,7 @@ for name in ("deconv_last_two", "deconv_last"):
     )
     runtime.claim(f"{name}: grid on the page", m[name]["page"], ">=", 0.08)
     runtime.claim(
-        f"{name}: grid on the page over resize's", m[name]["page"] / m["resize"]["page"], ">=", 2
+        f"{name}: grid on the page over resize's", m[name]["page"] / m["resize"]["page"], ">=", 1.1
     )
 runtime.claim(
     "deconv_last_two: period-4 score over the digits'", m["deconv_last_two"]["score4"], ">=", 8
@@ -570,10 +571,10 @@ fig, _ = plotting.pixel_figure(
 plt.show()
 
 # %% [markdown]
-# The discriminator that sees the grid makes the generator take most of it back: the period-2 score falls
-# to less than a quarter of what it is against the averaging discriminator. On the blank page the pattern
-# shrinks too, by how much depends on the seed (to a tenth on one, to three quarters on another), so that
-# is not asserted. The generator can do this: chapter 03 showed that the weights of a
+# The discriminator that sees the grid makes the generator take much of it back: the period-2 score falls
+# to less than 60% of what it is against the averaging discriminator (below a fifth on most seeds). On the
+# blank page the pattern shrinks too, by how much depends on the seed (to a tenth on one, to three quarters
+# on another), so that is not asserted. The generator can do this: chapter 03 showed that the weights of a
 # transposed convolution can balance its uneven overlap, and here a critic pays it to. Whether it gets down
 # to the resize-convolution generator, which never had a grid to remove, depends on the seed: on one of the
 # eight seeds swept the strided run's period-2 score fell below the resize generator's, on the others it
@@ -680,7 +681,7 @@ plotting.glue_numbers(
 # - Against a discriminator that cannot see it, training keeps the grid while the samples become varied,
 #   recognisable digits: both transposed-convolution generators end at least 30 times the held-out digits'
 #   period-2 score (10 times in the full profile), with a pattern on the blank page.
-# - A discriminator that sees the grid makes the generator take most of it back (the period-2 score falls
-#   below a quarter), but the resize-convolution generator never had one to remove: the upsampler, not
+# - A discriminator that sees the grid makes the generator take much of it back (the period-2 score falls
+#   below 60%, usually below a fifth), but the resize-convolution generator never had one to remove: the upsampler, not
 #   training, is the fix.
 # ```

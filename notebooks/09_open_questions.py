@@ -236,7 +236,7 @@ plotting.glue("trained_gradients", fig)  # shown here, and at the top of the cha
 # Training balances neither strided network. The strided 3×3 network keeps the strongest pattern at period 4:
 # after training its period-4 ratio, the joint pattern of its first two strided layers, is above 2.5 and
 # more than 1.2 times the largest of the other four, and its period-2 ratio is above 1.3. The strided 4×4
-# network, whose phases balance only on average over random weights (chapter 07), ends between 1.05 and 2
+# network, whose phases balance only on average over random weights (chapter 07), ends between 1.05 and 3
 # at period 2.
 #
 # The pooled networks differ among themselves. With {glue:text}`c09_width` channels in the first layer a
@@ -331,7 +331,7 @@ runtime.claim(
     "strided 4×4: trained period-2 ratio, lowest", lowest(lambda s: r2("conv4", s)), ">", 1.05
 )  # 1.23 on one of seeds 0-6
 runtime.claim(
-    "strided 4×4: trained period-2 ratio, highest", highest(lambda s: r2("conv4", s)), "<", 2
+    "strided 4×4: trained period-2 ratio, highest", highest(lambda s: r2("conv4", s)), "<", 3
 )
 runtime.claim("avg pool: trained period-2 ratio", lowest(lambda s: r2("avgpool", s)), ">", 1.1)
 # average pooling's excess over 1, over BlurPool's: 1.8 to 4.3 on seeds 0-4, 1.2 and 0.56 on
@@ -414,7 +414,7 @@ plt.show()
 
 # %% [markdown]
 # Max pooling's gradient keeps a lot of fine detail: its spectrum stays bright out to the edges, and more
-# than 25% of its energy lies above the cutoff, more than 1.5 times as much as in either smoothing pooler's
+# than 25% of its energy lies above the cutoff, more than 1.3 times as much as in either smoothing pooler's
 # gradient, whose spectra go dark outside the square. The strided 3×3 network's gradient is comparably fine:
 # max pooling's share is at least 60% of it. What separates the two is the phase.
 # The strided 3×3 network's period-2 ratio is more than 1.2 times max pooling's, which stays below 1.5
@@ -454,7 +454,7 @@ runtime.claim(
     "max pool over the smoothing poolers, high-frequency share",
     lowest(lambda s: share("maxpool", s) / max(share("avgpool", s), share("blurpool", s))),
     ">",
-    1.5,
+    1.3,  # 1.63 on one of the seeds swept
 )
 runtime.claim(
     "max pool over strided 3×3, high-frequency share",
@@ -836,8 +836,9 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Across the five networks, the whole-image ε rises with the gradient's concentration, not the other way
-# round: the rank correlation between the two, over the networks of each seed, is above 0.3. The first-order
+# Across the five networks, the whole-image ε tends to rise with the gradient's concentration, not the other
+# way round: the rank correlation between the two, over the networks of a seed, was 0.5 to 0.9 on most seeds
+# swept but 0.1 on one, so five networks are too few to assert it. The first-order
 # estimate is a fair guide: PGD needs between 0.8 and 2.5 times it on every network (right). The periodic
 # pattern is a small part of the concentration: on every network its factor is below
 # {glue:text}`c09_phase_part_bound:.2f`, at period 2 and at period 4 (the table gives it beside the whole
@@ -893,9 +894,7 @@ def rank_correlation(seed: int) -> float:
 
 PHASE_PART = 1.15  # the periodic pattern's factor in the concentration stays below this
 plotting.glue("c09_phase_part_bound", PHASE_PART, display=False)
-runtime.claim(
-    "concentration against whole-image ε, rank correlation", lowest(rank_correlation), ">", 0.3
-)
+# the rank correlation: 0.5 to 0.9 on seeds 0-7, 0.1 on seed 11, so it is not claimed
 ratios = [r["measured / estimate"] for r in across.values()]
 runtime.claim("PGD over the first-order estimate, lowest", min(ratios), ">", 0.8)
 runtime.claim("PGD over the first-order estimate, highest", max(ratios), "<", 2.5)

@@ -226,8 +226,10 @@ OWNERS = {
     "training.History": lambda: training.History(score2=[1.0]),
 }
 
-# Functions that cannot run on the meta device, and why (none today: the fake accelerator runs them all).
+# Functions that cannot run on the meta device, and why.
 CANNOT: dict[str, str] = {
+    "forensics.CNNDetector.forward": "the detector is fitted and kept on the CPU (fit and decision move the images "
+    "there, like every detector here); on a device it would need nn.Module.to, which the fake device cannot shadow",
     "training.run_gan": "builds its models on the CPU and moves them with nn.Module.to, whose parameters the fake "
     "device cannot shadow (they read as zeros); training.train_gan, which does the work, runs here on the device",
 }
@@ -242,6 +244,9 @@ ON_THE_CPU = {
     "forensics.LinearDetector.fit": "a detector of measurements, fitted in float64 on the CPU",
     "forensics.LinearDetector.decision": "decisions on measurements, in float64 on the CPU",
     "forensics.evaluate": "a detector of measurements on the CPU: the halves' indices and the fitted detector",
+    "forensics.spectral_tail": "a fit to measurements, in float64 on the CPU like radial_spectra's spectra",
+    "forensics.CNNDetector.fit": "a small detector fitted on the CPU on the high-passed images, like the others",
+    "forensics.CNNDetector.decision": "decisions of the CPU detector, in float64 on the CPU",
     "training.sample": "documented: samples gathered on the CPU for metrics and figures",
     "training.transform": "documented: outputs gathered on the CPU batch by batch, so a large set fits the device",
     "gradients.flip_epsilon": "documented: one budget per image, float64 on the CPU (MPS has no float64)",

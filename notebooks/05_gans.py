@@ -149,7 +149,7 @@ plotting.glue("step0_generators", fig)  # shown here, and in the introduction's 
 # weaker: of the seeds swept, one gave a transposed-convolution generator a period-2 score of 0.03.
 
 # %%
-rows, scores0, step0 = [], {}, []
+rows, scores0, per_seed = [], {}, []
 for seed in (SEED, SEED + 1, SEED + 2):
     for name in VARIANTS:
         x = training.initial_samples(CONFIG.replace(variant=name, seed=seed))
@@ -159,9 +159,9 @@ for seed in (SEED, SEED + 1, SEED + 2):
     s = {name: scores0[name, seed] for name in VARIANTS}
     deconv2 = min(s["deconv_last_two"][0], s["deconv_last"][0])  # the weaker period-2 score
     two, last = s["deconv_last_two"], s["deconv_last"]
-    step0.append((deconv2, deconv2 / s["resize"][0], two[1] - two[0], last[1] - last[0]))
+    per_seed.append((deconv2, deconv2 / s["resize"][0], two[1] - two[0], last[1] - last[0]))
     assert all(s4 >= s2 for s2, s4 in s.values()), s  # exact: never below the period-2 score
-med = [statistics.median(column) for column in zip(*step0)]  # over the three seeds
+med = [statistics.median(column) for column in zip(*per_seed)]  # over the three seeds
 runtime.claim("step 0: transposed generators' period-2 score, median", med[0], ">", 0.1)
 runtime.claim("step 0: transposed over resize, period 2, median", med[1], ">", 15)
 runtime.claim("step 0: two-layer period-4 content, median", med[2], ">", runtime.pick(0.05, 0.03))

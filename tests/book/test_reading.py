@@ -317,11 +317,12 @@ def test_every_chapter_ends_with_takeaways(page, browser):
     assert problem is None, f"{page}: {problem}"
 
 
-def test_the_conclusion_leads_to_the_references_and_the_conventions_stand_apart(built_book):
+def test_the_conclusion_leads_to_how_sure_then_the_references_and_the_conventions_stand_apart(built_book):
     def link(page: str, side: str) -> str | None:
         found = re.search(rf'<a class="{side}-(?:next|prev)"\s+href="([^"]+)"', (built_book / page).read_text())
         return found.group(1) if found else None
 
-    assert link("book/conclusion.html", "right") == "references.html"
+    assert link("book/conclusion.html", "right") == "how_sure.html"  # the sweep's page, then the references
+    assert link("book/how_sure.html", "right") == "references.html"
     pages = toc_pages()
     assert pages[-1] == "book/conventions", f"the contributors' conventions page must come last, not {pages[-1]}"

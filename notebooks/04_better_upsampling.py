@@ -728,7 +728,7 @@ compared = list(dict.fromkeys(r["layer"] for r in sweep))[1:]  # the first is th
 widths = sorted({int(r["channels"]) for r in sweep})
 sizes = sorted({int(r["size"]) for r in sweep})
 ratio = {(r["layer"], int(r["channels"]), int(r["size"])): float(r["over_convt"]) for r in sweep}
-fig, axes = plt.subplots(1, len(sizes), figsize=(9.5, 3.2), sharey=True)
+fig, axes = plt.subplots(1, len(sizes), figsize=(8.4, 3.2), sharey=True)  # within the page column
 for ax, size in zip(axes, sizes, strict=True):
     ax.axhline(1.0, color="0.4", lw=1, ls="--", label="ConvTranspose2d k4 s2")
     for name in compared:
@@ -743,7 +743,7 @@ machine_text = (
     f"{machine['cpu']} ({machine['threads']} threads, torch {machine['torch']}, {machine['date']})"
 )
 plotting.glue("c04_speed_machine", machine_text, display=False)
-plotting.glue("c04_speed", fig)
+plotting.glue("c04_speed", fig, display=False)  # the glue:figure above shows it
 
 # %% [markdown]
 # Two more rows of the same run look at the fold's own overhead. A small layer ($C = 8$, 16×16, batch 1) in

@@ -189,8 +189,9 @@ LEDGER_FIELDS = (
 )  # fmt: skip
 
 
-def claim(name: str, value: float, op: str, bound: float, headroom: float = 0.1) -> float:
-    """``assert value op bound`` for a measured quantity, by name; returns ``value``.
+def claim(name: str, value: float, op: str, bound: float, headroom: float = 0.1) -> None:
+    """``assert value op bound`` for a measured quantity, by name. Like ``assert`` it returns nothing, so a
+    notebook cell that ends with a claim shows no stray number.
 
     A claim on anything that training, sampling or random data decides holds only with room to spare across
     seeds and thread counts: ``headroom`` is the share of ``|bound|`` that a sweep (``make sweep``) must
@@ -233,7 +234,6 @@ def claim(name: str, value: float, op: str, bound: float, headroom: float = 0.1)
                 writer.writeheader()
             writer.writerow(row)
         if os.environ.get("TUTORIAL_CLAIMS", "") == "record":
-            return value
+            return
     if not held:
         raise AssertionError(f"claim {name!r} failed: measured {value:.4g}, needs {op} {bound:.4g}")
-    return value

@@ -54,10 +54,10 @@ if "google.colab" in sys.modules:
     subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import matrices, plotting, runtime
+from tutorial_utils import book, matrices, plotting, runtime
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 import inspect
 import random
@@ -284,7 +284,7 @@ plotting.show_signed(axes[1], painted, title="sum of the stamps (5×5)", limit=l
 plotting.show_counts(axes[2], covered, title="stamps per pixel", fontsize=9)
 for ax in [*top.axes, *bottom.axes]:
     ax.title.set_fontsize(9)
-plotting.glue("paint_stamps", fig)  # shown here, and at the top of the chapter
+book.glue("paint_stamps", fig)  # shown here, and at the top of the chapter
 
 # %% tags=["hide-input", "checks"]
 assert painted.shape == (5, 5)
@@ -433,7 +433,7 @@ header = [
     "error",
 ]
 caption = f"{checked} random configurations; largest difference from conv_transpose2d {worst:.1e}"
-plotting.glue("random_views", plotting.table(header, rows, caption=caption), display=False)
+book.glue("random_views", book.table(header, rows, caption=caption), display=False)
 
 # %% [markdown]
 # ````{dropdown} Shape arithmetic, and why output_padding exists
@@ -486,7 +486,7 @@ for n in range(1, 11):
                             o = F.conv_transpose1d(signal(n), signal(k), **args).shape[-1]
                             assert matrices.conv_transpose_output_size(n, k, **args) == o
                             combinations += 1
-plotting.glue("shape_configs", combinations, display=False)
+book.glue("shape_configs", combinations, display=False)
 
 k, s, p = 3, 2, 1
 rows = []
@@ -498,7 +498,7 @@ for n in range(1, 11):
     assert matrices.conv_transpose_output_size(o, k, s, p, output_padding=needed) == n
     rows.append((n, o, back0, needed))
 header = ["input n", "conv output o", "transposed, output_padding=0", "output_padding for n"]
-plotting.glue("output_padding_table", plotting.table(header, rows), display=False)
+book.glue("output_padding_table", book.table(header, rows), display=False)
 assert matrices.conv_output_size(7, k, s, p) == matrices.conv_output_size(8, k, s, p) == 4
 assert matrices.conv_input_sizes(4, k, s, p) == [7, 8]
 # Every stride s maps exactly s input sizes onto each output size, and output_padding = 0..s-1

@@ -48,10 +48,10 @@ if "google.colab" in sys.modules:
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
-from tutorial_utils import overlap, plotting, runtime, widgets
+from tutorial_utils import book, overlap, overlap_figures, plotting, runtime
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 import itertools
 import math
@@ -87,7 +87,7 @@ assert np.array_equal(counts, overlap.torch_overlap([3], [2], 8))
 CASES = ((3, 2), (4, 2), (5, 2), (2, 3))
 fig, axes = plt.subplots(len(CASES), 1, figsize=(7.5, 1.45 * len(CASES)))
 for ax, (k, s) in zip(axes, CASES):
-    widgets.draw_overlap_1d(ax, k, s, input_size=5, span=(5 - 1) * 3 + 5)
+    overlap_figures.draw_overlap_1d(ax, k, s, input_size=5, span=(5 - 1) * 3 + 5)
     ax.set_title(
         f"kernel size {k}, stride {s}: "
         + {2.0: "2x uneven", 1.0: "even", 1.5: "1.5x uneven"}.get(overlap.unevenness(k, s), "gaps"),
@@ -115,11 +115,11 @@ assert [overlap.unevenness(k, s) for k, s in CASES] == [2.0, 1.0, 1.5, math.inf]
 # live ipywidgets sliders.)
 
 # %% tags=["static-equivalent"]
-widgets.overlap_player(kernel_sizes=range(1, 7), strides=range(1, 7))
+overlap_figures.overlap_player(kernel_sizes=range(1, 7), strides=range(1, 7))
 
 # %% tags=["remove-cell"]
 # Interactive: needs a running kernel (Jupyter, Binder, Colab). The book shows the player above.
-widgets.overlap_explorer()
+overlap_figures.overlap_explorer()
 
 # %% tags=["hide-input", "checks"]
 for k in range(1, 7):
@@ -144,7 +144,7 @@ for ax, k in zip(axes, (3, 4)):
     interior = overlap.overlap_counts(k, 2, (8, 8))[2:10, 2:10]  # away from the borders
     plotting.show_counts(ax, interior, title=f"k={k}, s=2: stamps per pixel", vmax=4, fontsize=9)
 fig.tight_layout()
-plotting.glue("overlap_2d", fig)  # shown here, at the top of the chapter, and in the introduction
+book.glue("overlap_2d", fig)  # shown here, at the top of the chapter, and in the introduction
 
 counts_2d = overlap.overlap_counts(3, 2, (8, 8))
 assert counts_2d[2:10, 2:10][:2, :2].tolist() == [[4, 2], [2, 1]]  # the block the text names
@@ -161,7 +161,7 @@ assert overlap.steady_state(4, (2, 2)).tolist() == [[4, 4], [4, 4]]
 # evenly. The last frame is the whole of each map, borders included, on a 4×4 input.
 
 # %% tags=["static-equivalent"]
-widgets.stamping_player(kernel_sizes=(3, 4), stride=2, input_size=4)
+overlap_figures.stamping_player(kernel_sizes=(3, 4), stride=2, input_size=4)
 
 # %% tags=["hide-input", "checks"]
 for k in (3, 4):
@@ -281,7 +281,7 @@ for depth, ratio in zip(depths, ratios):
 # even, and every pattern repeats with the total stride $s_1 s_2$ (its smallest period divides it).
 
 # %% tags=["static-equivalent"]
-widgets.stacking_player(kernel_sizes=range(2, 5), strides=range(1, 4))
+overlap_figures.stacking_player(kernel_sizes=range(2, 5), strides=range(1, 4))
 
 # %% tags=["hide-input", "checks"]
 # (k1, s1, k2, s2)
@@ -360,7 +360,7 @@ rows = [
     [name, str(line[:4].tolist()), f"{line.max() / line.min():.2f}", f"{spread[name]:.2f}"]
     for name, line in lines.items()
 ]
-plotting.table(["final layer", "one period", "max/min", "(max - min) / mean"], rows)
+book.table(["final layer", "one period", "max/min", "(max - min) / mean"], rows)
 
 # %% tags=["hide-input", "checks"]
 ratio = {name: float(line.max() / line.min()) for name, line in lines.items()}

@@ -48,10 +48,10 @@ if "google.colab" in sys.modules:
     subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import balance, data, metrics, plotting, runtime, upsampling
+from tutorial_utils import balance, book, data, metrics, plotting, runtime, upsampling
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -184,7 +184,7 @@ for s in range(1, 5):
             free = 2 * (k - s + 1) - 1
             rows.append([k, s, f"{k - rank_1d} of {k}", f"{k * k - rank_2d} of {k * k}", free])
 header = ["k", "s", "balanced, 1D", "balanced, 2D general", "balanced separable (free numbers)"]
-plotting.glue("balanced_dimensions", plotting.table(header, rows), display=False)
+book.glue("balanced_dimensions", book.table(header, rows), display=False)
 
 # %% [markdown]
 # A subspace of lower dimension has zero volume: a kernel drawn at random is balanced with probability zero,
@@ -413,7 +413,7 @@ header = [
     "amplitude trained",
     "detail kept",
 ]
-plotting.table(header, rows)
+book.table(header, rows)
 
 # %% tags=["hide-input", "checks"]
 claim = runtime.claim
@@ -496,7 +496,7 @@ plotting.show_image(axes[2, 0], flat[0, :, :8, :8], title="flat red input", valu
 for col, kind in enumerate(kinds, start=1):
     plotting.show_signed(axes[2, col], flat_detail[kind], limit=limit, title="detail on flat red")
 fig.tight_layout()
-plotting.glue("learned_grid", fig)  # shown here, at the top of the chapter, and in the introduction
+book.glue("learned_grid", fig)  # shown here, at the top of the chapter, and in the introduction
 
 # %% tags=["hide-input", "checks"]
 print("grid amplitude on flat red:", ", ".join(f"{k} {v:.0e}" for k, v in flat_amp.items()))
@@ -606,7 +606,7 @@ runtime.claim("share of the pixels' variance along the grey axis", grey_share, "
 
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
-plotting.glue_numbers(
+book.glue_numbers(
     c03_trained_deconv3_over_nearest=scores["deconv3"] / scores["nearest"],
     c03_trained_deconv4_over_nearest=scores["deconv4"] / scores["nearest"],
     # the conclusion's decision table: held-out scores after training, over the photographs'

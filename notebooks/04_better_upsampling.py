@@ -53,10 +53,10 @@ if "google.colab" in sys.modules:
     subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import matrices, metrics, models, plotting, runtime, upsampling
+from tutorial_utils import book, matrices, metrics, models, plotting, runtime, upsampling
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
 import math
@@ -412,8 +412,8 @@ for name, (kind, change) in variants.items():
 mean_score = {name: statistics.fmean(v) for name, v in init_scores.items()}
 
 # %% tags=["hide-input"]
-rows = [[n, plotting.mean_range(v, ".4f")] for n, v in init_scores.items()]
-plotting.table(["upsampler", "score at init"], rows, caption="5 seeds: mean [min–max]")
+rows = [[n, book.mean_range(v, ".4f")] for n, v in init_scores.items()]
+book.table(["upsampler", "score at init"], rows, caption="5 seeds: mean [min–max]")
 
 # %% [markdown]
 # Plain sub-pixel convolution starts with a strong pattern: the cell asserts a score of at least 0.1,
@@ -446,7 +446,7 @@ for col, name in enumerate(subpixel_variants):
     plotting.show_signed(
         axes[1, col], shared[name], limit=1.0, title=f"score {mean_score[name]:.3f}"
     )
-plotting.glue("subpixel_init", fig)  # shown here, and at the top of the chapter
+book.glue("subpixel_init", fig)  # shown here, and at the top of the chapter
 
 # %% [markdown]
 # ````{dropdown} ICNR meets weight normalisation and reset_parameters()
@@ -546,7 +546,7 @@ with torch.no_grad():
 fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.7))
 for ax, (name, out) in zip(axes, outputs.items(), strict=True):
     plotting.show_image(ax, out / (2 * out[6:-6, 6:-6].mean()), title=name, value_range=(0, 1))
-plotting.glue("c04_borders", fig, display=False)
+book.glue("c04_borders", fig, display=False)
 zero, replicate = outputs["resize-conv, zero padding"], outputs["resize-conv, replicate padding"]
 centre = zero[6:-6, 6:-6].mean()
 frame = torch.cat([zero[0], zero[-1], zero[:, 0], zero[:, -1]])
@@ -629,7 +629,7 @@ for name in layers:
     row = [name, params[name], f"{macs[name] / 1e6:.1f}"]
     row += [f"{ms[name, d.type]:.1f}" for d in timing_devices]
     rows.append(row + [f"{mean_score[name.split(' ')[0]]:.4f}"])
-plotting.table(header, rows)
+book.table(header, rows)
 
 # %% [markdown]
 # The asserts pin down the parameter formulas and the artifact side of the table: averaged over 5 seeds,
@@ -742,8 +742,8 @@ axes[-1].legend(fontsize=7, loc="lower right")
 machine_text = (
     f"{machine['cpu']} ({machine['threads']} threads, torch {machine['torch']}, {machine['date']})"
 )
-plotting.glue("c04_speed_machine", machine_text, display=False)
-plotting.glue("c04_speed", fig, display=False)  # the glue:figure above shows it
+book.glue("c04_speed_machine", machine_text, display=False)
+book.glue("c04_speed", fig, display=False)  # the glue:figure above shows it
 
 # %% [markdown]
 # Two more rows of the same run look at the fold's own overhead. A small layer ($C = 8$, 16×16, batch 1) in
@@ -753,7 +753,7 @@ plotting.glue("c04_speed", fig, display=False)  # the glue:figure above shows it
 
 # %% tags=["hide-input"]
 overhead = [r for r in speed if r["rows"] in ("small", "training") and r["device"] == "cpu"]
-plotting.table(
+book.table(
     ["rows", "C", "size", "batch", "pass", "layer", "ms", "time / ConvT"],
     [
         [
@@ -768,7 +768,7 @@ plotting.table(
 
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
-plotting.glue_numbers(
+book.glue_numbers(
     c04_init_deconv3_over_nearest=mean_score["deconv3"] / mean_score["nearest"],
     c04_init_subpixel=mean_score["subpixel"],
     c04_icnr_tied=mean_score["subpixel_icnr"],

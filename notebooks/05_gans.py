@@ -57,10 +57,10 @@ if "google.colab" in sys.modules:
 import statistics
 
 import torch
-from tutorial_utils import data, metrics, models, plotting, runtime, training, widgets
+from tutorial_utils import book, data, metrics, models, players, plotting, runtime, training
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
 import matplotlib.pyplot as plt
@@ -127,7 +127,7 @@ for ax in axes[:3]:
     plotting.zoom_box(ax, WINDOW, CORNER)
 for ax in axes[3:]:
     ax.set_title(ax.get_title().split(": ")[1])  # "corner" or "fingerprint" under each generator
-plotting.glue("step0_generators", fig)  # shown here, and in the introduction's gallery
+book.glue("step0_generators", fig)  # shown here, and in the introduction's gallery
 
 # %% [markdown]
 # The figure shows what the article showed: a fine grid over every sample of the first generator and the
@@ -166,9 +166,7 @@ runtime.claim("step 0: transposed generators' period-2 score, median", med[0], "
 runtime.claim("step 0: transposed over resize, period 2, median", med[1], ">", 15)
 runtime.claim("step 0: two-layer period-4 content, median", med[2], ">", runtime.pick(0.05, 0.03))
 runtime.claim("step 0: last-layer period-4 content, median", med[3], "<", 0.02)  # period 2 only
-plotting.table(
-    ["seed", "generator", "score, period 2", "score, period 4", "period-4 content"], rows
-)
+book.table(["seed", "generator", "score, period 2", "score, period 4", "period-4 content"], rows)
 
 # %% [markdown]
 # ## Digits on a grey page
@@ -247,7 +245,7 @@ read = {
     for name, x in controls.items()
 }
 print(f"accuracy on the held-out digits: {accuracy:.1%}")
-plotting.table(["images", "read as a digit"], [[k, f"{v:.0%}"] for k, v in read.items()])
+book.table(["images", "read as a digit"], [[k, f"{v:.0%}"] for k, v in read.items()])
 
 # %% tags=["hide-input", "checks"]
 # shares near 1 are claimed on what they leave out, so that their headroom means something
@@ -314,7 +312,7 @@ plt.show()
 # four images at once.
 
 # %%
-widgets.magnifier(
+players.magnifier(
     {LABELS[name]: x[0] for name, x in batches.items()},
     name="samples-after-training",
     title=f"One sample of each, after {CONFIG.steps} training steps: the top-left corner",
@@ -351,7 +349,7 @@ for name, x in batches.items():
         "score4": metrics.checkerboard_score(x[:64], 4) / real4,
         "page": metrics.checkerboard_amplitude(x[:, :, :4, :], 2),
     }
-plotting.table(
+book.table(
     ["images", "recognisable", "variety", "classes", "score, p. 2", "score, p. 4", "grid on page"],
     [
         [
@@ -443,7 +441,7 @@ fig, axes = plotting.pixel_figure(
     value_range=(-1, 1),
 )
 plotting.zoom_box(axes[0], WINDOW, CORNER)
-plotting.glue("opening_grid", fig)  # shown here, and at the top of this chapter
+book.glue("opening_grid", fig)  # shown here, and at the top of this chapter
 
 # %% [markdown]
 # ## The score over training
@@ -523,7 +521,7 @@ for name in ("deconv_last_two", "deconv_last"):
 # not claimed in the full profile, whose longer training erases the difference (see the ledger)
 if runtime.profile() == "quick":
     runtime.claim("two-layer over last-layer power near f = 0.25, minus 1", period4 - 1, ">", 0.1)
-plotting.table(
+book.table(
     ["generator", "power at f ≥ 0.6, over the held-out digits'"],
     [[LABELS[n], f"{v:.1f}x"] for n, v in excess.items()],
 )
@@ -549,7 +547,7 @@ seen = {
     "score4": metrics.checkerboard_score(x_seen[:64], 4) / real4,
     "page": metrics.checkerboard_amplitude(x_seen[:, :, :4, :], 2),
 }
-plotting.table(
+book.table(
     ["discriminator", "recognisable", "score, p. 2", "score, p. 4", "grid on page"],
     [
         [label, f"{v['recognisable']:.0%}"]
@@ -667,7 +665,7 @@ runtime.claim(
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
 deconv = ("deconv_last_two", "deconv_last")
-plotting.glue_numbers(
+book.glue_numbers(
     c05_deconv_after_over_real=min(measured[n]["score2"] for n in deconv),
     c05_resize_after_over_real=measured["resize"]["score2"],
     c05_recognisable_min=min(measured[n]["recognisable"] for n in VARIANTS),

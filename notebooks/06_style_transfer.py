@@ -56,10 +56,10 @@ if "google.colab" in sys.modules:
     subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import data, losses, metrics, models, plotting, runtime, training
+from tutorial_utils import book, data, losses, metrics, models, plotting, runtime, training
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
 import matplotlib.pyplot as plt
@@ -189,7 +189,9 @@ print({kind: f"final loss {h.late_mean('loss'):.3f}" for kind, h in pixel_hist.i
 
 # %%
 pixel_panels = {"photo crops": test_x, "target": test_y, **{LABELS[k]: pixel_out[k] for k in KINDS}}
-plotting.comparison_figure(pixel_panels, title=f"Pixel loss, after {STEPS} steps")
+plotting.comparison_figure(
+    pixel_panels, metrics.fingerprint, title=f"Pixel loss, after {STEPS} steps"
+)
 plt.show()
 
 # %% [markdown]
@@ -215,7 +217,7 @@ def score_rows(panels, histories):
     return rows
 
 
-plotting.table(
+book.table(
     ["images", "step 0, period 2", "period 2", "period 4"], score_rows(pixel_panels, pixel_hist)
 )
 
@@ -370,8 +372,10 @@ style_panels = {
     "style": style_crops,
     **{LABELS[k]: style_out[k] for k in KINDS},
 }
-fig = plotting.comparison_figure(style_panels, title=f"Style loss, after {STEPS} steps")
-plotting.glue("style_comparison", fig)  # shown here, and at the top of the chapter
+fig = plotting.comparison_figure(
+    style_panels, metrics.fingerprint, title=f"Style loss, after {STEPS} steps"
+)
+book.glue("style_comparison", fig)  # shown here, and at the top of the chapter
 
 # %% [markdown]
 # Here too, the transposed-convolution network's outputs score at least five times the
@@ -387,7 +391,7 @@ plotting.glue("style_comparison", fig)  # shown here, and at the top of the chap
 # after the pixel loss.
 
 # %%
-plotting.table(
+book.table(
     ["images", "step 0, period 2", "period 2", "period 4"], score_rows(style_panels, style_hist)
 )
 
@@ -470,7 +474,9 @@ tv_panels = {
     LABELS["deconv3"]: style_out["deconv3"],
     **{f"+ TV, weight {w:g}": tv_out[w] for w in TV_WEIGHTS},
 }
-plotting.comparison_figure(tv_panels, title="Style loss plus total variation, transposed conv.")
+plotting.comparison_figure(
+    tv_panels, metrics.fingerprint, title="Style loss plus total variation, transposed conv."
+)
 plt.show()
 
 # %% [markdown]
@@ -497,7 +503,7 @@ tv_rows = [
     tv_row(LABELS["nearest"], style_out["nearest"], style_nets["nearest"]),
 ]
 formats = ["{}", "{:.4f}", "{:.4f}", "{:.1e}", "{:.2f}", "{:.3f}", "{:.3f}"]
-plotting.table(
+book.table(
     ["network", "period 2", "grid", "grid, flat patch", "detail", "style", "content"],
     [[f.format(v) for f, v in zip(formats, row)] for row in tv_rows],
 )
@@ -573,7 +579,7 @@ front = {kind: training.transform(net, cat) for kind, net in style_nets.items()}
 for kind, key in [("deconv3", "front_transposed"), ("nearest", "front_resize")]:
     title = f"{LABELS[kind]} decoder"
     fig = plotting.magnified_corner(front[kind][0], CORNER, 32, 6, title, value_range=(-1, 1))
-    plotting.glue(key, fig)  # shown here, and at the top of the introduction
+    book.glue(key, fig)  # shown here, and at the top of the introduction
 
 # %% [markdown]
 # On the whole photograph the transposed-convolution decoder's output scores more than thirty times the
@@ -603,7 +609,7 @@ runtime.claim(
 
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
-plotting.glue_numbers(
+book.glue_numbers(
     c06_pixel_deconv_over_resize=pix[deconv] / pix[resize],
     c06_style_deconv_over_resize=sty[deconv] / sty[resize],
     c06_pixel_resize_over_target=pix[resize] / pix["target"],

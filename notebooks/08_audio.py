@@ -53,10 +53,20 @@ if "google.colab" in sys.modules:
     subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import audio, balance, metrics, overlap, plotting, runtime, training
+from tutorial_utils import (
+    audio,
+    balance,
+    book,
+    metrics,
+    overlap,
+    players,
+    runtime,
+    training,
+    upsampling1d,
+)
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
 import math
@@ -75,7 +85,7 @@ CHANNELS = runtime.pick(16, 32)  # channels between the stages
 SEEDS = list(range(SEED, SEED + 5))  # initialisations behind every table
 N_NOISE = 8  # white-noise signals behind every tone strength
 STEPS = runtime.pick(300, 1500)  # training steps per stack
-KINDS = audio.KINDS1D
+KINDS = upsampling1d.KINDS1D
 LABELS = {
     "deconv": "transposed k4",
     "deconv_uneven": "transposed k3",
@@ -180,17 +190,17 @@ runtime.claim("measured minus predicted tone strength (dB)", abs(dirty - predict
 # ## Three stages at random initialisation
 #
 # Now the experiment of Pons et al.'s first figures: three ×2 stages of one kind, from 2 kHz to 16 kHz, at
-# PyTorch's default initialisation, with no training at all. The kinds (`audio.make_upsampler1d`) are a
+# PyTorch's default initialisation, with no training at all. The kinds (`upsampling1d.make_upsampler1d`) are a
 # transposed convolution with kernel 4 (even overlap) and with kernel 3 (uneven overlap), a sub-pixel
 # convolution (a 3-tap convolution to twice the channels, then a periodic shuffle), and nearest or linear
 # resizing followed by a 9-tap convolution. Channels go 1 → 16 → 16 → 1 (32 in the full profile), each layer
 # keeps PyTorch's random bias, and, as in their layer-by-layer figures, there is no nonlinearity between the
-# stages (`audio.UpsamplerStack(kind, relu=False)`); ReLUs come later.
+# stages (`upsampling1d.UpsamplerStack(kind, relu=False)`); ReLUs come later.
 #
 # Two inputs at 2 kHz, one second each: white noise, and a synthetic voice (`audio.vowel`: harmonics of a
 # pitch gliding from 110 to 165 Hz with vibrato, shaped by the formants of an /a/), band-limited below 900 Hz.
 # The first column shows what an ideal upsampler would output: the same signals, band-limited interpolation
-# to 16 kHz (`audio.bandlimited_upsample`), so nothing above 1 kHz. Every output is scaled to the same
+# to 16 kHz (`upsampling1d.bandlimited_upsample`), so nothing above 1 kHz. Every output is scaled to the same
 # root-mean-square level, a quarter of full scale, and all spectrograms share one colour scale in dBFS
 # (`audio.spectrogram`: decibels relative to a full-scale sine, which reads 0 dB).
 
@@ -199,7 +209,8 @@ runtime.claim("measured minus predicted tone strength (dB)", abs(dirty - predict
 def make_stack(kind, seed, bias=True, relu=False, channels=CHANNELS):
     """One initialisation of a three-stage stack, depending on the seed only."""
     stack = training.seeded(
-        lambda: audio.UpsamplerStack(kind, STAGES, channels, SCALE, bias=bias, relu=relu), seed
+        lambda: upsampling1d.UpsamplerStack(kind, STAGES, channels, SCALE, bias=bias, relu=relu),
+        seed,
     )
     return stack.to(device)
 
@@ -214,8 +225,8 @@ noise_low = torch.randn(
     N_NOISE, 1, int(LOW_RATE * SECONDS), generator=torch.Generator().manual_seed(SEED)
 )
 ideal = {
-    "noise": audio.bandlimited_upsample(noise_low[:1].double(), PERIOD),
-    "voice": audio.bandlimited_upsample(voice_low.double(), PERIOD),
+    "noise": upsampling1d.bandlimited_upsample(noise_low[:1].double(), PERIOD),
+    "voice": upsampling1d.bandlimited_upsample(voice_low.double(), PERIOD),
 }
 init_out = {}
 for kind in KINDS:
@@ -284,7 +295,7 @@ rows = [["band-limited (ideal)", [audio.to_unit_range(ideal[s]) for s in ("noise
 rows += [
     [LABELS[k], [audio.to_unit_range(init_out[k][s]) for s in ("noise", "voice")]] for k in KINDS
 ]
-audio.players(rows, ["stack at initialisation", "white noise", "voice"], RATE)
+players.sound_table(rows, ["stack at initialisation", "white noise", "voice"], RATE)
 
 # %% [markdown]
 # ### Tone strength per kind, with and without biases
@@ -314,10 +325,10 @@ def tone_table(bias, relu):
 with_bias, without_bias = tone_table(True, False), tone_table(False, False)
 header = ["stack", "with biases", "without biases"]
 caption = f"Tone strength (dB), {len(SEEDS)} initialisations: mean [min–max]"
-plotting.table(
+book.table(
     header,
     [
-        [LABELS[k]] + [plotting.mean_range(t[k], ".1f") for t in (with_bias, without_bias)]
+        [LABELS[k]] + [book.mean_range(t[k], ".1f") for t in (with_bias, without_bias)]
         for k in KINDS
     ],
     caption=caption,
@@ -349,7 +360,7 @@ runtime.claim(
 #
 # Nearest resizing followed by a $k$-tap convolution is, in 1D as in 2D (chapter 04), exactly one transposed
 # convolution whose $k + s - 1$ taps are folded from the $k$ weights by the 0/1 matrix of
-# `upsampling.fold_matrix`. `audio.ResizeConv1d(fast=True)` runs it that way. Every output phase of the
+# `upsampling.fold_matrix`. `upsampling1d.ResizeConv1d(fast=True)` runs it that way. Every output phase of the
 # folded kernel contains each weight once, so the phase sums are all equal and a constant comes out
 # constant. The cell checks the fast path against resizing-then-convolving for the 9-tap layers of this
 # chapter (outputs and every gradient agree to rounding error; the unit tests check random shapes), and
@@ -359,8 +370,8 @@ runtime.claim(
 gen = torch.Generator().manual_seed(SEED)
 worst = 0.0
 for s in (2, 3, 4):
-    fast = audio.ResizeConv1d(3, 4, 9, s, fast=True).double()
-    slow = audio.ResizeConv1d(3, 4, 9, s, fast=False).double()
+    fast = upsampling1d.ResizeConv1d(3, 4, 9, s, fast=True).double()
+    slow = upsampling1d.ResizeConv1d(3, 4, 9, s, fast=False).double()
     slow.load_state_dict(fast.state_dict())
     x = torch.randn(2, 3, 50, dtype=torch.float64, generator=gen)
     upstream = torch.randn(2, 4, 50 * s, dtype=torch.float64, generator=gen)
@@ -371,11 +382,11 @@ for s in (2, 3, 4):
         results.append([layer(x).detach(), xi.grad, layer.conv.weight.grad, layer.conv.bias.grad])
     for got, want in zip(*results):
         worst = max(worst, float((got - want).abs().max() / want.abs().max()))
-layer = audio.make_upsampler1d("nearest", 16, 16)
+layer = upsampling1d.make_upsampler1d("nearest", 16, 16)
 # (16, 16, 10): one 10-tap kernel per channel pair
-folded = audio.fold_kernel1d(layer.conv.weight.detach(), 2)
+folded = upsampling1d.fold_kernel1d(layer.conv.weight.detach(), 2)
 fold_sums = torch.stack([balance.phase_sums(k, 2) for k in folded.reshape(-1, 10)])
-deconv = audio.make_upsampler1d("deconv", 16, 16)
+deconv = upsampling1d.make_upsampler1d("deconv", 16, 16)
 deconv_sums = torch.stack([balance.phase_sums(k, 2) for k in deconv.weight.detach().reshape(-1, 4)])
 
 
@@ -399,7 +410,7 @@ runtime.claim("transposed kernels' relative phase-sum gap (median)", spread(deco
 # ### The filtering view
 #
 # Interpolation is itself a fixed filter: insert $s - 1$ zeros between the samples, then convolve with a
-# kernel (`audio.interpolation_kernel` reads it off the response to an impulse). Nearest resizing by 2 uses
+# kernel (`upsampling1d.interpolation_kernel` reads it off the response to an impulse). Nearest resizing by 2 uses
 # the box $[1, 1]$, whose response is $|\cos \pi f|$, a discrete sinc. PyTorch's linear resizing
 # (`align_corners=False`, samples placed half a sample apart) uses $[1, 3, 3, 1]/4$, a sampled triangle whose
 # response is $|\cos \pi f|^3$: a triangle's $\mathrm{sinc}^2$ with one more box from the half-sample offset.
@@ -412,10 +423,12 @@ runtime.claim("transposed kernels' relative phase-sum gap (median)", spread(deco
 
 # %%
 f = np.linspace(0, 0.5, 801)
-cascades = {mode: audio.interpolation_kernel(mode, SCALE, STAGES) for mode in ("nearest", "linear")}
+cascades = {
+    mode: upsampling1d.interpolation_kernel(mode, SCALE, STAGES) for mode in ("nearest", "linear")
+}
 fig, ax = plt.subplots(figsize=(7.5, 3.2))
 for mode, h in cascades.items():
-    response_db = 20 * np.log10(np.maximum(audio.frequency_response(h, f), 1e-6))
+    response_db = 20 * np.log10(np.maximum(upsampling1d.frequency_response(h, f), 1e-6))
     ax.plot(f * RATE / 1000, response_db, label=f"{mode}, three ×2 stages")
 for k in range(1, PERIOD // 2 + 1):
     ax.axvline(k * RATE / PERIOD / 1000, color="C3", ls=":", lw=1)
@@ -430,7 +443,7 @@ plt.show()
 # %% tags=["hide-input", "checks"]
 input_nyquist = 1 / (2 * PERIOD)  # cycles per output sample
 droop = {
-    mode: -20 * math.log10(float(audio.frequency_response(h, [input_nyquist])[0]))
+    mode: -20 * math.log10(float(upsampling1d.frequency_response(h, [input_nyquist])[0]))
     for mode, h in cascades.items()
 }
 print(
@@ -450,10 +463,13 @@ assert (
     and round(droop["linear"], 1) == 11.6
 )
 for h in cascades.values():
-    assert np.abs(audio.frequency_response(h, np.arange(1, PERIOD // 2 + 1) / PERIOD)).max() < 1e-12
+    assert (
+        np.abs(upsampling1d.frequency_response(h, np.arange(1, PERIOD // 2 + 1) / PERIOD)).max()
+        < 1e-12
+    )
 for mode in ("nearest", "linear"):
     assert np.allclose(
-        audio.frequency_response(audio.interpolation_kernel(mode, 2), f),
+        upsampling1d.frequency_response(upsampling1d.interpolation_kernel(mode, 2), f),
         np.abs(np.cos(np.pi * f)) ** (1 if mode == "nearest" else 3),
     )
 
@@ -466,10 +482,10 @@ for mode in ("nearest", "linear"):
 
 # %%
 relu_with, relu_without = tone_table(True, True), tone_table(False, True)
-plotting.table(
+book.table(
     header,
     [
-        [LABELS[k]] + [plotting.mean_range(t[k], ".1f") for t in (relu_with, relu_without)]
+        [LABELS[k]] + [book.mean_range(t[k], ".1f") for t in (relu_with, relu_without)]
         for k in KINDS
     ],
     caption=caption + ", with ReLUs",
@@ -500,7 +516,7 @@ for bias, table in (("with biases", relu_with), ("without biases", relu_without)
 
 # %% tags=["hide-input", "checks"]
 layer = training.seeded(
-    lambda: audio.make_upsampler1d("nearest", 1, CHANNELS, SCALE, bias=False), SEED
+    lambda: upsampling1d.make_upsampler1d("nearest", 1, CHANNELS, SCALE, bias=False), SEED
 ).double()
 with torch.no_grad():
     long_noise = torch.randn(
@@ -510,14 +526,14 @@ with torch.no_grad():
 sigma = torch.stack([z[:, 0::2].std(1), z[:, 1::2].std(1)], 1)  # (channels, phase)
 relu_mean = torch.stack([z[:, 0::2].clamp_min(0).mean(1), z[:, 1::2].clamp_min(0).mean(1)], 1)
 relu_predicted = sigma / math.sqrt(2 * math.pi)
-relu_table = plotting.table(
+relu_table = book.table(
     ["channel", "σ, phase 0 | 1", "ReLU mean, phase 0 | 1", "σ/√(2π), phase 0 | 1"],
     [
         [c] + [f"{v[c, 0]:.4f} | {v[c, 1]:.4f}" for v in (sigma, relu_mean, relu_predicted)]
         for c in range(4)
     ],
 )
-plotting.glue("relu_phases", relu_table, display=False)
+book.glue("relu_phases", relu_table, display=False)
 relu_error = float(((relu_mean - relu_predicted).abs() / relu_predicted).max())
 runtime.claim("ReLU phase means off sigma/sqrt(2 pi), relative", relu_error, "<", 0.03)
 uneven = (sigma.max(1).values / sigma.min(1).values > 1.05).float().mean()
@@ -547,7 +563,7 @@ runtime.claim("share of channels with unequal phase variances", uneven, ">", 0.5
 
 # %%
 train_x, train_y = audio.synthetic_pairs(240, 256, LOW_RATE, PERIOD, seed=SEED)
-target = audio.bandlimited_upsample(voice_low.double(), PERIOD)
+target = upsampling1d.bandlimited_upsample(voice_low.double(), PERIOD)
 silent = audio.silence(SECONDS, LOW_RATE)[None, None]
 MARGIN = 64
 inner = slice(MARGIN, -MARGIN)
@@ -578,13 +594,13 @@ for seed in TRAIN_SEEDS:
     for kind in KINDS:
         stack = make_stack(kind, seed, bias=True, relu=True)
         start = evaluate(stack)
-        audio.fit_upsampler(
+        training.fit_upsampler(
             stack, train_x, train_y, STEPS, batch_size=16, lr=2e-3, margin=MARGIN, seed=seed
         )
         trained[kind].append((start, evaluate(stack)))
 before = {kind: runs[0][0] for kind, runs in trained.items()}  # seed 0: the table, figures, players
 after = {kind: runs[0][1] for kind, runs in trained.items()}
-plotting.table(
+book.table(
     [
         "stack",
         "voice SNR before → after (dB)",
@@ -628,8 +644,7 @@ for kind, runs in trained.items():
         lowered = statistics.median(start["silence"] - end["silence"] for start, end in runs)
         runtime.claim(f"{kind}: tone in silence lowered by training, median (dB)", lowered, ">", 10)
     per_seed = {
-        m: plotting.mean_range([end[m] for _, end in runs], ".0f")
-        for m in ("snr", "silence", "tone")
+        m: book.mean_range([end[m] for _, end in runs], ".0f") for m in ("snr", "silence", "tone")
     }
     print(
         f"{LABELS[kind]}, trained ({len(runs)} seeds, mean [min–max] dB): "
@@ -668,7 +683,7 @@ for row, kind in enumerate(KINDS):
 for ax in axes[-1]:
     ax.set_xlabel("s")
 fig.colorbar(image, ax=axes, fraction=0.03, pad=0.02, label="dBFS")
-plotting.glue("trained_silence", fig)  # shown here, and at the top of the chapter
+book.glue("trained_silence", fig)  # shown here, and at the top of the chapter
 
 # %%
 rows = [["target (band-limited)", [audio.to_unit_range(target), np.zeros(int(RATE * SECONDS))]]]
@@ -676,11 +691,11 @@ for kind in KINDS:
     voice_out, silence_out = after[kind]["voice_out"][0, 0], after[kind]["silence_out"][0, 0]
     pair = audio.to_unit_range(torch.stack([voice_out, silence_out - silence_out.mean()]))
     rows.append([f"{LABELS[kind]}, trained", list(pair)])
-audio.players(rows, ["stack", "voice", "silence"], RATE)
+players.sound_table(rows, ["stack", "voice", "silence"], RATE)
 
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
-plotting.glue_numbers(
+book.glue_numbers(
     c08_tone_gap_db=min(
         a - b
         for k in ("deconv", "deconv_uneven", "subpixel")

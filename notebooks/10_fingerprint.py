@@ -58,10 +58,10 @@ if "google.colab" in sys.modules:
     subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import data, forensics, metrics, plotting, runtime, training
+from tutorial_utils import book, data, forensics, metrics, plotting, runtime, training
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
-device = runtime.setup(SEED)  # figure style, seeds, device; prints the profile
+device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -183,7 +183,7 @@ ax.set(xscale="log", yscale="log", xlabel="frequency (cycles per pixel)", ylabel
 ax.set_title("Mean 1D power spectrum (geometric mean over images)")
 ax.legend(fontsize=8)
 fig.tight_layout()
-plotting.glue("fingerprint_spectra", fig)
+book.glue("fingerprint_spectra", fig)
 
 
 def excess(name: str, f0: float) -> float:
@@ -261,7 +261,7 @@ by_spectrum = {n: fitted["spectrum", n] for n in samples}
 auc_a = {n: auc["score", n] for n in samples}
 auc_b = {n: auc["spectrum", n] for n in samples}
 print({d: {n: round(auc[d, n], 3) for n in samples} for d in DETECTORS})
-plotting.table(
+book.table(
     ["generator", *(f"{d}: AUC" for d in DETECTORS)],
     [[LABELS[n], *(f"{auc[d, n]:.3f}" for d in DETECTORS)] for n in samples],
 )
@@ -347,7 +347,7 @@ real_auc = {
 real_auc["cnn", "both, noise 0.2"] = forensics.evaluate(
     forensics.CNNDetector.fit, PROCESSED["both, noise 0.2"], y_real, SEED
 ).auc
-plotting.table(
+book.table(
     ["training digits", *(f"{d}: AUC" for d in DETECTORS), "cnn: AUC"],
     [
         [p, *(f"{real_auc[d, p]:.3f}" for d in DETECTORS)]
@@ -431,7 +431,7 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 NOISY = (*DETECTORS, "cnn")
-plotting.table(
+book.table(
     ["generator", *(f"{d}: AUC" for d in NOISY)],
     [
         [
@@ -498,7 +498,7 @@ for d, (_, read) in DETECTORS.items():
         for b in (*DECONV, *RESIZE_LAST):
             x = read(torch.cat([held_out, samples[b]])[split.held])
             cross[d, a, b] = forensics.roc_auc(detector.decision(x), labels[b][split.held])
-plotting.table(
+book.table(
     ["detector", "fitted on", *(f"judged on: {LABELS[b]}" for b in (*DECONV, *RESIZE_LAST))],
     [
         [d, LABELS[a], *(f"{cross[d, a, b]:.3f}" for b in (*DECONV, *RESIZE_LAST))]
@@ -563,7 +563,7 @@ for a, b in (("resize", "deconv_early"), ("deconv_early", "resize")):
 spread = metrics.mean_pairwise_distance(held_out[:64])
 variety = {n: metrics.mean_pairwise_distance(samples[n][:64]) / spread for n in samples}
 print("variety:", {n: round(v, 2) for n, v in variety.items()})
-plotting.table(
+book.table(
     ["generator", "excess at 0.5", "in the corner", *(f"{d}: AUC" for d in DETECTORS), "variety"],
     [
         [LABELS[n], f"{10 ** lines[n][0]:.0f}x", f"{10 ** lines[n][1]:.0f}x"]
@@ -613,7 +613,7 @@ for q in (None, *QUALITIES):
         + [f"{v:.0%}" for v in flagged[q]]
     )
 print("JPEG:", jpeg_auc, "flagged:", flagged)
-plotting.table(
+book.table(
     ["JPEG quality", "score: AUC", "spectrum: AUC", "real flagged, score", "by spectrum"],
     rows,
     caption=f"Fitted on uncompressed images ({LABELS[name]}), judged on the held-out half",
@@ -654,7 +654,7 @@ for key, value in {
     "clean_spectrum": jpeg_auc[None][1],
     "flag_q20": flagged[20][1],
 }.items():
-    plotting.glue(f"jpeg_{key}", value, display=False)
+    book.glue(f"jpeg_{key}", value, display=False)
 
 # %% [markdown]
 # ## What this shows, and what it does not
@@ -679,7 +679,7 @@ for key, value in {
 
 # %% tags=["remove-cell"]
 # Numbers that the book's conclusion quotes (book/conclusion.md), stored for it without being shown.
-plotting.glue_numbers(
+book.glue_numbers(
     c10_deconv_auc_score_noisy=min(noisy_auc[n, "score", top] for n in DECONV),
     c10_resize_auc_score_noisy=noisy_auc["resize", "score", top],
     c10_early_auc_score_noisy=noisy_auc["deconv_early", "score", top],

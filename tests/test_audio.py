@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from layer_checks import assert_fast_equals_slow, assert_fold_follows_the_weight
 
-from tutorial_utils import audio, balance, metrics
-from tutorial_utils.audio import KINDS1D, ResizeConv1d, fold_kernel1d, make_upsampler1d
+from tutorial_utils import audio, balance, metrics, training, upsampling1d
+from tutorial_utils.upsampling1d import KINDS1D, ResizeConv1d, fold_kernel1d, make_upsampler1d
 
 SETTINGS = settings(deadline=None, max_examples=40, derandomize=True)
 
@@ -89,7 +89,7 @@ def test_kinds_have_the_documented_kernels_and_biases():
 
 @pytest.mark.parametrize("k,s", [(4, 2), (3, 2), (6, 3), (5, 3), (8, 4), (7, 4), (9, 4), (2, 2)])
 def test_deconv_geometry_gives_s_times_t(k, s):
-    padding, output_padding = audio.deconv_geometry(k, s)
+    padding, output_padding = upsampling1d.deconv_geometry(k, s)
     assert 0 <= output_padding < s and padding >= 0
     for t in (1, 4, 7):
         y = F.conv_transpose1d(
@@ -97,12 +97,12 @@ def test_deconv_geometry_gives_s_times_t(k, s):
         )
         assert y.shape[-1] == s * t
     with pytest.raises(ValueError, match="kernel_size"):
-        audio.deconv_geometry(1, 2)
+        upsampling1d.deconv_geometry(1, 2)
 
 
 def test_pixel_shuffle1d_reads_channel_c_s_plus_a_into_phase_a():
     x = torch.randn(2, 6, 5)
-    y = audio.PixelShuffle1d(3)(x)
+    y = upsampling1d.PixelShuffle1d(3)(x)
     assert y.shape == (2, 2, 15)
     for c in range(2):
         for a in range(3):
@@ -133,17 +133,17 @@ def test_a_constant_stays_constant_through_resizing_but_not_through_a_transposed
 
 def test_upsampler_stack_shapes_linearity_and_errors():
     torch.manual_seed(0)
-    stack = audio.UpsamplerStack("deconv", n_stages=3, channels=4, relu=False, bias=False).double()
+    stack = upsampling1d.UpsamplerStack("deconv", n_stages=3, channels=4, relu=False, bias=False).double()
     assert stack.period == 8
     x, y = torch.randn(2, 1, 10, dtype=torch.float64), torch.randn(2, 1, 10, dtype=torch.float64)
     assert stack(x).shape == (2, 1, 80)
     assert torch.allclose(stack(2 * x - 3 * y), 2 * stack(x) - 3 * stack(y), atol=1e-10)  # no bias, no ReLU
-    assert sum(isinstance(m, torch.nn.ReLU) for m in audio.UpsamplerStack("nearest").modules()) == 2
-    assert audio.UpsamplerStack("subpixel", n_stages=2, scale_factor=3).period == 9
+    assert sum(isinstance(m, torch.nn.ReLU) for m in upsampling1d.UpsamplerStack("nearest").modules()) == 2
+    assert upsampling1d.UpsamplerStack("subpixel", n_stages=2, scale_factor=3).period == 9
     with pytest.raises(ValueError, match=r"\(N, 1, T\)"):
         stack(torch.randn(2, 10, dtype=torch.float64))
     with pytest.raises(ValueError, match="kind.*'deconv9'"):
-        audio.UpsamplerStack("deconv9")
+        upsampling1d.UpsamplerStack("deconv9")
 
 
 def test_errors_name_the_bad_argument():
@@ -167,21 +167,23 @@ def test_errors_name_the_bad_argument():
 
 
 def test_interpolation_kernels_and_their_responses():
-    assert torch.equal(audio.interpolation_kernel("nearest", 3), torch.ones(3, dtype=torch.float64))
-    assert torch.allclose(audio.interpolation_kernel("linear", 2), torch.tensor([1, 3, 3, 1], dtype=torch.float64) / 4)
+    assert torch.equal(upsampling1d.interpolation_kernel("nearest", 3), torch.ones(3, dtype=torch.float64))
+    assert torch.allclose(
+        upsampling1d.interpolation_kernel("linear", 2), torch.tensor([1, 3, 3, 1], dtype=torch.float64) / 4
+    )
     f = np.linspace(0, 0.5, 11)
-    near = audio.frequency_response(audio.interpolation_kernel("nearest", 2), f)
-    lin = audio.frequency_response(audio.interpolation_kernel("linear", 2), f)
+    near = upsampling1d.frequency_response(upsampling1d.interpolation_kernel("nearest", 2), f)
+    lin = upsampling1d.frequency_response(upsampling1d.interpolation_kernel("linear", 2), f)
     assert np.allclose(near, np.abs(np.cos(np.pi * f)))  # a box of 2: the discrete sinc
     assert np.allclose(lin, np.abs(np.cos(np.pi * f)) ** 3)  # [1, 3, 3, 1] / 4 = box * box * box / 4
     # nearest by 8 is three nearest-by-2 stages: a box of 8, zero at every k/8
-    box8 = audio.interpolation_kernel("nearest", 8)
-    assert np.allclose(audio.frequency_response(box8, np.arange(1, 5) / 8), 0, atol=1e-12)
-    cascade = audio.interpolation_kernel("linear", 2, n_stages=3)
+    box8 = upsampling1d.interpolation_kernel("nearest", 8)
+    assert np.allclose(upsampling1d.frequency_response(box8, np.arange(1, 5) / 8), 0, atol=1e-12)
+    cascade = upsampling1d.interpolation_kernel("linear", 2, n_stages=3)
     assert cascade.shape[0] == 22 and float(cascade.sum()) == pytest.approx(8.0)
-    assert np.allclose(audio.frequency_response(cascade, np.arange(1, 5) / 8), 0, atol=1e-12)
+    assert np.allclose(upsampling1d.frequency_response(cascade, np.arange(1, 5) / 8), 0, atol=1e-12)
     with pytest.raises(ValueError, match="kernel"):
-        audio.frequency_response([1.0, -1.0], f)
+        upsampling1d.frequency_response([1.0, -1.0], f)
 
 
 @pytest.mark.parametrize("mode", ["nearest", "linear"])
@@ -190,7 +192,7 @@ def test_interpolation_is_zero_insertion_then_the_kernel(mode, s):
     """Away from the borders, interpolate(x) equals conv_transpose1d(x, h) with h the kernel read off here."""
     torch.manual_seed(0)
     x = torch.randn(1, 1, 20, dtype=torch.float64)
-    h = audio.interpolation_kernel(mode, s)
+    h = upsampling1d.interpolation_kernel(mode, s)
     kwargs = {} if mode == "nearest" else {"align_corners": False}
     want = F.interpolate(x, scale_factor=s, mode=mode, **kwargs)[0, 0]
     got = F.conv_transpose1d(x, h.view(1, 1, -1), stride=s)[0, 0]  # got[m] = sum_j x[j] h[m - s j]
@@ -257,7 +259,7 @@ def test_bandlimited_upsample_keeps_samples_and_adds_nothing_above_nyquist():
     torch.manual_seed(0)
     for t in (64, 65):
         x = torch.randn(3, 1, t, dtype=torch.float64)
-        y = audio.bandlimited_upsample(x, 4)
+        y = upsampling1d.bandlimited_upsample(x, 4)
         assert y.shape == (3, 1, 4 * t)
         assert torch.allclose(y[..., ::4], x, atol=1e-12)
         spectrum = torch.fft.rfft(y, dim=-1).abs()
@@ -265,7 +267,7 @@ def test_bandlimited_upsample_keeps_samples_and_adds_nothing_above_nyquist():
     # a tone with a whole number of cycles is upsampled exactly
     tone_low = audio.tone(125.0, 0.064, 2000).double()
     tone_high = audio.tone(125.0, 0.064, 16000).double()
-    assert torch.allclose(audio.bandlimited_upsample(tone_low, 8), tone_high, atol=1e-6)
+    assert torch.allclose(upsampling1d.bandlimited_upsample(tone_low, 8), tone_high, atol=1e-6)
 
 
 def test_to_unit_range_uses_one_gain():
@@ -305,13 +307,13 @@ def test_synthetic_pairs_and_fitting():
     x2, _ = audio.synthetic_pairs(6, 64, 2000, 4, seed=0)
     assert torch.equal(x, x2)
     torch.manual_seed(0)
-    model = audio.UpsamplerStack("nearest", n_stages=2, channels=4)
-    losses = audio.fit_upsampler(model, x, y, steps=60, batch_size=4, margin=8)
+    model = upsampling1d.UpsamplerStack("nearest", n_stages=2, channels=4)
+    losses = training.fit_upsampler(model, x, y, steps=60, batch_size=4, margin=8)
     assert len(losses) == 60 and np.mean(losses[-10:]) < 0.5 * np.mean(losses[:5])
     with pytest.raises(ValueError, match="margin"):
-        audio.fit_upsampler(model, x, y, steps=1, margin=200)
+        training.fit_upsampler(model, x, y, steps=1, margin=200)
     with pytest.raises(ValueError, match="inputs and targets"):
-        audio.fit_upsampler(model, x, y[:3], steps=1)
+        training.fit_upsampler(model, x, y[:3], steps=1)
 
 
 # --- metrics.tone_strength -----------------------------------------------------------------------------------

@@ -30,16 +30,17 @@ from torch import nn
 
 import tutorial_utils
 from tutorial_utils import (
-    audio,
     downsampling,
     forensics,
     ledger,
     losses,
+    metrics,
     models,
+    players,
     pretrained,
     training,
     upsampling,
-    widgets,
+    upsampling1d,
 )
 
 PACKAGE_DIR = Path(tutorial_utils.__file__).resolve().parent
@@ -149,7 +150,7 @@ def small_figure(a: int = 0):
 
 
 def frame_png():
-    return widgets.png_bytes(small_figure(), text={widgets.FRAME_KEY: json.dumps({"a": 1})})
+    return players.png_bytes(small_figure(), text={players.FRAME_KEY: json.dumps({"a": 1})})
 
 
 # --- the table -------------------------------------------------------------------------------------------------
@@ -158,7 +159,7 @@ CASES = [
     # runtime
     Case("runtime.seed_everything", {"seed": 0}, {"seed": [-1, 1.5, "0", 2**32], "deterministic": [1, "yes"]}),
     Case("runtime.pick", {"quick": 1, "full": 2}, {"quick": ["1", [1]], "full": ["2", None]}),
-    Case("runtime.setup", {"seed": 0}, {"seed": [-1, "0"]}),
+    Case("book.setup", {"seed": 0}, {"seed": [-1, "0"]}),
     Case(
         "runtime.claim",
         {"name": "x", "value": 2.0, "op": ">", "bound": 1.0},
@@ -548,6 +549,7 @@ CASES = [
         "data.digits_on_textures", {"n": 1}, {"n": [0], "size": [27], "seed": [-1], "textures": ["brick", ("wood",), 5]}
     ),
     # models
+    Case("models.num_layers", {"image_size": 32}, {"image_size": [4, 24, 32.0]}),
     Case(
         "models.Generator",
         dict(GEN_ARGS),
@@ -972,8 +974,8 @@ CASES = [
     # plotting
     Case(
         "plotting.comparison_figure",
-        {"panels": {"a": randn(2, 3, 8, 8)}, "zoom": 4, "corner": (0, 0)},
-        {"panels": [{}, 5], "zoom": [0, 2.5], "corner": [(8, 8), (1, 2, 3), -1], "title": [5]},
+        {"panels": {"a": randn(2, 3, 8, 8)}, "fingerprint": metrics.fingerprint, "zoom": 4, "corner": (0, 0)},
+        {"panels": [{}, 5], "fingerprint": [5], "zoom": [0, 2.5], "corner": [(8, 8), (1, 2, 3), -1], "title": [5]},
     ),
     Case(
         "plotting.magnified_corner",
@@ -1042,7 +1044,7 @@ CASES = [
         {"ax": [5], "size": [0], "corner": [(-1, 0), (1, 2, 3)], "color": ["notacolour", 5]},
     ),
     Case(
-        "plotting.glue",
+        "book.glue",
         {"name": "bad-input-test", "obj": 1, "display": False},
         {"name": [5, ""], "obj": [None], "display": [1]},
     ),
@@ -1060,12 +1062,12 @@ CASES = [
         },
     ),
     Case(
-        "plotting.table",
+        "book.table",
         {"header": ["a"], "rows": [[1]]},
         {"header": ["a", 5, []], "rows": [[[1, 2]], 5], "caption": [5]},
     ),
     Case("plotting.ink_for", {"colour": "0.3"}, {"colour": ["notacolour", 5]}),
-    Case("plotting.mean_range", {"values": [1.0, 2.0]}, {"values": [[], "abc", [NAN]], "fmt": [5, "q"]}),
+    Case("book.mean_range", {"values": [1.0, 2.0]}, {"values": [[], "abc", [NAN]], "fmt": [5, "q"]}),
     Case(
         "plotting.show_counts",
         {"ax": AX, "counts": [[0, 1], [2, 4]]},
@@ -1081,7 +1083,7 @@ CASES = [
     ),
     # widgets
     Case(
-        "widgets.draw_overlap_1d",
+        "overlap_figures.draw_overlap_1d",
         {"ax": AX, "kernel_size": 3, "stride": 2},
         {
             "ax": [5],
@@ -1094,24 +1096,24 @@ CASES = [
         },
     ),
     Case(
-        "widgets.overlap_figure",
+        "overlap_figures.overlap_figure",
         {"kernel_size": 3, "stride": 2},
         {"kernel_size": [0, "3"], "stride": [0], "input_size": [0], "span": [0]},
     ),
-    Case("widgets.overlap_explorer", {}, {"input_size": [0]}),
+    Case("overlap_figures.overlap_explorer", {}, {"input_size": [0]}),
     Case(
-        "widgets.overlap_grid",
+        "overlap_figures.overlap_grid",
         {"kernel_sizes": [3], "strides": [2]},
         {"kernel_sizes": [3, []], "strides": [[0]], "input_size": [0]},
     ),
     Case(
-        "widgets.png_bytes",
+        "players.png_bytes",
         {"fig": Lazy(small_figure)},
         {"fig": [5], "dpi": [0, "a"], "colors": [1, 300], "text": [{"a": 1}, 5]},
     ),
-    Case("widgets.frame_text", {"png": Lazy(frame_png)}, {"png": ["x", b"not a png"]}),
+    Case("players.frame_text", {"png": Lazy(frame_png)}, {"png": ["x", b"not a png"]}),
     Case(
-        "widgets.frame_player",
+        "players.frame_player",
         {"draw": small_figure, "grid": {"a": [1]}, "name": "t", "title": "T"},
         {
             "draw": [5],
@@ -1128,7 +1130,7 @@ CASES = [
         },
     ),
     Case(
-        "widgets.magnifier",
+        "players.magnifier",
         {"images": {"a": zeros(3, 8, 8)}, "name": "m", "title": "T", "value_range": (-1, 1)},
         {
             "images": [{}, 5],
@@ -1141,32 +1143,34 @@ CASES = [
         },
     ),
     Case(
-        "widgets.overlap_player",
+        "overlap_figures.overlap_player",
         {"kernel_sizes": [3], "strides": [2]},
         {"kernel_sizes": [[0], 3], "strides": [[]], "input_sizes": [[0], 4]},
     ),
     Case(
-        "widgets.draw_stacked_1d",
+        "overlap_figures.draw_stacked_1d",
         {"ax": AX, "kernel_sizes": [3], "strides": [2]},
         {"ax": [5], "kernel_sizes": [[0]], "strides": [[2, 2]], "input_size": [0], "span": [0]},
     ),
     Case(
-        "widgets.stacked_figure",
+        "overlap_figures.stacked_figure",
         {"kernel_sizes": [3], "strides": [2]},
         {"kernel_sizes": [[0], 3], "strides": [[2, 2]], "input_size": [0], "span": [0]},
     ),
     Case(
-        "widgets.stacking_player",
+        "overlap_figures.stacking_player",
         {"kernel_sizes": [3], "strides": [2], "input_size": 1},
         {"kernel_sizes": [5], "strides": [[0]], "input_size": [0]},
     ),
     Case(
-        "widgets.stamping_figure",
+        "overlap_figures.stamping_figure",
         {"stamps": 1, "input_size": 2},
         {"stamps": [-1, 5], "kernel_sizes": [[0], 3], "stride": [0], "input_size": [0]},
     ),
     Case(
-        "widgets.stamping_player", {"input_size": 1}, {"kernel_sizes": [[0], 3], "stride": [0, "2"], "input_size": [0]}
+        "overlap_figures.stamping_player",
+        {"input_size": 1},
+        {"kernel_sizes": [[0], 3], "stride": [0, "2"], "input_size": [0]},
     ),
     # gradients
     Case(
@@ -1281,12 +1285,12 @@ CASES = [
     Case("pretrained.class_objective", {"model": NET, "index": 0}, {"model": [5], "index": [-1, 1000]}),
     # audio
     Case(
-        "audio.fold_kernel1d",
+        "upsampling1d.fold_kernel1d",
         {"weight": ones(1, 1, 3), "scale_factor": 2},
         {"weight": [ones(1, 3), "w", ones(1, 1, 2)], "scale_factor": [0]},
     ),
     Case(
-        "audio.ResizeConv1d",
+        "upsampling1d.ResizeConv1d",
         {"in_channels": 1, "out_channels": 1},
         {
             "in_channels": [0],
@@ -1301,33 +1305,39 @@ CASES = [
             "dtype": [torch.bool],
         },
     ),
-    Case("audio.PixelShuffle1d", {"scale_factor": 2}, {"scale_factor": [0]}),
+    Case("upsampling1d.PixelShuffle1d", {"scale_factor": 2}, {"scale_factor": [0]}),
     Case(
-        "audio.PixelShuffle1d.forward",
+        "upsampling1d.PixelShuffle1d.forward",
         {"x": zeros(1, 2, 4)},
         {"x": [zeros(1, 3, 4), zeros(2, 4)]},
-        call=lambda **kw: audio.PixelShuffle1d(2)(**kw),
+        call=lambda **kw: upsampling1d.PixelShuffle1d(2)(**kw),
     ),
-    Case("audio.deconv_geometry", {"kernel_size": 4, "scale_factor": 2}, {"kernel_size": [1], "scale_factor": [0]}),
     Case(
-        "audio.make_upsampler1d",
+        "upsampling1d.deconv_geometry", {"kernel_size": 4, "scale_factor": 2}, {"kernel_size": [1], "scale_factor": [0]}
+    ),
+    Case(
+        "upsampling1d.make_upsampler1d",
         {"kind": "deconv", "in_channels": 1, "out_channels": 1},
         {"kind": ["x"], "in_channels": [0], "out_channels": [0], "scale_factor": [1], "bias": [1]},
     ),
     Case(
-        "audio.UpsamplerStack",
+        "upsampling1d.UpsamplerStack",
         {"kind": "deconv", "n_stages": 1, "channels": 2},
         {"kind": ["x"], "n_stages": [0], "channels": [0], "scale_factor": [1], "bias": [1], "relu": [1]},
     ),
     Case(
-        "audio.UpsamplerStack.forward",
+        "upsampling1d.UpsamplerStack.forward",
         {"x": zeros(1, 1, 8)},
         {"x": [zeros(1, 2, 8), zeros(8)]},
-        call=lambda **kw: audio.UpsamplerStack("deconv", n_stages=1, channels=2)(**kw),
+        call=lambda **kw: upsampling1d.UpsamplerStack("deconv", n_stages=1, channels=2)(**kw),
     ),
-    Case("audio.interpolation_kernel", {"mode": "linear"}, {"mode": ["cubic"], "scale_factor": [0], "n_stages": [0]}),
     Case(
-        "audio.frequency_response",
+        "upsampling1d.interpolation_kernel",
+        {"mode": "linear"},
+        {"mode": ["cubic"], "scale_factor": [0], "n_stages": [0]},
+    ),
+    Case(
+        "upsampling1d.frequency_response",
         {"kernel": [1.0, 1.0], "frequencies": [0.0, 0.25]},
         {"kernel": [[[1.0]], [1.0, -1.0]], "frequencies": ["abc", [NAN]]},
     ),
@@ -1361,7 +1371,7 @@ CASES = [
     ),
     Case("audio.silence", {"duration": 0.01}, {"duration": [0], "sample_rate": [0]}),
     Case(
-        "audio.bandlimited_upsample",
+        "upsampling1d.bandlimited_upsample",
         {"signals": zeros(8), "scale_factor": 2},
         {"signals": [zeros(1), "x"], "scale_factor": [0]},
     ),
@@ -1386,7 +1396,7 @@ CASES = [
         },
     ),
     Case(
-        "audio.players",
+        "players.sound_table",
         {"rows": [["a", [zeros(8)]]], "header": ["h", "x"]},
         {"rows": [5, [["a"]]], "header": ["h", 5], "sample_rate": [0]},
     ),
@@ -1396,7 +1406,7 @@ CASES = [
         {"n": [0], "n_samples_low": [1], "sample_rate": [1], "scale_factor": [0], "seed": [-1]},
     ),
     Case(
-        "audio.fit_upsampler",
+        "training.fit_upsampler",
         {
             "model": Lazy(lambda: nn.Conv1d(1, 1, 1)),
             "inputs": zeros(2, 1, 8),
@@ -1422,6 +1432,7 @@ CASES = [
 UNCHECKED = {
     # The ledger's functions read and write the rows that runtime.claim and the sweep make; no chapter calls them.
     **{f"ledger.{name}": "the sweep's own rows" for name in ledger.__all__},
+    "players.FramePlayer": "built only by players.frame_player, which checks every argument first",
 }
 
 BY_TARGET = {case.target: case for case in CASES}
@@ -1538,7 +1549,10 @@ def test_the_table_covers_every_public_module():
         "models",
         "training",
         "plotting",
-        "widgets",
+        "book",
+        "players",
+        "overlap_figures",
+        "upsampling1d",
         "gradients",
         "pretrained",
         "audio",

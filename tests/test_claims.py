@@ -12,7 +12,7 @@ import jupytext
 import pytest
 import torch
 
-from tutorial_utils import ledger, runtime
+from tutorial_utils import book, ledger, runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER = ROOT / "benchmarks" / "claims.csv"
@@ -89,7 +89,7 @@ def test_seed_reads_tutorial_seed(monkeypatch):
 
 
 def test_the_profile_line_prints_the_seed(monkeypatch, capsys):
-    runtime.setup(11)
+    book.setup(11)
     assert "seed=11" in capsys.readouterr().out
 
 

@@ -18,7 +18,7 @@ from torch.utils import _pytree as pytree
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.weak import WeakIdKeyDictionary
 
-from tutorial_utils import audio, balance, downsampling, metrics, models, training
+from tutorial_utils import balance, downsampling, metrics, models, training, upsampling1d
 from tutorial_utils.upsampling import KINDS, make_upsampler
 
 
@@ -221,8 +221,8 @@ OWNERS = {
     "losses.StyleContentLoss": SCLOSS,
     "losses.SpectralLoss": SPECTRAL,
     "pretrained.MobileNetV2": NET,
-    "audio.PixelShuffle1d": lambda: audio.PixelShuffle1d(2),
-    "audio.UpsamplerStack": lambda: audio.UpsamplerStack("deconv", n_stages=1, channels=2),
+    "upsampling1d.PixelShuffle1d": lambda: upsampling1d.PixelShuffle1d(2),
+    "upsampling1d.UpsamplerStack": lambda: upsampling1d.UpsamplerStack("deconv", n_stages=1, channels=2),
     "training.History": lambda: training.History(score2=[1.0]),
 }
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tutorial_utils import downsampling, metrics, models
+from tutorial_utils import downsampling, metrics
 
 
 def white_gradient_ratio(layer, channels=4, size=64, seed=0, crop=8):
@@ -96,12 +96,6 @@ def test_maxpool_routes_the_gradient_to_one_pixel_per_window():
 def _seeded_layer(kind, seed):
     torch.manual_seed(seed)
     return downsampling.make_downsampler(kind, 8, 32)
-
-
-def test_models_reexports_the_zoo():
-    assert models.make_downsampler is downsampling.make_downsampler
-    assert models.DOWN_KINDS == downsampling.DOWN_KINDS
-    assert models.Blur2d is downsampling.Blur2d
 
 
 def test_bad_arguments():

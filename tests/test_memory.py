@@ -12,7 +12,18 @@ import time
 
 import pytest
 
-from tutorial_utils import audio, data, downsampling, gradients, losses, models, overlap, pretrained, upsampling
+from tutorial_utils import (
+    audio,
+    data,
+    downsampling,
+    gradients,
+    losses,
+    models,
+    overlap,
+    pretrained,
+    upsampling,
+    upsampling1d,
+)
 from tutorial_utils._checks import MAX_ELEMENTS, check_elements
 
 HUGE = [
@@ -35,9 +46,17 @@ HUGE = [
     ("audio.tone(100, 10**6 s)", lambda: audio.tone(100.0, 10**6), "duration=1000000"),
     ("audio.white_noise(10**6 s)", lambda: audio.white_noise(10**6), "duration=1000000"),
     ("audio.synthetic_pairs(10**6, 10**6)", lambda: audio.synthetic_pairs(10**6, 10**6), "n=1000000"),
-    ("audio.make_upsampler1d", lambda: audio.make_upsampler1d("deconv", 10**5, 10**5), "in_channels=100000"),
-    ("audio.UpsamplerStack(channels=10**6)", lambda: audio.UpsamplerStack("deconv", channels=10**6), "in_channels"),
-    ("audio.ResizeConv1d", lambda: audio.ResizeConv1d(10**5, 10**5, 9), "in_channels=100000"),
+    (
+        "upsampling1d.make_upsampler1d",
+        lambda: upsampling1d.make_upsampler1d("deconv", 10**5, 10**5),
+        "in_channels=100000",
+    ),
+    (
+        "upsampling1d.UpsamplerStack(channels=10**6)",
+        lambda: upsampling1d.UpsamplerStack("deconv", channels=10**6),
+        "in_channels",
+    ),
+    ("upsampling1d.ResizeConv1d", lambda: upsampling1d.ResizeConv1d(10**5, 10**5, 9), "in_channels=100000"),
     ("overlap.overlap_counts 1D", lambda: overlap.overlap_counts(3, 2, 10**12), "stride=2"),
     ("overlap.overlap_counts 2D", lambda: overlap.overlap_counts(3, 2, (10**6, 10**6)), "input_size"),
     ("overlap.stamp_counts", lambda: overlap.stamp_counts(3, 2, 10**6, 1), "input_size"),

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tutorial_utils import models, training
+from tutorial_utils import downsampling, models, training
 from tutorial_utils.upsampling import KINDS
 
 
@@ -112,7 +112,7 @@ def test_wrong_latent_shape():
         gen(torch.zeros(8))
 
 
-@pytest.mark.parametrize("kind", models.DOWN_KINDS)
+@pytest.mark.parametrize("kind", downsampling.DOWN_KINDS)
 @pytest.mark.parametrize("size", [16, 32])
 def test_discriminator_shape(kind, size):
     torch.manual_seed(0)
@@ -137,21 +137,21 @@ def test_discriminator_stem_is_a_stride_1_first_layer():
     assert [m.stride for m in stem.modules() if isinstance(m, torch.nn.Conv2d)] == [(1, 1), (2, 2), (2, 2)]
 
 
-@pytest.mark.parametrize("kind", models.DOWN_KINDS)
+@pytest.mark.parametrize("kind", downsampling.DOWN_KINDS)
 def test_downsampler_halves(kind):
-    layer = models.make_downsampler(kind, 3, 5)
+    layer = downsampling.make_downsampler(kind, 3, 5)
     assert layer(torch.randn(2, 3, 12, 8)).shape == (2, 5, 6, 4)
 
 
 def test_blur_is_a_normalised_low_pass():
-    blur = models.Blur2d(2)
+    blur = downsampling.Blur2d(2)
     flat = torch.full((1, 2, 6, 6), 0.7)
     assert torch.allclose(blur(flat), flat)
     checker = (-1.0) ** (torch.arange(6)[:, None] + torch.arange(6)[None, :])
     assert blur(checker.expand(1, 2, 6, 6)).abs().max() < 1e-6  # removes the period-2 checkerboard
 
 
-@pytest.mark.parametrize("kind", models.DOWN_KINDS)
+@pytest.mark.parametrize("kind", downsampling.DOWN_KINDS)
 def test_classifier_shape(kind):
     torch.manual_seed(0)
     net = models.Classifier(kind, image_size=16, n_classes=7, width=4, channels=2)
@@ -162,7 +162,9 @@ def test_classifier_shape(kind):
 
 def test_classifiers_that_differ_in_downsampling_have_the_same_widths():
     """Every 3×3 kind has the same parameters; conv4 only has bigger kernels (16/9 of the conv weights)."""
-    counts = {k: sum(p.numel() for p in models.Classifier(k, 32, width=8).parameters()) for k in models.DOWN_KINDS}
+    counts = {
+        k: sum(p.numel() for p in models.Classifier(k, 32, width=8).parameters()) for k in downsampling.DOWN_KINDS
+    }
     assert counts["conv3"] == counts["avgpool"] == counts["blurpool"] == counts["maxpool"], counts
     assert counts["conv4"] > counts["conv3"], counts
 

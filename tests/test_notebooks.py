@@ -71,13 +71,11 @@ def test_setup_cell_conventions(py):
     setup = code_cells(nb)[0]
     assert f'REPO = "{repo_url()}"' in setup, "the Colab install must use the repository URL of pyproject.toml"
     assert '"google.colab" in sys.modules' in setup and 'f"tutorial_utils @ git+{REPO}"' in setup, "no Colab install"
-    assert re.search(r"^device = runtime\.setup\(SEED\)", setup, re.M), (
-        f"{py.name}: setup cell must call runtime.setup(SEED)"
-    )
-    # The rest of the setup lives in runtime.setup: no notebook repeats it (one place to change it).
+    assert re.search(r"^device = book\.setup\(SEED\)", setup, re.M), f"{py.name}: setup cell must call book.setup(SEED)"
+    # The rest of the setup lives in book.setup: no notebook repeats it (one place to change it).
     source = "\n".join(code_cells(nb))
     for copied in ("runtime.seed_everything(", "runtime.describe()", "plotting.use_style()", "runtime.get_device()"):
-        assert copied not in source, f"{py.name} repeats {copied}: runtime.setup(SEED) does it"
+        assert copied not in source, f"{py.name} repeats {copied}: book.setup(SEED) does it"
 
 
 def test_repository_url_is_written_consistently():
@@ -139,14 +137,14 @@ def test_no_text_names_a_chapter_that_does_not_exist():
 
 
 def glued_numbers(py: Path) -> set[str]:
-    """The keys a chapter stores with ``plotting.glue_numbers(key=...)``."""
-    calls = re.findall(r"plotting\.glue_numbers\((.*?)\n\)", py.read_text(), flags=re.S)
+    """The keys a chapter stores with ``book.glue_numbers(key=...)``."""
+    calls = re.findall(r"book\.glue_numbers\((.*?)\n\)", py.read_text(), flags=re.S)
     return {key for call in calls for key in re.findall(r"^\s*(\w+)=", call, flags=re.M)}
 
 
 def test_glued_numbers_finds_the_keys(tmp_path):
     path = tmp_path / "probe.py"
-    path.write_text("plotting.glue_numbers(\n    a_b=1.0,\n    c=min(\n        x for x in y\n    ),\n)\n")
+    path.write_text("book.glue_numbers(\n    a_b=1.0,\n    c=min(\n        x for x in y\n    ),\n)\n")
     assert glued_numbers(path) == {"a_b", "c"}
 
 
@@ -170,7 +168,7 @@ def test_code_lines_fit_the_page_column(py):
 
 
 def lost_tables(source: str) -> list[int]:
-    """Lines of a code cell where a ``plotting.table(...)`` is evaluated and thrown away: a table shows only as
+    """Lines of a code cell where a ``book.table(...)`` is evaluated and thrown away: a table shows only as
     its cell's last expression (or glued), so one followed by a print or a figure never reaches the page."""
     body = ast.parse("\n".join("" if line.startswith(("%", "!")) else line for line in source.splitlines())).body
     return [
@@ -192,9 +190,9 @@ def lost_tables(source: str) -> list[int]:
 
 def test_lost_tables_finds_a_table_before_a_print():
     assert lost_tables("t = 1\nplotting.table(h, r)\nprint(t)") == [2]
-    assert lost_tables("for x in y:\n    plotting.table(h, r)") == [2]
+    assert lost_tables("for x in y:\n    book.table(h, r)") == [2]
     assert lost_tables("print(1)\nplotting.table(h, r)") == []
-    assert lost_tables("plotting.glue('k', plotting.table(h, r), display=False)\nprint(1)") == []
+    assert lost_tables("book.glue('k', book.table(h, r), display=False)\nprint(1)") == []
 
 
 @pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.stem)
@@ -222,7 +220,7 @@ def test_chapter_opens_on_a_picture_and_says_what_it_teaches(py):
         f"{py.name}: 2 or 3 'you will learn' lines"
     )
     key = re.search(r"\{glue:figure\} (\w+)", first).group(1)
-    assert f'plotting.glue("{key}", ' in py.read_text(), f"{py.name}: the opening figure {key!r} is not glued here"
+    assert f'book.glue("{key}", ' in py.read_text(), f"{py.name}: the opening figure {key!r} is not glued here"
 
 
 @pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.stem)
@@ -237,7 +235,7 @@ def test_collapsed_cells_are_tagged_for_what_they_hold(py):
             )
         if "checks" in tags(c) or "setup" in tags(c):
             assert "hide-input" in tags(c), f"{py.name}: a checks/setup cell must be hide-input too:\n{c.source[:200]}"
-        if "plotting.glue_numbers(" in c.source:
+        if "book.glue_numbers(" in c.source:
             assert "remove-cell" in tags(c), f"{py.name}: the cell that only stores glue numbers is remove-cell"
 
 

@@ -14,7 +14,7 @@ import pytest
 import torch
 from PIL import Image
 
-from tutorial_utils import plotting
+from tutorial_utils import book, plotting
 
 
 class Cells(HTMLParser):
@@ -59,7 +59,7 @@ def style(cell, prop: str) -> str:
 
 def test_table_pads_its_cells_and_right_aligns_numeric_columns():
     rows = [["+ box of width 2", "[4, 4, 5, 5]", "1.25", 3], ["two k3,s2 layers", "[3, 2, 3, 1]", "3.00", 12]]
-    cells = parse(plotting.table(["final layer", "one period", "max/min", "n"], rows))
+    cells = parse(book.table(["final layer", "one period", "max/min", "n"], rows))
     assert [c[1] for c in cells.rows[1]] == ["+ box of width 2", "[4, 4, 5, 5]", "1.25", "3"]
     for row in cells.rows:  # header and body
         assert [style(c, "text-align") for c in row] == ["left", "left", "right", "right"]
@@ -70,7 +70,7 @@ def test_table_pads_its_cells_and_right_aligns_numeric_columns():
 
 
 def test_table_caption_and_escaping():
-    table = plotting.table(["a<b"], [["x & y"]], caption="Seeds 0–2 <all>")
+    table = book.table(["a<b"], [["x & y"]], caption="Seeds 0–2 <all>")
     cells = parse(table)
     assert cells.caption == "Seeds 0–2 <all>" and cells.rows[0][0][1] == "a<b" and cells.rows[1][0][1] == "x & y"
     assert "&lt;all&gt;" in table._repr_html_() and "<all>" not in table._repr_html_()
@@ -101,21 +101,21 @@ def test_table_caption_and_escaping():
     ],
 )
 def test_what_reads_as_a_number(value, number):
-    assert plotting._is_number(value) is number
+    assert book._is_number(value) is number
 
 
 def test_a_column_with_blanks_and_numbers_is_numeric_and_an_empty_one_is_not():
-    cells = parse(plotting.table(["kind", "score", "note"], [["a", "0.1", ""], ["b", "", ""]]))
+    cells = parse(book.table(["kind", "score", "note"], [["a", "0.1", ""], ["b", "", ""]]))
     assert [style(c, "text-align") for c in cells.rows[1]] == ["left", "right", "left"]
 
 
 def test_mean_range_reads_mean_min_max():
-    assert plotting.mean_range([0.38, 0.47, 0.41]) == "0.42 [0.38–0.47]"
-    assert plotting.mean_range(np.array([1e-3, 3e-3]), fmt=".0e") == "2e-03 [1e-03–3e-03]"
-    assert plotting.mean_range([5.0]) == "5.00"  # one seed: the value alone
-    assert plotting._is_number(plotting.mean_range([1, 2, 3]))  # and a table right-aligns it
+    assert book.mean_range([0.38, 0.47, 0.41]) == "0.42 [0.38–0.47]"
+    assert book.mean_range(np.array([1e-3, 3e-3]), fmt=".0e") == "2e-03 [1e-03–3e-03]"
+    assert book.mean_range([5.0]) == "5.00"  # one seed: the value alone
+    assert book._is_number(book.mean_range([1, 2, 3]))  # and a table right-aligns it
     with pytest.raises(ValueError, match="fmt must be a format specification"):
-        plotting.mean_range([1.0], fmt="q")
+        book.mean_range([1.0], fmt="q")
 
 
 def test_counts_are_drawn_white_for_none_and_darker_for_more_never_black():

@@ -234,13 +234,13 @@ def test_package_data_ships_in_the_wheel(tmp_path):
         names = set(zf.namelist())
         shipped = {f"tutorial_utils/{p.relative_to(PACKAGE).as_posix()}" for p in (PACKAGE / "assets").iterdir()}
         assert {"tutorial_utils/assets/player.js", "tutorial_utils/assets/magnifier.js"} <= shipped
-        assert {"tutorial_utils/imagenet_classes.txt", "tutorial_utils/assets/widgets.css"} | shipped <= names
+        assert {"tutorial_utils/imagenet_classes.txt", "tutorial_utils/assets/players.css"} | shipped <= names
         zf.extractall(tmp_path / "site")
     code = (
-        "import numpy as np; from tutorial_utils import pretrained, widgets; "
-        "page = widgets.magnifier({'a': np.zeros((4, 4))}, 'm', 'M', 2, value_range=(0, 1))._repr_html_(); "
-        "assert widgets._asset('magnifier.js') in page and '.tu-magnifier' in page; "
-        "print(widgets.__file__, pretrained.__file__, len(pretrained.IMAGENET_CLASSES))"
+        "import numpy as np; from tutorial_utils import overlap_figures, players, pretrained; "
+        "page = players.magnifier({'a': np.zeros((4, 4))}, 'm', 'M', 2, value_range=(0, 1))._repr_html_(); "
+        "assert players._asset('magnifier.js') in page and '.tu-magnifier' in page; "
+        "print(overlap_figures.__file__, pretrained.__file__, len(pretrained.IMAGENET_CLASSES))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

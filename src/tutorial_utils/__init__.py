@@ -1,22 +1,19 @@
-"""Helpers shared by the Checkerboard notebooks.
+"""Helpers shared by the Checkerboard notebooks, one module per concept, in layers (each imports only the layers
+below it):
 
-Modules are named by concept:
-
-- ``runtime``: setup, seeds, device and the quick/full profile
-- ``matrices``: convolutions and transposed convolutions as matrices
-- ``overlap``: which kernel copies paint which output pixel
-- ``balance``: the phase-sum condition for a kernel that paints flat
-- ``upsampling`` and ``downsampling``: the layers the book compares (folded resize-convolution, ICNR)
-- ``metrics``: checkerboard score (per batch or per image), phase energies, spectra, tone strength
-- ``data``: bundled photographs, crops, MNIST digits, a stylising filter
-- ``models``: generators, discriminators, classifiers, the style-transfer network
-- ``pretrained``: MobileNetV2 with offline ImageNet weights
-- ``training``: GAN, transformation-network and classifier loops with their histories
-- ``losses``: Gram matrices, random-feature style and content losses, a spectral regulariser
-- ``gradients``: input gradients and feature visualisation
-- ``forensics``: detectors of generated images (a threshold on the score, a linear model on the spectrum)
-- ``audio``: 1D upsamplers, test signals and players
-- ``plotting`` and ``widgets``: figures, tables and kernel-free interactive players
+- publishing: ``book`` (a chapter's setup cell, glue for other pages, tables)
+- pictures and sound: ``plotting`` (the figure style and pixel figures), ``overlap_figures`` (chapter 02's
+  diagrams and explorers), ``players`` (frame players, magnifiers and audio players that need no kernel),
+  ``audio`` (test signals, training pairs, spectrograms)
+- learning: ``training`` (the GAN's step and loop, one ``fit`` loop for everything else), ``gradients`` (input
+  gradients, attacks, feature visualisation), ``losses``, ``models``, ``pretrained`` (MobileNetV2, offline)
+- measures: ``metrics`` (checkerboard score, phase energies, spectra, tone strength), ``forensics`` (detectors of
+  generated images)
+- layers: ``upsampling`` (2D, with the folded resize-convolution and ICNR), ``upsampling1d`` (1D, for audio),
+  ``downsampling``
+- operators: ``matrices`` (convolutions as matrices), ``overlap`` (which copies paint which pixel), ``balance``
+  (the phase-sum condition for a kernel that paints flat)
+- ground: ``data`` (bundled photographs and digits), ``runtime`` (seeds, device, profile, claims), ``_checks``
 
 Import the module you need; nothing heavy happens on import.
 """

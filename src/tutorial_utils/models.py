@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from ._checks import as_bool, as_choice, as_device, as_int, check_elements
-from .downsampling import DOWN_KINDS, Blur2d, make_downsampler  # noqa: F401 - re-exported: models.make_downsampler
+from .downsampling import DOWN_KINDS, make_downsampler
 from .upsampling import KINDS, make_upsampler
 
 # The article's three generators: transposed convolutions in the last two layers, in the last one, nowhere.
@@ -18,7 +18,7 @@ VARIANTS = {"deconv_last_two": 2, "deconv_last": 1, "resize": 0}
 CONTROL_VARIANTS = ("deconv_early",)
 
 
-def _num_layers(image_size: int) -> int:
+def num_layers(image_size: int) -> int:
     """Upsampling layers from the 4×4 seed to image_size (a power of two >= 8)."""
     size = as_int("image_size", image_size, 8)
     layers = size.bit_length() - 3
@@ -64,7 +64,7 @@ class Generator(nn.Module):
         channels: int = 3,
     ) -> None:
         super().__init__()
-        layers = _num_layers(image_size)
+        layers = num_layers(image_size)
         kinds = _kinds(kinds, layers, image_size, KINDS)
         self.kinds, self.image_size, self.channels = tuple(kinds), image_size, as_int("channels", channels, 1)
         self.latent_dim = as_int("latent_dim", latent_dim, 1)
@@ -97,7 +97,7 @@ class Generator(nn.Module):
         for arg, kind in (("resize_kind", resize_kind), ("deconv_kind", deconv_kind)):
             if kind not in KINDS:
                 raise ValueError(f"{arg} must be an upsampler kind from {KINDS}, got {kind!r}")
-        layers = _num_layers(image_size)
+        layers = num_layers(image_size)
         if name == "deconv_early":
             kinds = [deconv_kind] * (layers - 1) + [resize_kind]
         else:
@@ -146,7 +146,7 @@ class Discriminator(nn.Module):
         spectral_norm: bool = False,
     ) -> None:
         super().__init__()
-        layers = _num_layers(image_size)
+        layers = num_layers(image_size)
         kinds = _kinds(kinds, layers, image_size, DOWN_KINDS)
         channels, width = as_int("channels", channels, 1), as_int("width", width, 1)
         self.stem = as_bool("stem", stem)
@@ -185,7 +185,7 @@ class Classifier(nn.Module):
         channels: int = 1,
     ) -> None:
         super().__init__()
-        layers = _num_layers(image_size)
+        layers = num_layers(image_size)
         kinds = _kinds(kinds, layers, image_size, DOWN_KINDS)
         widths = [as_int("channels", channels, 1)] + [as_int("width", width, 1) * 2**i for i in range(layers)]
         self.n_classes = as_int("n_classes", n_classes, 2)

@@ -3,9 +3,6 @@ convention for counts, small grids, and tables that read."""
 
 from __future__ import annotations
 
-import numbers
-import re
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -325,19 +322,20 @@ def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yell
     ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor=color, linewidth=1.2))
 
 
-def comparison_figure(panels: dict, zoom: int = 12, corner: tuple[int, int] = (8, 8), title: str | None = None):
+def comparison_figure(
+    panels: dict, fingerprint, zoom: int = 12, corner: tuple[int, int] = (8, 8), title: str | None = None
+):
     """One column per batch in ``panels`` (label -> images (N, 3, H, W) in [-1, 1]): its first four images, a
-    ``zoom``×``zoom`` zoom of the first image's outlined ``corner``, and its period-4 fingerprint
-    (:func:`~tutorial_utils.metrics.fingerprint`, red channel, tiled 2×2, one colour scale for all columns), at
-    most the page column wide (7.6 in)."""
-    from . import metrics
-
+    ``zoom``×``zoom`` zoom of the first image's outlined ``corner``, and the red channel of ``fingerprint(images)``
+    (:func:`~tutorial_utils.metrics.fingerprint`, a (C, p, p) tile), tiled 2×2 on one colour scale for all
+    columns; at most the page column wide (7.6 in)."""
     if not isinstance(panels, dict) or not panels:
         raise ValueError(f"panels must be a non-empty dict of label -> images, got {type(panels).__name__}")
+    as_callable("fingerprint", fingerprint, "a function of a batch returning a (C, p, p) tile")
     zoom = as_int("zoom", zoom, 1)
     r, c = as_pair("corner", corner, 0)
     as_str("title", title, optional=True)
-    tiles = {name: metrics.fingerprint(x)[0].tile(2, 2) for name, x in panels.items()}
+    tiles = {name: fingerprint(x)[0].tile(2, 2) for name, x in panels.items()}
     for name, x in panels.items():
         if r + zoom > x.shape[-2] or c + zoom > x.shape[-1]:
             raise ValueError(
@@ -398,46 +396,6 @@ def magnified_corner(
     return fig
 
 
-def glue(name: str, obj, display: bool = True) -> None:
-    """Store a figure or value under ``name`` so other pages of the book can paste it (the intro's gallery).
-
-    Uses myst-nb's glue when it is installed; elsewhere (Colab) it only displays. A matplotlib figure is shown
-    once here and then closed, so the inline backend does not draw it a second time.
-    """
-    if not as_str("name", name):
-        raise ValueError("name must be a non-empty string (the key other pages paste), got ''")
-    if obj is None:
-        raise ValueError("obj must be a figure or value to paste, got None")
-    as_bool("display", display)
-    try:
-        from myst_nb import glue as myst_glue
-    except ImportError:
-        if display:
-            from IPython.display import display as show
-
-            show(obj)
-    else:
-        myst_glue(name, obj, display=display)
-    if isinstance(obj, mpl.figure.Figure):
-        plt.close(obj)
-
-
-def glue_numbers(**values: float) -> None:
-    """Store measured numbers for other pages, without showing them: ``book/conclusion.md`` pastes each one with
-    ``{glue:text}`name:.2f``, so its recipe quotes what the chapters measured in the same build."""
-    import numbers
-
-    try:
-        from myst_nb import glue as myst_glue
-    except ImportError:  # Colab: nothing else reads them
-        myst_glue = None
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-        if myst_glue is not None:
-            myst_glue(name, float(value), display=False)
-
-
 def annotated_heatmap(
     ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}", cmap: str = "Oranges", vmax: float | None = None
 ):
@@ -475,100 +433,3 @@ def _check_labels(name: str, labels, n: int) -> None:
         raise TypeError(f"{name} must be a sequence of {n} labels, got {type(labels).__name__} {labels!r}")
     if len(labels) != n:
         raise ValueError(f"{name} must have one label per entry ({n}), got {len(labels)}: {labels!r}")
-
-
-# A cell that reads as a number: 3, -0.25, 1.2e-05, 1,024, 12%, 208x, 0.42 [0.40–0.45] (see mean_range).
-_NUMBER = re.compile(r"^[+\-−]?(\d[\d,]*(\.\d*)?|\.\d+)(e[+\-]?\d+)?\s*(%|x|×)?(\s*\[[^\]]*\])?$", re.IGNORECASE)
-_CELL = "padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; vertical-align: top"
-
-
-def _is_number(value) -> bool:
-    """Whether a table cell holds a number (a real, or text that reads as one)."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return True
-    return isinstance(value, str) and bool(_NUMBER.match(value.strip()))
-
-
-def _html_cells(values, tag: str, numeric: list[bool]) -> str:
-    """Escaped, padded table cells, e.g. ``<td style="...">3</td>``; numeric columns right-aligned."""
-    from html import escape
-
-    cells = []
-    for v, right in zip(values, numeric):
-        style = f"{_CELL}; text-align: {'right' if right else 'left'}"
-        if right and tag == "td":  # a number stays on one line; a header may wrap
-            style += "; font-variant-numeric: tabular-nums; white-space: nowrap"
-        cells.append(f'<{tag} style="{style}">{escape(v)}</{tag}>')
-    return "".join(cells)
-
-
-class _Table:
-    """A small table that Jupyter and the HTML book render as a real table (HTML, padded, numbers right-aligned,
-    an optional caption), and text reprs show as Markdown."""
-
-    def __init__(self, header, rows, caption: str | None = None) -> None:
-        self.header = [str(h) for h in header]
-        self.rows = [[str(v) for v in row] for row in rows]
-        self.caption = caption
-        # a column is numeric when every non-empty cell in it is a number (and one cell at least is not empty)
-        self.numeric = [
-            any(row[c] for row in self.rows) and all(_is_number(row[c]) for row in self.rows if row[c])
-            for c in range(len(self.header))
-        ]
-
-    def _repr_markdown_(self) -> str:
-        rule = "|" + "".join("---:|" if right else "---|" for right in self.numeric)
-        lines = ["| " + " | ".join(self.header) + " |", rule]
-        table = "\n".join(lines + ["| " + " | ".join(row) + " |" for row in self.rows])
-        return f"{self.caption}\n\n{table}" if self.caption else table
-
-    def _repr_html_(self) -> str:
-        from html import escape
-
-        body = "".join(f"<tr>{_html_cells(row, 'td', self.numeric)}</tr>" for row in self.rows)
-        head = _html_cells(self.header, "th", self.numeric).replace("#ddd", "#888")
-        caption = (
-            f'<caption style="caption-side: top; text-align: left; padding: 0.3em 0; font-style: italic">'
-            f"{escape(self.caption)}</caption>"
-            if self.caption
-            else ""
-        )
-        return (
-            '<table class="tu-table" style="border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em">'
-            f"{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
-
-    def __repr__(self) -> str:
-        return self._repr_markdown_()
-
-
-def table(header, rows, caption: str | None = None) -> _Table:
-    """Rows of values as a table to display in a notebook (the last expression of a cell): Jupyter and the
-    HTML book render it as an HTML table with padded cells, numeric columns right-aligned and an optional
-    ``caption`` above it; plain-text reprs show Markdown."""
-    if isinstance(header, str) or not isinstance(header, (tuple, list)) or not header:
-        raise TypeError(f"header must be a non-empty list of column names, got {type(header).__name__} {header!r}")
-    if isinstance(rows, str) or not hasattr(rows, "__iter__"):
-        raise TypeError(f"rows must be a sequence of rows (each a sequence of values), got {type(rows).__name__}")
-    rows = list(rows)
-    for row in rows:
-        if isinstance(row, str) or not hasattr(row, "__len__") or len(row) != len(header):
-            raise ValueError(f"rows must each hold {len(header)} values (one per header entry), got {row!r}")
-    return _Table(header, rows, as_str("caption", caption, optional=True))
-
-
-def mean_range(values, fmt: str = ".2f") -> str:
-    """Results over several seeds as one cell of text, "mean [min–max]" (e.g. ``0.42 [0.38–0.47]``), each
-    number formatted with ``fmt``; a single value is shown alone."""
-    a = as_array("values", values, "a sequence of numbers (one per seed)").ravel()
-    if a.size == 0:
-        raise ValueError("values must hold at least one number (one per seed), got none")
-    if not isinstance(fmt, str):
-        raise TypeError(f"fmt must be a format specification such as '.2f' or '.1e', got {type(fmt).__name__}")
-    try:
-        mean = format(float(a.mean()), fmt)
-    except ValueError as err:
-        raise ValueError(f"fmt must be a format specification for numbers such as '.2f', got {fmt!r}") from err
-    if a.size == 1:
-        return mean
-    return f"{mean} [{format(float(a.min()), fmt)}–{format(float(a.max()), fmt)}]"

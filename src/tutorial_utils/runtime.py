@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 PROFILES = ("quick", "full")
+_seed: int | None = None  # the seed of the last seed_everything() (a chapter's setup), recorded beside each claim
 
 
 def get_device() -> torch.device:
@@ -48,7 +49,8 @@ def seed_everything(seed: int, deterministic: bool = True) -> int:
         raise ValueError(f"seed must be in [0, 2**32), got {seed}")
     if not isinstance(deterministic, bool):
         raise TypeError(f"deterministic must be a bool, got {type(deterministic).__name__} {deterministic!r}")
-    seed = int(seed)
+    global _seed
+    seed = _seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
@@ -155,23 +157,6 @@ def seed() -> int:
     if not value.isdigit() or int(value) >= 2**32:
         raise ValueError(f"TUTORIAL_SEED must be an int in [0, 2**32), got {value!r}")
     return int(value)
-
-
-_seed: int | None = None  # the seed of the last setup(), recorded beside each claim
-
-
-def setup(seed: int = 0) -> torch.device:
-    """Everything a chapter's first cell does: the book's figure style, seeds, the device; prints what runs.
-
-    Returns the device (see :func:`get_device`). Notebooks call it once, after the Colab install line.
-    """
-    global _seed
-    from . import plotting
-
-    _seed = seed_everything(seed)
-    plotting.use_style()
-    print(describe())
-    return get_device()
 
 
 def describe() -> str:

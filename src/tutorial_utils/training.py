@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import metrics, models, runtime
+from . import downsampling, metrics, models, runtime
 from ._checks import (
     as_bool,
     as_callable,
@@ -97,7 +97,7 @@ class GANConfig:
 
     def __post_init__(self) -> None:
         as_choice("variant", self.variant, (*models.VARIANTS, *models.CONTROL_VARIANTS))
-        models._num_layers(self.image_size)  # a power of two >= 8, or a clear error
+        models.num_layers(self.image_size)  # a power of two >= 8, or a clear error
         for name, minimum in (
             ("width", 1),
             ("latent_dim", 1),
@@ -112,9 +112,9 @@ class GANConfig:
         if self.disc_width is not None:
             as_int("disc_width", self.disc_width, 1)
         kinds = (self.disc_kinds,) if isinstance(self.disc_kinds, str) else self.disc_kinds
-        if not isinstance(kinds, (tuple, list)) or not kinds or any(k not in models.DOWN_KINDS for k in kinds):
+        if not isinstance(kinds, (tuple, list)) or not kinds or any(k not in downsampling.DOWN_KINDS for k in kinds):
             raise ValueError(
-                f"disc_kinds must be a kind or a tuple of kinds from {models.DOWN_KINDS}, got {self.disc_kinds!r}"
+                f"disc_kinds must be a kind or a tuple of kinds from {downsampling.DOWN_KINDS}, got {self.disc_kinds!r}"
             )
         for name in ("lr", "lr_d"):
             value = getattr(self, name)
@@ -678,3 +678,45 @@ def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 256) -> to
     finally:
         model.train(was_training)
     return torch.cat(logits).softmax(dim=1)
+
+
+def fit_upsampler(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    steps: int,
+    batch_size: int = 16,
+    lr: float = 2e-3,
+    margin: int = 64,
+    seed: int = 0,
+) -> list[float]:
+    """Train ``model`` to map ``inputs`` to ``targets`` (mean squared error, ``margin`` output samples at each
+    border left out, Adam) on random minibatches; returns the loss of every step. Shows a progress bar."""
+
+    steps, batch_size = as_int("steps", steps, 1), as_int("batch_size", batch_size, 1)
+    margin = as_int("margin", margin, 0)
+    as_module("model", model)
+    as_tensor("inputs", inputs, 3, "(N, C, T)")
+    as_tensor("targets", targets, 3, "(N, C, s*T)")
+    lr = as_float("lr", lr, 0, lo_open=True)
+    if inputs.ndim != 3 or targets.ndim != 3 or inputs.shape[0] != targets.shape[0]:
+        raise ValueError(
+            f"inputs and targets must be (N, C, T) batches of equal N, got shapes "
+            f"{tuple(inputs.shape)} and {tuple(targets.shape)}"
+        )
+    if targets.shape[-1] <= 2 * margin:
+        raise ValueError(f"margin must leave samples: 2 * margin < {targets.shape[-1]}, got margin={margin}")
+    device = next(model.parameters()).device
+    inputs, targets = inputs.to(device), targets.to(device)
+    gen = torch.Generator().manual_seed(as_int("seed", seed, 0))
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    keep = slice(margin, targets.shape[-1] - margin)
+    losses = []
+    for _ in runtime.progress(range(steps), f"fitting {getattr(model, 'kind', type(model).__name__)}"):
+        idx = torch.randint(0, inputs.shape[0], (batch_size,), generator=gen).to(device)
+        loss = (model(inputs[idx]) - targets[idx])[..., keep].pow(2).mean()
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        losses.append(float(loss.detach()))
+    return losses

@@ -85,7 +85,7 @@ class ResizeConvBase(nn.Module):
     """Resize by ``scale_factor``, then a stride-1 "same" convolution with odd kernel sizes (zero padding after
     the resize); with ``mode="nearest"`` and ``fast=True``, the same function as ONE transposed convolution whose
     kernel is folded from the small one. Subclasses name the dimension: the convolution class, the transposed
-    convolution and the resize modes (:class:`ResizeConv2d`, ``audio.ResizeConv1d``).
+    convolution and the resize modes (:class:`ResizeConv2d`, ``upsampling1d.ResizeConv1d``).
 
     The parameters are those of the plain convolution (``self.conv``), so state dicts move between the fast and
     the slow path, and the layer holds no buffer: the fold is recomputed from the current weight at each forward

@@ -1,5 +1,5 @@
-// A magnifier (tutorial_utils.widgets.magnifier): the pointer or the arrow keys place one window, shown zoomed
-// under every image. widgets.py appends the call with the magnifier's root id: (...)("tu-name");
+// A magnifier (tutorial_utils.players.magnifier): the pointer or the arrow keys place one window, shown zoomed
+// under every image. players.py appends the call with the magnifier's root id: (...)("tu-name");
 (function (id) {
   var script = document.currentScript;
   var root = (script && script.parentElement) || document.getElementById(id);

@@ -1,5 +1,5 @@
-// A frame player (tutorial_utils.widgets.frame_player): the frame shown is frames[index], where index is the
-// controls' positions in row-major order. widgets.py appends the call with the player's root id: (...)("tu-name");
+// A frame player (tutorial_utils.players.frame_player): the frame shown is frames[index], where index is the
+// controls' positions in row-major order. players.py appends the call with the player's root id: (...)("tu-name");
 (function (id) {
   var script = document.currentScript;
   var root = (script && script.parentElement) || document.getElementById(id);

@@ -35,18 +35,25 @@ OFFLINE := tests/offline.sh
 # The machine's core count, wherever a recipe needs one: nproc on Linux, getconf or sysctl where there is no nproc
 # (macOS), 2 (CI's count) if none answers.
 NPROC := $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
-# make book and make test run the quick profile (minutes on a laptop CPU) unless TUTORIAL_PROFILE says otherwise,
-# from the environment or the command line: `make book TUTORIAL_PROFILE=full`. A notebook run outside make keeps
-# runtime.profile()'s own default (full on CUDA, quick otherwise).
-TUTORIAL_PROFILE ?= quick
+# make book and make test run the quick profile (minutes on a laptop CPU) unless PROFILE (or TUTORIAL_PROFILE, from
+# the environment or the command line) says otherwise: `make book PROFILE=full` builds the book that GitHub Pages
+# publishes. A notebook run outside make keeps runtime.profile()'s own default (full on CUDA, quick otherwise).
+PROFILE ?= $(or $(TUTORIAL_PROFILE),quick)
+ifeq ($(filter quick full,$(PROFILE)),)
+  $(error PROFILE must be quick or full, got '$(PROFILE)')
+endif
+TUTORIAL_PROFILE := $(PROFILE)
 export TUTORIAL_PROFILE
+# Each profile builds into its own folder with its own execution cache (jupyter-cache knows a notebook's code, not
+# the profile it ran in): the quick book in _build/html, the full one in _build/full/_build/html.
+BOOK_OUT := $(if $(filter quick,$(PROFILE)),.,_build/full)
 
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install book test test-full lint test-unit test-notebooks test-book browser bench sweep sync screenshots clean
+.PHONY: install book test lint test-unit test-notebooks test-book browser bench sweep sync screenshots clean
 
 install: $(STAMP)
 
@@ -80,8 +87,8 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@echo "Installed into $(VENV) (python: $(BIN)/python)"
 
 book: install
-	$(BIN)/jupyter-book build . --all -W --keep-going
-	@echo "Book: $(CURDIR)/_build/html/index.html"
+	$(BIN)/jupyter-book build . --path-output $(BOOK_OUT) --all -W --keep-going
+	@echo "Book ($(PROFILE) profile): $(abspath $(BOOK_OUT))/_build/html/index.html"
 
 # nbval executes every notebook once and stores the executions in the book's cache (conftest.py);
 # the book build then reuses them. Unit tests, notebooks and the book build run with the network blocked.
@@ -114,13 +121,6 @@ test-notebooks: install
 SWEEP ?=
 sweep: install
 	$(BIN)/python benchmarks/sweep.py --cores $(NPROC) $(SWEEP)
-
-# The full profile (the default on CUDA, bigger pictures, its own margins): every notebook executed by nbval with
-# TUTORIAL_PROFILE=full. It does not touch the book's cache, which holds the profile that `make test` ran.
-# The scheduled workflow (.github/workflows/full-profile.yml) runs it weekly on 2 CPU cores.
-test-full: install
-	TUTORIAL_PROFILE=full NBVAL_CACHE=0 $(OFFLINE) $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-	  --nbval-cell-timeout=7200 -p no:cacheprovider notebooks -q --durations=0
 
 # The book checks run on WORKERS workers too: the first builds the book, the other waits for it (tests/book/conftest.py).
 test-book: install

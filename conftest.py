@@ -18,7 +18,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-CACHE = Path(__file__).resolve().parent / "_build" / ".jupyter_cache"
+ROOT = Path(__file__).resolve().parent
+
+
+def book_cache() -> Path:
+    """The execution cache of the book that `make book` builds in this run's profile (see the Makefile's BOOK_OUT):
+    jupyter-cache knows a notebook's code, not the profile it ran in, so each profile keeps its own."""
+    if os.environ.get("TUTORIAL_PROFILE", "quick") == "full":
+        return ROOT / "_build" / "full" / "_build" / ".jupyter_cache"
+    return ROOT / "_build" / ".jupyter_cache"
+
+
 _outcomes: dict[str, list[bool]] = {}  # notebook path -> passed?, one per executed cell
 _seconds: dict[str, float] = {}
 
@@ -100,7 +110,7 @@ def pytest_sessionfinish(session) -> None:
         nb = executed_notebook(cells)
         if nb is None:
             continue
-        cache = get_cache(str(CACHE))
+        cache = get_cache(str(book_cache()))
         bundle = CacheBundleIn(
             nb,
             str(Path(session.config.rootpath) / path),

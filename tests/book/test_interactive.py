@@ -281,5 +281,30 @@ def test_math_is_typeset_offline(page, browser):
     text = browser.evaluate(VISIBLE_TEXT_JS)
     raw_tex = sorted(set(RAW_TEX.findall(text)))
     assert not raw_tex, f"{page}: raw TeX in the visible text: {raw_tex}"
-    outside = [u for u in browser.requests() if not u.startswith((browser.base, "data:", "blob:", "about:"))]
+    outside = outside_requests(browser)
     assert not outside, f"{page}: requests outside the book: {outside}"
+
+
+def outside_requests(browser) -> list[str]:
+    """What the current page asked for outside the book (inline data and blobs are not requests out)."""
+    return [u for u in browser.requests() if not u.startswith((browser.base, "data:", "blob:", "about:"))]
+
+
+def test_the_request_check_sees_a_page_reach_out_and_nothing_answers(browser):
+    """A planted page that shows a picture from another host and fetches three addresses outside the book: the
+    check above lists all four requests, and none of them is answered."""
+    outside = ["http://example.com/", "http://127.0.0.1:9/", "https://1.1.1.1/"]
+    probe = HTML / "_outside_probe.html"
+    probe.write_text(
+        "<!DOCTYPE html><html><body><img src='https://example.com/a.png'><pre id='out'></pre><script>"
+        f"Promise.all({json.dumps(outside)}.map((url) => fetch(url).then(() => 'answered', () => 'failed')))"
+        ".then((results) => { document.getElementById('out').textContent = JSON.stringify(results); });"
+        "</script></body></html>"
+    )
+    try:
+        browser.open(probe.name)
+        results = json.loads(browser.page.wait_for_function("document.getElementById('out').textContent").json_value())
+    finally:
+        probe.unlink()
+    assert sorted(outside_requests(browser)) == sorted(["https://example.com/a.png", *outside])
+    assert results == ["failed"] * len(outside), f"a request outside the book was answered: {results}"

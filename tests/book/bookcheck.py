@@ -98,7 +98,7 @@ class Browser:
         self.root, self.timeout, self.base = Path(root).resolve(), timeout, BOOK_URL
         self.prefix, self.why_not_isolated = namespace_command() if isolate else ([], "not requested")
         self._scratch = tempfile.TemporaryDirectory()
-        self.context: BrowserContext | None = None
+        self._contexts: dict[tuple[bool, bool], BrowserContext] = {}
         self.page: Page | None = None
         self._requests: list[str] = []
         try:
@@ -163,22 +163,25 @@ class Browser:
         else:
             route.fulfill(status=404, body="not found")
 
+    def _context(self, javascript: bool, mobile: bool) -> BrowserContext:
+        """The browser context for pages with or without JavaScript, on a desktop or a phone: made once each, since
+        a context takes longer to make than a page, and routed through ``_serve``."""
+        if (javascript, mobile) not in self._contexts:
+            context = self.browser.new_context(device_scale_factor=1, is_mobile=mobile, java_script_enabled=javascript)
+            context.set_default_timeout(self.timeout * 1000)
+            context.route("**/*", self._serve)
+            self._contexts[javascript, mobile] = context
+        return self._contexts[javascript, mobile]
+
     def open(
         self, path: str, javascript: bool = True, width: int = 1280, height: int = 1600, mobile: bool = False
     ) -> Page:
-        """Load ``path`` (relative to the served folder) in a fresh context with a ``width`` x ``height`` window
-        (a phone's when ``mobile``), wait for its load event, and return the page."""
-        if self.context is not None:
-            self.context.close()
-        self.context = self.browser.new_context(
-            viewport={"width": width, "height": height},
-            device_scale_factor=1,
-            is_mobile=mobile,
-            java_script_enabled=javascript,
-        )
-        self.context.set_default_timeout(self.timeout * 1000)
-        self.context.route("**/*", self._serve)
-        self.page = self.context.new_page()
+        """Load ``path`` (relative to the served folder) in a fresh page with a ``width`` x ``height`` window (a
+        phone's when ``mobile``), wait for its load event, and return the page."""
+        if self.page is not None:
+            self.page.close()
+        self.page = self._context(javascript, mobile).new_page()
+        self.page.set_viewport_size({"width": width, "height": height})
         self._requests = []
         self.page.on("request", lambda request: self._requests.append(request.url))
         self.page.goto(f"{self.base}/{path}", wait_until="load")

@@ -8,7 +8,7 @@ server would), and every other request is aborted. Behind that route stand two m
 * where the machine allows it, Playwright's Node.js driver, and Chromium with it, run in a network namespace of
   their own (``unshare -n``, or ``unshare -rn`` when not root) in which no interface is up: the driver talks to
   this process over its standard input and output and to Chromium over a pipe, so neither needs a socket;
-* Chromium's flags send any request to a dead proxy and resolve no host name.
+* Chromium's flags send every request but loopback ones to a dead proxy and resolve no host name.
 
 The module also holds what the book checks share: where the book is built and which pages the toc lists.
 """
@@ -38,8 +38,8 @@ SCREENSHOTS = BUILD / "screenshots"
 # 127.0.0.1, makes a secure context; no request for it reaches a server: the route answers them all.
 BOOK_URL = "http://book.localhost"
 
-# Chromium's own wall, whatever the namespace: no background traffic, a dead proxy for every request, and no
-# name resolution. (Playwright adds --headless, --no-sandbox and its own defaults.)
+# Chromium's own wall, whatever the namespace: no background traffic, a dead proxy for every request but loopback
+# ones, and no name resolution. (Playwright adds --headless, --no-sandbox and its own defaults.)
 CHROMIUM_FLAGS = [
     "--disable-gpu",
     "--disable-background-networking",

@@ -126,9 +126,11 @@ sweep: install
 test-book: install
 	$(OFFLINE) $(BIN)/python -m pytest tests/book -v -n $(WORKERS)
 
-# Debian's chromium for the browser checks: installed under CI when missing, otherwise the checks skip. It is
-# all they need: tests/book drives it over the DevTools protocol on a pipe (standard library only, no
-# chromedriver, no Selenium), inside a network namespace made with util-linux's unshare where possible.
+# Debian's chromium for the browser checks: installed under CI when missing, otherwise the checks skip.
+# Playwright (a dev dependency) drives it offline through executable_path, so `playwright install` is never
+# needed: Playwright's route answers the book's pages from _build/html and aborts every other request, and its
+# driver and chromium run in a network namespace with no interface up where util-linux's unshare allows it
+# (tests/book/bookcheck.py).
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$${CI:-}" = "true" ]; then \
@@ -149,7 +151,8 @@ sync: install
 	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.py
 
 # Screenshots of the built book at 1400 px (desktop) and 400 px (phone) in _build/shots, to look at every figure
-# after `make book`; PAGES="notebooks/05_gans book/intro" takes some pages only. Needs Debian's chromium.
+# after `make book`; PAGES="notebooks/05_gans book/intro" takes some pages only. Needs Debian's chromium, which
+# Playwright drives offline as in the browser checks.
 PAGES ?=
 screenshots: install
 	$(BIN)/python tests/book/screenshots.py $(PAGES)

@@ -1,4 +1,4 @@
-"""Fixtures of the book checks: the built book, Chromium, a local server and an offline DevTools browser.
+"""Fixtures of the book checks: the built book, Chromium, and an offline browser driven by Playwright.
 
 Without Chromium the browser checks skip with the reason, except under CI=true, where they must run.
 """
@@ -6,18 +6,14 @@ Without Chromium the browser checks skip with the reason, except under CI=true, 
 from __future__ import annotations
 
 import fcntl
-import functools
-import http.server
 import os
-import shutil
 import subprocess
 import sys
-import threading
 import warnings
 from pathlib import Path
 
 import pytest
-from bookcheck import BUILD, HTML, ROOT, Browser, DevToolsError, QuietHandler
+from bookcheck import BUILD, HTML, ROOT, Browser, find_chromium
 
 
 def build_book() -> tuple[int, str]:
@@ -50,7 +46,7 @@ def built_book() -> Path:
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    exe = find_chromium()
     if exe is None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but chromium is not installed (make test installs Debian's chromium under CI)")
@@ -59,28 +55,23 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(built_book):
-    handler = functools.partial(QuietHandler, directory=str(built_book))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser(chromium, built_book):
-    """Chromium driven over the DevTools protocol, in a network namespace with only loopback where possible."""
-    try:
-        b = Browser(chromium, built_book)
-    except DevToolsError as err:  # a namespace that unshare grants but Chromium cannot run in
-        b = Browser(chromium, built_book, isolate=False)
-        b.why_not_isolated = f"Chromium did not start in it: {err}"
+def bare_browser(chromium):
+    """Chromium driven by Playwright, started before the book is built: it shows the built book (_build/html),
+    or another folder inside ``serving``, with the network blocked: in a network namespace with no interface up
+    where possible, and always behind Playwright's route and Chromium's flags (bookcheck). One per worker:
+    Playwright's sync API runs one driver per thread."""
+    b = Browser(chromium, HTML)
     if not b.isolated:
         warnings.warn(
             f"no network namespace ({b.why_not_isolated}): the browser checks block the network "
-            "with Chromium's flags only",
+            "with Playwright's route and Chromium's flags only",
             stacklevel=1,
         )
     yield b
     b.close()
+
+
+@pytest.fixture(scope="session")
+def browser(bare_browser, built_book):
+    """The session's Chromium, once the book is built."""
+    return bare_browser

@@ -2,19 +2,17 @@
 (phone), whole, cut into pieces a screen high, written to _build/shots/<page>_<width>_<k>.png.
 
 `make screenshots` runs it after `make book`; `make screenshots PAGES="notebooks/05_gans book/intro"` takes some
-pages only. The same offline Chromium as the browser checks (bookcheck.Browser) serves and renders them.
+pages only. The same offline Chromium as the browser checks (bookcheck.Browser, driven by Playwright) renders them.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import io
-import shutil
 import sys
 from pathlib import Path
 
-from bookcheck import BUILD, HTML, Browser, DevToolsError, toc_pages
+from bookcheck import BUILD, HTML, Browser, find_chromium, toc_pages
 from PIL import Image
 
 SHOTS = BUILD / "shots"
@@ -41,13 +39,9 @@ def cut(image: Image.Image, stem: Path, piece: int = PIECE) -> list[Path]:
 
 def shoot(browser: Browser, page: str, width: int) -> Image.Image:
     """The whole of ``page`` (a path under _build/html without .html) rendered ``width`` px wide."""
-    browser.open(f"{page}.html")
-    browser.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False)
+    browser.open(f"{page}.html", width=width, height=900)
     browser.evaluate(SETTLED)
-    size = browser.call("Page.getLayoutMetrics")["cssContentSize"]
-    clip = {"x": 0, "y": 0, "width": width, "height": int(size["height"]), "scale": 1}
-    data = browser.call("Page.captureScreenshot", format="png", clip=clip, captureBeyondViewport=True)["data"]
-    return Image.open(io.BytesIO(base64.b64decode(data)))
+    return Image.open(io.BytesIO(browser.page.screenshot(full_page=True)))
 
 
 def main(argv: list[str]) -> int:
@@ -57,7 +51,7 @@ def main(argv: list[str]) -> int:
     if not (HTML / "index.html").exists():
         print(f"no built book in {HTML}: run make book first", file=sys.stderr)
         return 1
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_chromium()
     if chromium is None:
         print("chromium not found: install Debian's chromium (apt-get install chromium)", file=sys.stderr)
         return 1
@@ -67,10 +61,7 @@ def main(argv: list[str]) -> int:
         print(f"not in the built book: {', '.join(missing)}", file=sys.stderr)
         return 1
     SHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        browser = Browser(chromium, HTML)
-    except DevToolsError:  # a namespace that unshare grants but Chromium cannot run in
-        browser = Browser(chromium, HTML, isolate=False)
+    browser = Browser(chromium, HTML)
     try:
         for page in pages:
             for width in WIDTHS:

@@ -1,23 +1,24 @@
 """Build the book with warnings as errors, then open every page in headless Chromium.
 
-The build executes every notebook. The browser check serves _build/html on 127.0.0.1 and, for each page,
-loads it in one Chromium session, reads the rendered DOM, saves a screenshot under _build/screenshots, and
-checks that chapter pages
-show their figures (every image is served and decodes) and no error output. Chromium runs with the network
-blocked (bookcheck.CHROMIUM_FLAGS). Without Chromium the browser tests skip with the reason, except under
-CI=true, where they must run. Fixtures are in conftest.py; test_interactive.py moves every control.
+The build executes every notebook. The browser check shows _build/html in one Chromium driven by Playwright and,
+for each page, loads it, reads the rendered DOM, saves a screenshot under _build/screenshots, and checks that
+chapter pages show their figures (every image is served and decodes) and no error output. Chromium runs with the
+network blocked (bookcheck). Without Chromium the browser tests skip with the reason, except under CI=true,
+where they must run. Fixtures are in conftest.py; test_interactive.py moves every control.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
-import urllib.request
+import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from bookcheck import BUILD, CHROMIUM_FLAGS, HTML, ROOT, SCREENSHOTS, chapter_pages, run_chromium, toc_pages  # noqa: F401
+from bookcheck import HTML, ROOT, SCREENSHOTS, toc_pages
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 
 def test_every_toc_page_is_built(built_book):
@@ -86,21 +87,31 @@ def test_figures_are_matplotlib_images_not_player_frames_or_magnifier_panels():
     assert parser.figures == ["../_images/fig.png"]
 
 
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        assert response.status == 200, f"{url}: HTTP {response.status}"
-        return response.read()
+# A fetch by the page itself, so the file comes the way the page's own images come: through the browser's route.
+FETCH_JS = """async (url) => {
+  const response = await fetch(url), bytes = new Uint8Array(await response.arrayBuffer());
+  let text = "";
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return {status: response.status, body: btoa(text)};
+}"""
+
+
+def fetch(browser, url: str) -> bytes:
+    """The body the browser is served for ``url``, which must answer 200."""
+    response = browser.page.evaluate(FETCH_JS, url)
+    assert response["status"] == 200, f"{url}: HTTP {response['status']}"
+    return base64.b64decode(response["body"])
 
 
 @pytest.mark.parametrize("page", toc_pages())
-def test_page_renders_in_chromium(page, browser, server):
+def test_page_renders_in_chromium(page, browser):
     """Each page loads in the session's Chromium (one browser for every page, not two launches per page)."""
     browser.open(f"{page}.html")
     dom = browser.evaluate("document.documentElement.outerHTML")
     assert "<article" in dom and "</html>" in dom, f"{page}: the page did not render"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / f"{Path(page).name}.png"
-    shot.write_bytes(base64.b64decode(browser.call("Page.captureScreenshot", format="png")["data"]))
+    shot.write_bytes(browser.page.screenshot())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{page}: no screenshot"
 
     parser = PageParser()
@@ -108,10 +119,9 @@ def test_page_renders_in_chromium(page, browser, server):
     assert parser.error_blocks == 0, f"{page}: shows {parser.error_blocks} error output(s)"
     assert "Traceback (most recent call last)" not in dom, f"{page}: shows a traceback"
     figures = parser.figures
-    base = f"{server}/{page}.html"
     for src in figures:
         if not src.startswith("data:image"):
-            body = fetch(urllib.request.urljoin(base, src))
+            body = fetch(browser, urllib.parse.urljoin(browser.page.url, src))
             assert body[:8] == b"\x89PNG\r\n\x1a\n" or body.lstrip()[:4] in (b"<svg", b"<?xm"), (
                 f"{page}: {src} is not an image"
             )
@@ -133,7 +143,7 @@ def test_page_renders_in_chromium(page, browser, server):
         assert len(set(figures)) >= pasted, f"{page}: {len(set(figures))} figures rendered for {pasted} pasted"
 
 
-def test_audio_chapter_has_playable_embedded_wav_players(chromium, server):
+def test_audio_chapter_has_playable_embedded_wav_players(browser):
     """Chapter 08's players render as <audio controls> elements whose sources are embedded WAV files (base64
     data URIs that decode to a RIFF/WAVE header and a readable PCM stream), and Chromium loads each one's
     metadata (a positive duration), which it only does for media it can play."""
@@ -143,7 +153,7 @@ def test_audio_chapter_has_playable_embedded_wav_players(chromium, server):
     import wave
 
     page = "notebooks/08_audio"
-    dom = run_chromium(chromium, "--virtual-time-budget=5000", "--dump-dom", f"{server}/{page}.html")
+    dom = browser.open(f"{page}.html").content()
     players = re.findall(r"<audio\b([^>]*)>(.*?)</audio>", dom, flags=re.DOTALL)
     assert len(players) >= 10, f"{page}: {len(players)} <audio> elements, expected a player per output"
     for attrs, inner in players:
@@ -172,13 +182,10 @@ def test_audio_chapter_has_playable_embedded_wav_players(chromium, server):
         "</script></body></html>"
     )
     try:
-        probed = run_chromium(
-            chromium,
-            "--virtual-time-budget=20000",
-            "--autoplay-policy=no-user-gesture-required",
-            "--dump-dom",
-            f"{server}/{probe.name}",
-        )
+        browser.open(probe.name)
+        with contextlib.suppress(PlaywrightTimeoutError):  # no report in time: the assertion below says so
+            browser.page.wait_for_selector("#durations", state="attached", timeout=20_000)
+        probed = browser.page.content()
     finally:
         probe.unlink()
     found = re.search(r'<pre id="durations">(.*?)</pre>', probed, flags=re.DOTALL)

@@ -101,7 +101,7 @@ def test_player_shows_the_frame_its_controls_select(page, player, browser):
         before = state(browser, player)
         at_end = before["positions"][i] == len(before["values"][i]) - 1
         browser.evaluate(f"document.getElementById('tu-{player}-p-{param}').focus()")
-        browser.press("ArrowLeft" if at_end else "ArrowRight")
+        browser.page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
         after = state(browser, player)
         moved = [b - a for a, b in zip(before["positions"], after["positions"])]
         assert moved == [(-1 if at_end else 1) if j == i else 0 for j in range(len(moved))], (
@@ -140,8 +140,9 @@ def test_player_shows_the_right_frame_for_every_setting(page, player, browser):
 
 
 def click(browser, selector: str) -> None:
+    """Click the middle of the element, scrolled into view, as a reader would."""
     box = browser.rect(selector)
-    browser.mouse(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, click=True)
+    browser.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def test_animation_plays_pauses_and_steps(browser):
@@ -222,7 +223,7 @@ def test_magnifier_follows_pointer_and_keys(page, name, browser):
     # The pointer over pixel (r, c) of the first image puts that pixel near the middle of the window.
     for r, c in ((d["height"] // 3, d["width"] // 2), (d["height"] - 1, 0), (5, d["width"] - 3)):
         box = st["img"]
-        browser.mouse(
+        browser.page.mouse.move(
             box["x"] + (c + 0.5) * box["width"] / d["width"], box["y"] + (r + 0.5) * box["height"] / d["height"]
         )
         st = magnifier_state(browser, name)
@@ -238,7 +239,7 @@ def test_magnifier_follows_pointer_and_keys(page, name, browser):
         f"(() => {{ const z = document.getElementById('tu-{name}-zoom-0'), r = z.getBoundingClientRect();"
         " return {x: r.x + z.clientLeft, y: r.y + z.clientTop, width: z.clientWidth, height: z.clientHeight}; })()"
     )
-    shot = Image.open(io.BytesIO(browser.screenshot(zoom))).convert("RGB")
+    shot = Image.open(io.BytesIO(browser.page.screenshot(clip=zoom))).convert("RGB")
     image = decode(st["src"]).convert("RGB")
     for i in range(d["window"]):
         for j in range(d["window"]):
@@ -249,11 +250,11 @@ def test_magnifier_follows_pointer_and_keys(page, name, browser):
             )
     # Keyboard: arrows move the window by one pixel, Shift+arrow by a whole window (clamped at the border).
     browser.evaluate(f"document.querySelector('#tu-{name} .tu-mag-stage').focus()")
-    browser.press("ArrowUp")
-    browser.press("ArrowLeft")
+    browser.page.keyboard.press("ArrowUp")
+    browser.page.keyboard.press("ArrowLeft")
     before = magnifier_state(browser, name)
-    browser.press("ArrowDown")
-    browser.press("ArrowRight")
+    browser.page.keyboard.press("ArrowDown")
+    browser.page.keyboard.press("ArrowRight")
     after = magnifier_state(browser, name)
     assert (after["row"], after["col"]) == (before["row"] + 1, before["col"] + 1), (
         before["row"],
@@ -261,7 +262,7 @@ def test_magnifier_follows_pointer_and_keys(page, name, browser):
         after["row"],
         after["col"],
     )
-    browser.press("ArrowLeft", shift=True)
+    browser.page.keyboard.press("Shift+ArrowLeft")
     shifted = magnifier_state(browser, name)
     assert shifted["col"] == max(0, after["col"] - d["window"]) and shifted["row"] == after["row"]
     assert_window_consistent(shifted, name)
@@ -280,5 +281,30 @@ def test_math_is_typeset_offline(page, browser):
     text = browser.evaluate(VISIBLE_TEXT_JS)
     raw_tex = sorted(set(RAW_TEX.findall(text)))
     assert not raw_tex, f"{page}: raw TeX in the visible text: {raw_tex}"
-    outside = [u for u in browser.requests() if not u.startswith((browser.base, "data:", "blob:", "about:"))]
+    outside = outside_requests(browser)
     assert not outside, f"{page}: requests outside the book: {outside}"
+
+
+def outside_requests(browser) -> list[str]:
+    """What the current page asked for outside the book (inline data and blobs are not requests out)."""
+    return [u for u in browser.requests() if not u.startswith((browser.base, "data:", "blob:", "about:"))]
+
+
+def test_the_request_check_sees_a_page_reach_out_and_nothing_answers(browser):
+    """A planted page that shows a picture from another host and fetches three addresses outside the book: the
+    check above lists all four requests, and none of them is answered."""
+    outside = ["http://example.com/", "http://127.0.0.1:9/", "https://1.1.1.1/"]
+    probe = HTML / "_outside_probe.html"
+    probe.write_text(
+        "<!DOCTYPE html><html><body><img src='https://example.com/a.png'><pre id='out'></pre><script>"
+        f"Promise.all({json.dumps(outside)}.map((url) => fetch(url).then(() => 'answered', () => 'failed')))"
+        ".then((results) => { document.getElementById('out').textContent = JSON.stringify(results); });"
+        "</script></body></html>"
+    )
+    try:
+        browser.open(probe.name)
+        results = json.loads(browser.page.wait_for_function("document.getElementById('out').textContent").json_value())
+    finally:
+        probe.unlink()
+    assert sorted(outside_requests(browser)) == sorted(["https://example.com/a.png", *outside])
+    assert results == ["failed"] * len(outside), f"a request outside the book was answered: {results}"

@@ -23,15 +23,15 @@ OVERFLOW_JS = """(() => {
 })()"""
 
 
-def set_width(browser, width: int) -> None:
-    browser.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600)
+def open_at(browser, path: str, width: int) -> None:
+    """Open ``path`` in a window ``width`` px wide and 900 px high, a phone's below 600 px."""
+    browser.open(path, width=width, height=900, mobile=width < 600)
 
 
 @pytest.mark.parametrize("device", list(WIDTHS))
 @pytest.mark.parametrize("page", toc_pages())
 def test_no_horizontal_overflow(page, device, browser):
-    browser.open(f"{page}.html")
-    set_width(browser, WIDTHS[device])
+    open_at(browser, f"{page}.html", WIDTHS[device])
     found = browser.evaluate(OVERFLOW_JS)
     assert found["page"] <= 1, f"{page} scrolls sideways by {found['page']} px at {WIDTHS[device]} px"
     if device == "desktop":  # on a phone, long code lines scroll inside their block, which is fine
@@ -53,8 +53,7 @@ def test_introduction_opens_with_the_two_decoders(browser):
     """The first two images of the introduction are chapter 06's two glued pictures, transposed decoder first,
     side by side before any paragraph at a 1400 px window, each drawn at its natural size (so the period-2
     grid is not resampled) and at least 256 CSS px wide."""
-    browser.open("book/intro.html")
-    set_width(browser, WIDTHS["desktop"])
+    open_at(browser, "book/intro.html", WIDTHS["desktop"])
     images = browser.evaluate("""(() => {
       const article = document.querySelector("article");
       const para = [...article.querySelectorAll("p")].find((p) => !p.closest("figure"));

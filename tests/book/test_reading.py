@@ -99,8 +99,7 @@ REPORT_JS = r"""(() => {
 
 def load(browser, path: str) -> dict:
     """Open ``path`` of the served folder at 1400 px and measure it."""
-    browser.open(path)
-    browser.call("Emulation.setDeviceMetricsOverride", **DESKTOP, deviceScaleFactor=1, mobile=False)
+    browser.open(path, **DESKTOP)
     browser.evaluate("document.fonts.ready.then(() => true)")
     return browser.evaluate(REPORT_JS)
 

@@ -3,7 +3,6 @@ blank tail."""
 
 from __future__ import annotations
 
-from bookcheck import Browser
 from PIL import Image
 from screenshots import PIECE, cut, shoot
 
@@ -17,15 +16,12 @@ def test_cut_drops_the_blank_tail_and_keeps_every_row(tmp_path):
     assert heights == [PIECE, PIECE, 3500 - 2 * PIECE]
 
 
-def test_a_page_is_shot_whole_at_the_width_asked(tmp_path, chromium):
+def test_a_page_is_shot_whole_at_the_width_asked(tmp_path, bare_browser):
     (tmp_path / "tall.html").write_text(
         '<html><body style="margin: 0"><div style="height: 3000px; background: #fff"></div>'
         '<div style="height: 200px; background: #0000ff"></div></body></html>'
     )
-    browser = Browser(chromium, tmp_path, isolate=False)
-    try:
-        image = shoot(browser, "tall", 400).convert("RGB")
-    finally:
-        browser.close()
+    with bare_browser.serving(tmp_path):
+        image = shoot(bare_browser, "tall", 400).convert("RGB")
     assert image.width == 400 and image.height >= 3200
     assert image.getpixel((200, 3100)) == (0, 0, 255)  # the bottom of the page, below the first screen

@@ -151,11 +151,12 @@ sync: install
 	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.py
 
 # Screenshots of the built book at 1400 px (desktop) and 400 px (phone) in _build/shots, to look at every figure
-# after `make book`; PAGES="notebooks/05_gans book/intro" takes some pages only. Needs Debian's chromium, which
+# after `make book`; PAGES="notebooks/05_gans book/intro" takes some pages only, PROFILE=full the full book's
+# (_build/full/_build/shots). Needs Debian's chromium, which
 # Playwright drives offline as in the browser checks.
 PAGES ?=
 screenshots: install
-	$(BIN)/python tests/book/screenshots.py $(PAGES)
+	$(BIN)/python tests/book/screenshots.py --html $(BOOK_OUT)/_build/html $(PAGES)
 
 # Removes what builds and tests leave behind; .venv stays (rm -rf .venv, then make install, rebuilds it).
 clean:

@@ -2,7 +2,9 @@
 (phone), whole, cut into pieces a screen high, written to _build/shots/<page>_<width>_<k>.png.
 
 `make screenshots` runs it after `make book`; `make screenshots PAGES="notebooks/05_gans book/intro"` takes some
-pages only. The same offline Chromium as the browser checks (bookcheck.Browser, driven by Playwright) renders them.
+pages only; `make screenshots PROFILE=full` shoots the full profile's book (_build/full/_build/html) into
+_build/full/_build/shots. The same offline Chromium as the browser checks (bookcheck.Browser, driven by
+Playwright) renders them.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ import io
 import sys
 from pathlib import Path
 
-from bookcheck import BUILD, HTML, Browser, find_chromium, toc_pages
+from bookcheck import HTML, ROOT, Browser, find_chromium, toc_pages
 from PIL import Image
 
-SHOTS = BUILD / "shots"
 WIDTHS = (1400, 400)  # desktop, phone
 PIECE = 1600  # height of one piece in px: about one and a half screens
 BLANK = 245  # grey level above which a row counts as blank (the page's white tail)
@@ -47,26 +48,29 @@ def shoot(browser: Browser, page: str, width: int) -> Image.Image:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pages", nargs="*", help="pages as _toc.yml names them (default: every page)")
+    parser.add_argument("--html", type=Path, default=HTML, help=f"the built book (default: {HTML.relative_to(ROOT)})")
     args = parser.parse_args(argv)
-    if not (HTML / "index.html").exists():
-        print(f"no built book in {HTML}: run make book first", file=sys.stderr)
+    html = args.html.resolve()
+    shots = html.parent / "shots"
+    if not (html / "index.html").exists():
+        print(f"no built book in {html}: run make book first", file=sys.stderr)
         return 1
     chromium = find_chromium()
     if chromium is None:
         print("chromium not found: install Debian's chromium (apt-get install chromium)", file=sys.stderr)
         return 1
     pages = args.pages or toc_pages()
-    missing = [p for p in pages if not (HTML / f"{p}.html").exists()]
+    missing = [p for p in pages if not (html / f"{p}.html").exists()]
     if missing:
         print(f"not in the built book: {', '.join(missing)}", file=sys.stderr)
         return 1
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    browser = Browser(chromium, HTML)
+    shots.mkdir(parents=True, exist_ok=True)
+    browser = Browser(chromium, html)
     try:
         for page in pages:
             for width in WIDTHS:
-                paths = cut(shoot(browser, page, width), SHOTS / f"{Path(page).name}_{width}")
-                print(f"{SHOTS.relative_to(BUILD.parent)}/{Path(page).name}_{width}_*.png: {len(paths)} pieces")
+                paths = cut(shoot(browser, page, width), shots / f"{Path(page).name}_{width}")
+                print(f"{shots}/{Path(page).name}_{width}_*.png: {len(paths)} pieces")
     finally:
         browser.close()
     print("Open the pieces and look: does each figure show what the sentence above it says?")

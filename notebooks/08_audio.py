@@ -85,6 +85,7 @@ CHANNELS = runtime.pick(16, 32)  # channels between the stages
 SEEDS = list(range(SEED, SEED + 5))  # initialisations behind every table
 N_NOISE = 8  # white-noise signals behind every tone strength
 STEPS = runtime.pick(300, 1500)  # training steps per stack
+RELU_TONE_DB = runtime.pick(10, 6)  # the trained nearest stack's ReLU tones stay above (dB)
 KINDS = upsampling1d.KINDS1D
 LABELS = {
     "deconv": "transposed k4",
@@ -95,6 +96,15 @@ LABELS = {
 }
 LINES_HZ = [k * RATE // PERIOD for k in range(1, PERIOD // 2 + 1)]
 print(f"input {LOW_RATE} Hz -> output {RATE} Hz; artifact lines at {LINES_HZ} Hz")
+
+# %% tags=["remove-cell"]
+# Sizes and steps that the text quotes, pasted into it with {glue:text}: it says what the code runs.
+for key, value in {
+    "c08_channels": CHANNELS,
+    "c08_steps": STEPS,
+    "c08_relu_tone_db": RELU_TONE_DB,
+}.items():
+    book.glue(key, value, display=False)
 
 # %% [markdown]
 # ## One layer, a constant input
@@ -193,9 +203,10 @@ runtime.claim("measured minus predicted tone strength (dB)", abs(dirty - predict
 # PyTorch's default initialisation, with no training at all. The kinds (`upsampling1d.make_upsampler1d`) are a
 # transposed convolution with kernel 4 (even overlap) and with kernel 3 (uneven overlap), a sub-pixel
 # convolution (a 3-tap convolution to twice the channels, then a periodic shuffle), and nearest or linear
-# resizing followed by a 9-tap convolution. Channels go 1 → 16 → 16 → 1 (32 in the full profile), each layer
-# keeps PyTorch's random bias, and, as in their layer-by-layer figures, there is no nonlinearity between the
-# stages (`upsampling1d.UpsamplerStack(kind, relu=False)`); ReLUs come later.
+# resizing followed by a 9-tap convolution. Channels go 1 → {glue:text}`c08_channels` →
+# {glue:text}`c08_channels` → 1, each layer keeps PyTorch's random bias, and, as in their layer-by-layer
+# figures, there is no nonlinearity between the stages (`upsampling1d.UpsamplerStack(kind, relu=False)`);
+# ReLUs come later.
 #
 # Two inputs at 2 kHz, one second each: white noise, and a synthetic voice (`audio.vowel`: harmonics of a
 # pitch gliding from 110 to 165 Hz with vibrato, shaped by the formants of an /a/), band-limited below 900 Hz.
@@ -547,13 +558,13 @@ runtime.claim("share of channels with unequal phase variances", uneven, ">", 0.5
 #
 # ## What a short training changes
 #
-# Each kind's stack, now with ReLUs and biases (the realistic case), is trained for 300 steps (1,500 in the
-# full profile), from three initialisations (seeds 0, 1 and 2), to do what the ideal upsampler does: map
-# 2 kHz signals to their band-limited interpolation at 16 kHz. The training set (`audio.synthetic_pairs`)
-# holds 240 clips of 0.128 s: vowels with random pitch glides and levels, exponential chirps, and pink noise.
-# The loss is the mean squared error, ignoring 64 samples at each border; Adam with a learning rate of 0.002
-# and 16 clips per step. Afterwards each stack gets the held-out voice of the figures above (its 1 s version,
-# which no training clip is) and one second of silence.
+# Each kind's stack, now with ReLUs and biases (the realistic case), is trained for {glue:text}`c08_steps:,d`
+# steps, from three initialisations (seeds 0, 1 and 2), to do what the ideal upsampler does: map 2 kHz signals
+# to their band-limited interpolation at 16 kHz. The training set (`audio.synthetic_pairs`) holds 240 clips of
+# 0.128 s: vowels with random pitch glides and levels, exponential chirps, and pink noise. The loss is the
+# mean squared error, ignoring 64 samples at each border; Adam with a learning rate of 0.002 and 16 clips per
+# step. Afterwards each stack gets the held-out voice of the figures above (its 1 s version, which no training
+# clip is) and one second of silence.
 #
 # The table reports for seed 0, before and after training, the signal-to-error ratio on the voice (the
 # target's power over the error's, in dB), the tone strength on the voice output, and the level of the output on silence
@@ -623,9 +634,9 @@ book.table(
 # levels it was trained on, not at silence. The nearest
 # and linear stacks answer silence with a constant, its variation more than 100 dB down, which is rounding
 # error. On the voice itself, the ReLU tones of the previous section survive training: the nearest stack's
-# lines still stand more than 10 dB above their neighbourhood (6 dB in the full profile, whose longer
-# training lowers them further). The cell asserts these margins for each of the three seeds (the lowering of
-# the tone in silence on their median) and prints them.
+# lines still stand more than {glue:text}`c08_relu_tone_db` dB above their neighbourhood (longer training
+# lowers them, so the full profile's bound is lower). The cell asserts these margins for each of the three
+# seeds (the lowering of the tone in silence on their median) and prints them.
 
 # %% tags=["hide-input", "checks"]
 for kind, runs in trained.items():
@@ -652,9 +663,7 @@ for kind, runs in trained.items():
         f"silence {per_seed['silence']}, tone {per_seed['tone']}"
     )
 nearest_tones = [end["tone"] for _, end in trained["nearest"]]
-runtime.claim(
-    "nearest stack's ReLU tones, trained (dB)", min(nearest_tones), ">", runtime.pick(10, 6)
-)
+runtime.claim("nearest stack's ReLU tones, trained (dB)", min(nearest_tones), ">", RELU_TONE_DB)
 
 # %% [markdown]
 # The spectrograms show the trained stacks on the voice (left) and on silence (right), each stack's two

@@ -75,6 +75,7 @@ SPECTRAL_WEIGHT = 1.0
 N_SAMPLES = 512  # generated digits per generator, against the 500 held-out real ones
 # standard deviations of the noise added to every image, real or generated (the first: none)
 NOISE = (0.0, 0.05, 0.1, 0.2)
+NOISY_SPECTRUM_MISS = runtime.pick(0.1, 0.25)  # strongest noise: spectrum detector's 1 - AUC, below
 LAST = training.digit_gan("deconv_last", seed=SEED)
 RUNS = {
     "deconv_last": LAST,
@@ -104,6 +105,17 @@ print(
     f"{len(RUNS)} generators, {RUNS['resize'].steps} steps each,",
     f"{RUNS['resize'].width} channels wide",
 )
+
+# %% tags=["remove-cell"]
+# Sizes, steps and a bound that the text quotes, pasted into it with {glue:text}: it says what runs.
+for key, value in {
+    "c10_steps": LAST.steps,
+    "c10_steps_quick": training.DIGIT_GAN["quick"]["steps"],
+    "c10_steps_full": training.DIGIT_GAN["full"]["steps"],
+    "c10_generator_parameters": sum(p.numel() for p in training.make_gan(LAST)[0].parameters()),
+    "c10_noisy_spectrum_auc": 1 - NOISY_SPECTRUM_MISS,
+}.items():
+    book.glue(key, value, display=False)
 
 # %% [markdown]
 # ## The generators and the real digits
@@ -141,6 +153,11 @@ for name, config in RUNS.items():
     run = training.run_gan(config, real, device=device, desc=name)
     z = run.sampler.sample_latent(N_SAMPLES, rng=torch.Generator().manual_seed(1000 + SEED))
     samples[name] = training.sample(run.sampler, z).cpu()
+
+# %% [markdown]
+# Six held-out digits and six samples of each generator, three times enlarged. After the quick profile's
+# {glue:text}`c10_steps_quick:,d` steps the samples are blotchy; the full profile, which the published book
+# shows, trains {glue:text}`c10_steps_full:,d` steps and draws legible digits, as in chapter 05.
 
 # %% tags=["pixel-figure"]
 fig, _ = plotting.pixel_figure(
@@ -271,9 +288,10 @@ book.table(
 # above 0.99 (the tail detector above 0.97). The spectrum detector catches every generator compared here,
 # with an AUC above 0.8. The tail detector's two numbers catch the resize-last ones less surely (above
 # 0.6). The score detector's AUC on the resize-convolution generator depends on the seed: above 0.5 on each
-# of seeds 0–4 after the quick profile's 400 training steps, but by very different amounts; after the full
-# profile's 1,500 steps it stays below 0.8 (0.55 and 0.65 in two runs). The quick profile's claims held
-# on seeds 0–4; the two numbers of the full profile come from one seed on two machines.
+# of seeds 0–4 after the quick profile's {glue:text}`c10_steps_quick:,d` training steps, but by very
+# different amounts; after the full profile's {glue:text}`c10_steps_full:,d` steps it stays below 0.8 (0.55
+# and 0.65 in two runs). The quick profile's claims held on seeds 0–4; the two numbers of the full profile
+# come from one seed on two machines.
 #
 # That a resize-convolution generator is caught at all is not the grid's doing alone. The real digits lie
 # on a flat page, and the generators' pages are not flat: the pixel spread in the top four rows, which no
@@ -452,8 +470,9 @@ book.table(
 # the same noise stayed within 0.15 of chance: the floor to read these AUCs against.
 #
 # The full spectrum tells a different story: it still catches both resize-last generators, and those with a
-# transposed convolution last, with an AUC above 0.9 (above 0.75 in the full profile). A small generator's
-# digits differ from real ones in more than their grid, and 24 numbers find some of that through the noise.
+# transposed convolution last, with an AUC above {glue:text}`c10_noisy_spectrum_auc:.2g` (a bound of this
+# profile: the full profile's generators are caught less surely). A small generator's digits differ from
+# real ones in more than their grid, and 24 numbers find some of that through the noise.
 # The small CNN, trained for only 60 steps, is less steady: in the sweep it caught both resize-last
 # generators on most seeds, but on one of seeds 0–4 its AUC on one of them was near chance, so nothing
 # about it is asserted here beyond real against real.
@@ -478,7 +497,7 @@ runtime.claim(
     "strongest noise: spectrum detector's 1 - AUC, the worst generator's",
     worst,
     "<",
-    runtime.pick(0.1, 0.25),
+    NOISY_SPECTRUM_MISS,
 )
 
 # %% [markdown]
@@ -659,8 +678,9 @@ for key, value in {
 # %% [markdown]
 # ## What this shows, and what it does not
 #
-# The direction of each effect is measured here, on one dataset of small grey digits and generators of a
-# few thousand parameters trained for a few hundred steps. That is a long way from a deepfake detector:
+# The direction of each effect is measured here, on one dataset of small grey digits and generators of
+# {glue:text}`c10_generator_parameters:,d` parameters trained for {glue:text}`c10_steps:,d` steps.
+# That is a long way from a deepfake detector:
 # real generators are larger, trained far longer, on faces and scenes, and published after resizing and
 # recompression that a detector has to survive. The numbers say that a transposed convolution in the last
 # layer signs its images loudly enough for one number to read the signature through noise, and, in a

@@ -11,6 +11,7 @@ power law fitted to its high-frequency tail, :func:`spectral_tail`), and a small
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -108,13 +109,22 @@ class ThresholdDetector:
         return self.sign * (scores - self.threshold)
 
 
-@sees_arguments
-def _per_weight(name: str, value, fields: dict) -> torch.Tensor:
-    """Rule for a detector's ``mean``: one number per weight, as float64."""
-    x, n = as_numbers(name, value, "a 1D tensor, one value per feature", 1), fields["weight"].shape[0]
-    if x.shape[0] != n:
-        raise ValueError(f"{name} must hold {n} values, one per weight, got {x.shape[0]}")
-    return x
+def _one_per(other: str, layout: str, ndim: int) -> Callable[[str, object, dict], torch.Tensor]:
+    """Rule: real numbers (``ndim`` dims, as float64) whose last axis has one entry per value of the (checked)
+    argument or field ``other``."""
+
+    def rule(name: str, value, arguments: dict) -> torch.Tensor:
+        x, n = as_numbers(name, value, layout, ndim), arguments[other].shape[0]
+        if x.shape[-1] != n:
+            raise ValueError(
+                f"{name} must hold {n} values along its last axis, one per value of {other}, got {x.shape[-1]}"
+            )
+        return x
+
+    return sees_arguments(rule)
+
+
+_per_weight = _one_per("weight", "a 1D tensor, one value per feature", 1)
 
 
 @sees_arguments
@@ -183,15 +193,6 @@ def _dc_first(name: str, value) -> torch.Tensor:
 
 
 @sees_arguments
-def _one_row_per_image(name: str, value, arguments: dict) -> torch.Tensor:
-    """Rule: log10 ring powers (N, F), one column per frequency of ``freqs``, as float64."""
-    x, n = as_numbers(name, value, "an (N, F) matrix of log10 ring powers", 2), arguments["freqs"].shape[0]
-    if x.shape[1] != n:
-        raise ValueError(f"freqs must hold one frequency per column of {name} ({x.shape[1]}), got {n}")
-    return x
-
-
-@sees_arguments
 def _tail_start(name: str, value, arguments: dict) -> float:
     """Rule: a share of the highest frequency in [0, 1] that leaves at least two rings above it."""
     start, f = as_float(name, value, 0, 1), arguments["freqs"]
@@ -200,7 +201,7 @@ def _tail_start(name: str, value, arguments: dict) -> float:
     return start
 
 
-@checked(freqs=_dc_first, spectra=_one_row_per_image, start=_tail_start)
+@checked(freqs=_dc_first, spectra=_one_per("freqs", "an (N, F) matrix of log10 ring powers", 2), start=_tail_start)
 def spectral_tail(freqs, spectra, start: float = 0.75) -> torch.Tensor:
     """Dzanic et al.'s (2020) kind of feature: a power law fitted to the high-frequency tail of each 1D spectrum.
 

@@ -26,7 +26,6 @@ from ._checks import (
     as_pair,
     as_str,
     callable_as,
-    check_elements,
     checked,
     float_in,
     int_at_least,
@@ -34,6 +33,7 @@ from ._checks import (
     optional,
     pair_at_least,
     sees_arguments,
+    within_memory,
 )
 from .downsampling import Blur2d
 
@@ -110,21 +110,13 @@ def _jitter(name: str, value, arguments: dict) -> int:
     return jitter
 
 
-@sees_arguments
-def _batch(name: str, value, arguments: dict) -> int:
-    """Rule: a number of images whose pixels fit in memory."""
-    batch, size = as_int(name, value, 1), arguments["size"]
-    check_elements(f"{name}={batch} images of size={size}", batch * 3 * size * size)
-    return batch
-
-
 @checked(
     objective=callable_as("images -> tensor to maximise"),
     parametrisation=one_of(PARAMETRISATIONS),
     blur_gradient=_pixel_only,
     size=int_at_least(8),
     steps=int_at_least(0),
-    batch=_batch,
+    batch=within_memory(int_at_least(1), lambda batch, size: batch * 3 * size * size),
     seed=int_at_least(0),
     channels=int_at_least(1),
     octaves=_octaves,

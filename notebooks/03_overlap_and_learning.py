@@ -53,9 +53,12 @@ from tutorial_utils import balance, book, data, metrics, plotting, runtime, upsa
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
 device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch.nn.functional as F
+from IPython.display import Code
 from torch import nn
 from tqdm.auto import tqdm
 
@@ -304,6 +307,18 @@ with torch.no_grad():
 # 3. **score**: the variance of the four phase means over the variance of the residual, averaged over
 #    images and colour channels.
 #
+# In the package the three steps are the body of `metrics.channel_scores`, one score per image and channel,
+# and `metrics.checkerboard_score` averages them:
+
+# %%
+Code(
+    inspect.getsource(metrics.channel_scores)
+    + "\n\n"
+    + inspect.getsource(metrics.checkerboard_score),
+    language="python",
+)
+
+# %% [markdown]
 # A photograph scores near 0 and a pure ±1 checkerboard near 1. In the figure, the photograph's phase means
 # are too small to see on the shared scale and it scores below 0.01; the untrained network paints a grid
 # that the phase means catch, and scores above 0.15 (0.29 to 0.84 over the seeds swept). The 2×2 tile of

@@ -59,6 +59,7 @@ SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives f
 device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
+import inspect
 import math
 import statistics
 import textwrap
@@ -67,6 +68,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import torch.nn.functional as F
+from IPython.display import Code
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
@@ -225,6 +227,18 @@ print(
     f" deconv4 {deconv4_macs}"
 )
 assert folded_macs == deconv4_macs == 16 and 4 * 9 / folded_macs == 2.25
+
+# %% [markdown]
+# In code, the fold matrix is one comparison of indices, and the layer's forward pass is the transposed
+# convolution with the folded kernel (or, with `fast=False`, the resize and the convolution):
+
+# %%
+Code(
+    inspect.getsource(upsampling.fold_matrix)
+    + "\n\n"
+    + textwrap.dedent(inspect.getsource(upsampling.ResizeConv2d.forward)),
+    language="python",
+)
 
 # %% [markdown]
 # The fold is exact, not an approximation. The cell compares `ResizeConv2d(fast=True)` with the naive

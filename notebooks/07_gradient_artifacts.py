@@ -62,8 +62,11 @@ SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives f
 device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Code
 from tutorial_utils import gradients, pretrained
 
 SEEDS = (SEED, SEED + 1, SEED + 2)  # every claim below is checked on each of these
@@ -134,8 +137,12 @@ for key, value in {
 # one. The phase-energy ratio (`metrics.phase_energy_ratio`) therefore splits the gradient into the $p\times p$
 # pixel phases, averages its square over each phase, and divides the largest average by the smallest: 1 means
 # every pixel position gets the same share, anything above means some positions matter more to the network
-# than their neighbours, for no reason but the architecture.
-#
+# than their neighbours, for no reason but the architecture. In code:
+
+# %%
+Code(inspect.getsource(metrics.phase_energy_ratio), language="python")
+
+# %% [markdown]
 # The figure shows, for each variant at random initialisation, the input gradient of one noise image (the top
 # left 24×24 corner) and the gradient energy folded onto a 4×4 tile: the mean of the squared gradient over a
 # batch, for each position modulo 4, relative to its average and repeated 2×2.

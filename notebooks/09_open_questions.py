@@ -71,9 +71,12 @@ SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives f
 device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
 # %% tags=["hide-input", "setup"]
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch.nn.functional as F
+from IPython.display import Code
 from torch import nn
 from tutorial_utils import downsampling, matrices
 
@@ -614,8 +617,13 @@ runtime.claim(
 # receive, {glue:text}`c09_attack_steps` signed-gradient steps, each projected back into the ball. For each
 # digit, `gradients.flip_epsilon` finds by bisection the smallest ε that changes the network's answer, to
 # within {glue:text}`c09_tolerance:.0%`. The digits are {glue:text}`c09_n_attack` held-out ones, outside those
-# used above, that all five networks of a seed classify correctly, so every curve starts at 100%.
-#
+# used above, that all five networks of a seed classify correctly, so every curve starts at 100%. One step
+# of the attack, as `gradients.pgd` repeats it:
+
+# %%
+Code(inspect.getsource(gradients.pgd_step), language="python")
+
+# %% [markdown]
 # A first-order argument predicts the size of the effect. A step of ε on the sign of the gradient raises the
 # loss by ε times the sum of the gradient's magnitudes over the pixels it may change. If the gradient on one
 # phase is $c$ times as large as on another, its energy is $c^2$ times as large, and that phase needs a $c$

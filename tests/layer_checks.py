@@ -35,17 +35,18 @@ def assert_fast_equals_slow(fast, slow, x: torch.Tensor, shape: tuple[int, ...],
 
 
 def count_folds(monkeypatch) -> list[int]:
-    """Count the calls of the fold (``upsampling._fold``) that the layers make: a list holding the count."""
+    """Count the calls of the fold (``_fold.fold``, as ``upsampling`` calls it) that the layers make: a list holding
+    the count."""
     from tutorial_utils import upsampling
 
     calls = [0]
-    fold = upsampling._fold
+    fold = upsampling.fold
 
     def counted(*args):
         calls[0] += 1
         return fold(*args)
 
-    monkeypatch.setattr(upsampling, "_fold", counted)
+    monkeypatch.setattr(upsampling, "fold", counted)
     return calls
 
 

@@ -239,6 +239,7 @@ ON_THE_CPU = {
     "balance.unbalanced_share": "float64 shares, computed on the CPU (MPS has no float64)",
     "metrics.fingerprint": "a measurement, computed on the CPU in float64 like every metric, for plotting",
     "metrics.image_scores": "a measurement per image, on the CPU in float64 like every metric",
+    "metrics.channel_scores": "a measurement per image and channel, on the CPU in float64 like every metric",
     "metrics.radial_spectra": "a measurement, on the CPU in float64 like every metric, for plotting and detectors",
     "forensics.LinearDetector": "a detector of measurements, fitted in float64 on the CPU (MPS has no float64)",
     "forensics.LinearDetector.fit": "a detector of measurements, fitted in float64 on the CPU",

@@ -8,6 +8,7 @@ reader who follows a chapter's link meets the algorithm first.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import inspect
 import re
@@ -38,6 +39,8 @@ def bodies(module: str, name: str):
     obj = getattr(importlib.import_module(f"tutorial_utils.{module}"), name, None)
     if inspect.isclass(obj):
         for method in ("__init__", "__post_init__", "forward", "__call__"):
+            if method == "__init__" and dataclasses.is_dataclass(obj):
+                continue  # written by @dataclass from the fields: its checks live in __post_init__
             if method in vars(obj) and inspect.isfunction(vars(obj)[method]):
                 yield f"{module}.{name}.{method}", vars(obj)[method]
     elif inspect.isfunction(obj) and obj.__module__.startswith("tutorial_utils"):

@@ -80,9 +80,14 @@ def as_shape(name: str, value) -> tuple[int, ...]:
     return tuple(as_int(name, v, 1) for v in items)
 
 
-def as_float(name: str, value, lo: float = -math.inf, hi: float = math.inf, *, lo_open: bool = False) -> float:
-    """``value`` as a finite float in [lo, hi] ((lo, hi] with ``lo_open``); bools and non-numbers are refused."""
-    if lo_open:
+def as_float(
+    name: str, value, lo: float = -math.inf, hi: float = math.inf, *, lo_open: bool = False, hi_open: bool = False
+) -> float:
+    """``value`` as a finite float in [lo, hi] (an end left out with ``lo_open`` or ``hi_open``); bools and
+    non-numbers are refused."""
+    if lo_open and hi_open:
+        allowed = f"a finite number in ({lo:g}, {hi:g})"
+    elif lo_open:
         allowed = f"a finite number > {lo:g}" + (f" and <= {hi:g}" if hi < math.inf else "")
     elif lo > -math.inf or hi < math.inf:
         allowed = f"a finite number in [{lo:g}, {hi:g}]"
@@ -91,7 +96,7 @@ def as_float(name: str, value, lo: float = -math.inf, hi: float = math.inf, *, l
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be {allowed}, got {type(value).__name__} {value!r}")
     v = float(value)
-    if not math.isfinite(v) or v < lo or v > hi or (lo_open and v == lo):
+    if not math.isfinite(v) or v < lo or v > hi or (lo_open and v == lo) or (hi_open and v == hi):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
     return v
 
@@ -175,6 +180,50 @@ def as_array(name: str, value, layout: str = "an array of numbers") -> np.ndarra
     return a
 
 
+def as_cpu_tensor(name: str, value, layout: str) -> torch.Tensor:
+    """``value`` (a tensor, array or nested list) as a CPU tensor of its own dtype (NumPy's for a list, so Python
+    floats stay float64); ``layout`` is quoted on error."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    try:
+        return torch.as_tensor(np.asarray(value))
+    except Exception as err:  # re-raised with the argument's name
+        raise TypeError(f"{name} must be {layout}, got {type(value).__name__}") from err
+
+
+def as_numbers(name: str, value, layout: str, ndim: int | None = None, min_ndim: int = 1) -> torch.Tensor:
+    """``value`` as a non-empty, finite float64 CPU tensor of real numbers with ``ndim`` dimensions (at least
+    ``min_ndim`` when ``ndim`` is None); ``layout`` ("an (N, F) matrix of numbers") is quoted on error."""
+    x = as_cpu_tensor(name, value, layout)
+    shaped = x.ndim == ndim if ndim is not None else x.ndim >= min_ndim
+    if not shaped or x.numel() == 0 or x.dtype == torch.bool or x.is_complex():
+        raise ValueError(f"{name} must be {layout}, got dtype {x.dtype} shape {tuple(x.shape)}")
+    x = x.double()
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name} must be finite, got NaN or infinite values")
+    return x
+
+
+def as_labels(name: str, value, n: int | None = None) -> torch.Tensor:
+    """``value`` as int64 0/1 labels (1 = generated, 0 = real), ``n`` of them when given, both classes present."""
+    y = as_cpu_tensor(name, value, "a 1D array of 0 (real) and 1 (generated)")
+    if y.ndim != 1 or (n is not None and y.shape[0] != n):
+        raise ValueError(f"{name} must be {n or 'N'} values (one per image), got shape {tuple(y.shape)}")
+    if y.dtype == torch.bool or y.is_complex() or not bool(((y == 0) | (y == 1)).all()):
+        raise ValueError(f"{name} must be 0 (real) or 1 (generated)")
+    y = y.long()
+    if int(y.sum()) in (0, len(y)):
+        raise ValueError(f"{name} must hold both classes, real (0) and generated (1)")
+    return y
+
+
+def as_dtype(name: str, value) -> torch.dtype | None:
+    """None, or a floating-point torch.dtype (e.g. the dtype of a layer's parameters)."""
+    if value is not None and not (isinstance(value, torch.dtype) and value.is_floating_point):
+        raise TypeError(f"{name} must be a floating-point torch.dtype such as torch.float32, or None, got {value!r}")
+    return value
+
+
 def as_axes(name: str, value):
     """``value`` if it is a matplotlib Axes (what ``plt.subplots()`` returns)."""
     from matplotlib.axes import Axes
@@ -222,11 +271,13 @@ def as_path(name: str, value):
 # --- declared rules ---------------------------------------------------------------------------------------------
 
 
-def checked(**rules: Callable[[str, object], object]):
+def checked(**rules: Callable[..., object]):
     """Decorator: before each call, replace argument ``name`` by ``rules[name](name, value)``.
 
     A rule raises a clear ValueError or TypeError for a bad value and returns the value to use (e.g. an int or a
-    pair), so the function body starts with valid arguments and shows only its algorithm.
+    pair), so the function body starts with valid arguments and shows only its algorithm. Rules run in the order
+    given; a rule marked with :func:`sees_arguments` also gets the arguments (those before it already checked), for
+    a condition over several of them, such as a phase below the period.
     """
 
     def wrap(fn):
@@ -240,12 +291,33 @@ def checked(**rules: Callable[[str, object], object]):
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             for name, rule in rules.items():
-                bound.arguments[name] = rule(name, bound.arguments[name])
+                bound.arguments[name] = _apply(rule, name, bound.arguments)
             return fn(*bound.args, **bound.kwargs)
 
         return call
 
     return wrap
+
+
+def check_fields(record, **rules: Callable[..., object]) -> None:
+    """:func:`checked` for a dataclass: ``__post_init__`` calls it to replace each field by its rule's value (frozen
+    records included)."""
+    fields = dict(vars(record))
+    for name, rule in rules.items():
+        fields[name] = _apply(rule, name, fields)
+        object.__setattr__(record, name, fields[name])
+
+
+def sees_arguments(rule: Callable[[str, object, dict], object]) -> Callable[[str, object, dict], object]:
+    """Mark a rule that reads other arguments: it is called as ``rule(name, value, arguments)``."""
+    rule.sees_arguments = True
+    return rule
+
+
+def _apply(rule: Callable[..., object], name: str, arguments: dict) -> object:
+    if getattr(rule, "sees_arguments", False):
+        return rule(name, arguments[name], arguments)
+    return rule(name, arguments[name])
 
 
 def int_at_least(minimum: int) -> Callable[[str, object], int]:
@@ -256,6 +328,102 @@ def int_at_least(minimum: int) -> Callable[[str, object], int]:
 def pair_at_least(minimum: int) -> Callable[[str, object], tuple[int, int]]:
     """Rule: an int or a pair of ints >= ``minimum``, as a pair (see :func:`as_pair`)."""
     return lambda name, value: as_pair(name, value, minimum)
+
+
+def ints_at_least(minimum: int) -> Callable[[str, object], list[int]]:
+    """Rule: a non-empty sequence of ints >= ``minimum``, as a list (see :func:`as_ints`)."""
+    return lambda name, value: as_ints(name, value, minimum)
+
+
+def int_or_pair(*sizes: str) -> Callable[[str, object, dict], int | tuple[int, int]]:
+    """Rule: a positive int (1D), or a pair of them (2D) when any of the arguments ``sizes`` is a pair."""
+
+    def rule(name: str, value, arguments: dict) -> int | tuple[int, int]:
+        two_d = any(is_pair(arguments.get(n)) for n in sizes)
+        return as_pair(name, value, 1) if two_d else as_int(name, value, 1)
+
+    return sees_arguments(rule)
+
+
+def int_in(lo: int, hi: int, why: str = "") -> Callable[[str, object], int]:
+    """Rule: an int in [lo, hi]; ``why`` (" (the textures' side)") explains the upper bound."""
+
+    def rule(name: str, value) -> int:
+        if as_int(name, value, lo) > hi:
+            raise ValueError(f"{name} must be at most {hi}{why}, got {value!r}")
+        return int(value)
+
+    return rule
+
+
+def float_in(
+    lo: float = -math.inf, hi: float = math.inf, *, lo_open: bool = False, hi_open: bool = False
+) -> Callable[[str, object], float]:
+    """Rule: a finite float in [lo, hi], an end left out with ``lo_open`` or ``hi_open`` (see :func:`as_float`)."""
+    return lambda name, value: as_float(name, value, lo, hi, lo_open=lo_open, hi_open=hi_open)
+
+
+def one_of(choices: Sequence[str]) -> Callable[[str, object], str]:
+    """Rule: one of the strings ``choices`` (see :func:`as_choice`)."""
+    return lambda name, value: as_choice(name, value, choices)
+
+
+def names_from(choices: Sequence[str]) -> Callable[[str, object], tuple[str, ...]]:
+    """Rule: a non-empty tuple or list of names, each one of ``choices``."""
+
+    def rule(name: str, value) -> tuple[str, ...]:
+        if not isinstance(value, (tuple, list)) or not value or any(v not in choices for v in value):
+            raise ValueError(f"{name} must be a non-empty tuple of names from {tuple(choices)}, got {value!r}")
+        return tuple(value)
+
+    return rule
+
+
+def optional(rule: Callable[[str, object], object]) -> Callable[[str, object], object]:
+    """Rule: None, or a value that ``rule`` accepts."""
+    return lambda name, value: None if value is None else rule(name, value)
+
+
+def callable_as(what: str) -> Callable[[str, object], Callable]:
+    """Rule: something callable; ``what`` says what it should be ("a function of the images")."""
+    return lambda name, value: as_callable(name, value, what)
+
+
+def module_of(kind: type = torch.nn.Module) -> Callable[[str, object], torch.nn.Module]:
+    """Rule: an instance of the module class ``kind`` (see :func:`as_module`)."""
+    return lambda name, value: as_module(name, value, kind)
+
+
+def real_numbers(layout: str, ndim: int | None = None, min_ndim: int = 1) -> Callable[[str, object], torch.Tensor]:
+    """Rule: finite real numbers as a float64 CPU tensor (see :func:`as_numbers`)."""
+    return lambda name, value: as_numbers(name, value, layout, ndim, min_ndim)
+
+
+def labels_for(other: str) -> Callable[[str, object, dict], torch.Tensor]:
+    """Rule: 0/1 labels (see :func:`as_labels`), one per row of the (checked) argument ``other``."""
+    return sees_arguments(lambda name, value, arguments: as_labels(name, value, arguments[other].shape[0]))
+
+
+def with_period(check: Callable[[str, object, int], object]) -> Callable[[str, object, dict], object]:
+    """Rule: ``check(name, value, period)`` with the function's (checked) ``period`` argument, e.g.
+    ``with_period(as_images)`` for images whose height and width are multiples of the period."""
+    return sees_arguments(lambda name, value, arguments: check(name, value, arguments["period"]))
+
+
+def within_memory(rule: Callable[[str, object], object], count: Callable[..., int]) -> Callable:
+    """Rule: ``rule``, then refuse an allocation of ``count(...)`` values above the bound (see
+    :func:`check_elements`). ``count``'s parameters name the (checked) arguments it reads, e.g.
+    ``lambda n, size: n * size * size``; the message quotes them."""
+    names = list(inspect.signature(count).parameters)
+
+    def check(name: str, value, arguments: dict):
+        arguments = {**arguments, name: value}
+        arguments[name] = _apply(rule, name, arguments)
+        sizes = {n: arguments[n] for n in names}
+        check_elements(", ".join(f"{n}={v!r}" for n, v in sizes.items()), count(**sizes))
+        return arguments[name]
+
+    return sees_arguments(check)
 
 
 def odd_int(name: str, value) -> int:

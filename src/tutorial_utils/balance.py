@@ -10,9 +10,27 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import as_int, as_pair, checked, is_pair
+from ._checks import as_int, as_pair, checked, int_or_pair, is_pair, pair_at_least, sees_arguments
 
 
+def _kernel(name: str, value) -> torch.Tensor:
+    """Rule: a non-empty 1D (k,) or 2D (kh, kw) kernel, as a tensor."""
+    try:
+        w = torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise TypeError(f"{name} must be a 1D (k,) or 2D (kh, kw) tensor, got {type(value).__name__}") from err
+    if w.ndim not in (1, 2) or w.numel() == 0:
+        raise ValueError(f"{name} must be a non-empty 1D (k,) or 2D (kh, kw) tensor, got shape {tuple(w.shape)}")
+    return w
+
+
+@sees_arguments
+def _stride_for_kernel(name: str, value, arguments: dict) -> int | tuple[int, int]:
+    """Rule: an int stride for a 1D kernel, a pair for a 2D one."""
+    return as_int(name, value, 1) if arguments["kernel"].ndim == 1 else as_pair(name, value, 1)
+
+
+@checked(kernel=_kernel, stride=_stride_for_kernel)
 def phase_sums(kernel, stride) -> torch.Tensor:
     """Sum of the taps of a 1D (k,) or 2D (kh, kw) kernel in each stride phase: entry a is the sum of w[t] over
     t ≡ a (mod s), shape (s,) or (s, s).
@@ -21,24 +39,17 @@ def phase_sums(kernel, stride) -> torch.Tensor:
     per output phase (away from the borders; the padding only permutes the phases). Equal sums ("balanced"):
     a flat output; unequal sums: a period-s pattern, whatever the input.
     """
-    w, s = _as_kernel_and_stride(kernel, stride)
+    w, s = kernel, stride
     if w.ndim == 1:
         return torch.stack([w[a::s].sum() for a in range(s)])
     sy, sx = s
     return torch.stack([torch.stack([w[a::sy, b::sx].sum() for b in range(sx)]) for a in range(sy)])
 
 
-def _as_kernel_and_stride(kernel, stride) -> tuple[torch.Tensor, int | tuple[int, int]]:
-    """A non-empty 1D kernel with an int stride, or a 2D kernel with a pair of strides."""
-    try:
-        w = torch.as_tensor(kernel)
-    except (TypeError, ValueError, RuntimeError) as err:
-        raise TypeError(f"kernel must be a 1D (k,) or 2D (kh, kw) tensor, got {type(kernel).__name__}") from err
-    if w.ndim not in (1, 2) or w.numel() == 0:
-        raise ValueError(f"kernel must be a non-empty 1D (k,) or 2D (kh, kw) tensor, got shape {tuple(w.shape)}")
-    return w, as_int("stride", stride, 1) if w.ndim == 1 else as_pair("stride", stride, 1)
+SIZES = int_or_pair("kernel_size", "stride")  # ints for 1D kernels, a pair in either for 2D
 
 
+@checked(kernel_size=SIZES, stride=SIZES)
 def balance_constraints(kernel_size, stride) -> torch.Tensor:
     """The linear constraints "every stride phase of the kernel sums to the same value" as a matrix A.
 
@@ -48,14 +59,13 @@ def balance_constraints(kernel_size, stride) -> torch.Tensor:
     equal. Balanced kernels form the null space of A: a linear subspace of dimension numel - rank(A), which is
     k - (s - 1) in 1D whenever k >= s.
     """
-    if not (is_pair(kernel_size) or is_pair(stride)):
-        k, s = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1)
-        phase = torch.arange(k) % s
-    else:
-        (kh, kw), (sy, sx) = as_pair("kernel_size", kernel_size, 1), as_pair("stride", stride, 1)
+    if is_pair(kernel_size):
+        (kh, kw), (sy, sx) = kernel_size, stride
         rows, cols = torch.meshgrid(torch.arange(kh), torch.arange(kw), indexing="ij")
         phase = ((rows % sy) * sx + cols % sx).flatten()
         s = sy * sx
+    else:
+        phase, s = torch.arange(kernel_size) % stride, stride
     indicator = (phase[None, :] == torch.arange(s)[:, None]).double()  # (phases, numel)
     return indicator[1:] - indicator[:1]
 
@@ -68,7 +78,7 @@ def _kernels(name: str, value) -> torch.Tensor:
     return value
 
 
-@checked(weight=_kernels)
+@checked(weight=_kernels, stride=pair_at_least(1))
 def unbalanced_share(weight: torch.Tensor, stride=2) -> torch.Tensor:
     """Share of each kernel's energy that lies outside the balanced subspace (see :func:`balance_constraints`).
 

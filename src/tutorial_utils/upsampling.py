@@ -14,22 +14,26 @@ from torch import nn
 
 from ._checks import (
     as_bool,
-    as_callable,
     as_choice,
     as_device,
+    as_dtype,
     as_int,
-    as_pair,
     as_tensor,
+    callable_as,
     check_elements,
     checked,
     int_at_least,
     ints_per_axis,
+    module_of,
     odd_int,
     odd_ints,
     odd_kernels,
+    one_of,
     pair_at_least,
-    tensor_of,
+    sees_arguments,
+    within_memory,
 )
+from ._fold import fold
 
 KINDS = ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr")
 RESIZE_MODES = ("nearest", "bilinear")
@@ -49,36 +53,54 @@ def fold_matrix(kernel_size: int, scale_factor: int) -> torch.Tensor:
     return ((offset >= 0) & (offset < s)).float()
 
 
-def _fold(weight: torch.Tensor, scale: list[int], groups: int) -> torch.Tensor:
-    """The folded transposed-convolution weight (Cin, Cout/groups, *K) of a convolution weight (Cout,
-    Cin/groups, *k), K = k + s - 1 per axis: ``F w`` along every axis (:func:`fold_matrix`) without building F,
-    as the flipped kernel summed over s shifts (a few tensor operations, cheap enough for every forward pass)."""
-    n = len(scale)
-    kernel = weight.flip(list(range(2, 2 + n)))
-    for axis in range(n):
-        s = scale[axis]
-        last = 2 * (n - 1 - axis)  # F.pad lists the last axis first
-        folded = kernel
-        for a in range(s):
-            pad = [0] * (2 * n)
-            pad[last], pad[last + 1] = a, s - 1 - a
-            part = F.pad(kernel, pad)
-            folded = part if a == 0 else folded + part
-        kernel = folded
-    if groups == 1:
-        return kernel.transpose(0, 1)
-    cout, cin_g = kernel.shape[0], kernel.shape[1]
-    sizes = list(kernel.shape[2:])
-    grouped = kernel.reshape([groups, cout // groups, cin_g] + sizes).transpose(1, 2)
-    return grouped.reshape([groups * cin_g, cout // groups] + sizes)
-
-
 @checked(weight=odd_kernels(4, "(Cout, Cin, kh, kw)"), scale_factor=pair_at_least(1))
 def fold_kernel(weight: torch.Tensor, scale_factor: int | tuple[int, int]) -> torch.Tensor:
     """Fold a conv2d weight (Cout, Cin, kh, kw) into the ConvTranspose2d weight (Cin, Cout, kh + sh - 1,
     kw + sw - 1) that computes nearest-resize-by-``scale_factor`` (an int or (sh, sw)) followed by that
     convolution (stride (sh, sw), padding ((kh - 1) / 2, (kw - 1) / 2)): ``F W F^T`` per axis."""
-    return _fold(weight, list(scale_factor), 1)
+    return fold(weight, list(scale_factor), 1)
+
+
+def _fixed(name: str, doc: str) -> property:
+    """A layer's attribute, as given when it was built; setting it is refused, since the layer's parameters or
+    fold were built for it."""
+
+    def refuse(layer: nn.Module, value) -> None:
+        raise AttributeError(
+            f"{name} of a {type(layer).__name__} is fixed when it is built (its parameters and fold depend on it): "
+            f"build a new layer with the {name} you want"
+        )
+
+    return property(lambda layer: getattr(layer, f"_{name}"), refuse, doc=doc)
+
+
+def _check_fast(fast, mode: str) -> None:
+    """``fast`` must be a bool, and True only where the fold is exact (mode nearest)."""
+    if as_bool("fast", fast) and mode != "nearest":
+        raise ValueError(
+            f"fast=True is exact only for mode='nearest' ({mode} resizing clamps at the borders, which no "
+            f"transposed convolution reproduces); got mode={mode!r}: pass fast=False"
+        )
+
+
+def _check_resize_conv(
+    layer, in_channels, out_channels, kernel_size, scale_factor, mode, fast, bias, groups, device, dtype
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Validate every argument of a resize-convolution ``layer``; return its kernel sizes and scales per axis."""
+    cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
+    kernel = odd_ints("kernel_size", kernel_size, layer.dims)
+    scale = ints_per_axis("scale_factor", scale_factor, layer.dims, 1)
+    _check_fast(fast, as_choice("mode", mode, layer.modes))
+    g = as_int("groups", groups, 1)
+    if cin % g or cout % g:
+        raise ValueError(f"groups must divide in_channels={cin} and out_channels={cout}, got {g}")
+    as_bool("bias", bias)
+    as_device("device", device)
+    as_dtype("dtype", dtype)
+    check_elements(
+        f"in_channels={cin}, out_channels={cout}, kernel_size={kernel_size}", cin * cout // g * math.prod(kernel)
+    )
+    return kernel, scale
 
 
 class ResizeConvBase(nn.Module):
@@ -117,16 +139,12 @@ class ResizeConvBase(nn.Module):
         dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
-        kernel, scale = _resize_conv_args(self, in_channels, out_channels, kernel_size, scale_factor, groups, bias)
-        device, dtype = as_device("device", device), _as_dtype("dtype", dtype)
-        self._kernel_size, self._scale_factor, self._mode = (
-            kernel_size,
-            scale_factor,
-            as_choice("mode", mode, self.modes),
+        kernel, scale = _check_resize_conv(
+            self, in_channels, out_channels, kernel_size, scale_factor, mode, fast, bias, groups, device, dtype
         )
+        self._kernel_size, self._scale_factor, self._mode, self._fast = kernel_size, scale_factor, mode, bool(fast)
         self._stride, self._padding, self._in_channels = list(scale), [k // 2 for k in kernel], in_channels
         self._dims = self.dims
-        self._fast = self._checked_fast(fast)
         self._cache: tuple | None = None
         self._shown = f"{type(self).__name__} with a {'x'.join(map(str, kernel))} kernel and in_channels={in_channels}"
         self.conv = self.conv_class(
@@ -142,32 +160,9 @@ class ResizeConvBase(nn.Module):
 
     # --- fixed and checked attributes
 
-    @property
-    def kernel_size(self):
-        """The kernel size as given (fixed: the parameters have its shape)."""
-        return self._kernel_size
-
-    @kernel_size.setter
-    def kernel_size(self, value) -> None:
-        _fixed("kernel_size", self)
-
-    @property
-    def scale_factor(self):
-        """The scale factor as given (fixed: the fold and the output shape depend on it)."""
-        return self._scale_factor
-
-    @scale_factor.setter
-    def scale_factor(self, value) -> None:
-        _fixed("scale_factor", self)
-
-    @property
-    def mode(self) -> str:
-        """The resize mode (fixed: whether the fold is exact depends on it)."""
-        return self._mode
-
-    @mode.setter
-    def mode(self, value) -> None:
-        _fixed("mode", self)
+    kernel_size = _fixed("kernel_size", "The kernel size as given (fixed: the parameters have its shape).")
+    scale_factor = _fixed("scale_factor", "The scale factor as given (fixed: the fold and the output shape use it).")
+    mode = _fixed("mode", "The resize mode (fixed: whether the fold is exact depends on it).")
 
     @property
     def fast(self) -> bool:
@@ -176,16 +171,8 @@ class ResizeConvBase(nn.Module):
 
     @fast.setter
     def fast(self, value) -> None:
-        self._fast = self._checked_fast(value)
-
-    def _checked_fast(self, fast) -> bool:
-        """``fast`` as a bool, refused where the fold is not exact (any mode but nearest)."""
-        if as_bool("fast", fast) and self._mode != "nearest":
-            raise ValueError(
-                f"fast=True is exact only for mode='nearest' ({self._mode} resizing clamps at the borders, which no "
-                f"transposed convolution reproduces); got mode={self._mode!r}: pass fast=False"
-            )
-        return bool(fast)
+        _check_fast(value, self._mode)
+        self._fast = bool(value)
 
     def reset_parameters(self) -> None:
         """Draw the convolution's parameters afresh (after ``to_empty``, for instance), as at construction."""
@@ -195,7 +182,9 @@ class ResizeConvBase(nn.Module):
     # --- the computation
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        batched = self._check_input(x)
+        """Resize, then convolve; on the fast path both at once, as one transposed convolution with the kernel
+        folded from the convolution's (stride s, padding (k - 1) / 2)."""
+        batched = self._check_input(x)  # (N, C, *size), or unbatched (C, *size)
         if not batched:
             x = x.unsqueeze(0)
         if self._fast:
@@ -228,7 +217,7 @@ class ResizeConvBase(nn.Module):
     def _folded_kernel(self) -> torch.Tensor:
         """The transposed convolution's kernel folded from the current weight (kept between calls in inference)."""
         if torch.jit.is_scripting():
-            return _fold(self.conv.weight, self._stride, self.conv.groups)
+            return fold(self.conv.weight, self._stride, self.conv.groups)
         return self._cached_fold()
 
     @torch.jit.unused
@@ -237,12 +226,12 @@ class ResizeConvBase(nn.Module):
         device) and no gradient has to reach it; folded afresh otherwise (training, tracing, compiling)."""
         weight = self.conv.weight
         if not _may_cache(weight):
-            return _fold(weight, self._stride, self.conv.groups)
+            return fold(weight, self._stride, self.conv.groups)
         key = (weight._version, weight.data_ptr(), weight.dtype, weight.device)
         cache = self._cache
         if cache is not None and cache[0] is weight and cache[1] == key:
             return cache[2]
-        kernel = _fold(weight, self._stride, self.conv.groups)
+        kernel = fold(weight, self._stride, self.conv.groups)
         self._cache = (weight, key, kernel)
         return kernel
 
@@ -262,36 +251,6 @@ def _may_cache(weight: torch.Tensor) -> bool:
     )
 
 
-def _fixed(name: str, layer: nn.Module) -> None:
-    """Refuse to change an attribute that the layer's parameters or fold were built for."""
-    raise AttributeError(
-        f"{name} of a {type(layer).__name__} is fixed when it is built (its parameters and fold depend on it): "
-        f"build a new layer with the {name} you want"
-    )
-
-
-def _as_dtype(name: str, value) -> torch.dtype | None:
-    """None, or a floating-point torch.dtype (the parameters' dtype)."""
-    if value is not None and not (isinstance(value, torch.dtype) and value.is_floating_point):
-        raise TypeError(f"{name} must be a floating-point torch.dtype such as torch.float32, or None, got {value!r}")
-    return value
-
-
-def _resize_conv_args(layer, in_channels, out_channels, kernel_size, scale_factor, groups, bias):
-    """Validate the sizes of a resize-convolution ``layer``; return its kernel sizes and scales per axis."""
-    cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
-    kernel = odd_ints("kernel_size", kernel_size, layer.dims)
-    scale = ints_per_axis("scale_factor", scale_factor, layer.dims, 1)
-    g = as_int("groups", groups, 1)
-    if cin % g or cout % g:
-        raise ValueError(f"groups must divide in_channels={cin} and out_channels={cout}, got {g}")
-    as_bool("bias", bias)
-    check_elements(
-        f"in_channels={cin}, out_channels={cout}, kernel_size={kernel_size}", cin * cout // g * math.prod(kernel)
-    )
-    return kernel, scale
-
-
 class ResizeConv2d(ResizeConvBase):
     """Resize by ``scale_factor`` (an int or (sh, sw)) then a stride-1 "same" convolution with an odd kernel
     (an int or (kh, kw), zero padding after the resize), with ``groups`` as in nn.Conv2d.
@@ -308,11 +267,26 @@ class ResizeConv2d(ResizeConvBase):
     conv_transpose = staticmethod(F.conv_transpose2d)
 
 
-def _initialiser(name: str, value) -> Callable:
-    return as_callable(name, value, "an in-place initialiser such as nn.init.kaiming_normal_")
+def _phased(ndim: int, layout: str) -> Callable[[str, object, dict], torch.Tensor]:
+    """Rule: a sub-pixel convolution's ``ndim``-D weight or bias, whose first dimension holds the s² phases of
+    each output channel (s the ``scale_factor`` argument)."""
+
+    def rule(name: str, value, arguments: dict) -> torch.Tensor:
+        x, phases = as_tensor(name, value, ndim, layout), arguments["scale_factor"] ** 2
+        if x.shape[0] % phases:
+            raise ValueError(
+                f"{name}'s first dimension must be a multiple of scale_factor**2={phases}, got shape {tuple(x.shape)}"
+            )
+        return x
+
+    return sees_arguments(rule)
 
 
-@checked(weight=tensor_of(4, "(Cout*s^2, Cin, k, k)"), scale_factor=int_at_least(1), init=_initialiser)
+@checked(
+    scale_factor=int_at_least(1),
+    weight=_phased(4, "(Cout*s^2, Cin, k, k)"),
+    init=callable_as("an in-place initialiser such as nn.init.kaiming_normal_"),
+)
 def icnr_(weight: torch.Tensor, scale_factor: int = 2, init=nn.init.kaiming_normal_) -> torch.Tensor:
     """ICNR initialisation (Aitken et al. 2017) of a sub-pixel convolution weight, in place.
 
@@ -320,7 +294,7 @@ def icnr_(weight: torch.Tensor, scale_factor: int = 2, init=nn.init.kaiming_norm
     kernel, ordered as PixelShuffle reads them, so at initialisation the layer equals convolution followed by
     nearest upsampling: no checkerboard.
     """
-    phases = _phases("weight", weight, scale_factor)
+    phases = scale_factor * scale_factor
     sub = torch.empty(weight.shape[0] // phases, *weight.shape[1:], dtype=weight.dtype, device=weight.device)
     init(sub)
     with torch.no_grad():
@@ -328,28 +302,20 @@ def icnr_(weight: torch.Tensor, scale_factor: int = 2, init=nn.init.kaiming_norm
     return weight
 
 
-def _phases(name: str, value: torch.Tensor, scale_factor: int) -> int:
-    """s²: the sub-pixel phases per output channel, which must divide the first dimension of ``value``."""
-    phases = scale_factor * scale_factor
-    if value.shape[0] % phases:
-        raise ValueError(
-            f"{name}'s first dimension must be a multiple of scale_factor**2={phases}, got shape {tuple(value.shape)}"
-        )
-    return phases
-
-
+@checked(scale_factor=int_at_least(1), bias=_phased(1, "(Cout*s^2,)"))
 def tie_bias_(bias: torch.Tensor, scale_factor: int = 2) -> torch.Tensor:
     """Give the s² phases of each output channel of a sub-pixel convolution the same bias, in place.
 
     Without this, PyTorch's per-channel random bias alone paints a period-s pattern after PixelShuffle.
     """
-    as_tensor("bias", bias, 1, "(Cout*s^2,)")
-    s = as_int("scale_factor", scale_factor, 1)
-    if bias.ndim != 1 or bias.shape[0] % (s * s):
-        raise ValueError(f"bias must be 1D with a length that is a multiple of {s * s}, got shape {tuple(bias.shape)}")
+    phases = scale_factor * scale_factor
     with torch.no_grad():
-        bias.copy_(bias.view(-1, s * s)[:, :1].expand(-1, s * s).reshape(-1))
+        bias.copy_(bias.view(-1, phases)[:, :1].expand(-1, phases).reshape(-1))
     return bias
+
+
+def _subpixel_weights(in_channels: int, out_channels: int, scale_factor: int, kernel_size: int) -> int:
+    return in_channels * out_channels * scale_factor**2 * kernel_size**2
 
 
 class SubPixelConv2d(nn.Sequential):
@@ -357,6 +323,14 @@ class SubPixelConv2d(nn.Sequential):
     PixelShuffle(s). Arguments in the order of :class:`ResizeConv2d`; ``icnr=True`` applies :func:`icnr_` and
     :func:`tie_bias_`."""
 
+    @checked(
+        in_channels=int_at_least(1),
+        out_channels=int_at_least(1),
+        kernel_size=odd_int,
+        scale_factor=within_memory(int_at_least(1), _subpixel_weights),
+        icnr=as_bool,
+        bias=as_bool,
+    )
     def __init__(
         self,
         in_channels: int,
@@ -366,29 +340,36 @@ class SubPixelConv2d(nn.Sequential):
         icnr: bool = False,
         bias: bool = True,
     ):
-        as_int("in_channels", in_channels, 1)
-        as_int("out_channels", out_channels, 1)
-        k, s = odd_int("kernel_size", kernel_size), as_int("scale_factor", scale_factor, 1)
-        check_elements(
-            f"in_channels={in_channels}, out_channels={out_channels}, scale_factor={s}",
-            in_channels * out_channels * s * s * k * k,
-        )
-        conv = nn.Conv2d(in_channels, out_channels * s * s, k, padding=k // 2, bias=as_bool("bias", bias))
-        if as_bool("icnr", icnr):
+        k, s = kernel_size, scale_factor
+        conv = nn.Conv2d(in_channels, out_channels * s * s, k, padding=k // 2, bias=bias)
+        if icnr:
             icnr_(conv.weight, s)
             if bias:
                 tie_bias_(conv.bias, s)
         super().__init__(conv, nn.PixelShuffle(s))
 
 
-def _subpixel_args(weight, stride) -> tuple[torch.Tensor, int]:
-    """Validate a 4D weight and a stride; return them."""
-    if not isinstance(weight, torch.Tensor) or weight.ndim != 4:
-        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
-        raise ValueError(f"weight must be a 4D tensor, got {shape}")
-    return weight, as_int("stride", stride, 1)
+@sees_arguments
+def _transposed_weight(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: a ConvTranspose2d weight (Cin, Cout, k, k) whose square kernel's size is a multiple of the stride."""
+    w, s = as_tensor(name, value, 4, "(Cin, Cout, k, k)"), arguments["stride"]
+    kh, kw = w.shape[-2:]
+    if kh != kw or kh % s:
+        raise ValueError(f"{name} must have a square kernel whose size is a multiple of stride={s}, got {kh}x{kw}")
+    return w
 
 
+@sees_arguments
+def _subpixel_weight(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: a sub-pixel convolution weight (Cout·s², Cin, m, m) for the stride s, with a square kernel."""
+    w, s = as_tensor(name, value, 4, "(Cout*s^2, Cin, m, m)"), arguments["stride"]
+    n, _, m, mw = w.shape
+    if m != mw or n % (s * s):
+        raise ValueError(f"{name} must be (Cout*{s * s}, Cin, m, m) with a square kernel, got shape {tuple(w.shape)}")
+    return w
+
+
+@checked(stride=int_at_least(1), weight=_transposed_weight)
 def transposed_to_subpixel(weight: torch.Tensor, stride: int) -> torch.Tensor:
     """The sub-pixel convolution weight that computes a stride-s transposed convolution with kernel size k = s·m.
 
@@ -400,52 +381,58 @@ def transposed_to_subpixel(weight: torch.Tensor, stride: int) -> torch.Tensor:
     (crop the transposed convolution's padding P from every side of both). Output phase (a, b) of the
     transposed convolution reads exactly the m×m taps of its kernel that are congruent to (a, b) modulo s.
     """
-    weight, s = _subpixel_args(weight, stride)
-    cin, cout, kh, kw = weight.shape
-    if kh != kw or kh % s:
-        raise ValueError(f"weight must have a square kernel whose size is a multiple of stride={s}, got {kh}x{kw}")
-    m = kh // s
+    (cin, cout, k, _), s = weight.shape, stride
+    m = k // s
     # kernel index t = s·(m-1-v) + a: split t into (m-1-v, a), then flip v
     taps = weight.reshape(cin, cout, m, s, m, s).flip(2, 4)  # (i, o, v, a, u, b)
     return taps.permute(1, 3, 5, 0, 2, 4).reshape(cout * s * s, cin, m, m)
 
 
+@checked(stride=int_at_least(1), weight=_subpixel_weight)
 def subpixel_to_transposed(weight: torch.Tensor, stride: int) -> torch.Tensor:
     """The inverse of :func:`transposed_to_subpixel`: a sub-pixel weight (Cout·s², Cin, m, m) as the
     ConvTranspose2d weight (Cin, Cout, s·m, s·m) of the same layer. The two maps only move entries around."""
-    weight, s = _subpixel_args(weight, stride)
-    n, cin, m, mw = weight.shape
-    if m != mw or n % (s * s):
-        raise ValueError(
-            f"weight must be (Cout*{s * s}, Cin, m, m) with a square kernel, got shape {tuple(weight.shape)}"
-        )
+    (n, cin, m, _), s = weight.shape, stride
     taps = weight.reshape(n // (s * s), s, s, cin, m, m).permute(3, 0, 4, 1, 5, 2)  # (i, o, v, a, u, b)
     return taps.flip(2, 4).reshape(cin, n // (s * s), s * m, s * m)
 
 
+@checked(model=module_of())
 def subpixel_convolutions(model: nn.Module) -> list[nn.Conv2d]:
     """The convolutions of every :class:`SubPixelConv2d` inside ``model``, in order: the layers whose weights
     ICNR initialises, for applying or undoing something to all of them (a re-initialisation, weight norm)."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     return [layer[0] for layer in model.modules() if isinstance(layer, SubPixelConv2d)]
 
 
-def _kind_args(kind: str, scale_factor: int, kernel_size: int) -> tuple[int, int]:
-    """Check an upsampler kind and its sizes; the deconv kinds are fixed k3 or k4, stride-2 layers."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    s, k = as_int("scale_factor", scale_factor, 1), odd_int("kernel_size", kernel_size)
-    if kind.startswith("deconv"):
-        for name, value, fixed in (("scale_factor", s, 2), ("kernel_size", k, 3)):
-            if value != fixed:
-                raise ValueError(
-                    f"{name} must be {fixed} for kind={kind!r} (a fixed k{kind[-1]}, s2 transposed convolution; "
-                    f"use a resize or sub-pixel kind for other sizes), got {value}"
-                )
-    return s, k
+def _fixed_for_deconv(fixed: int, rule: Callable[[str, object], int]) -> Callable[[str, object, dict], int]:
+    """Rule: ``rule``'s value, which must be ``fixed`` for the deconv kinds (fixed k3 or k4, s2 layers)."""
+
+    def check(name: str, value, arguments: dict) -> int:
+        v, kind = rule(name, value), arguments["kind"]
+        if kind.startswith("deconv") and v != fixed:
+            raise ValueError(
+                f"{name} must be {fixed} for kind={kind!r} (a fixed k{kind[-1]}, s2 transposed convolution; "
+                f"use a resize or sub-pixel kind for other sizes), got {v}"
+            )
+        return v
+
+    return sees_arguments(check)
 
 
+KIND = {
+    "kind": one_of(KINDS),
+    "scale_factor": _fixed_for_deconv(2, int_at_least(1)),
+    "kernel_size": _fixed_for_deconv(3, odd_int),
+    "in_channels": int_at_least(1),
+}
+
+
+def _parameters(in_channels: int, out_channels: int, scale_factor: int, kernel_size: int) -> int:
+    """A bound on the weights of any upsampler kind with these sizes (a deconv4 kernel has 16 taps)."""
+    return max(16, scale_factor**2 * kernel_size**2) * in_channels * out_channels
+
+
+@checked(**KIND, out_channels=within_memory(int_at_least(1), _parameters), bias=as_bool)
 def make_upsampler(
     kind: str, in_channels: int, out_channels: int, *, scale_factor: int = 2, kernel_size: int = 3, bias: bool = True
 ) -> nn.Module:
@@ -456,10 +443,7 @@ def make_upsampler(
     convolution + PixelShuffle; ``subpixel_icnr``: the same with ICNR weights and phase-tied bias. ``bias=False``
     drops the bias. The defaults, ×2 and 3×3, are the layers the chapters compare.
     """
-    s, k = _kind_args(kind, scale_factor, kernel_size)
-    cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
-    bias = as_bool("bias", bias)
-    check_elements(f"in_channels={cin}, out_channels={cout}", max(16, s * s * k * k) * cin * cout)
+    cin, cout, s, k = in_channels, out_channels, scale_factor, kernel_size
     if kind == "deconv3":
         return nn.ConvTranspose2d(cin, cout, 3, stride=2, padding=1, output_padding=1, bias=bias)
     if kind == "deconv4":
@@ -472,6 +456,7 @@ def make_upsampler(
 # --- cost ----------------------------------------------------------------------------------------------------
 
 
+@checked(**KIND, out_channels=int_at_least(1), input_size=pair_at_least(1))
 def multiply_adds(
     kind: str, in_channels: int, out_channels: int, input_size, *, scale_factor: int = 2, kernel_size: int = 3
 ) -> int:
@@ -485,10 +470,8 @@ def multiply_adds(
     per output value and channel) and then convolves the large image: s²H·W·(4·Cin + k²·Cin·Cout). Sub-pixel
     convolution is a k×k convolution on the small input to s²·Cout channels: H·W·k²·Cin·s²·Cout.
     """
-    s, k = _kind_args(kind, scale_factor, kernel_size)
-    cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
-    h, w = as_pair("input_size", input_size, 1)
-    hw = h * w
+    cin, cout, s, k = in_channels, out_channels, scale_factor, kernel_size
+    hw = input_size[0] * input_size[1]
     if kind == "deconv3":
         return hw * 9 * cin * cout
     if kind == "deconv4":

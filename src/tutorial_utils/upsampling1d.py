@@ -18,12 +18,15 @@ from ._checks import (
     as_bool,
     as_int,
     as_tensor,
-    check_elements,
     checked,
     int_at_least,
     odd_kernels,
+    one_of,
+    sees_arguments,
+    within_memory,
 )
-from .upsampling import ResizeConvBase, _fold
+from ._fold import fold
+from .upsampling import ResizeConvBase
 
 KINDS1D = ("deconv", "deconv_uneven", "subpixel", "nearest", "linear")
 
@@ -38,7 +41,7 @@ def fold_kernel1d(weight: torch.Tensor, scale_factor: int) -> torch.Tensor:
 
     The 1D case of :func:`tutorial_utils.upsampling.fold_kernel`: the same fold matrix F, applied on one side.
     """
-    return _fold(weight, [scale_factor], 1)
+    return fold(weight, [scale_factor], 1)
 
 
 class ResizeConv1d(ResizeConvBase):
@@ -57,19 +60,27 @@ class ResizeConv1d(ResizeConvBase):
     conv_transpose = staticmethod(F.conv_transpose1d)
 
 
+@sees_arguments
+def _phase_channels(name: str, value, arguments: dict) -> torch.Tensor:
+    """Rule: signals (N, C·s, T) whose channels hold the s phases of each output channel."""
+    x, s = as_tensor(name, value, 3, "(N, C*s, T)"), arguments["self"].scale_factor
+    if x.shape[1] % s:
+        raise ValueError(f"{name} must have a multiple of scale_factor={s} channels, got shape {tuple(x.shape)}")
+    return x
+
+
 class PixelShuffle1d(nn.Module):
     """The periodic shuffle of sub-pixel convolution in 1D: (N, C·s, T) -> (N, C, s·T), channel c·s + a of
     the input becoming output phase a of channel c (PixelShuffle's channel order)."""
 
+    @checked(scale_factor=int_at_least(1))
     def __init__(self, scale_factor: int) -> None:
         super().__init__()
-        self.scale_factor = as_int("scale_factor", scale_factor, 1)
+        self.scale_factor = scale_factor
 
+    @checked(x=_phase_channels)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s = self.scale_factor
-        as_tensor("x", x, 3, "(N, C*s, T)")
-        if x.shape[1] % s:
-            raise ValueError(f"x must have a multiple of scale_factor={s} channels, got shape {tuple(x.shape)}")
         n, cs, t = x.shape
         return x.view(n, cs // s, s, t).transpose(2, 3).reshape(n, cs // s, t * s)
 
@@ -77,18 +88,38 @@ class PixelShuffle1d(nn.Module):
         return f"scale_factor={self.scale_factor}"
 
 
+@sees_arguments
+def _covering(name: str, value, arguments: dict) -> int:
+    """Rule: a kernel size at least the scale factor, so that every output is painted."""
+    k, s = as_int(name, value, 1), arguments["scale_factor"]
+    if k < s:
+        raise ValueError(f"{name} must be >= scale_factor={s} so that every output is painted, got {k}")
+    return k
+
+
+@checked(scale_factor=int_at_least(1), kernel_size=_covering)
 def deconv_geometry(kernel_size: int, scale_factor: int) -> tuple[int, int]:
     """(padding, output_padding) that make ConvTranspose1d(kernel_size, stride=scale_factor) map T to s·T.
 
     The output length is (T - 1)·s + k - 2·padding + output_padding, so 2·padding - output_padding = k - s.
     """
-    k, s = as_int("kernel_size", kernel_size, 1), as_int("scale_factor", scale_factor, 1)
-    if k < s:
-        raise ValueError(f"kernel_size must be >= scale_factor={s} so that every output is painted, got {k}")
+    k, s = kernel_size, scale_factor
     padding = (k - s + 1) // 2
     return padding, 2 * padding - (k - s)
 
 
+def _weights1d(in_channels: int, out_channels: int, scale_factor: int) -> int:
+    """A bound on the weights of any 1D upsampler kind: kernels of 2s taps, or 9 for the resize kinds."""
+    return in_channels * out_channels * max(2 * scale_factor, 9)
+
+
+@checked(
+    kind=one_of(KINDS1D),
+    in_channels=int_at_least(1),
+    out_channels=int_at_least(1),
+    scale_factor=within_memory(int_at_least(2), _weights1d),
+    bias=as_bool,
+)
 def make_upsampler1d(
     kind: str, in_channels: int, out_channels: int, scale_factor: int = 2, *, bias: bool = True
 ) -> nn.Module:
@@ -99,12 +130,7 @@ def make_upsampler1d(
     s·Cout channels and a periodic shuffle; ``nearest`` and ``linear``: resize, then a k9 convolution (nearest
     through the fast folded path). ``bias=False`` drops every bias.
     """
-    if kind not in KINDS1D:
-        raise ValueError(f"kind must be one of {KINDS1D}, got {kind!r}")
-    cin, cout = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
-    s = as_int("scale_factor", scale_factor, 2)
-    bias = as_bool("bias", bias)
-    check_elements(f"in_channels={cin}, out_channels={cout}, scale_factor={s}", cin * cout * max(2 * s, 9))
+    cin, cout, s = in_channels, out_channels, scale_factor
     if kind in ("deconv", "deconv_uneven"):
         k = 2 * s if kind == "deconv" else 2 * s - 1
         padding, output_padding = deconv_geometry(k, s)
@@ -114,6 +140,14 @@ def make_upsampler1d(
     return ResizeConv1d(cin, cout, 9, s, mode=kind, fast=kind == "nearest", bias=bias)
 
 
+def _mono(name: str, value) -> torch.Tensor:
+    """Rule: a batch of mono signals (N, 1, T)."""
+    if not isinstance(value, torch.Tensor) or value.ndim != 3 or value.shape[1] != 1:
+        shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+        raise ValueError(f"{name} must be a tensor of mono signals (N, 1, T), got {shape}")
+    return value
+
+
 class UpsamplerStack(nn.Module):
     """Stages of one upsampler kind, Pons et al.'s random-initialisation experiment: (N, 1, T) -> (N, 1, s^n·T).
 
@@ -121,6 +155,14 @@ class UpsamplerStack(nn.Module):
     last when ``relu`` is true. ``bias=False`` removes every bias, ``relu=False`` makes the stack linear.
     """
 
+    @checked(
+        kind=one_of(KINDS1D),
+        n_stages=int_at_least(1),
+        scale_factor=int_at_least(2),
+        channels=int_at_least(1),
+        bias=as_bool,
+        relu=as_bool,
+    )
     def __init__(
         self,
         kind: str,
@@ -131,15 +173,12 @@ class UpsamplerStack(nn.Module):
         relu: bool = True,
     ) -> None:
         super().__init__()
-        n = as_int("n_stages", n_stages, 1)
-        width = as_int("channels", channels, 1)
-        relu = as_bool("relu", relu)
-        self.kind, self.scale_factor, self.n_stages = kind, as_int("scale_factor", scale_factor, 2), n
-        widths = [1] + [width] * (n - 1) + [1]
+        self.kind, self.scale_factor, self.n_stages = kind, scale_factor, n_stages
+        widths = [1] + [channels] * (n_stages - 1) + [1]
         layers: list[nn.Module] = []
-        for i in range(n):
-            layers.append(make_upsampler1d(kind, widths[i], widths[i + 1], scale_factor, bias=bias))
-            if relu and i < n - 1:
+        for i in range(n_stages):
+            layers.append(make_upsampler1d(kind, widths[i], widths[i + 1], scale_factor, bias=bias))  # checks its size
+            if relu and i < n_stages - 1:
                 layers.append(nn.ReLU())
         self.layers = nn.Sequential(*layers)
 
@@ -148,13 +187,12 @@ class UpsamplerStack(nn.Module):
         """The total stride s^n: the output's tonal artifacts sit at multiples of 1/period cycles per sample."""
         return self.scale_factor**self.n_stages
 
+    @checked(x=_mono)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[1] != 1:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"x must be a tensor of mono signals (N, 1, T), got {shape}")
         return self.layers(x)
 
 
+@checked(mode=one_of(RESIZE_MODES1D), scale_factor=int_at_least(1), n_stages=int_at_least(1))
 def interpolation_kernel(mode: str, scale_factor: int = 2, n_stages: int = 1) -> torch.Tensor:
     """The filter h with interpolate(x)[m] = sum_j x[j] h[m - S·j + offset] (S = scale_factor^n_stages) for
     ``n_stages`` resizes in a row: what resizing does to a signal stretched by inserting S - 1 zeros between its
@@ -162,37 +200,47 @@ def interpolation_kernel(mode: str, scale_factor: int = 2, n_stages: int = 1) ->
 
     ``nearest`` gives a box of S ones; ``linear`` (PyTorch's half-sample alignment) a sampled triangle.
     """
-    if mode not in RESIZE_MODES1D:
-        raise ValueError(f"mode must be one of {RESIZE_MODES1D}, got {mode!r}")
-    s, n = as_int("scale_factor", scale_factor, 1), as_int("n_stages", n_stages, 1)
     response = torch.zeros(1, 1, 17, dtype=torch.float64)
     response[..., 8] = 1.0
     kwargs = {} if mode == "nearest" else {"align_corners": False}
-    for _ in range(n):
-        response = F.interpolate(response, scale_factor=s, mode=mode, **kwargs)
+    for _ in range(n_stages):
+        response = F.interpolate(response, scale_factor=scale_factor, mode=mode, **kwargs)
     nonzero = torch.nonzero(response[0, 0].abs() > 1e-12).flatten()
     return response[0, 0, int(nonzero[0]) : int(nonzero[-1]) + 1]
 
 
+def _filter(name: str, value) -> np.ndarray:
+    """Rule: a non-empty 1D filter with a non-zero sum (its DC gain), as float64."""
+    h = np.asarray(value.detach().cpu() if isinstance(value, torch.Tensor) else value, dtype=np.float64)
+    if h.ndim != 1 or h.size == 0 or h.sum() == 0:
+        raise ValueError(f"{name} must be a non-empty 1D filter with a non-zero sum, got shape {h.shape}")
+    return h
+
+
+@checked(
+    kernel=_filter,
+    frequencies=lambda name, value: as_array(name, value, "frequencies in cycles per sample (a number or an array)"),
+)
 def frequency_response(kernel, frequencies) -> np.ndarray:
     """|H(f)| of a filter at ``frequencies`` in cycles per sample, divided by its DC gain (so H(0) = 1)."""
-    h = np.asarray(kernel.detach().cpu() if isinstance(kernel, torch.Tensor) else kernel, dtype=np.float64)
-    if h.ndim != 1 or h.size == 0 or h.sum() == 0:
-        raise ValueError(f"kernel must be a non-empty 1D filter with a non-zero sum, got shape {h.shape}")
-    f = as_array("frequencies", frequencies, "frequencies in cycles per sample (a number or an array)")
-    taps = np.arange(h.size)
-    return np.abs(np.exp(-2j * np.pi * np.multiply.outer(f, taps)) @ h) / abs(h.sum())
+    taps = np.arange(kernel.size)
+    return np.abs(np.exp(-2j * np.pi * np.multiply.outer(frequencies, taps)) @ kernel) / abs(kernel.sum())
 
 
+def _signals(name: str, value) -> torch.Tensor:
+    """Rule: a tensor of signals (..., T) with T >= 2."""
+    if not isinstance(value, torch.Tensor) or value.ndim < 1 or value.shape[-1] < 2:
+        raise ValueError(f"{name} must be a tensor (..., T) with T >= 2, got {getattr(value, 'shape', value)!r}")
+    return value
+
+
+@checked(signals=_signals, scale_factor=int_at_least(1))
 def bandlimited_upsample(signals: torch.Tensor, scale_factor: int) -> torch.Tensor:
     """The ideal (periodic sinc) interpolation of (..., T) signals to (..., s·T): zero-pad the spectrum.
 
     Every s-th output sample is the input sample; nothing is added above the input's Nyquist frequency.
     """
-    s = as_int("scale_factor", scale_factor, 1)
-    if not isinstance(signals, torch.Tensor) or signals.ndim < 1 or signals.shape[-1] < 2:
-        raise ValueError(f"signals must be a tensor (..., T) with T >= 2, got {getattr(signals, 'shape', signals)!r}")
-    t = signals.shape[-1]
+    s, t = scale_factor, signals.shape[-1]
     spectrum = torch.fft.rfft(signals, dim=-1)
     if t % 2 == 0:  # the Nyquist bin becomes an ordinary bin, counted twice by irfft: halve it
         spectrum[..., -1] = spectrum[..., -1] / 2

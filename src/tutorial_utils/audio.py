@@ -17,6 +17,7 @@ import torch
 from ._checks import as_array, as_axes, as_float, as_str, check_elements, checked, int_at_least
 from .upsampling1d import bandlimited_upsample
 
+_SIZE = int_at_least(1)  # rule: a count, rate or factor >= 1
 SAMPLE_RATE = 16_000  # Hz: wide-band speech, the output rate of the chapter's upsamplers
 # The vowel /a/: formant centre frequencies and bandwidths (Hz) of a typical adult voice.
 VOWEL_FORMANTS = ((730.0, 90.0), (1090.0, 110.0), (2440.0, 160.0))
@@ -32,7 +33,7 @@ def _seconds(name: str, value) -> float:
     return float(value)
 
 
-@checked(duration=_seconds, sample_rate=int_at_least(1))
+@checked(duration=_seconds, sample_rate=_SIZE)
 def n_samples(duration: float, sample_rate: int = SAMPLE_RATE) -> int:
     """Number of samples in ``duration`` seconds at ``sample_rate`` Hz (at least one)."""
     check_elements(f"duration={duration:g} s at sample_rate={sample_rate}", duration * sample_rate)
@@ -56,7 +57,7 @@ def _signal(values: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32))
 
 
-@checked(sample_rate=int_at_least(1), amplitude=as_float, phase=as_float)
+@checked(sample_rate=_SIZE, amplitude=as_float, phase=as_float)
 def tone(
     frequency: float, duration: float, sample_rate: int = SAMPLE_RATE, amplitude: float = 0.5, phase: float = 0.0
 ) -> torch.Tensor:
@@ -73,7 +74,7 @@ def _check_sweep(f0, f1, sample_rate: int) -> tuple[float, float]:
     return f0, f1
 
 
-@checked(sample_rate=int_at_least(1), amplitude=as_float)
+@checked(sample_rate=_SIZE, amplitude=as_float)
 def chirp(
     f0: float, f1: float, duration: float, sample_rate: int = SAMPLE_RATE, amplitude: float = 0.5
 ) -> torch.Tensor:
@@ -125,7 +126,7 @@ def _formants(name: str, value):
     return value
 
 
-@checked(sample_rate=int_at_least(1), pitch=_pitch, amplitude=as_float, formants=_formants, seed=int_at_least(0))
+@checked(sample_rate=_SIZE, pitch=_pitch, amplitude=as_float, formants=_formants, seed=int_at_least(0))
 def vowel(
     duration: float,
     sample_rate: int = SAMPLE_RATE,
@@ -210,7 +211,7 @@ def _check_length(signal: torch.Tensor, n_fft: int) -> None:
         raise ValueError(f"signal must have at least n_fft={n_fft} samples, got {signal.numel()}")
 
 
-@checked(signal=_samples, n_fft=int_at_least(2), hop=int_at_least(1))
+@checked(signal=_samples, n_fft=int_at_least(2), hop=_SIZE)
 def spectrogram(signal, n_fft: int = 512, hop: int = 128) -> tuple[np.ndarray, np.ndarray]:
     """Log-magnitude spectrogram in dBFS of a 1D signal with a Hann window: (frequencies in cycles per sample
     (F,), levels (F, frames)).
@@ -232,7 +233,7 @@ def _check_below(vmin: float, vmax: float) -> None:
 
 @checked(
     ax=as_axes,
-    sample_rate=int_at_least(1),
+    sample_rate=_SIZE,
     vmin=as_float,
     vmax=as_float,
     title=functools.partial(as_str, optional=True),
@@ -276,13 +277,7 @@ def _check_size(n: int, t: int, s: int) -> None:
     check_elements(f"n={n} pairs of n_samples_low={t} upsampled by scale_factor={s}", n * t * (s + 1))
 
 
-@checked(
-    n=int_at_least(1),
-    n_samples_low=int_at_least(2),
-    sample_rate=int_at_least(2),
-    scale_factor=int_at_least(1),
-    seed=int_at_least(0),
-)
+@checked(n=_SIZE, n_samples_low=int_at_least(2), sample_rate=int_at_least(2), scale_factor=_SIZE, seed=int_at_least(0))
 def synthetic_pairs(
     n: int, n_samples_low: int, sample_rate: int = SAMPLE_RATE // 8, scale_factor: int = 8, seed: int = 0
 ) -> tuple[torch.Tensor, torch.Tensor]:

@@ -21,6 +21,8 @@ from .players import FramePlayer, frame_player
 
 PAINT = "#d95f02"  # the colour of one input's footprint; overlapping footprints look darker
 INPUT = "#7570b3"
+_SIZE = int_at_least(1)  # rule: a kernel size, stride or input size >= 1
+_SPAN = optional(_SIZE)  # rule: a width in output cells, or None
 
 
 def _count_cells(ax, counts: np.ndarray, y: float, annotate: bool = True, fontsize: float = 7) -> None:
@@ -35,15 +37,7 @@ def _count_cells(ax, counts: np.ndarray, y: float, annotate: bool = True, fontsi
             ax.text(j + 0.5, y + 0.5, str(c), ha="center", va="center", fontsize=fontsize, color=ink)
 
 
-@checked(
-    ax=as_axes,
-    kernel_size=int_at_least(1),
-    stride=int_at_least(1),
-    input_size=int_at_least(1),
-    annotate=as_bool,
-    square=as_bool,
-    span=optional(int_at_least(1)),
-)
+@checked(ax=as_axes, kernel_size=_SIZE, stride=_SIZE, input_size=_SIZE, annotate=as_bool, square=as_bool, span=_SPAN)
 def draw_overlap_1d(
     ax,
     kernel_size: int,
@@ -81,9 +75,7 @@ def _overlap_title(k: int, s: int) -> str:
     return f"k={k}, s={s}: " + ("gaps" if np.isinf(ratio) else "even" if ratio == 1 else f"{ratio:g}x")
 
 
-@checked(
-    kernel_size=int_at_least(1), stride=int_at_least(1), input_size=int_at_least(1), span=optional(int_at_least(1))
-)
+@checked(kernel_size=_SIZE, stride=_SIZE, input_size=_SIZE, span=_SPAN)
 def overlap_figure(kernel_size: int, stride: int, input_size: int = 4, span: int | None = None):
     """One overlap diagram in its own figure (what the explorer shows for the current slider values).
 
@@ -97,7 +89,7 @@ def overlap_figure(kernel_size: int, stride: int, input_size: int = 4, span: int
     return fig
 
 
-@checked(input_size=int_at_least(1))
+@checked(input_size=_SIZE)
 def overlap_explorer(input_size: int = 4) -> ipywidgets.interactive:
     """Sliders for kernel size (1-6) and stride (1-6) redrawing the 1D overlap diagram."""
 
@@ -115,7 +107,7 @@ def overlap_explorer(input_size: int = 4) -> ipywidgets.interactive:
     )
 
 
-@checked(kernel_sizes=ints_at_least(1), strides=ints_at_least(1), input_size=int_at_least(1))
+@checked(kernel_sizes=ints_at_least(1), strides=ints_at_least(1), input_size=_SIZE)
 def overlap_grid(kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[int] = range(1, 7), input_size: int = 4):
     """Small multiples of the overlap diagram (rows: kernel sizes, columns: strides): the static explorer."""
     ks, ss, n = kernel_sizes, strides, input_size
@@ -166,7 +158,7 @@ def _check_layers(kernel_sizes: Sequence[int], strides: Sequence[int]) -> None:
     overlap.effective_kernel(kernel_sizes, strides)
 
 
-@checked(ax=as_axes, input_size=int_at_least(1), span=optional(int_at_least(1)))
+@checked(ax=as_axes, input_size=_SIZE, span=_SPAN)
 def draw_stacked_1d(
     ax, kernel_sizes: Sequence[int], strides: Sequence[int], input_size: int = 3, span: int | None = None
 ):
@@ -216,7 +208,7 @@ def draw_stacked_1d(
     return rows
 
 
-@checked(input_size=int_at_least(1), span=optional(int_at_least(1)))
+@checked(input_size=_SIZE, span=_SPAN)
 def stacked_figure(kernel_sizes: Sequence[int], strides: Sequence[int], input_size: int = 3, span: int | None = None):
     """The stacked-layers diagram in its own figure, titled with the period and unevenness of the result."""
     _check_layers(kernel_sizes, strides)
@@ -228,7 +220,7 @@ def stacked_figure(kernel_sizes: Sequence[int], strides: Sequence[int], input_si
     return fig
 
 
-@checked(kernel_sizes=ints_at_least(1), strides=ints_at_least(1), input_size=int_at_least(1))
+@checked(kernel_sizes=ints_at_least(1), strides=ints_at_least(1), input_size=_SIZE)
 def stacking_player(
     kernel_sizes: Sequence[int] = range(2, 5), strides: Sequence[int] = range(1, 4), input_size: int = 3
 ) -> FramePlayer:
@@ -254,7 +246,7 @@ def _check_stamps(stamps: int, input_size: int) -> None:
         raise ValueError(f"stamps must be at most the number of inputs {input_size**2}, got {stamps}")
 
 
-@checked(stamps=int_at_least(0), kernel_sizes=ints_at_least(1), stride=int_at_least(1), input_size=int_at_least(1))
+@checked(stamps=int_at_least(0), kernel_sizes=ints_at_least(1), stride=_SIZE, input_size=_SIZE)
 def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: int = 2, input_size: int = 4):
     """The 2D overlap map being painted: the first ``stamps`` inputs (row by row) have stamped their kernel.
 
@@ -294,7 +286,7 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
     return fig
 
 
-@checked(kernel_sizes=ints_at_least(1), stride=int_at_least(1), input_size=int_at_least(1))
+@checked(kernel_sizes=ints_at_least(1), stride=_SIZE, input_size=_SIZE)
 def stamping_player(kernel_sizes: Sequence[int] = (3, 4), stride: int = 2, input_size: int = 4) -> FramePlayer:
     """An animation of 2D stamping (Play, Pause, Step or the slider): one frame per stamp, k=3 beside k=4."""
 

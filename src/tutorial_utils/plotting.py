@@ -86,6 +86,7 @@ def _to_numpy(x) -> np.ndarray:
 # Rules for @checked: a title (a string or None), and a positive number.
 _TITLE = functools.partial(as_str, optional=True)
 _POSITIVE = functools.partial(as_float, lo=0, lo_open=True)
+_SIZE, _PIXELS = int_at_least(1), int_at_least(0)  # rules: a size, count or scale >= 1; a length in pixels >= 0
 
 
 def _unit(a: np.ndarray, value_range: tuple[float, float]) -> np.ndarray:
@@ -186,7 +187,7 @@ def _batch(name: str, value) -> np.ndarray:
     return x
 
 
-@checked(images=_batch, nrow=int_at_least(1), pad=int_at_least(0))
+@checked(images=_batch, nrow=_SIZE, pad=_PIXELS)
 def tile(images, nrow: int = 8, pad: int = 1) -> np.ndarray:
     """A batch (N, C, H, W) as one (C, H', W') image: rows of ``nrow`` tiles (as torchvision's ``make_grid``),
     ``pad`` pixels of value 1 between them (white for images in [-1, 1] and in [0, 1])."""
@@ -272,7 +273,7 @@ def _canvas(x, k: int, nrow: int, value_range) -> tuple[np.ndarray, tuple[int, i
     return canvas, None
 
 
-@checked(panels=_panels, ncols=int_at_least(1), nrow=int_at_least(1), value_range=as_range)
+@checked(panels=_panels, ncols=_SIZE, nrow=_SIZE, value_range=as_range)
 def pixel_figure(panels, scale=3, ncols: int = 2, nrow: int = 4, *, value_range: tuple[float, float]):
     """Labelled images, or batches of images, drawn pixel-exact at an integer magnification; returns
     (figure, axes). Every image pixel becomes a ``scale``×``scale`` block of screen pixels (at the book's
@@ -309,15 +310,7 @@ def pixel_figure(panels, scale=3, ncols: int = 2, nrow: int = 4, *, value_range:
     return fig, axes
 
 
-@checked(
-    rows=int_at_least(1),
-    cols=int_at_least(1),
-    size=pair_at_least(1),
-    scale=int_at_least(1),
-    gap=int_at_least(0),
-    title=int_at_least(0),
-    margin=int_at_least(0),
-)
+@checked(rows=_SIZE, cols=_SIZE, size=pair_at_least(1), scale=_SIZE, gap=_PIXELS, title=_PIXELS, margin=_PIXELS)
 def pixel_axes(
     rows: int, cols: int, size, scale: int, gap: int = 12, title: int = 34, margin: int = 6
 ) -> tuple[mpl.figure.Figure, np.ndarray]:
@@ -343,7 +336,7 @@ def pixel_axes(
     return fig, axes
 
 
-@checked(ax=as_axes, size=int_at_least(1), corner=pair_at_least(0), color=as_color)
+@checked(ax=as_axes, size=_SIZE, corner=pair_at_least(0), color=as_color)
 def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yellow") -> None:
     """Outline the crop that a neighbouring zoomed panel shows."""
     r, c = corner
@@ -362,7 +355,7 @@ def _check_inside(shapes: dict, corner: tuple[int, int], size: int, what: str) -
 @checked(
     panels=labelled("images (N, 3, H, W)"),
     fingerprint=functools.partial(as_callable, what="a function of a batch returning a (C, p, p) tile"),
-    zoom=int_at_least(1),
+    zoom=_SIZE,
     corner=pair_at_least(0),
     title=_TITLE,
 )
@@ -396,14 +389,7 @@ def comparison_figure(
     return fig
 
 
-@checked(
-    img=as_image,
-    corner=pair_at_least(0),
-    size=int_at_least(1),
-    zoom=int_at_least(1),
-    title=_TITLE,
-    value_range=as_range,
-)
+@checked(img=as_image, corner=pair_at_least(0), size=_SIZE, zoom=_SIZE, title=_TITLE, value_range=as_range)
 def magnified_corner(
     img, corner: tuple[int, int], size: int = 32, zoom: int = 6, title: str | None = None, *, value_range
 ):

@@ -27,17 +27,17 @@ VOWEL_FORMANTS = ((730.0, 90.0), (1090.0, 110.0), (2440.0, 160.0))
 
 
 def _seconds(name: str, value) -> float:
-    """Rule: a positive, finite number of seconds."""
+    """Rule: a positive, finite number of seconds (returned as given)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
         raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
-    return float(value)
+    return value
 
 
 @checked(duration=_seconds, sample_rate=_SIZE)
 def n_samples(duration: float, sample_rate: int = SAMPLE_RATE) -> int:
     """Number of samples in ``duration`` seconds at ``sample_rate`` Hz (at least one)."""
-    check_elements(f"duration={duration:g} s at sample_rate={sample_rate}", duration * sample_rate)
-    return max(1, round(duration * sample_rate))
+    check_elements(f"duration={duration} s at sample_rate={sample_rate}", float(duration) * sample_rate)
+    return max(1, round(float(duration) * sample_rate))
 
 
 def _times(duration: float, sample_rate: int) -> np.ndarray:

@@ -126,6 +126,13 @@ def as_str(name: str, value, *, optional: bool = False) -> str | None:
     return _instance(name, value, str, "a string", optional)
 
 
+def as_text(name: str, value) -> str:
+    """``value`` if it is a non-empty string (a key, a name or a title)."""
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{name} must be a non-empty string, got {type(value).__name__} {value!r:.80}")
+    return value
+
+
 def as_callable(name: str, value, what: str = "a function") -> Callable:
     """``value`` if it can be called; ``what`` says what it should be (e.g. "a function of the images")."""
     if not callable(value):

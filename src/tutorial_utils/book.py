@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from . import plotting, runtime
-from ._checks import as_array, as_bool, as_str, checked
+from ._checks import as_array, as_bool, as_str, as_text, checked
 
 
 def setup(seed: int = 0) -> torch.device:
@@ -31,13 +31,6 @@ def setup(seed: int = 0) -> torch.device:
     return runtime.get_device()
 
 
-def _key(name: str, value) -> str:
-    """Rule: a non-empty string, the key under which other pages paste a glued value."""
-    if not as_str(name, value):
-        raise ValueError(f"{name} must be a non-empty string (the key other pages paste), got ''")
-    return value
-
-
 def _something(name: str, value):
     """Rule: anything but None (a figure or value to paste)."""
     if value is None:
@@ -45,7 +38,7 @@ def _something(name: str, value):
     return value
 
 
-@checked(name=_key, obj=_something, display=as_bool)
+@checked(name=as_text, obj=_something, display=as_bool)
 def glue(name: str, obj, display: bool = True) -> None:
     """Store a figure or value under ``name`` so other pages of the book can paste it (the intro's gallery).
 

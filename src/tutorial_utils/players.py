@@ -34,6 +34,7 @@ from ._checks import (
     as_int,
     as_range,
     as_str,
+    as_text,
     checked,
     int_at_least,
     labelled,
@@ -73,13 +74,6 @@ def _html_name(name: str, value) -> str:
 def _json_script(payload) -> str:
     """JSON safe to embed in a <script> element (no closing tag can appear inside it)."""
     return json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
-
-
-def _nonempty_str(name: str, value) -> str:
-    """Rule: a non-empty string (a title)."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    return value
 
 
 _DPI = functools.partial(as_float, lo=0, lo_open=True)  # rule: a positive resolution
@@ -281,7 +275,7 @@ def _check_sliders(grid: dict, labels, initial, play) -> tuple[dict, dict]:
     draw=functools.partial(as_callable, what="a function of the grid's parameters returning a Figure"),
     grid=_grid,
     name=_html_name,
-    title=_nonempty_str,
+    title=as_text,
     fallback=functools.partial(as_figure, optional=True),
     interval=int_at_least(50),
     dpi=_DPI,

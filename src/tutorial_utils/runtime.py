@@ -13,7 +13,7 @@ import random
 import numpy as np
 import torch
 
-from ._checks import as_bool, as_float, as_int, as_str, checked
+from ._checks import as_bool, as_float, as_int, as_str, as_text, checked
 
 PROFILES = ("quick", "full")
 _seed: int | None = None  # the seed of the last seed_everything() (a chapter's setup), recorded beside each claim
@@ -194,13 +194,6 @@ LEDGER_FIELDS = (
 )  # fmt: skip
 
 
-def _claim_name(name: str, value) -> str:
-    """Rule: a non-empty string, the claim's name in the ledger."""
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"{name} must be a non-empty string, got {type(value).__name__} {value!r}")
-    return value
-
-
 def _measured(name: str, value) -> float:
     """Rule: a real number or a one-element tensor, as a float (NaN passes: the claim then fails)."""
     if isinstance(value, torch.Tensor) and value.numel() == 1:
@@ -218,7 +211,7 @@ def _comparison(name: str, value) -> str:
 
 
 @checked(
-    name=_claim_name,
+    name=as_text,
     value=_measured,
     op=_comparison,
     bound=as_float,

@@ -231,13 +231,7 @@ def _check_below(vmin: float, vmax: float) -> None:
         raise ValueError(f"vmin must be below vmax, got vmin={vmin:g} and vmax={vmax:g}")
 
 
-@checked(
-    ax=as_axes,
-    sample_rate=_SIZE,
-    vmin=as_float,
-    vmax=as_float,
-    title=functools.partial(as_str, optional=True),
-)
+@checked(ax=as_axes, sample_rate=_SIZE, vmin=as_float, vmax=as_float, title=functools.partial(as_str, optional=True))
 def show_spectrogram(
     ax,
     signal,

@@ -149,7 +149,7 @@ def _grid(arg: str, grid) -> dict[str, list]:
     most :data:`MAX_FRAMES` combinations."""
     if not isinstance(grid, Mapping) or not grid:
         raise ValueError(f"{arg} must be a non-empty mapping of parameter name to values, got {grid!r}")
-    checked = {}
+    sliders = {}
     for name, values in grid.items():
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise ValueError(f"grid keys must be Python identifiers (draw's keyword arguments), got {name!r}")
@@ -165,11 +165,11 @@ def _grid(arg: str, grid) -> dict[str, list]:
                 raise TypeError(f"grid[{name!r}] values must be ints, floats or strings, got {v!r}")
         if len(set(values)) != len(values):
             raise ValueError(f"grid[{name!r}] values must be distinct, got {values!r}")
-        checked[name] = values
-    n_frames = int(np.prod([len(v) for v in checked.values()]))
+        sliders[name] = values
+    n_frames = int(np.prod([len(v) for v in sliders.values()]))
     if n_frames > MAX_FRAMES:
         raise ValueError(f"{arg} gives {n_frames} frames, at most {MAX_FRAMES} allowed: restrict the value ranges")
-    return checked
+    return sliders
 
 
 class FramePlayer:

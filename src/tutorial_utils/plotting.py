@@ -83,10 +83,12 @@ def _to_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
-# Rules for @checked: a title (a string or None), and a positive number.
+# Rules for @checked: a title (a string or None), a positive number, a size, count or scale >= 1, a length in
+# pixels >= 0, and a function that writes a cell's value.
 _TITLE = functools.partial(as_str, optional=True)
 _POSITIVE = functools.partial(as_float, lo=0, lo_open=True)
-_SIZE, _PIXELS = int_at_least(1), int_at_least(0)  # rules: a size, count or scale >= 1; a length in pixels >= 0
+_SIZE, _PIXELS = int_at_least(1), int_at_least(0)
+_FORMAT = functools.partial(as_callable, what="a function of one value returning its text")
 
 
 def _unit(a: np.ndarray, value_range: tuple[float, float]) -> np.ndarray:
@@ -152,7 +154,7 @@ def _counts(name: str, value) -> np.ndarray:
     title=_TITLE,
     vmax=optional(_POSITIVE),
     annotate=as_bool,
-    fmt=functools.partial(as_callable, what="a function of one value returning its text"),
+    fmt=_FORMAT,
     fontsize=_POSITIVE,
 )
 def show_counts(
@@ -440,13 +442,7 @@ def _check_labels(values: np.ndarray, **labels) -> None:
             raise ValueError(f"{name} must have one label per entry ({n}), got {len(given)}: {given!r}")
 
 
-@checked(
-    ax=as_axes,
-    values=_table_values,
-    fmt=functools.partial(as_callable, what="a function of one value returning its text"),
-    cmap=as_cmap,
-    vmax=optional(as_float),
-)
+@checked(ax=as_axes, values=_table_values, fmt=_FORMAT, cmap=as_cmap, vmax=optional(as_float))
 def annotated_heatmap(
     ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}", cmap: str = "Oranges", vmax: float | None = None
 ):

@@ -1,10 +1,12 @@
-"""Bad input over the whole public API (issue 13, item 3).
+"""Bad input over the surface that chapters and users call (issue 13, item 3; issue 27, item 1).
 
-Every parameter of every public function, class and method of ``tutorial_utils`` has at least one bad value
-in ``CASES``. Calling with it must raise ValueError or TypeError, raised by the package's own code (not deep
-inside torch or NumPy), whose message names the parameter. Each case also has one good call, which must
-work, so every bad call differs from a working one in the bad argument alone. ``test_every_public_parameter_has_a_row``
-lists the public callables with ``inspect``: a new public function or parameter cannot be added without rows.
+Every parameter of every function and class that a chapter calls (``tests/test_door.py``'s ``chapter_names``) or
+that the design fixes (``tests/test_public_api.py``'s ``FIXED``) has at least one bad value in ``CASES``. Calling
+with it must raise ValueError or TypeError, raised by the package's own code (not deep inside torch or NumPy),
+whose message names the parameter. Each case also has one good call, which must work, so every bad call differs
+from a working one in the bad argument alone. Rows for other public callables may stay; they are held to the same
+rules. Planted functions show that the checks fail on a value let through, an error from deep inside torch, a
+message that does not name the argument, and a parameter of the surface without a row.
 """
 
 from __future__ import annotations
@@ -26,17 +28,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from test_door import chapter_names
+from test_public_api import FIXED
 from torch import nn
 
 import tutorial_utils
 from tutorial_utils import (
     downsampling,
     forensics,
-    ledger,
     losses,
     metrics,
     models,
     players,
+    plotting,
     pretrained,
     training,
     upsampling,
@@ -1410,17 +1414,6 @@ CASES = [
     ),
 ]
 
-# Public callables that do not check their arguments themselves, and why. Each still fails clearly on bad input;
-# a test elsewhere pins the error it gives.
-UNCHECKED = {
-    # The ledger's functions read and write the rows that runtime.claim and the sweep make; no chapter calls them.
-    **{f"ledger.{name}": "the sweep's own rows" for name in ledger.__all__},
-    "players.FramePlayer": "built only by players.frame_player, which checks every argument first",
-    "forensics.Evaluation": "the record that forensics.evaluate returns; evaluate checks every argument first",
-    "gradients.pgd_step": "one step of PGD, shown in chapter 09: pgd, fgsm and flip_epsilon check its arguments "
-    "once, before their loops",
-}
-
 BY_TARGET = {case.target: case for case in CASES}
 ROWS = [(case.target, param, value) for case in CASES for param, values in case.bad.items() for value in values]
 
@@ -1452,18 +1445,28 @@ def _names(message: str, param: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(param)}(?!\w)", message) is not None
 
 
+def bad_value_problem(fn, kwargs: dict, param: str) -> str | None:
+    """What is wrong with how ``fn(**kwargs)`` treats its bad ``param`` (None: a clear error from the package)."""
+    try:
+        fn(**kwargs)
+    except (ValueError, TypeError) as err:
+        tb = err.__traceback__
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        raised_in = Path(tb.tb_frame.f_code.co_filename).resolve()
+        if not raised_in.is_relative_to(PACKAGE_DIR):
+            return f"failed in {raised_in}, not in the package's own checks: {err}"
+        if not _names(str(err), param):
+            return f"the message does not name {param!r}: {err}"
+        return None
+    return "accepted"
+
+
 @pytest.mark.parametrize(("target", "param", "value"), ROWS, ids=[f"{t}:{p}-{i}" for i, (t, p, _) in enumerate(ROWS)])
 def test_a_bad_value_raises_an_error_that_names_the_argument(target, param, value):
     case = BY_TARGET[target]
-    kwargs = resolve({**case.good, param: value})
-    with pytest.raises((ValueError, TypeError)) as info:
-        case.fn(**kwargs)
-    message = str(info.value)
-    assert _names(message, param), f"{target}({param}={value!r}): the message does not name {param!r}: {message}"
-    raised_in = Path(info.traceback[-1].path).resolve()
-    assert raised_in.is_relative_to(PACKAGE_DIR), (
-        f"{target}({param}={value!r}) failed in {raised_in}, not in the package's own checks: {message}"
-    )
+    problem = bad_value_problem(case.fn, resolve({**case.good, param: value}), param)
+    assert problem is None, f"{target}({param}={value!r}): {problem}"
 
 
 @pytest.mark.parametrize("target", list(BY_TARGET))
@@ -1499,6 +1502,13 @@ def public_callables():
                         yield f"{info.name}.{name}.{attr}", getattr(obj, attr)
 
 
+def surface() -> dict[str, object]:
+    """target -> callable for every function and class that a chapter calls or the design fixes."""
+    public = dict(public_callables())
+    named = {f"{module}.{name}" for module, name in chapter_names()} | {f"{module}.{name}" for module, name, _ in FIXED}
+    return {target: public[target] for target in sorted(named) if target in public}
+
+
 def parameters(obj) -> list[str]:
     """Named parameters of a callable (self, cls, *args and **kwargs excluded)."""
     skip = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
@@ -1509,45 +1519,65 @@ def parameters(obj) -> list[str]:
     ]
 
 
-def test_every_public_parameter_has_a_row():
-    expected = {(target, p) for target, obj in public_callables() if target not in UNCHECKED for p in parameters(obj)}
-    assert set(UNCHECKED) <= {target for target, _ in public_callables()}, "UNCHECKED names a callable that is gone"
-    covered = {(target, param) for target, param, _ in ROWS}
-    missing = sorted(expected - covered)
-    assert not missing, f"{len(missing)} public parameters have no bad-input row: {missing}"
-    stale = sorted(covered - expected)
+def missing_rows(callables: dict, rows) -> list[tuple[str, str]]:
+    """The (target, parameter) pairs of ``callables`` that no row of ``rows`` gives a bad value."""
+    covered = {(target, param) for target, param, _ in rows}
+    return sorted({(t, p) for t, obj in callables.items() for p in parameters(obj)} - covered)
+
+
+def test_every_parameter_of_the_surface_has_a_row():
+    missing = missing_rows(surface(), ROWS)
+    assert not missing, f"{len(missing)} parameters that chapters or the design use have no bad-input row: {missing}"
+
+
+def test_every_row_names_a_public_parameter():
+    public = {(target, p) for target, obj in public_callables() for p in parameters(obj)}
+    stale = sorted({(target, param) for target, param, _ in ROWS} - public)
     assert not stale, f"rows for parameters that are not public (renamed or removed?): {stale}"
 
 
-def test_the_table_covers_every_public_module():
-    """The enumeration is not empty by accident: it finds the modules and the callables named in the design."""
-    targets = {target for target, _ in public_callables()}
-    modules = {target.split(".")[0] for target in targets}
-    assert {
-        "runtime",
-        "matrices",
-        "overlap",
-        "balance",
-        "upsampling",
-        "downsampling",
-        "metrics",
-        "data",
-        "models",
-        "training",
-        "plotting",
-        "book",
-        "players",
-        "overlap_figures",
-        "upsampling1d",
-        "gradients",
-        "pretrained",
-        "audio",
-    } <= modules
+def test_the_surface_is_what_chapters_and_the_design_use():
+    """The surface is not empty by accident: it holds the design's fixed names and what the chapters call."""
+    targets = set(surface())
     assert {
         "matrices.conv2d_matrix",
         "upsampling.ResizeConv2d",
-        "models.Generator.variant",
+        "metrics.checkerboard_score",
         "training.GANConfig",
-        "data.photo",
+        "book.table",
+        "plotting.show_signed",
+        "players.magnifier",
+        "audio.vowel",
+        "runtime.claim",
     } <= targets
+    assert "ledger.read" not in targets and "players.FramePlayer" not in targets  # no chapter calls them
+    assert len(targets) > 60
     assert len(ROWS) >= len({(t, p) for t, p, _ in ROWS}) >= 300
+
+
+# --- planted failures: the checks above can fail ---------------------------------------------------------------
+
+
+def lets_it_through(steps=1):
+    return steps
+
+
+def fails_inside_torch(steps=1):
+    return torch.zeros(steps)
+
+
+def test_a_bad_value_that_is_let_through_or_fails_unclearly_is_caught():
+    assert bad_value_problem(lets_it_through, {"steps": "3"}, "steps") == "accepted"
+    assert bad_value_problem(fails_inside_torch, {"steps": "3"}, "steps").startswith("failed in")
+    # an error from the package whose message names another argument than the bad one
+    vague = bad_value_problem(plotting.tile, {"images": zeros(1, 1, 2, 2), "nrow": 0}, "pad")
+    assert vague.startswith("the message does not name 'pad'")
+    assert bad_value_problem(plotting.tile, {"images": zeros(1, 1, 2, 2), "nrow": "3"}, "nrow") is None  # a real check
+
+
+def test_a_surface_parameter_without_a_row_is_caught():
+    def planted(images, period=2): ...
+
+    rows = [("metrics.planted", "images", None)]
+    assert missing_rows({"metrics.planted": planted}, rows) == [("metrics.planted", "period")]
+    assert missing_rows({"metrics.planted": planted}, rows + [("metrics.planted", "period", 0)]) == []

@@ -1,12 +1,10 @@
-"""The book's figure and table conventions in tutorial_utils.plotting: the count colours and tables that read,
-and figures drawn pixel for pixel (also after the "tight" save that Jupyter's inline backend, and so the book,
-uses)."""
+"""The book's figure conventions in tutorial_utils.plotting: images on a stated range, the count colours, signed
+data on one symmetric scale, and figures drawn pixel for pixel (also after the "tight" save that Jupyter's inline
+backend, and so the book, uses)."""
 
 from __future__ import annotations
 
 import io
-import re
-from html.parser import HTMLParser
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,108 +12,29 @@ import pytest
 import torch
 from PIL import Image
 
-from tutorial_utils import book, plotting
+from tutorial_utils import metrics, plotting
 
 
-class Cells(HTMLParser):
-    """The rows of an HTML table as (tag, text, style) triples, and its caption."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[tuple[str, str, str]]] = []
-        self.caption = None
-        self._cell = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self._cell = [tag, "", dict(attrs).get("style", "")]
-        elif tag == "caption":
-            self.caption = ""
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell[1] += data
-        elif self.caption is not None and not self.rows:
-            self.caption += data
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th"):
-            self.rows[-1].append(tuple(self._cell))
-            self._cell = None
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
 
 
-def parse(table) -> Cells:
-    cells = Cells()
-    cells.feed(table._repr_html_())
-    return cells
+def test_annotated_heatmap_writes_every_value_and_leaves_non_finite_cells_white():
+    fig, ax = plt.subplots()
+    im = plotting.annotated_heatmap(ax, np.array([[1.0, np.inf], [2.0, 1.0]]), [1, 2], ["a", "b"])
+    assert [t.get_text() for t in ax.texts] == ["1", "inf", "2", "1"]
+    assert np.ma.is_masked(im.get_array()[0, 1]) and im.get_clim() == (1.0, 2.0)  # the scale ignores the infinity
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
 
 
-def style(cell, prop: str) -> str:
-    found = re.search(rf"(?:^|;)\s*{prop}:\s*([^;]+)", cell[2])
-    return found.group(1).strip() if found else ""
-
-
-def test_table_pads_its_cells_and_right_aligns_numeric_columns():
-    rows = [["+ box of width 2", "[4, 4, 5, 5]", "1.25", 3], ["two k3,s2 layers", "[3, 2, 3, 1]", "3.00", 12]]
-    cells = parse(book.table(["final layer", "one period", "max/min", "n"], rows))
-    assert [c[1] for c in cells.rows[1]] == ["+ box of width 2", "[4, 4, 5, 5]", "1.25", "3"]
-    for row in cells.rows:  # header and body
-        assert [style(c, "text-align") for c in row] == ["left", "left", "right", "right"]
-        for cell in row:  # the padding that keeps "+ box of width 2" and "[4, 4, 5, 5]" apart
-            left_right = style(cell, "padding").split()[1]
-            assert float(left_right.removesuffix("em")) >= 0.5, cell
-    assert cells.caption is None
-
-
-def test_table_caption_and_escaping():
-    table = book.table(["a<b"], [["x & y"]], caption="Seeds 0–2 <all>")
-    cells = parse(table)
-    assert cells.caption == "Seeds 0–2 <all>" and cells.rows[0][0][1] == "a<b" and cells.rows[1][0][1] == "x & y"
-    assert "&lt;all&gt;" in table._repr_html_() and "<all>" not in table._repr_html_()
-    assert table._repr_markdown_().splitlines()[:2] == ["Seeds 0–2 <all>", ""]
-
-
-@pytest.mark.parametrize(
-    ("value", "number"),
-    [
-        ("3", True),
-        ("-0.25", True),
-        ("−0.25", True),
-        ("1.2e-05", True),
-        ("9e-16", True),
-        ("1,024", True),
-        ("12%", True),
-        ("208x", True),
-        ("0.42 [0.38–0.47]", True),
-        (7, True),
-        (2.5, True),
-        (True, False),
-        ("3×4", False),
-        ("2→2", False),
-        ("[3, 2, 3, 1]", False),
-        ("deconv3", False),
-        ("", False),
-        ("yes", False),
-    ],
-)
-def test_what_reads_as_a_number(value, number):
-    assert book._is_number(value) is number
-
-
-def test_a_column_with_blanks_and_numbers_is_numeric_and_an_empty_one_is_not():
-    cells = parse(book.table(["kind", "score", "note"], [["a", "0.1", ""], ["b", "", ""]]))
-    assert [style(c, "text-align") for c in cells.rows[1]] == ["left", "right", "left"]
-
-
-def test_mean_range_reads_mean_min_max():
-    assert book.mean_range([0.38, 0.47, 0.41]) == "0.42 [0.38–0.47]"
-    assert book.mean_range(np.array([1e-3, 3e-3]), fmt=".0e") == "2e-03 [1e-03–3e-03]"
-    assert book.mean_range([5.0]) == "5.00"  # one seed: the value alone
-    assert book._is_number(book.mean_range([1, 2, 3]))  # and a table right-aligns it
-    with pytest.raises(ValueError, match="fmt must be a format specification"):
-        book.mean_range([1.0], fmt="q")
+def test_signed_data_is_drawn_on_a_scale_centred_at_zero():
+    fig, ax = plt.subplots()
+    im = plotting.show_signed(ax, np.array([[-0.5, 2.0], [0.0, 1.0]]))
+    assert im.get_clim() == (-2.0, 2.0) and im.cmap.name == plotting.DIVERGING  # zero is the middle colour
+    assert plotting.show_signed(ax, np.zeros((2, 2))).get_clim() == (-1.0, 1.0)  # flat data: still a scale
+    assert plotting.show_signed(ax, np.ones((2, 2)), limit=4).get_clim() == (-4.0, 4.0)  # a shared scale
 
 
 def test_counts_are_drawn_white_for_none_and_darker_for_more_never_black():
@@ -213,3 +132,89 @@ def test_ink_reads_on_its_cell():
     assert plotting.ink_for("black") == "white" and plotting.ink_for(plotting.COUNTS(1.0)) == "white"
     assert plotting.ink_for((0.2, 0.2, 0.8)) == "white"  # by luminance, not by the mean of the channels
     assert plotting.ink_for((0.9, 0.9, 0.2)) == "black"
+
+
+def test_image_range_is_stated_not_guessed():
+    """A [-1, 1] image that happens to be >= 0 is drawn on the [-1, 1] scale, like its neighbours: 0 is mid-grey,
+    not black. Without a stated range there is nothing to draw."""
+    dim = np.full((3, 4, 4), 0.2)  # a dark-ish image in [-1, 1], all >= 0
+    assert np.allclose(plotting.image_hwc(dim, value_range=(-1, 1)), 0.6)
+    assert np.allclose(plotting.image_hwc(dim, value_range=(0, 1)), 0.2)
+    assert np.allclose(plotting.image_hwc(np.array([[-3.0, 5.0]]), value_range=(-1, 1)), [[0.0, 1.0]])  # clipped
+    with pytest.raises(TypeError, match="value_range"):
+        plotting.image_hwc(dim)  # the range is required
+    fig, ax = plt.subplots()
+    plotting.show_image(ax, dim, value_range=(-1, 1))
+    assert np.allclose(ax.images[0].get_array(), 0.6)
+    plt.close(fig)
+
+
+def test_comparison_figure_layout():
+    x = torch.rand(4, 3, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    fig = plotting.comparison_figure({"a": x, "b": -x}, metrics.fingerprint, zoom=4, corner=(2, 3), title="t")
+    axes = fig.axes
+    assert len(axes) == 6 and fig._suptitle.get_text() == "t"
+    # row 1: the zoom of the first image; row 2: the fingerprints, on one symmetric scale
+    zoomed = axes[2].images[0].get_array()
+    assert zoomed.shape[:2] == (4, 4)
+    assert np.allclose(zoomed, plotting.image_hwc(x[0, :, 2:6, 3:7], value_range=(-1, 1)))
+    limits = {tuple(ax.images[0].get_clim()) for ax in axes[4:]}
+    assert len(limits) == 1 and next(iter(limits))[0] == -next(iter(limits))[1]
+    plt.close(fig)
+
+
+def test_tile_places_images_with_white_padding():
+    x = np.zeros((3, 1, 2, 2))
+    canvas = plotting.tile(x, nrow=2)  # two images per row, as torchvision's make_grid
+    assert canvas.shape == (1, 5, 5)
+    assert canvas[0, :2, :2].sum() == 0 and canvas[0, 3:, 3:].tolist() == [[1, 1], [1, 1]]  # the empty slot is white
+    assert canvas[0, 2].tolist() == [1] * 5
+    assert plotting.tile(np.zeros((6, 1, 2, 2)), nrow=3).shape == (1, 2 * 2 + 1, 3 * 2 + 2)  # 2 rows of 3
+    with pytest.raises(ValueError, match="images must be"):
+        plotting.tile(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="nrow"):
+        plotting.tile(x, nrow=0)
+
+
+def _render(fig) -> np.ndarray:
+    """The figure as the book stores it (a PNG at the book's 100 dpi), as an RGB array."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return np.asarray(Image.open(buffer).convert("RGB")).astype(int)
+
+
+def test_pixel_figure_draws_each_pixel_as_an_exact_block():
+    plotting.use_style()
+    rng = np.random.default_rng(0)
+    img = rng.choice([-1.0, 1.0], size=(1, 4, 4))  # black and white pixels, so every block is exact
+    fig, axes = plotting.pixel_figure({"one": img}, scale=5, value_range=(-1, 1))
+    assert fig.get_size_inches()[0] * 100 == 20  # 4 pixels x 5
+    png = _render(fig)
+    top = png.shape[0] - 20  # the image sits under its title
+    drawn = png[top:, :20, 0]
+    expected = np.kron((img[0] > 0) * 255, np.ones((5, 5), dtype=int))
+    assert np.array_equal(drawn, expected)
+    # the axes keep the image's own pixel coordinates, so zoom_box outlines image pixels
+    assert axes[0].get_xlim() == (-0.5, 3.5)
+
+
+def test_pixel_figure_lays_out_batches_and_signed_panels():
+    plotting.use_style()
+    batch = np.zeros((16, 1, 32, 32))
+    fig, axes = plotting.pixel_figure({"a": batch, "b": batch, "c": batch, "d": batch}, scale=3, value_range=(-1, 1))
+    # 4 images of 96 px with 1-px white lines, two panels a row 6 px apart: exactly the page's 780 px
+    assert fig.get_size_inches()[0] * 100 == pytest.approx(780) and len(axes) == 4
+    png = _render(fig)
+    row = png[png.shape[0] - 10, :, 0]  # a row of pixels through the bottom images
+    assert abs(row[95] - 127.5) < 1 and row[96] == 255 and abs(row[97] - 127.5) < 1  # grey, white line, grey
+    tile = np.array([[1.0, -1.0], [0.0, 0.5]])
+    fig, _ = plotting.pixel_figure({"s": plotting.Signed(tile, 1.0)}, scale=10, value_range=(-1, 1))
+    png = _render(fig)[-20:, :20]
+    red, blue, white = png[0, 0], png[0, 10], png[10, 0]
+    assert red[0] > red[2] + 50 and blue[2] > blue[0] + 50 and white.min() > 240  # RdBu_r: 1 red, -1 blue
+    with pytest.raises(ValueError, match="scale"):
+        plotting.pixel_figure({"a": batch, "b": batch}, scale=[3], value_range=(-1, 1))
+    with pytest.raises(ValueError, match="panels"):
+        plotting.pixel_figure({"a": np.zeros((4, 4))}, value_range=(-1, 1))
+    with pytest.raises(ValueError, match="limit"):
+        plotting.Signed(tile, 0)

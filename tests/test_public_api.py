@@ -3,18 +3,18 @@
 Each listed callable must exist with the listed parameters first, in the listed order, under the listed names
 and with the listed defaults (compared with ``inspect.signature``), so renaming a parameter or changing a default
 breaks this test. A parameter that the design lists without a default may have one (calls written as the design
-shows still work); parameters beyond the listed ones must be optional, for the same reason.
+shows still work); parameters beyond the listed ones must be optional, for the same reason. Each factory builds a
+layer of every listed kind that scales by two, and refuses any other kind, naming the listed ones in order.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
-from pathlib import Path
 
 import pytest
+import torch
 
-ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = object()  # the design lists the parameter without a default
 ANY = object()  # the design lists the parameter without saying whether it has a default
 
@@ -98,21 +98,27 @@ FIXED = [
             ("fast", True),
         ],
     ),
-]
-# Chapter 06's part of the API, checked once the chapter is in the book.
-CHAPTER_06 = [
+    # chapter 06
     ("models", "TransformerNet", [("upsample_kind", "nearest"), ("width", 32), ("n_residual", 3)]),
     ("losses", "gram_matrix", [("features", REQUIRED)]),
 ]
-if any(ROOT.glob("notebooks/06_*.py")):
-    FIXED += CHAPTER_06
 
-# The kinds each factory accepts, in the design's order.
-KINDS = [
-    ("upsampling", "KINDS", ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr")),
+# Each factory, the kinds it accepts in the design's order, an input, and the output shape every kind must give.
+FACTORIES = [
+    (
+        "upsampling.make_upsampler",
+        ("deconv3", "deconv4", "nearest", "bilinear", "subpixel", "subpixel_icnr"),
+        (1, 2, 8, 8),
+        (1, 3, 16, 16),
+    ),
     # the design's four, then max pooling (chapter 09)
-    ("models", "DOWN_KINDS", ("conv3", "conv4", "avgpool", "blurpool", "maxpool")),
-    ("upsampling1d", "KINDS1D", ("deconv", "deconv_uneven", "subpixel", "nearest", "linear")),
+    ("downsampling.make_downsampler", ("conv3", "conv4", "avgpool", "blurpool", "maxpool"), (1, 2, 8, 8), (1, 3, 4, 4)),
+    (
+        "upsampling1d.make_upsampler1d",
+        ("deconv", "deconv_uneven", "subpixel", "nearest", "linear"),
+        (1, 2, 8),
+        (1, 3, 16),
+    ),
 ]
 
 
@@ -145,15 +151,27 @@ def test_fixed_callable_has_the_listed_signature(module, name, listed):
     assert signature_problems(obj, listed) == []
 
 
-@pytest.mark.parametrize(("module", "name", "kinds"), KINDS, ids=[f"{m}.{n}" for m, n, _ in KINDS])
-def test_factories_accept_exactly_the_listed_kinds(module, name, kinds):
-    assert getattr(importlib.import_module(f"tutorial_utils.{module}"), name) == kinds
+def factory(target: str):
+    module, name = target.split(".")
+    return getattr(importlib.import_module(f"tutorial_utils.{module}"), name)
 
 
-def test_make_downsampler_is_the_same_from_models_and_downsampling():
-    from tutorial_utils import downsampling
+@pytest.mark.parametrize(
+    ("target", "kind", "shape", "expected"),
+    [(target, kind, shape, expected) for target, kinds, shape, expected in FACTORIES for kind in kinds],
+    ids=[f"{target}:{kind}" for target, kinds, _, _ in FACTORIES for kind in kinds],
+)
+def test_every_listed_kind_builds_a_layer_that_scales_by_two(target, kind, shape, expected):
+    layer = factory(target)(kind, 2, 3)
+    assert tuple(layer(torch.zeros(shape)).shape) == expected
 
-    assert downsampling.make_downsampler is downsampling.make_downsampler
+
+@pytest.mark.parametrize(("target", "kinds"), [(t, k) for t, k, _, _ in FACTORIES], ids=[t for t, *_ in FACTORIES])
+def test_an_unlisted_kind_is_refused_with_the_listed_kinds_in_order(target, kinds):
+    """The factories accept exactly the listed kinds: anything else is refused, naming them in the design's order."""
+    with pytest.raises(ValueError) as info:
+        factory(target)("bicubic", 2, 3)
+    assert f"kind must be one of {kinds}" in str(info.value)
 
 
 def test_imagenet_classes_are_the_1000_names_in_index_order():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_utils import book, runtime
+from tutorial_utils import runtime
 
 
 def test_seed_everything_repeats_all_generators():
@@ -86,23 +86,6 @@ def test_full_fp32_falls_back_to_the_legacy_flags(monkeypatch):
     monkeypatch.setattr(torch, "backends", fake)
     runtime.full_fp32()
     assert fake.cuda.matmul.allow_tf32 is False and fake.cudnn.allow_tf32 is False
-
-
-def test_setup_styles_seeds_and_returns_the_device(monkeypatch, capsys):
-    import matplotlib as mpl
-
-    monkeypatch.setenv("TUTORIAL_DEVICE", "cpu")
-    monkeypatch.setenv("TUTORIAL_PROFILE", "quick")
-    mpl.rcParams["image.interpolation"] = "bilinear"
-    try:
-        assert book.setup(7) == torch.device("cpu")
-        first = torch.rand(3)
-        book.setup(7)
-        assert torch.equal(first, torch.rand(3))
-        assert mpl.rcParams["image.interpolation"] == "nearest"  # the book's style is on
-        assert "profile='quick'" in capsys.readouterr().out
-    finally:
-        torch.use_deterministic_algorithms(False)
 
 
 def test_same_scores_in_a_fresh_process():

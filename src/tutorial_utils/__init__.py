@@ -1,5 +1,5 @@
-"""Helpers shared by the Checkerboard notebooks, one module per concept, in layers (each imports only the layers
-below it):
+"""Helpers shared by the Checkerboard notebooks, one module per concept, in layers from the top down (a module imports
+only modules of its own layer or of the layers below it, with no cycle; ``tests/test_layers.py`` checks it):
 
 - publishing: ``book`` (a chapter's setup cell, glue for other pages, tables)
 - pictures and sound: ``plotting`` (the figure style and pixel figures), ``overlap_figures`` (chapter 02's
@@ -13,7 +13,8 @@ below it):
   ``downsampling``
 - operators: ``matrices`` (convolutions as matrices), ``overlap`` (which copies paint which pixel), ``balance``
   (the phase-sum condition for a kernel that paints flat)
-- ground: ``data`` (bundled photographs and digits), ``runtime`` (seeds, device, profile, claims), ``_checks``
+- ground: ``data`` (bundled photographs and digits), ``runtime`` (seeds, device, profile, claims; it imports only
+  ``_checks``), ``ledger`` (the claims measured over seeds and threads), ``_checks``
 
 Import the module you need; nothing heavy happens on import.
 """

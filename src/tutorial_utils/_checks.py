@@ -10,7 +10,7 @@ import functools
 import inspect
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -129,6 +129,13 @@ def _instance(name: str, value, kind: type, what: str, optional: bool = False):
 def as_str(name: str, value, *, optional: bool = False) -> str | None:
     """``value`` if it is a string (or None when ``optional``), e.g. a figure title."""
     return _instance(name, value, str, "a string", optional)
+
+
+def as_text(name: str, value) -> str:
+    """``value`` if it is a non-empty string (a key, a name or a title)."""
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{name} must be a non-empty string, got {type(value).__name__} {value!r:.80}")
+    return value
 
 
 def as_callable(name: str, value, what: str = "a function") -> Callable:
@@ -524,3 +531,61 @@ def check_elements(request: str, count: int, limit: int = MAX_ELEMENTS) -> int:
             f"tutorial_utils allocates at once: ask for less"
         )
     return count
+
+
+# --- rules for pictures ------------------------------------------------------------------------------------------
+
+
+def ints_at_least(minimum: int) -> Callable[[str, object], list[int]]:
+    """Rule: a non-empty sequence of ints >= ``minimum``, as a list (see :func:`as_ints`)."""
+    return lambda name, value: as_ints(name, value, minimum)
+
+
+def optional(rule: Callable[[str, object], object]) -> Callable[[str, object], object]:
+    """Rule: None, or a value that ``rule`` accepts (e.g. ``optional(as_axes)`` for ``ax=None``)."""
+    return lambda name, value: None if value is None else rule(name, value)
+
+
+def as_range(name: str, value) -> tuple[float, float]:
+    """``value`` as (low, high), two finite numbers with low < high: the values an image spans, e.g. (-1, 1)."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) such as (-1, 1) or (0, 1), got {value!r}")
+    low, high = (as_float(name, v) for v in value)
+    if not low < high:
+        raise ValueError(f"{name} must have low < high, got {value!r}")
+    return low, high
+
+
+def as_image(name: str, value) -> np.ndarray:
+    """A (C, H, W) tensor or an (H, W[, C]) array of finite numbers as an (H, W) or (H, W, C) float64 array."""
+    a = as_array(name, value, "an image: a (C, H, W) tensor or an (H, W[, C]) array")
+    shape = a.shape
+    if a.ndim == 3 and a.shape[0] in (1, 3) and a.shape[-1] not in (1, 3):
+        a = np.moveaxis(a, 0, -1)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.size == 0 or a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
+        raise ValueError(
+            f"{name} must be a (C, H, W) image with C in (1, 3) or an (H, W[, C]) one with C in (1, 3, 4), "
+            f"got shape {shape}"
+        )
+    return a
+
+
+def as_matrix(name: str, value) -> np.ndarray:
+    """``value`` as a non-empty 2D float64 array (H, W) of finite numbers (signed data, counts)."""
+    a = as_array(name, value, "a 2D array of numbers (H, W)")
+    if a.ndim != 2 or a.size == 0:
+        raise ValueError(f"{name} must be a non-empty 2D array (H, W), got shape {a.shape}")
+    return a
+
+
+def labelled(what: str) -> Callable[[str, object], Mapping]:
+    """Rule: a non-empty mapping of label -> ``what`` (the panels of a figure)."""
+
+    def rule(name: str, value) -> Mapping:
+        if not isinstance(value, Mapping) or not value:
+            raise ValueError(f"{name} must be a non-empty mapping of label -> {what}, got {type(value).__name__}")
+        return value
+
+    return rule

@@ -7,15 +7,17 @@ on how the book is styled or published.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import re
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 
 from . import plotting, runtime
-from ._checks import as_array, as_bool, as_str
+from ._checks import as_array, as_bool, as_str, as_text, checked
 
 
 def setup(seed: int = 0) -> torch.device:
@@ -29,17 +31,20 @@ def setup(seed: int = 0) -> torch.device:
     return runtime.get_device()
 
 
+def _something(name: str, value):
+    """Rule: anything but None (a figure or value to paste)."""
+    if value is None:
+        raise ValueError(f"{name} must be a figure or value to paste, got None")
+    return value
+
+
+@checked(name=as_text, obj=_something, display=as_bool)
 def glue(name: str, obj, display: bool = True) -> None:
     """Store a figure or value under ``name`` so other pages of the book can paste it (the intro's gallery).
 
     Uses myst-nb's glue when it is installed; elsewhere (Colab) it only displays. A matplotlib figure is shown
     once here and then closed, so the inline backend does not draw it a second time.
     """
-    if not as_str("name", name):
-        raise ValueError("name must be a non-empty string (the key other pages paste), got ''")
-    if obj is None:
-        raise ValueError("obj must be a figure or value to paste, got None")
-    as_bool("display", display)
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
@@ -53,20 +58,24 @@ def glue(name: str, obj, display: bool = True) -> None:
         plt.close(obj)
 
 
+def _reals(name: str, values: dict) -> dict:
+    """Rule: keyword arguments that are all real numbers (bools refused), as floats."""
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{key} must be a real number, got {type(value).__name__} {value!r}")
+    return {key: float(value) for key, value in values.items()}
+
+
+@checked(values=_reals)
 def glue_numbers(**values: float) -> None:
     """Store measured numbers for other pages, without showing them: ``book/conclusion.md`` pastes each one with
     ``{glue:text}`name:.2f``, so its recipe quotes what the chapters measured in the same build."""
-    import numbers
-
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # Colab: nothing else reads them
-        myst_glue = None
+        return
     for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-        if myst_glue is not None:
-            myst_glue(name, float(value), display=False)
+        myst_glue(name, value, display=False)
 
 
 # A cell that reads as a number: 3, -0.25, 1.2e-05, 1,024, 12%, 208x, 0.42 [0.40–0.45] (see mean_range).
@@ -136,33 +145,57 @@ class _Table:
         return self._repr_markdown_()
 
 
-def table(header, rows, caption: str | None = None) -> _Table:
-    """Rows of values as a table to display in a notebook (the last expression of a cell): Jupyter and the
-    HTML book render it as an HTML table with padded cells, numeric columns right-aligned and an optional
-    ``caption`` above it; plain-text reprs show Markdown."""
-    if isinstance(header, str) or not isinstance(header, (tuple, list)) or not header:
-        raise TypeError(f"header must be a non-empty list of column names, got {type(header).__name__} {header!r}")
+def _header(name: str, value) -> list:
+    """Rule: a non-empty list (or tuple) of column names."""
+    if isinstance(value, str) or not isinstance(value, (tuple, list)) or not value:
+        raise TypeError(f"{name} must be a non-empty list of column names, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _as_rows(rows, width: int) -> list:
+    """``rows`` as a list of rows, each a sequence of ``width`` values (one per column)."""
     if isinstance(rows, str) or not hasattr(rows, "__iter__"):
         raise TypeError(f"rows must be a sequence of rows (each a sequence of values), got {type(rows).__name__}")
     rows = list(rows)
     for row in rows:
-        if isinstance(row, str) or not hasattr(row, "__len__") or len(row) != len(header):
-            raise ValueError(f"rows must each hold {len(header)} values (one per header entry), got {row!r}")
-    return _Table(header, rows, as_str("caption", caption, optional=True))
+        if isinstance(row, str) or not hasattr(row, "__len__") or len(row) != width:
+            raise ValueError(f"rows must each hold {width} values (one per header entry), got {row!r}")
+    return rows
 
 
+@checked(header=_header, caption=functools.partial(as_str, optional=True))
+def table(header, rows, caption: str | None = None) -> _Table:
+    """Rows of values as a table to display in a notebook (the last expression of a cell): Jupyter and the
+    HTML book render it as an HTML table with padded cells, numeric columns right-aligned and an optional
+    ``caption`` above it; plain-text reprs show Markdown."""
+    rows = _as_rows(rows, len(header))
+    return _Table(header, rows, caption)
+
+
+def _seed_values(name: str, value) -> np.ndarray:
+    """Rule: at least one finite number (one per seed), as a flat array."""
+    a = as_array(name, value, "a sequence of numbers (one per seed)").ravel()
+    if a.size == 0:
+        raise ValueError(f"{name} must hold at least one number (one per seed), got none")
+    return a
+
+
+def _number_format(name: str, value) -> str:
+    """Rule: a format specification for numbers, such as '.2f' or '.1e'."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a format specification such as '.2f' or '.1e', got {type(value).__name__}")
+    try:
+        format(0.0, value)
+    except ValueError as err:
+        raise ValueError(f"{name} must be a format specification for numbers such as '.2f', got {value!r}") from err
+    return value
+
+
+@checked(values=_seed_values, fmt=_number_format)
 def mean_range(values, fmt: str = ".2f") -> str:
     """Results over several seeds as one cell of text, "mean [min–max]" (e.g. ``0.42 [0.38–0.47]``), each
     number formatted with ``fmt``; a single value is shown alone."""
-    a = as_array("values", values, "a sequence of numbers (one per seed)").ravel()
-    if a.size == 0:
-        raise ValueError("values must hold at least one number (one per seed), got none")
-    if not isinstance(fmt, str):
-        raise TypeError(f"fmt must be a format specification such as '.2f' or '.1e', got {type(fmt).__name__}")
-    try:
-        mean = format(float(a.mean()), fmt)
-    except ValueError as err:
-        raise ValueError(f"fmt must be a format specification for numbers such as '.2f', got {fmt!r}") from err
-    if a.size == 1:
+    mean = format(float(values.mean()), fmt)
+    if values.size == 1:
         return mean
-    return f"{mean} [{format(float(a.min()), fmt)}–{format(float(a.max()), fmt)}]"
+    return f"{mean} [{format(float(values.min()), fmt)}–{format(float(values.max()), fmt)}]"

@@ -16,11 +16,13 @@ import numpy as np
 from matplotlib.patches import Polygon, Rectangle
 
 from . import overlap, plotting
-from ._checks import as_axes, as_bool, as_int, as_ints
+from ._checks import as_axes, as_bool, checked, int_at_least, ints_at_least, optional
 from .players import FramePlayer, frame_player
 
 PAINT = "#d95f02"  # the colour of one input's footprint; overlapping footprints look darker
 INPUT = "#7570b3"
+_SIZE = int_at_least(1)  # rule: a kernel size, stride or input size >= 1
+_SPAN = optional(_SIZE)  # rule: a width in output cells, or None
 
 
 def _count_cells(ax, counts: np.ndarray, y: float, annotate: bool = True, fontsize: float = 7) -> None:
@@ -35,6 +37,7 @@ def _count_cells(ax, counts: np.ndarray, y: float, annotate: bool = True, fontsi
             ax.text(j + 0.5, y + 0.5, str(c), ha="center", va="center", fontsize=fontsize, color=ink)
 
 
+@checked(ax=as_axes, kernel_size=_SIZE, stride=_SIZE, input_size=_SIZE, annotate=as_bool, square=as_bool, span=_SPAN)
 def draw_overlap_1d(
     ax,
     kernel_size: int,
@@ -49,11 +52,9 @@ def draw_overlap_1d(
     The output cells are shaded by how many footprints cover them (white = none). ``span`` fixes the width
     (in output cells) so diagrams of different sizes share one scale. Returns the counts.
     """
-    as_axes("ax", ax)
-    k, s, n = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1), as_int("input_size", input_size, 1)
-    annotate, square = as_bool("annotate", annotate), as_bool("square", square)
+    k, s, n = kernel_size, stride, input_size
     counts = overlap.overlap_counts(k, s, n)
-    width = len(counts) if span is None else max(as_int("span", span, 1), len(counts))
+    width = len(counts) if span is None else max(span, len(counts))
     top = 2.4  # bottom edge of the input row; the output row spans y in [0, 1]
     for i in range(n):
         centre = i * s + k / 2
@@ -74,14 +75,13 @@ def _overlap_title(k: int, s: int) -> str:
     return f"k={k}, s={s}: " + ("gaps" if np.isinf(ratio) else "even" if ratio == 1 else f"{ratio:g}x")
 
 
+@checked(kernel_size=_SIZE, stride=_SIZE, input_size=_SIZE, span=_SPAN)
 def overlap_figure(kernel_size: int, stride: int, input_size: int = 4, span: int | None = None):
     """One overlap diagram in its own figure (what the explorer shows for the current slider values).
 
     With ``span`` (output cells) the figure has a fixed size, so the frames of a player line up.
     """
-    k, s, n = as_int("kernel_size", kernel_size, 1), as_int("stride", stride, 1), as_int("input_size", input_size, 1)
-    span = None if span is None else as_int("span", span, 1)
-    counts_len = (n - 1) * s + k
+    counts_len = (input_size - 1) * stride + kernel_size
     width = counts_len if span is None else max(span, counts_len)
     fig, ax = plt.subplots(figsize=(min(7.6, 0.3 * width + 1.0), 1.6))  # at most the page column
     draw_overlap_1d(ax, kernel_size, stride, input_size, span=span)
@@ -89,14 +89,14 @@ def overlap_figure(kernel_size: int, stride: int, input_size: int = 4, span: int
     return fig
 
 
+@checked(input_size=_SIZE)
 def overlap_explorer(input_size: int = 4) -> ipywidgets.interactive:
     """Sliders for kernel size (1-6) and stride (1-6) redrawing the 1D overlap diagram."""
-    n = as_int("input_size", input_size, 1)
 
     def show(kernel_size: int, stride: int) -> None:
         from IPython.display import display
 
-        fig = overlap_figure(kernel_size, stride, n)
+        fig = overlap_figure(kernel_size, stride, input_size)
         display(fig)
         plt.close(fig)
 
@@ -107,10 +107,10 @@ def overlap_explorer(input_size: int = 4) -> ipywidgets.interactive:
     )
 
 
+@checked(kernel_sizes=ints_at_least(1), strides=ints_at_least(1), input_size=_SIZE)
 def overlap_grid(kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[int] = range(1, 7), input_size: int = 4):
     """Small multiples of the overlap diagram (rows: kernel sizes, columns: strides): the static explorer."""
-    ks, ss = as_ints("kernel_sizes", kernel_sizes, 1), as_ints("strides", strides, 1)
-    n = as_int("input_size", input_size, 1)
+    ks, ss, n = kernel_sizes, strides, input_size
     fig, axes = plt.subplots(len(ks), len(ss), figsize=(1.25 * len(ss), 0.75 * len(ks) + 0.2), squeeze=False)
     for r, k in enumerate(ks):
         for c, s in enumerate(ss):
@@ -126,15 +126,12 @@ def overlap_grid(kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[in
 # --- The book's players ----------------------------------------------------------------------------------
 
 
+@checked(kernel_sizes=ints_at_least(1), strides=ints_at_least(1), input_sizes=ints_at_least(1))
 def overlap_player(
     kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[int] = range(1, 7), input_sizes: Sequence[int] = (4,)
 ) -> FramePlayer:
     """The overlap explorer as an HTML player (one frame per k, s and input size); the grid is its print version."""
-    grid = {
-        "kernel_size": as_ints("kernel_sizes", kernel_sizes, 1),
-        "stride": as_ints("strides", strides, 1),
-        "input_size": as_ints("input_sizes", input_sizes, 1),
-    }
+    grid = {"kernel_size": kernel_sizes, "stride": strides, "input_size": input_sizes}
     span = max((n - 1) * s + k for k in grid["kernel_size"] for s in grid["stride"] for n in grid["input_size"])
     if len(grid["input_size"]) == 1:  # a fixed input size needs no slider
         n = grid.pop("input_size")[0]
@@ -156,6 +153,12 @@ def _stacked_title(kernel_sizes: Sequence[int], strides: Sequence[int]) -> str:
     return f"{len(kernel_sizes)} layers: period {overlap.smallest_period(line)}, {ratio} (interior)"
 
 
+def _check_layers(kernel_sizes: Sequence[int], strides: Sequence[int]) -> None:
+    """A stack of transposed convolutions that :func:`~tutorial_utils.overlap.effective_kernel` accepts."""
+    overlap.effective_kernel(kernel_sizes, strides)
+
+
+@checked(ax=as_axes, input_size=_SIZE, span=_SPAN)
 def draw_stacked_1d(
     ax, kernel_sizes: Sequence[int], strides: Sequence[int], input_size: int = 3, span: int | None = None
 ):
@@ -164,10 +167,8 @@ def draw_stacked_1d(
     Each cell of a row paints a k-wide footprint on the next row; every row is drawn centred above what it
     paints, so the last row has the finest spacing. Returns the counts of every row, input first.
     """
-    as_axes("ax", ax)
-    overlap.effective_kernel(kernel_sizes, strides)  # validates the layers
-    layers = list(zip(kernel_sizes, strides))
-    n = as_int("input_size", input_size, 1)
+    _check_layers(kernel_sizes, strides)
+    layers, n = list(zip(kernel_sizes, strides)), input_size
     rows = [np.ones(n, dtype=np.int64)]
     for r in range(1, len(layers) + 1):
         rows.append(overlap.stacked_overlap([k for k, _ in layers[:r]], [s for _, s in layers[:r]], n))
@@ -199,7 +200,7 @@ def draw_stacked_1d(
                 ax.text(x, y[r] + height / 2, str(c), ha="center", va="center", fontsize=6.5, color=ink)
         label = "input" if r == 0 else f"layer {r}: k={layers[r - 1][0]}, s={layers[r - 1][1]}"
         ax.text(-0.6, y[r] + height / 2, label, ha="right", va="center", fontsize=7)
-    width = len(rows[-1]) if span is None else max(as_int("span", span, 1), len(rows[-1]))
+    width = len(rows[-1]) if span is None else max(span, len(rows[-1]))
     ax.set_xlim(-9, width + 0.3)
     ax.set_ylim(-0.1, y[0] + height + 0.1)
     ax.set_aspect("equal")
@@ -207,11 +208,10 @@ def draw_stacked_1d(
     return rows
 
 
+@checked(input_size=_SIZE, span=_SPAN)
 def stacked_figure(kernel_sizes: Sequence[int], strides: Sequence[int], input_size: int = 3, span: int | None = None):
     """The stacked-layers diagram in its own figure, titled with the period and unevenness of the result."""
-    overlap.effective_kernel(kernel_sizes, strides)  # validates the layers
-    as_int("input_size", input_size, 1)
-    span = None if span is None else as_int("span", span, 1)
+    _check_layers(kernel_sizes, strides)
     n_rows = len(kernel_sizes) + 1
     fig, ax = plt.subplots(figsize=(7.5, 0.55 * n_rows + 0.5))
     draw_stacked_1d(ax, kernel_sizes, strides, input_size, span)
@@ -220,12 +220,12 @@ def stacked_figure(kernel_sizes: Sequence[int], strides: Sequence[int], input_si
     return fig
 
 
+@checked(kernel_sizes=ints_at_least(1), strides=ints_at_least(1), input_size=_SIZE)
 def stacking_player(
     kernel_sizes: Sequence[int] = range(2, 5), strides: Sequence[int] = range(1, 4), input_size: int = 3
 ) -> FramePlayer:
     """Two stacked transposed convolutions, a kernel-size and a stride slider each; the period in the title."""
-    ks, ss = as_ints("kernel_sizes", kernel_sizes, 1), as_ints("strides", strides, 1)
-    n = as_int("input_size", input_size, 1)
+    ks, ss, n = kernel_sizes, strides, input_size
     span = (((n - 1) * max(ss) + max(ks) - 1) * max(ss)) + max(ks)
 
     def draw(k1: int, s1: int, k2: int, s2: int):
@@ -240,6 +240,13 @@ def stacking_player(
     )
 
 
+def _check_stamps(stamps: int, input_size: int) -> None:
+    """At most one stamp per input of the ``input_size``×``input_size`` grid."""
+    if stamps > input_size * input_size:
+        raise ValueError(f"stamps must be at most the number of inputs {input_size**2}, got {stamps}")
+
+
+@checked(stamps=int_at_least(0), kernel_sizes=ints_at_least(1), stride=_SIZE, input_size=_SIZE)
 def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: int = 2, input_size: int = 4):
     """The 2D overlap map being painted: the first ``stamps`` inputs (row by row) have stamped their kernel.
 
@@ -247,11 +254,8 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
     with the latest stamp outlined. All maps share one scale of the book's count colours, so the final maps
     compare directly; the counts are written large enough to read (9 pt).
     """
-    ks = as_ints("kernel_sizes", kernel_sizes, 1)
-    s, n = as_int("stride", stride, 1), as_int("input_size", input_size, 1)
-    stamps = as_int("stamps", stamps, 0)
-    if stamps > n * n:
-        raise ValueError(f"stamps must be at most the number of inputs {n * n}, got {stamps}")
+    _check_stamps(stamps, input_size)
+    ks, s, n = kernel_sizes, stride, input_size
     sizes = [(n - 1) * s + k for k in ks]
     fig, axes = plt.subplots(1, 1 + len(ks), figsize=(7.6, 3.9), gridspec_kw={"width_ratios": [n, *sizes]})
     painted = (np.arange(n * n) < stamps).reshape(n, n)
@@ -282,21 +286,20 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
     return fig
 
 
+@checked(kernel_sizes=ints_at_least(1), stride=_SIZE, input_size=_SIZE)
 def stamping_player(kernel_sizes: Sequence[int] = (3, 4), stride: int = 2, input_size: int = 4) -> FramePlayer:
     """An animation of 2D stamping (Play, Pause, Step or the slider): one frame per stamp, k=3 beside k=4."""
-    n = as_int("input_size", input_size, 1)
-    ks, stride = as_ints("kernel_sizes", kernel_sizes, 1), as_int("stride", stride, 1)
 
     def draw(stamps: int):
-        return stamping_figure(stamps, ks, stride, n)
+        return stamping_figure(stamps, kernel_sizes, stride, input_size)
 
     return frame_player(
         draw,
-        {"stamps": list(range(n * n + 1))},
+        {"stamps": list(range(input_size**2 + 1))},
         "stamping-2d",
         "2D stamping, stride " + str(stride),
         labels={"stamps": "inputs stamped"},
-        initial={"stamps": n * n},
+        initial={"stamps": input_size**2},
         play="stamps",
         interval=500,
     )

@@ -26,8 +26,20 @@ import torch
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from . import plotting
-from ._checks import as_figure, as_float, as_int, as_pair, as_str
+from ._checks import (
+    as_callable,
+    as_figure,
+    as_float,
+    as_image,
+    as_int,
+    as_range,
+    as_str,
+    as_text,
+    checked,
+    int_at_least,
+    labelled,
+    pair_at_least,
+)
 from .audio import SAMPLE_RATE
 
 MAX_FRAMES = 400  # a player embeds every frame; more than this makes a heavy page
@@ -52,11 +64,11 @@ def _script(name: str, root_id: str) -> str:
     return f"<script>{_asset(name)}({json.dumps(root_id)});</script>"
 
 
-def _check_name(name) -> str:
-    """A figure name usable in HTML ids: lower-case letters, digits and dashes, starting with a letter."""
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"name must be lower-case letters, digits and dashes starting with a letter, got {name!r}")
-    return name
+def _html_name(name: str, value) -> str:
+    """Rule: a figure name usable in HTML ids: lower-case letters, digits and dashes, starting with a letter."""
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise ValueError(f"{name} must be lower-case letters, digits and dashes starting with a letter, got {value!r}")
+    return value
 
 
 def _json_script(payload) -> str:
@@ -64,26 +76,36 @@ def _json_script(payload) -> str:
     return json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
 
 
-def _check_png(dpi, colors) -> tuple[float, int | None]:
-    """The PNG settings: a positive ``dpi``, and ``colors`` from 2 to 256 or None (no palette)."""
-    dpi = as_float("dpi", dpi, 0, lo_open=True)
-    if colors is not None and not 2 <= as_int("colors", colors, 2) <= 256:
-        raise ValueError(f"colors must be an int from 2 to 256 or None, got {colors!r}")
-    return dpi, colors
+_DPI = functools.partial(as_float, lo=0, lo_open=True)  # rule: a positive resolution
 
 
+def _palette(name: str, value) -> int | None:
+    """Rule: a palette size from 2 to 256, or None (no palette)."""
+    if value is not None and not 2 <= as_int(name, value, 2) <= 256:
+        raise ValueError(f"{name} must be an int from 2 to 256 or None, got {value!r}")
+    return value
+
+
+def _text_chunks(name: str, value) -> Mapping[str, str] | None:
+    """Rule: a mapping of str to str (PNG text chunks), or None."""
+    if value is not None and (
+        not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    ):
+        raise TypeError(f"{name} must be a mapping of str to str or None, got {value!r}")
+    return value
+
+
+@checked(fig=as_figure, dpi=_DPI, colors=_palette, text=_text_chunks)
 def png_bytes(fig, dpi: float = 100, colors: int | None = 64, text: Mapping[str, str] | None = None) -> bytes:
     """The figure as a compact PNG: rendered at ``dpi`` on white, reduced to a ``colors``-entry palette unless None.
 
     ``text`` entries go into PNG text chunks (a player records each frame's parameters there).
     """
-    if not isinstance(fig, mpl.figure.Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    dpi, colors = _check_png(dpi, colors)
-    if text is not None and (
-        not isinstance(text, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in text.items())
-    ):
-        raise TypeError(f"text must be a mapping of str to str or None, got {text!r}")
+    return _png_bytes(fig, dpi, colors, text)
+
+
+def _png_bytes(fig, dpi: float, colors: int | None, text: Mapping[str, str] | None = None) -> bytes:
+    """:func:`png_bytes` for callers that checked its arguments (a player's frame loop)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     img = Image.open(buf).convert("RGB")
@@ -102,10 +124,16 @@ def _encode_png(img: Image.Image, text: Mapping[str, str] | None = None) -> byte
     return out.getvalue()
 
 
+def _png(name: str, value) -> bytes:
+    """Rule: the bytes of a file (a PNG)."""
+    if not isinstance(value, (bytes, bytearray)):
+        raise TypeError(f"{name} must be the bytes of a PNG file, got {type(value).__name__}")
+    return value
+
+
+@checked(png=_png)
 def frame_text(png: bytes) -> dict:
     """The parameters recorded in a player frame's PNG (what :func:`frame_player` drew it with)."""
-    if not isinstance(png, (bytes, bytearray)):
-        raise TypeError(f"png must be the bytes of a PNG file, got {type(png).__name__}")
     try:
         return json.loads(Image.open(io.BytesIO(png)).text[FRAME_KEY])
     except (OSError, KeyError, ValueError) as err:
@@ -116,11 +144,12 @@ def _b64(png: bytes) -> str:
     return base64.b64encode(png).decode("ascii")
 
 
-def _check_grid(grid) -> dict[str, list]:
-    """Parameter names (keyword names of ``draw``) mapped to non-empty lists of distinct scalar values."""
+def _grid(arg: str, grid) -> dict[str, list]:
+    """Rule: parameter names (keyword names of ``draw``) mapped to non-empty lists of distinct scalar values, at
+    most :data:`MAX_FRAMES` combinations."""
     if not isinstance(grid, Mapping) or not grid:
-        raise ValueError(f"grid must be a non-empty mapping of parameter name to values, got {grid!r}")
-    checked = {}
+        raise ValueError(f"{arg} must be a non-empty mapping of parameter name to values, got {grid!r}")
+    sliders = {}
     for name, values in grid.items():
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise ValueError(f"grid keys must be Python identifiers (draw's keyword arguments), got {name!r}")
@@ -136,8 +165,11 @@ def _check_grid(grid) -> dict[str, list]:
                 raise TypeError(f"grid[{name!r}] values must be ints, floats or strings, got {v!r}")
         if len(set(values)) != len(values):
             raise ValueError(f"grid[{name!r}] values must be distinct, got {values!r}")
-        checked[name] = values
-    return checked
+        sliders[name] = values
+    n_frames = int(np.prod([len(v) for v in sliders.values()]))
+    if n_frames > MAX_FRAMES:
+        raise ValueError(f"{arg} gives {n_frames} frames, at most {MAX_FRAMES} allowed: restrict the value ranges")
+    return sliders
 
 
 class FramePlayer:
@@ -221,6 +253,34 @@ class FramePlayer:
         )
 
 
+def _check_sliders(grid: dict, labels, initial, play) -> tuple[dict, dict]:
+    """Slider labels (default: the key with spaces) and the first values shown (default: the first of each), which
+    may name only grid parameters, like ``play``."""
+    for arg, value in (("labels", labels), ("initial", initial)):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(f"{arg} must be a mapping of grid parameter to value or None, got {type(value).__name__}")
+    unknown = (set(labels or {}) | set(initial or {})) - set(grid)
+    if unknown:
+        raise ValueError(f"labels and initial may only name grid parameters {list(grid)}, got {sorted(unknown)}")
+    if play is not None and play not in grid:
+        raise ValueError(f"play must name a grid parameter {list(grid)}, got {play!r}")
+    start = {key: values[0] for key, values in grid.items()} | dict(initial or {})
+    for key, value in start.items():
+        if value not in grid[key]:
+            raise ValueError(f"initial[{key!r}] must be one of {grid[key]}, got {value!r}")
+    return {key: (labels or {}).get(key, key.replace("_", " ")) for key in grid}, start
+
+
+@checked(
+    draw=functools.partial(as_callable, what="a function of the grid's parameters returning a Figure"),
+    grid=_grid,
+    name=_html_name,
+    title=as_text,
+    fallback=functools.partial(as_figure, optional=True),
+    interval=int_at_least(50),
+    dpi=_DPI,
+    colors=_palette,
+)
 def frame_player(
     draw: Callable[..., mpl.figure.Figure],
     grid: Mapping[str, Sequence],
@@ -242,38 +302,14 @@ def frame_player(
     and ``fallback`` is a static figure shown without JavaScript and in print. Every figure is closed after
     rendering; all frames must have the same pixel size, so the page does not jump.
     """
-    if not callable(draw):
-        raise TypeError(f"draw must be a function of the grid's parameters returning a Figure, got {draw!r}")
-    name, grid = _check_name(name), _check_grid(grid)
-    if not isinstance(title, str) or not title:
-        raise ValueError(f"title must be a non-empty string, got {title!r}")
-    for arg, value in (("labels", labels), ("initial", initial)):
-        if value is not None and not isinstance(value, Mapping):
-            raise TypeError(f"{arg} must be a mapping of grid parameter to value or None, got {type(value).__name__}")
-    as_figure("fallback", fallback, optional=True)
-    dpi, colors = _check_png(dpi, colors)
-    n_frames = int(np.prod([len(v) for v in grid.values()]))
-    if n_frames > MAX_FRAMES:
-        raise ValueError(f"grid gives {n_frames} frames, at most {MAX_FRAMES} allowed: restrict the value ranges")
-    unknown = (set(labels or {}) | set(initial or {})) - set(grid)
-    if unknown:
-        raise ValueError(f"labels and initial may only name grid parameters {list(grid)}, got {sorted(unknown)}")
-    labels = {key: (labels or {}).get(key, key.replace("_", " ")) for key in grid}
-    if play is not None and play not in grid:
-        raise ValueError(f"play must name a grid parameter {list(grid)}, got {play!r}")
-    interval = as_int("interval", interval, 50)
-    start = {key: values[0] for key, values in grid.items()} | dict(initial or {})
-    for key, value in start.items():
-        if value not in grid[key]:
-            raise ValueError(f"initial[{key!r}] must be one of {grid[key]}, got {value!r}")
-
+    labels, start = _check_sliders(grid, labels, initial, play)
     frames, alts, size = [], [], None
     for combo in itertools.product(*grid.values()):
         params = dict(zip(grid, combo))
         fig = draw(**params)
         if not isinstance(fig, mpl.figure.Figure):
             raise TypeError(f"draw must return a matplotlib Figure, got {type(fig).__name__} for {params}")
-        png = png_bytes(fig, dpi, colors, {FRAME_KEY: json.dumps(params)})
+        png = _png_bytes(fig, dpi, colors, {FRAME_KEY: json.dumps(params)})
         plt.close(fig)
         shape = Image.open(io.BytesIO(png)).size
         if size is not None and shape != size:
@@ -283,7 +319,7 @@ def frame_player(
         alts.append(f"{title}: " + ", ".join(f"{labels[k]} {v}" for k, v in params.items()))
     static = None
     if fallback is not None:
-        static = _b64(png_bytes(fallback, dpi, colors))
+        static = _b64(_png_bytes(fallback, dpi, colors))
         plt.close(fallback)
     player = FramePlayer(name, title, grid, labels, frames, alts, 0, play, interval, static)
     player.initial = player.index(**start)
@@ -344,6 +380,33 @@ class _Magnifier:
         )
 
 
+def _images(name: str, value) -> dict[str, np.ndarray]:
+    """Rule: a non-empty mapping of label -> image, (C, H, W) or (H, W[, C]), as (H, W[, C]) arrays by label."""
+    return {str(label): as_image(f"{name}[{label!r}]", img) for label, img in labelled("image")(name, value).items()}
+
+
+def _check_window(images: dict[str, np.ndarray], window: int, start: tuple[int, int]) -> tuple[int, int]:
+    """The images' common (height, width), which must hold a ``window``-pixel square at ``start``."""
+    shapes = {label: a.shape[:2] for label, a in images.items()}
+    if len(set(shapes.values())) != 1:
+        raise ValueError(f"images must all have the same height and width, got {shapes}")
+    height, width = next(iter(shapes.values()))
+    if window > min(height, width):
+        raise ValueError(f"window must be at most the image size {min(height, width)}, got {window}")
+    if start[0] > height - window or start[1] > width - window:
+        raise ValueError(f"start must leave the window inside the {height}x{width} image, got {start!r}")
+    return height, width
+
+
+@checked(
+    images=_images,
+    name=_html_name,
+    title=as_str,
+    window=int_at_least(1),
+    zoom=int_at_least(1),
+    start=pair_at_least(0),
+    value_range=as_range,
+)
 def magnifier(
     images: Mapping[str, object],
     name: str,
@@ -360,56 +423,55 @@ def magnifier(
     The pixels are embedded exactly (lossless PNG, drawn without smoothing); ``window`` pixels square are
     shown ``zoom`` times enlarged, starting at ``start`` = (row, column).
     """
-    name = _check_name(name)
-    as_str("title", title)
-    if not isinstance(images, Mapping) or not images:
-        raise ValueError(f"images must be a non-empty mapping of label to image, got {type(images).__name__}")
-    window, zoom = as_int("window", window, 1), as_int("zoom", zoom, 1)
-    pixels = {
-        str(label): np.round(plotting.image_hwc(img, value_range=value_range) * 255).astype(np.uint8)
-        for label, img in images.items()
-    }
-    shapes = {label: a.shape[:2] for label, a in pixels.items()}
-    if len(set(shapes.values())) != 1 or next(iter(shapes.values()))[0] < 1:
-        raise ValueError(f"images must all have the same height and width, got {shapes}")
-    height, width = next(iter(shapes.values()))
-    if window > min(height, width):
-        raise ValueError(f"window must be at most the image size {min(height, width)}, got {window}")
-    row, col = as_pair("start", start, 0)
-    if row > height - window or col > width - window:
-        raise ValueError(f"start must leave the window inside the {height}x{width} image, got {start!r}")
-    pngs = [_b64(_encode_png(Image.fromarray(a))) for a in pixels.values()]
-    return _Magnifier(name, title, list(pixels), pngs, height, width, window, zoom, (row, col))
+    height, width = _check_window(images, window, start)
+    low, high = value_range
+    pixels = [np.round(np.clip((a - low) / (high - low), 0, 1) * 255).astype(np.uint8) for a in images.values()]
+    pngs = [_b64(_encode_png(Image.fromarray(a))) for a in pixels]
+    return _Magnifier(name, title, list(images), pngs, height, width, window, zoom, start)
 
 
-def sound_table(rows, header, sample_rate: int = SAMPLE_RATE):
-    """A table of audio players, one row per label: ``rows`` is a list of (label, [signal, ...]).
-
-    Each signal becomes ``IPython.display.Audio(signal, rate=sample_rate, normalize=False)``: played at the
-    level it has, so every sample must already lie in [-1, 1] (scale with :func:`to_unit_range`).
-    """
-    from html import escape
-
-    from IPython.display import HTML, Audio
-
-    rate = as_int("sample_rate", sample_rate, 1)
-    if isinstance(header, str) or not isinstance(header, (tuple, list)):
-        raise TypeError(f"header must be a list of column names, got {type(header).__name__} {header!r}")
+def _sound_rows(name: str, rows) -> list[tuple[str, list[np.ndarray]]]:
+    """Rule: a list of (label, [signal, ...]) pairs, every signal non-empty and in [-1, 1], as flat float64
+    arrays."""
     if not isinstance(rows, (tuple, list)) or not all(isinstance(r, (tuple, list)) and len(r) == 2 for r in rows):
-        raise TypeError(f"rows must be a list of (label, [signal, ...]) pairs, got {rows!r:.80}")
-    body = []
+        raise TypeError(f"{name} must be a list of (label, [signal, ...]) pairs, got {rows!r:.80}")
+    checked_rows = []
     for label, signals in rows:
-        cells = [f"<td>{escape(str(label))}</td>"]
+        arrays = []
         for signal in signals:
             x = np.asarray(signal.detach().cpu() if isinstance(signal, torch.Tensor) else signal, dtype=np.float64)
             x = x.ravel()
             if x.size == 0 or not np.isfinite(x).all() or np.abs(x).max() > 1:
                 top = float(np.abs(x).max()) if x.size else float("nan")
                 raise ValueError(
-                    f"signals must be non-empty and lie in [-1, 1] (normalize=False), got {label!r} "
+                    f"{name}: signals must be non-empty and lie in [-1, 1] (normalize=False), got {label!r} "
                     f"with peak {top:.3g}: scale it with to_unit_range"
                 )
-            cells.append(f"<td>{Audio(x, rate=rate, normalize=False)._repr_html_()}</td>")
+            arrays.append(x)
+        checked_rows.append((str(label), arrays))
+    return checked_rows
+
+
+def _column_names(name: str, value) -> list:
+    """Rule: a list (or tuple) of column names."""
+    if isinstance(value, str) or not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be a list of column names, got {type(value).__name__} {value!r}")
+    return value
+
+
+@checked(rows=_sound_rows, header=_column_names, sample_rate=int_at_least(1))
+def sound_table(rows, header, sample_rate: int = SAMPLE_RATE):
+    """A table of audio players, one row per label: ``rows`` is a list of (label, [signal, ...]).
+
+    Each signal becomes ``IPython.display.Audio(signal, rate=sample_rate, normalize=False)``: played at the
+    level it has, so every sample must already lie in [-1, 1] (scale with :func:`to_unit_range`).
+    """
+    from IPython.display import HTML, Audio
+
+    body = []
+    for label, signals in rows:
+        cells = [f"<td>{html.escape(label)}</td>"]
+        cells += [f"<td>{Audio(x, rate=sample_rate, normalize=False)._repr_html_()}</td>" for x in signals]
         body.append(f"<tr>{''.join(cells)}</tr>")
-    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

@@ -3,12 +3,31 @@ convention for counts, small grids, and tables that read."""
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from ._checks import as_array, as_axes, as_bool, as_callable, as_cmap, as_color, as_float, as_int, as_pair, as_str
+from ._checks import (
+    as_axes,
+    as_bool,
+    as_callable,
+    as_cmap,
+    as_color,
+    as_float,
+    as_image,
+    as_int,
+    as_matrix,
+    as_range,
+    as_str,
+    checked,
+    int_at_least,
+    labelled,
+    optional,
+    pair_at_least,
+)
 
 DIVERGING = "RdBu_r"
 SEQUENTIAL = "viridis"
@@ -64,6 +83,21 @@ def _to_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
+# Rules for @checked: a title (a string or None), a positive number, a size, count or scale >= 1, a length in
+# pixels >= 0, and a function that writes a cell's value.
+_TITLE = functools.partial(as_str, optional=True)
+_POSITIVE = functools.partial(as_float, lo=0, lo_open=True)
+_SIZE, _PIXELS = int_at_least(1), int_at_least(0)
+_FORMAT = functools.partial(as_callable, what="a function of one value returning its text")
+
+
+def _unit(a: np.ndarray, value_range: tuple[float, float]) -> np.ndarray:
+    """``a`` mapped from ``value_range`` onto [0, 1]: low to 0, high to 1, anything outside clipped."""
+    low, high = value_range
+    return np.clip((a - low) / (high - low), 0, 1)
+
+
+@checked(img=as_image, value_range=as_range)
 def image_hwc(img, *, value_range: tuple[float, float]) -> np.ndarray:
     """A (C, H, W) tensor or an (H, W[, C]) array whose values span ``value_range`` = (low, high), as something
     ``imshow`` draws in [0, 1]: low maps to 0, high to 1, anything outside is clipped.
@@ -71,55 +105,25 @@ def image_hwc(img, *, value_range: tuple[float, float]) -> np.ndarray:
     The range is always stated, never guessed from the data: a [-1, 1] image that happens to be all >= 0 must
     be drawn on the same scale as its neighbours (generator outputs: ``(-1, 1)``; counts or ratios: ``(0, 1)``).
     """
-    a = as_array("img", img, "an image: a (C, H, W) tensor or an (H, W[, C]) array")
-    low, high = _as_range(value_range)
-    shape = a.shape
-    if a.ndim == 3 and a.shape[0] in (1, 3) and a.shape[-1] not in (1, 3):
-        a = np.moveaxis(a, 0, -1)
-    if a.ndim == 3 and a.shape[-1] == 1:
-        a = a[..., 0]
-    if a.size == 0 or a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
-        raise ValueError(
-            f"img must be a (C, H, W) image with C in (1, 3) or an (H, W[, C]) one with C in (1, 3, 4), "
-            f"got shape {shape}"
-        )
-    return np.clip((a - low) / (high - low), 0, 1)
+    return _unit(img, value_range)
 
 
-def _as_range(value_range) -> tuple[float, float]:
-    """(low, high) with low < high, both finite."""
-    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-        raise TypeError(f"value_range must be a pair (low, high) such as (-1, 1) or (0, 1), got {value_range!r}")
-    low, high = (as_float("value_range", v) for v in value_range)
-    if not low < high:
-        raise ValueError(f"value_range must have low < high, got {value_range!r}")
-    return low, high
-
-
+@checked(ax=as_axes, img=as_image, title=_TITLE, cmap=as_cmap, value_range=as_range)
 def show_image(ax, img, title: str | None = None, cmap: str = "gray", *, value_range: tuple[float, float]) -> None:
     """Draw an image pixel-exact (no smoothing that would hide a period-2 pattern), without ticks; its values
     span ``value_range`` (see :func:`image_hwc`)."""
-    as_axes("ax", ax)
-    as_str("title", title, optional=True)
-    as_cmap("cmap", cmap)
-    ax.imshow(image_hwc(img, value_range=value_range), cmap=cmap, interpolation="nearest", vmin=0, vmax=1)
+    ax.imshow(_unit(img, value_range), cmap=cmap, interpolation="nearest", vmin=0, vmax=1)
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
         ax.set_title(title)
 
 
+@checked(ax=as_axes, data=as_matrix, title=_TITLE, colorbar=as_bool, limit=optional(_POSITIVE))
 def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limit: float | None = None):
     """Draw signed data with a diverging map centred at zero (red positive, blue negative)."""
-    as_axes("ax", ax)
-    a = as_array("data", data, "a 2D array of numbers (H, W)")
-    if a.ndim != 2 or a.size == 0:
-        raise ValueError(f"data must be a non-empty 2D array (H, W), got shape {a.shape}")
-    as_str("title", title, optional=True)
-    as_bool("colorbar", colorbar)
-    limit = None if limit is None else as_float("limit", limit, 0, lo_open=True)
-    lim = limit if limit is not None else (np.abs(a).max() or 1.0)
-    im = ax.imshow(a, cmap=DIVERGING, vmin=-lim, vmax=lim, interpolation="nearest")
+    lim = limit if limit is not None else (np.abs(data).max() or 1.0)
+    im = ax.imshow(data, cmap=DIVERGING, vmin=-lim, vmax=lim, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
@@ -129,13 +133,30 @@ def show_signed(ax, data, title: str | None = None, colorbar: bool = False, limi
     return im
 
 
+@checked(colour=as_color)
 def ink_for(colour) -> str:
     """The colour to write text in on a cell of ``colour``: white on dark cells, black on light ones."""
-    as_color("colour", colour)
     r, g, b = mpl.colors.to_rgb(colour)
     return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.55 else "black"
 
 
+def _counts(name: str, value) -> np.ndarray:
+    """Rule: a non-empty 2D array of non-negative numbers."""
+    a = as_matrix(name, value)
+    if (a < 0).any():
+        raise ValueError(f"{name} must be non-negative, got a minimum of {a.min():g}")
+    return a
+
+
+@checked(
+    ax=as_axes,
+    counts=_counts,
+    title=_TITLE,
+    vmax=optional(_POSITIVE),
+    annotate=as_bool,
+    fmt=_FORMAT,
+    fontsize=_POSITIVE,
+)
 def show_counts(
     ax,
     counts,
@@ -147,20 +168,10 @@ def show_counts(
 ):
     """Draw non-negative counts (or amounts) in the book's count colours (:data:`COUNTS`: white for zero, darker
     for more) from 0 to ``vmax`` (default: the largest value), each cell's value written in it if ``annotate``."""
-    as_axes("ax", ax)
-    a = as_array("counts", counts, "a 2D array of non-negative numbers (H, W)")
-    if a.ndim != 2 or a.size == 0:
-        raise ValueError(f"counts must be a non-empty 2D array (H, W), got shape {a.shape}")
-    if (a < 0).any():
-        raise ValueError(f"counts must be non-negative, got a minimum of {a.min():g}")
-    as_str("title", title, optional=True)
-    top = (float(a.max()) or 1.0) if vmax is None else as_float("vmax", vmax, 0, lo_open=True)
-    annotate = as_bool("annotate", annotate)
-    as_callable("fmt", fmt, "a function of one value returning its text")
-    fontsize = as_float("fontsize", fontsize, 0, lo_open=True)
-    im = ax.imshow(a, cmap=COUNTS, vmin=0, vmax=top, interpolation="nearest")
+    top = (float(counts.max()) or 1.0) if vmax is None else vmax
+    im = ax.imshow(counts, cmap=COUNTS, vmin=0, vmax=top, interpolation="nearest")
     if annotate:
-        for (r, c), v in np.ndenumerate(a):
+        for (r, c), v in np.ndenumerate(counts):
             ink = ink_for(COUNTS(min(v / top, 1.0)))
             ax.text(c, r, fmt(v), ha="center", va="center", fontsize=fontsize, color=ink)
     ax.set_xticks([])
@@ -170,35 +181,36 @@ def show_counts(
     return im
 
 
+def _batch(name: str, value) -> np.ndarray:
+    """Rule: a non-empty batch of images (N, C, H, W), as a NumPy array."""
+    x = _to_numpy(value)
+    if x.ndim != 4 or x.size == 0:
+        raise ValueError(f"{name} must be a non-empty batch of shape (N, C, H, W), got shape {x.shape}")
+    return x
+
+
+@checked(images=_batch, nrow=_SIZE, pad=_PIXELS)
 def tile(images, nrow: int = 8, pad: int = 1) -> np.ndarray:
     """A batch (N, C, H, W) as one (C, H', W') image: rows of ``nrow`` tiles (as torchvision's ``make_grid``),
     ``pad`` pixels of value 1 between them (white for images in [-1, 1] and in [0, 1])."""
-    x = _to_numpy(images)
-    if x.ndim != 4 or x.size == 0:
-        raise ValueError(f"images must be a non-empty batch of shape (N, C, H, W), got shape {x.shape}")
-    ncol = as_int("nrow", nrow, 1)
-    pad = as_int("pad", pad, 0)
-    n, c, h, w = x.shape
-    rows = int(np.ceil(n / ncol))
-    canvas = np.ones((c, rows * (h + pad) - pad, ncol * (w + pad) - pad))  # 1 is white in [0, 1] and in [-1, 1]
+    n, c, h, w = images.shape
+    rows = int(np.ceil(n / nrow))
+    canvas = np.ones((c, rows * (h + pad) - pad, nrow * (w + pad) - pad))  # 1 is white in [0, 1] and in [-1, 1]
     for k in range(n):
-        r, q = divmod(k, ncol)
-        canvas[:, r * (h + pad) : r * (h + pad) + h, q * (w + pad) : q * (w + pad) + w] = x[k]
+        r, q = divmod(k, nrow)
+        canvas[:, r * (h + pad) : r * (h + pad) + h, q * (w + pad) : q * (w + pad) + w] = images[k]
     return canvas
 
 
+@checked(title=_TITLE, ax=optional(as_axes))
 def show_grid(
     images, nrow: int = 8, title: str | None = None, ax=None, pad: int = 1, *, value_range: tuple[float, float]
 ):
     """Draw a batch (N, C, H, W) whose values span ``value_range`` as rows of ``nrow`` images (see :func:`tile`)."""
     canvas = tile(images, nrow, pad)
-    as_str("title", title, optional=True)
-    if ax is not None:
-        as_axes("ax", ax)
-    ncol = min(nrow, _to_numpy(images).shape[0])
-    rows = int(np.ceil(_to_numpy(images).shape[0] / nrow))
+    n = _to_numpy(images).shape[0]
     if ax is None:
-        _, ax = plt.subplots(figsize=(0.9 * ncol + 0.5, 0.9 * rows + 0.5))
+        _, ax = plt.subplots(figsize=(0.9 * min(nrow, n) + 0.5, 0.9 * int(np.ceil(n / nrow)) + 0.5))
     show_image(ax, canvas, title=title, value_range=value_range)
     return ax
 
@@ -207,11 +219,9 @@ class Signed:
     """Signed data (H, W) for :func:`pixel_figure`, drawn with the book's diverging map: 0 white, +``limit``
     full red, -``limit`` full blue (e.g. a fingerprint)."""
 
+    @checked(data=as_matrix, limit=_POSITIVE)
     def __init__(self, data, limit: float) -> None:
-        a = as_array("data", data, "a 2D array of numbers (H, W)")
-        if a.ndim != 2 or a.size == 0:
-            raise ValueError(f"data must be a non-empty 2D array (H, W), got shape {a.shape}")
-        self.data, self.limit = a, as_float("limit", limit, 0, lo_open=True)
+        self.data, self.limit = data, limit
 
     def rgb(self) -> np.ndarray:
         """The data as an (H, W, 3) array of colours in [0, 1]."""
@@ -219,11 +229,53 @@ class Signed:
 
 
 def _magnified(img, scale: int, value_range) -> np.ndarray:
-    """An image (C, H, W) as an (H·scale, W·scale[, 3]) array in [0, 1]: each pixel a scale×scale block."""
-    a = img.rgb() if isinstance(img, Signed) else image_hwc(img, value_range=value_range)
+    """An image (H, W[, C]) or :class:`Signed` data as an (H·scale, W·scale[, 3]) array in [0, 1]: each pixel a
+    scale×scale block."""
+    a = img.rgb() if isinstance(img, Signed) else _unit(img, value_range)
     return np.repeat(np.repeat(a, scale, axis=0), scale, axis=1)
 
 
+def _panels(name: str, value) -> dict:
+    """Rule: a non-empty mapping of label -> :class:`Signed` data, an image (C, H, W) or a batch (N, C, H, W);
+    images come back as (H, W[, C]) arrays, a batch as a list of them."""
+    panels = {}
+    for label, x in labelled("image, batch or Signed data")(name, value).items():
+        key, a = f"{name}[{label!r}]", x if isinstance(x, Signed) else _to_numpy(x)
+        if isinstance(x, Signed):
+            panels[str(label)] = x
+        elif a.ndim == 3:
+            panels[str(label)] = as_image(key, a)
+        elif a.ndim == 4 and a.size:
+            panels[str(label)] = [as_image(key, img) for img in a]
+        else:
+            raise ValueError(f"{key} must be an image (C, H, W) or a batch (N, C, H, W), got {a.shape}")
+    return panels
+
+
+def _as_scales(scale, n: int) -> list[int]:
+    """One int >= 1 per panel, from one int or a sequence of ``n``."""
+    scales = list(scale) if isinstance(scale, (tuple, list)) else [scale] * n
+    if len(scales) != n:
+        raise ValueError(f"scale must be one int or one per panel ({n}), got {scale!r}")
+    return [as_int("scale", k, 1) for k in scales]
+
+
+def _canvas(x, k: int, nrow: int, value_range) -> tuple[np.ndarray, tuple[int, int] | None]:
+    """A panel magnified ``k`` times, and the image's own (H, W) for its axes (None for a batch): a batch is
+    drawn ``nrow`` images a row with one white screen pixel between them."""
+    if not isinstance(x, list):
+        return _magnified(x, k, value_range), (x.data if isinstance(x, Signed) else x).shape[:2]
+    h, w = x[0].shape[:2]
+    rows, cols = -(-len(x) // nrow), min(len(x), nrow)
+    blocks = [_magnified(img, k, value_range) for img in x]
+    canvas = np.ones((rows * (h * k + 1) - 1, cols * (w * k + 1) - 1, *blocks[0].shape[2:]))
+    for i, block in enumerate(blocks):
+        r, c = divmod(i, nrow)
+        canvas[r * (h * k + 1) : r * (h * k + 1) + h * k, c * (w * k + 1) : c * (w * k + 1) + w * k] = block
+    return canvas, None
+
+
+@checked(panels=_panels, ncols=_SIZE, nrow=_SIZE, value_range=as_range)
 def pixel_figure(panels, scale=3, ncols: int = 2, nrow: int = 4, *, value_range: tuple[float, float]):
     """Labelled images, or batches of images, drawn pixel-exact at an integer magnification; returns
     (figure, axes). Every image pixel becomes a ``scale``×``scale`` block of screen pixels (at the book's
@@ -235,32 +287,8 @@ def pixel_figure(panels, scale=3, ncols: int = 2, nrow: int = 4, *, value_range:
     ``value_range``. ``scale`` is one int or one per panel; the panels run ``ncols`` to a row. Mind the
     page: 780 screen pixels fit across the book's column.
     """
-    if not isinstance(panels, dict) or not panels:
-        raise ValueError(f"panels must be a non-empty dict of label -> image or batch, got {type(panels).__name__}")
-    scales = list(scale) if isinstance(scale, (tuple, list)) else [scale] * len(panels)
-    if len(scales) != len(panels):
-        raise ValueError(f"scale must be one int or one per panel ({len(panels)}), got {scale!r}")
-    scales = [as_int("scale", k, 1) for k in scales]
-    ncols, nrow = as_int("ncols", ncols, 1), as_int("nrow", nrow, 1)
-    canvases = []
-    for (label, x), k in zip(panels.items(), scales):
-        if isinstance(x, Signed):
-            canvases.append((str(label), _magnified(x, k, value_range), x.data.shape))
-            continue
-        a = _to_numpy(x)
-        if a.ndim == 3:
-            canvases.append((str(label), _magnified(a, k, value_range), a.shape[-2:]))
-            continue
-        if a.ndim != 4 or a.size == 0:
-            raise ValueError(f"panels[{label!r}] must be an image (C, H, W) or a batch (N, C, H, W), got {a.shape}")
-        n, _, h, w = a.shape
-        rows, cols = -(-n // nrow), min(n, nrow)
-        blocks = [_magnified(img, k, value_range) for img in a]
-        canvas = np.ones((rows * (h * k + 1) - 1, cols * (w * k + 1) - 1, *blocks[0].shape[2:]))
-        for i, block in enumerate(blocks):
-            r, c = divmod(i, nrow)
-            canvas[r * (h * k + 1) : r * (h * k + 1) + h * k, c * (w * k + 1) : c * (w * k + 1) + w * k] = block
-        canvases.append((str(label), canvas, None))
+    scales = _as_scales(scale, len(panels))
+    canvases = [(label, *_canvas(x, k, nrow, value_range)) for (label, x), k in zip(panels.items(), scales)]
     lines = max(label.count("\n") + 1 for label, _, _ in canvases)
     gap, title_px, dpi = 6, 10 + 14 * lines, mpl.rcParams["figure.dpi"]
     grid_rows = [canvases[i : i + ncols] for i in range(0, len(canvases), ncols)]
@@ -284,6 +312,7 @@ def pixel_figure(panels, scale=3, ncols: int = 2, nrow: int = 4, *, value_range:
     return fig, axes
 
 
+@checked(rows=_SIZE, cols=_SIZE, size=pair_at_least(1), scale=_SIZE, gap=_PIXELS, title=_PIXELS, margin=_PIXELS)
 def pixel_axes(
     rows: int, cols: int, size, scale: int, gap: int = 12, title: int = 34, margin: int = 6
 ) -> tuple[mpl.figure.Figure, np.ndarray]:
@@ -291,12 +320,8 @@ def pixel_axes(
     or (height, width)) at the figure's dpi, so :func:`show_image` draws every pixel as a ``scale``×``scale``
     block: no resampling that could invent or hide a pattern. ``gap`` (between axes), ``title`` (room above
     each row) and ``margin`` are in pixels. Returns (figure, axes of shape (rows, cols))."""
-    rows, cols = as_int("rows", rows, 1), as_int("cols", cols, 1)
-    h, w = as_pair("size", size, 1)
-    scale, gap = as_int("scale", scale, 1), as_int("gap", gap, 0)
-    title, margin = as_int("title", title, 0), as_int("margin", margin, 0)
     dpi = mpl.rcParams["figure.dpi"]
-    ax_w, ax_h = w * scale, h * scale
+    ax_w, ax_h = size[1] * scale, size[0] * scale
     fig_w = 2 * margin + cols * ax_w + (cols - 1) * gap
     fig_h = 2 * margin + rows * (ax_h + title) + (rows - 1) * gap
     fig = plt.figure(figsize=(fig_w / dpi, fig_h / dpi), dpi=dpi)
@@ -313,15 +338,29 @@ def pixel_axes(
     return fig, axes
 
 
+@checked(ax=as_axes, size=_SIZE, corner=pair_at_least(0), color=as_color)
 def zoom_box(ax, size: int, corner: tuple[int, int] = (0, 0), color: str = "yellow") -> None:
     """Outline the crop that a neighbouring zoomed panel shows."""
-    as_axes("ax", ax)
-    size = as_int("size", size, 1)
-    r, c = as_pair("corner", corner, 0)
-    as_color("color", color)
+    r, c = corner
     ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor=color, linewidth=1.2))
 
 
+def _check_inside(shapes: dict, corner: tuple[int, int], size: int, what: str) -> None:
+    """The ``size``×``size`` square at ``corner`` lies inside every image; ``shapes`` maps a description of each
+    image to its shape (H and W last)."""
+    r, c = corner
+    for image, shape in shapes.items():
+        if r + size > shape[-2] or c + size > shape[-1]:
+            raise ValueError(f"corner {corner} and {what} {size} must fit in {image}, got shape {shape}")
+
+
+@checked(
+    panels=labelled("images (N, 3, H, W)"),
+    fingerprint=functools.partial(as_callable, what="a function of a batch returning a (C, p, p) tile"),
+    zoom=_SIZE,
+    corner=pair_at_least(0),
+    title=_TITLE,
+)
 def comparison_figure(
     panels: dict, fingerprint, zoom: int = 12, corner: tuple[int, int] = (8, 8), title: str | None = None
 ):
@@ -329,18 +368,8 @@ def comparison_figure(
     ``zoom``×``zoom`` zoom of the first image's outlined ``corner``, and the red channel of ``fingerprint(images)``
     (:func:`~tutorial_utils.metrics.fingerprint`, a (C, p, p) tile), tiled 2×2 on one colour scale for all
     columns; at most the page column wide (7.6 in)."""
-    if not isinstance(panels, dict) or not panels:
-        raise ValueError(f"panels must be a non-empty dict of label -> images, got {type(panels).__name__}")
-    as_callable("fingerprint", fingerprint, "a function of a batch returning a (C, p, p) tile")
-    zoom = as_int("zoom", zoom, 1)
-    r, c = as_pair("corner", corner, 0)
-    as_str("title", title, optional=True)
+    _check_inside({f"the images of {name!r}": np.shape(x) for name, x in panels.items()}, corner, zoom, "zoom")
     tiles = {name: fingerprint(x)[0].tile(2, 2) for name, x in panels.items()}
-    for name, x in panels.items():
-        if r + zoom > x.shape[-2] or c + zoom > x.shape[-1]:
-            raise ValueError(
-                f"corner {corner} and zoom {zoom} must fit in the images of {name!r}, got {tuple(x.shape)}"
-            )
     limit = max(float(t.abs().max()) for t in tiles.values()) or 1.0
     fig, axes = plt.subplots(
         3,
@@ -349,9 +378,10 @@ def comparison_figure(
         squeeze=False,
         gridspec_kw={"height_ratios": [1.6, 1, 1]},
     )
+    r, c = corner
     for col, (name, x) in enumerate(panels.items()):
         show_grid(x[:4], nrow=2, ax=axes[0, col], title=name, value_range=(-1, 1))
-        zoom_box(axes[0, col], zoom, (r, c))
+        zoom_box(axes[0, col], zoom, corner)
         zoomed = x[0, :, r : r + zoom, c : c + zoom]
         show_image(axes[1, col], zoomed, title=f"{zoom}×{zoom} zoom", value_range=(-1, 1))
         show_signed(axes[2, col], tiles[name], title="fingerprint (red)", limit=limit)
@@ -361,6 +391,7 @@ def comparison_figure(
     return fig
 
 
+@checked(img=as_image, corner=pair_at_least(0), size=_SIZE, zoom=_SIZE, title=_TITLE, value_range=as_range)
 def magnified_corner(
     img, corner: tuple[int, int], size: int = 32, zoom: int = 6, title: str | None = None, *, value_range
 ):
@@ -371,13 +402,8 @@ def magnified_corner(
     Both scales are whole numbers, so no resampling blurs or aliases a period-2 pattern; a page that shows
     the figure at its natural width (the book's column is wider) shows every pixel as it is.
     """
-    a = image_hwc(img, value_range=value_range)
-    r, c = as_pair("corner", corner, 0)
-    size, zoom = as_int("size", size, 1), as_int("zoom", zoom, 1)
-    as_str("title", title, optional=True)
-    h, w = a.shape[:2]
-    if r + size > h or c + size > w:
-        raise ValueError(f"corner {corner} and size {size} must fit in the image, got {h}x{w} pixels")
+    _check_inside({"the image": img.shape[:2]}, corner, size, "size")
+    a, (r, c), (h, w) = _unit(img, value_range), corner, img.shape[:2]
     dpi, pad, text = 100, 6, 18  # pixels: margin, and room for a title line
     width = max(w, size * zoom) + 2 * pad
     height = 2 * (text + pad) + h + size * zoom + pad
@@ -396,40 +422,42 @@ def magnified_corner(
     return fig
 
 
+def _table_values(name: str, value) -> np.ndarray:
+    """Rule: a non-empty 2D array of numbers (rows, columns); NaN and infinities allowed (drawn as blanks)."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a 2D array of numbers, got {type(value).__name__}") from err
+    if a.ndim != 2 or a.size == 0:
+        raise ValueError(f"{name} must be a non-empty 2D array (rows, columns), got shape {a.shape}")
+    return a
+
+
+def _check_labels(values: np.ndarray, **labels) -> None:
+    """One tick label per row (``row_labels``) and per column (``col_labels``) of ``values``."""
+    for (name, given), n in zip(labels.items(), values.shape):
+        if isinstance(given, str) or not hasattr(given, "__len__"):
+            raise TypeError(f"{name} must be a sequence of {n} labels, got {type(given).__name__} {given!r}")
+        if len(given) != n:
+            raise ValueError(f"{name} must have one label per entry ({n}), got {len(given)}: {given!r}")
+
+
+@checked(ax=as_axes, values=_table_values, fmt=_FORMAT, cmap=as_cmap, vmax=optional(as_float))
 def annotated_heatmap(
     ax, values, row_labels, col_labels, fmt=lambda v: f"{v:g}", cmap: str = "Oranges", vmax: float | None = None
 ):
     """A small table drawn as a heatmap with each cell's value written in it; non-finite cells stay white."""
-    as_axes("ax", ax)
-    try:
-        a = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"values must be a 2D array of numbers, got {type(values).__name__}") from err
-    if a.ndim != 2 or a.size == 0:
-        raise ValueError(f"values must be a non-empty 2D array (rows, columns), got shape {a.shape}")
-    _check_labels("row_labels", row_labels, a.shape[0])
-    _check_labels("col_labels", col_labels, a.shape[1])
-    as_callable("fmt", fmt, "a function of one value returning its text")
-    as_cmap("cmap", cmap)
-    vmax = None if vmax is None else as_float("vmax", vmax)
-    finite = np.isfinite(a)
-    shown = np.where(finite, a, np.nan)
+    _check_labels(values, row_labels=row_labels, col_labels=col_labels)
+    finite = np.isfinite(values)
+    shown = np.where(finite, values, np.nan)
     top = vmax if vmax is not None else (np.nanmax(shown) if finite.any() else 1.0)
     im = ax.imshow(shown, cmap=cmap, vmin=np.nanmin(shown) if finite.any() else 0.0, vmax=top, interpolation="nearest")
-    for (r, c), v in np.ndenumerate(a):
+    for (r, c), v in np.ndenumerate(values):
         dark = finite[r, c] and v > 0.6 * top
         ax.text(c, r, fmt(v), ha="center", va="center", fontsize=8, color="white" if dark else "black")
-    ax.set_xticks(range(a.shape[1]), [str(x) for x in col_labels])
-    ax.set_yticks(range(a.shape[0]), [str(x) for x in row_labels])
+    ax.set_xticks(range(values.shape[1]), [str(x) for x in col_labels])
+    ax.set_yticks(range(values.shape[0]), [str(x) for x in row_labels])
     ax.tick_params(length=0)
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
     return im
-
-
-def _check_labels(name: str, labels, n: int) -> None:
-    """Tick labels: a sequence of ``n`` items."""
-    if isinstance(labels, str) or not hasattr(labels, "__len__"):
-        raise TypeError(f"{name} must be a sequence of {n} labels, got {type(labels).__name__} {labels!r}")
-    if len(labels) != n:
-        raise ValueError(f"{name} must have one label per entry ({n}), got {len(labels)}: {labels!r}")

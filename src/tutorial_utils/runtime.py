@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import numbers
 import operator
@@ -11,6 +12,8 @@ import random
 
 import numpy as np
 import torch
+
+from ._checks import as_bool, as_float, as_int, as_str, as_text, checked
 
 PROFILES = ("quick", "full")
 _seed: int | None = None  # the seed of the last seed_everything() (a chapter's setup), recorded beside each claim
@@ -35,6 +38,23 @@ def get_device() -> torch.device:
     return torch.device("cpu")
 
 
+def _seed_value(name: str, value) -> int:
+    """Rule: an int in [0, 2**32), what NumPy's global generator accepts."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if not 0 <= int(value) < 2**32:
+        raise ValueError(f"{name} must be in [0, 2**32), got {value}")
+    return int(value)
+
+
+def _flag(name: str, value) -> bool:
+    """Rule: True or False."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__} {value!r}")
+    return value
+
+
+@checked(seed=_seed_value, deterministic=_flag)
 def seed_everything(seed: int, deterministic: bool = True) -> int:
     """Seed Python, NumPy and torch (all devices) so a run repeats on the same machine; returns the seed.
 
@@ -43,14 +63,8 @@ def seed_everything(seed: int, deterministic: bool = True) -> int:
     repeatable; CUDA runs are too, except for the few operations with no deterministic CUDA kernel (for example
     the backward pass of bilinear upsampling), for which PyTorch warns instead of failing.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
-    if not 0 <= int(seed) < 2**32:
-        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
-    if not isinstance(deterministic, bool):
-        raise TypeError(f"deterministic must be a bool, got {type(deterministic).__name__} {deterministic!r}")
     global _seed
-    seed = _seed = int(seed)
+    _seed = seed
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
@@ -101,23 +115,38 @@ def profile() -> str:
     return value
 
 
-def pick(quick, full):
-    """Return ``quick`` or ``full`` according to :func:`profile`; keeps notebook size knobs on one line.
-
-    Both must be of one type (ints and floats mix), so switching profiles never changes what a knob is.
-    """
+def _check_same_kind(quick, full) -> None:
+    """Both values of one type (ints and floats mix)."""
     numbers_ = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (quick, full))
     if type(quick) is not type(full) and not numbers_:
         raise TypeError(
             f"quick and full must be of the same type, got {type(quick).__name__} {quick!r} "
             f"and {type(full).__name__} {full!r}"
         )
+
+
+def pick(quick, full):
+    """Return ``quick`` or ``full`` according to :func:`profile`; keeps notebook size knobs on one line.
+
+    Both must be of one type (ints and floats mix), so switching profiles never changes what a knob is.
+    """
+    _check_same_kind(quick, full)
     return quick if profile() == "quick" else full
 
 
 REDRAWS = 20  # most redraws of one progress bar
 
 
+def _steps(name: str, value):
+    """Rule: an int >= 0 (a bar advanced by hand) or a sized iterable to wrap."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return as_int(name, value, 0)
+    if hasattr(value, "__iter__") and hasattr(value, "__len__") and not isinstance(value, (str, bytes)):
+        return value
+    raise TypeError(f"{name} must be an int or a sized iterable (e.g. a range), got {type(value).__name__}")
+
+
+@checked(steps=_steps, desc=functools.partial(as_str, optional=True), enabled=as_bool)
 def progress(steps, desc: str | None = None, enabled: bool = True):
     """A progress bar (tqdm's notebook widget in Jupyter) over ``steps``: a sized iterable to wrap, or an int
     for a bar advanced by hand with ``update``. It redraws at most :data:`REDRAWS` times and at most once a
@@ -127,21 +156,12 @@ def progress(steps, desc: str | None = None, enabled: bool = True):
     change that (no ``maxinterval``)."""
     from tqdm.auto import tqdm
 
-    from ._checks import as_bool, as_int
-
-    if isinstance(steps, int) and not isinstance(steps, bool):
-        iterable, total = None, as_int("steps", steps, 0)
-    elif hasattr(steps, "__iter__") and hasattr(steps, "__len__") and not isinstance(steps, (str, bytes)):
-        iterable, total = steps, len(steps)
-    else:
-        raise TypeError(f"steps must be an int or a sized iterable (e.g. a range), got {type(steps).__name__}")
-    if desc is not None and not isinstance(desc, str):
-        raise TypeError(f"desc must be a string or None, got {type(desc).__name__} {desc!r}")
+    iterable, total = (None, steps) if isinstance(steps, int) else (steps, len(steps))
     return tqdm(
         iterable,
         total=total,
         desc=desc,
-        disable=not as_bool("enabled", enabled),
+        disable=not enabled,
         leave=False,
         mininterval=1.0,
         miniters=max(1, -(-total // REDRAWS)),
@@ -174,6 +194,29 @@ LEDGER_FIELDS = (
 )  # fmt: skip
 
 
+def _measured(name: str, value) -> float:
+    """Rule: a real number or a one-element tensor, as a float (NaN passes: the claim then fails)."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    return float(value)
+
+
+def _comparison(name: str, value) -> str:
+    """Rule: one of the comparisons in :data:`OPS`."""
+    if value not in OPS:
+        raise ValueError(f"{name} must be one of {sorted(OPS)}, got {value!r}")
+    return value
+
+
+@checked(
+    name=as_text,
+    value=_measured,
+    op=_comparison,
+    bound=as_float,
+    headroom=functools.partial(as_float, lo=0),
+)
 def claim(name: str, value: float, op: str, bound: float, headroom: float = 0.1) -> None:
     """``assert value op bound`` for a measured quantity, by name. Like ``assert`` it returns nothing, so a
     notebook cell that ends with a claim shows no stray number.
@@ -184,17 +227,6 @@ def claim(name: str, value: float, op: str, bound: float, headroom: float = 0.1)
     a row to that CSV file; with ``TUTORIAL_CLAIMS=record`` as well, a failed claim is recorded, not raised,
     so a sweep sees every claim of a run.
     """
-    from ._checks import as_float
-
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string, got {type(name).__name__} {name!r}")
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):  # NaN may come: the claim then fails
-        raise TypeError(f"value must be a real number, got {type(value).__name__} {value!r}")
-    if op not in OPS:
-        raise ValueError(f"op must be one of {sorted(OPS)}, got {op!r}")
-    value, bound, headroom = float(value), as_float("bound", bound), as_float("headroom", headroom, 0)
     held = OPS[op](value, bound)
     path = os.environ.get("TUTORIAL_LEDGER", "").strip()
     if path:

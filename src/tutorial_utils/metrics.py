@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_float, as_grid, as_images, as_int, as_signals, checked, int_at_least
+from ._checks import as_float, as_grid, as_images, as_int, as_signals, checked, int_at_least, tensor_of
 
 
 def _cpu64(x: torch.Tensor) -> torch.Tensor:
@@ -176,13 +176,23 @@ def radial_spectra(images) -> tuple[np.ndarray, torch.Tensor]:
     log10 is taken after that mean, with 1e-12 added; rings with no bins are dropped."""
     x = _cpu64(as_images("images", images))
     bins, step = radial_bins(*x.shape[-2:])
-    power = (torch.fft.fft2(x).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W)
-    index = torch.from_numpy(bins.ravel())
-    count = torch.bincount(index).double()
-    keep = count > 0
-    rows = torch.zeros(power.shape[0], len(count), dtype=torch.float64).index_add_(1, index, power)
-    rows = rows[:, keep] / count[keep]
-    return np.arange(len(count))[keep.numpy()] * step, torch.log10(rows + 1e-12)
+    count = np.bincount(bins.ravel())
+    return np.arange(len(count))[count > 0] * step, log_ring_power(x)
+
+
+@checked(images=tensor_of(4, "(N, C, H, W)"))
+def log_ring_power(images: torch.Tensor) -> torch.Tensor:
+    """Each image's log10 power per frequency ring, (N, rings): the rows of :func:`radial_spectra`,
+    computed in the images' dtype, on their device and differentiably, so that a loss can pull a
+    spectrum (:class:`~tutorial_utils.losses.SpectralLoss`)."""
+    bins = radial_bins(*images.shape[-2:])[0].ravel()  # each FFT bin's ring
+    count = np.bincount(bins)  # bins per ring
+    power = (torch.fft.fft2(images).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W), over channels
+    index = torch.from_numpy(bins).to(power.device)
+    ring_sums = power.new_zeros(len(power), len(count)).index_add(1, index, power)
+    keep = torch.from_numpy(np.flatnonzero(count)).to(power.device)  # the rings that have bins
+    ring_means = ring_sums[:, keep] / torch.from_numpy(count[count > 0]).to(power)
+    return torch.log10(ring_means + 1e-12)
 
 
 def radial_bins(height: int, width: int) -> tuple[np.ndarray, float]:
@@ -231,7 +241,9 @@ def confident_share(probabilities, threshold: float = 0.8) -> float:
     p = _as_matrix("probabilities", probabilities)
     threshold = as_float("threshold", threshold, 0, 1)
     if bool((p < 0).any()) or bool((p.sum(dim=1) > 1 + 1e-4).any()):
-        raise ValueError("probabilities must be non-negative rows that sum to at most 1 (training.predict's output)")
+        raise ValueError(
+            "probabilities must be non-negative rows that sum to at most 1 (a classifier's softmax output)"
+        )
     return float((p.max(dim=1).values >= threshold).double().mean())
 
 

@@ -3,6 +3,7 @@ loop. Tests pin behaviour: what a run records, that one seed gives one run, that
 does not, and that bad input is refused with the argument's name."""
 
 import copy
+import dataclasses
 import math
 
 import pytest
@@ -244,6 +245,10 @@ def test_sample_modes_differ_at_init():
 def test_config_rejects_bad_settings(field, value):
     with pytest.raises((ValueError, TypeError), match=field if field != "image_size" else "image_size"):
         CONFIG.replace(**{field: value})
+
+
+def test_every_config_field_has_a_rule():
+    assert list(training.CONFIG_RULES) == [f.name for f in dataclasses.fields(training.GANConfig)]
 
 
 def test_bad_arguments(real):

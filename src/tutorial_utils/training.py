@@ -326,9 +326,8 @@ def _disc_kinds(name: str, value):
     return value
 
 
-VARIANT = one_of((*models.VARIANTS, *models.CONTROL_VARIANTS))
 CONFIG_RULES = {  # one rule per GANConfig field
-    "variant": VARIANT,
+    "variant": one_of((*models.VARIANTS, *models.CONTROL_VARIANTS)),
     "image_size": lambda name, value: models.num_layers(value),  # a power of two >= 8
     "width": SIZE,
     "latent_dim": SIZE,

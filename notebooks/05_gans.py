@@ -251,7 +251,14 @@ training.train_classifier(
     device=device,
     desc="reader",
 )
-probs = training.predict(reader, coarse(held_out))
+
+
+def read_digits(x: torch.Tensor) -> torch.Tensor:
+    """The reader's probabilities of the ten digits for coarse(x) ("not a digit" left out)."""
+    return training.apply(reader, coarse(x)).softmax(dim=1)[:, :10]
+
+
+probs = training.apply(reader, coarse(held_out)).softmax(dim=1)  # logits to class probabilities
 accuracy = float((probs.argmax(1) == held_labels).float().mean())
 controls = {
     "held-out digits": held_out,
@@ -259,10 +266,7 @@ controls = {
     "held-out digits, 8×8 blocks shuffled": data.scramble(held_out, 8, seed=SEED + 1),
     **{f"step 0, {LABELS[name]}": step0[name] for name in VARIANTS},
 }
-read = {
-    name: metrics.confident_share(training.predict(reader, coarse(x))[:, :10])
-    for name, x in controls.items()
-}
+read = {name: metrics.confident_share(read_digits(x)) for name, x in controls.items()}
 print(f"accuracy on the held-out digits: {accuracy:.1%}")
 book.table(["images", "read as a digit"], [[k, f"{v:.0%}"] for k, v in read.items()])
 
@@ -362,7 +366,7 @@ real2, real4 = (metrics.checkerboard_score(held_out[:64], p) for p in (2, 4))
 real_spread = metrics.mean_pairwise_distance(held_out[:64])
 measured = {}
 for name, x in batches.items():
-    p = training.predict(reader, coarse(x))[:, :10]  # the ten digits; "not a digit" left out
+    p = read_digits(x)
     sure = p.max(dim=1).values >= 0.8
     measured[name] = {
         "recognisable": metrics.confident_share(p),
@@ -448,7 +452,7 @@ plt.show()
 # 2×2 block averaged, and its top-left corner magnified 32 times.
 
 # %%
-sure = training.predict(reader, coarse(after["deconv_last_two"]))[:, :10].max(dim=1).values
+sure = read_digits(after["deconv_last_two"]).max(dim=1).values
 best = after["deconv_last_two"][int(sure.argmax())]
 fig, axes = plotting.pixel_figure(
     {
@@ -562,7 +566,7 @@ sighted = training.run_gan(
 )
 x_seen = training.sample(sighted.sampler, z)
 seen = {
-    "recognisable": metrics.confident_share(training.predict(reader, coarse(x_seen))[:, :10]),
+    "recognisable": metrics.confident_share(read_digits(x_seen)),
     "score2": metrics.checkerboard_score(x_seen[:64], 2) / real2,
     "score4": metrics.checkerboard_score(x_seen[:64], 4) / real4,
     "page": metrics.checkerboard_amplitude(x_seen[:, :, :4, :], 2),

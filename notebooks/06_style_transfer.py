@@ -128,8 +128,7 @@ def train(kind, targets, loss, name):
 nets0 = {kind: make_net(kind) for kind in KINDS}
 n_params = {kind: sum(p.numel() for p in net.parameters()) for kind, net in nets0.items()}
 init_score = {
-    kind: metrics.checkerboard_score(training.transform(net, test_x), 2)
-    for kind, net in nets0.items()
+    kind: metrics.checkerboard_score(training.apply(net, test_x), 2) for kind, net in nets0.items()
 }
 print("parameters:", n_params)
 print("score at initialisation, period 2:", {k: f"{v:.4f}" for k, v in init_score.items()})
@@ -178,7 +177,7 @@ plt.show()
 pixel_nets, pixel_hist = {}, {}
 for kind in KINDS:
     pixel_nets[kind], pixel_hist[kind] = train(kind, train_y, F.mse_loss, "pixel loss")
-pixel_out = {kind: training.transform(net, test_x) for kind, net in pixel_nets.items()}
+pixel_out = {kind: training.apply(net, test_x) for kind, net in pixel_nets.items()}
 print({kind: f"final loss {h.late_mean('loss'):.3f}" for kind, h in pixel_hist.items()})
 
 # %% [markdown]
@@ -273,7 +272,7 @@ def on_flat(net):
     """``net``'s output for a flat red patch, away from the borders."""
     flat = torch.tensor([0.8, -0.6, -0.6]).view(1, 3, 1, 1).expand(1, 3, SIZE, SIZE)
     m = SIZE // 4
-    return training.transform(net, flat)[..., m:-m, m:-m]
+    return training.apply(net, flat)[..., m:-m, m:-m]
 
 
 grid_share = {}
@@ -342,10 +341,10 @@ style = torch.from_numpy(data.photo("immunohistochemistry", runtime.pick(128, 25
 style_nets, style_hist, style_losses = {}, {}, {}
 for kind in KINDS:
     # each term is divided by its value for the untrained network's output
-    start = training.transform(make_net(kind), train_x[:BATCH])
+    start = training.apply(make_net(kind), train_x[:BATCH])
     style_losses[kind] = losses.StyleContentLoss(style).calibrate(start, train_x[:BATCH])
     style_nets[kind], style_hist[kind] = train(kind, train_x, style_losses[kind], "style loss")
-style_out = {kind: training.transform(net, test_x) for kind, net in style_nets.items()}
+style_out = {kind: training.apply(net, test_x) for kind, net in style_nets.items()}
 with torch.no_grad():
     parts = {
         kind: [float(v) for v in style_losses[kind].cpu().parts(style_out[kind], test_x)]
@@ -465,11 +464,11 @@ runtime.claim("style loss: share the grid costs", style_grid_share, "<", 0.005)
 # %%
 TV_WEIGHTS = (1.0, 10.0)
 tv_nets, tv_out = {}, {}
-start = training.transform(make_net("deconv3"), train_x[:BATCH])
+start = training.apply(make_net("deconv3"), train_x[:BATCH])
 for weight in TV_WEIGHTS:
     tv_loss = losses.StyleContentLoss(style, tv_weight=weight).calibrate(start, train_x[:BATCH])
     tv_nets[weight], _ = train("deconv3", train_x, tv_loss, f"style + TV {weight:g}")
-    tv_out[weight] = training.transform(tv_nets[weight], test_x)
+    tv_out[weight] = training.apply(tv_nets[weight], test_x)
 tv_panels = {
     LABELS["deconv3"]: style_out["deconv3"],
     **{f"+ TV, weight {w:g}": tv_out[w] for w in TV_WEIGHTS},
@@ -575,7 +574,7 @@ FRONT, CORNER = 256, (110, 100)  # the photograph's side; the magnified square's
 cat = data.photo("chelsea", FRONT)  # 256 pixels high, wider than high
 left = (cat.shape[1] - FRONT) // 2
 cat = torch.from_numpy(cat[:, left : left + FRONT]).permute(2, 0, 1)[None].contiguous()
-front = {kind: training.transform(net, cat) for kind, net in style_nets.items()}
+front = {kind: training.apply(net, cat) for kind, net in style_nets.items()}
 for kind, key in [("deconv3", "front_transposed"), ("nearest", "front_resize")]:
     title = f"{LABELS[kind]} decoder"
     fig = plotting.magnified_corner(front[kind][0], CORNER, 32, 6, title, value_range=(-1, 1))

@@ -167,7 +167,7 @@ for seed in SEEDS:
             desc=label,
         )
 accuracy = {
-    key: float((training.predict(net, test_x).argmax(dim=1) == test_y).double().mean())
+    key: float((training.apply(net, test_x).argmax(dim=1) == test_y).double().mean())
     for key, net in nets.items()
 }
 
@@ -652,7 +652,7 @@ for seed in SEEDS:
     with torch.no_grad():
         right = torch.stack(
             [
-                training.predict(nets[kind, seed], attack_pool_x).argmax(dim=1) == attack_pool_y
+                training.apply(nets[kind, seed], attack_pool_x).argmax(dim=1) == attack_pool_y
                 for kind in KINDS
             ]
         ).all(dim=0)

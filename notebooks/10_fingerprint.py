@@ -58,13 +58,17 @@ if "google.colab" in sys.modules:
     subprocess.run([*pip, f"tutorial_utils @ git+{REPO}"], check=True)
 
 import torch
-from tutorial_utils import book, data, forensics, metrics, plotting, runtime, training
+from tutorial_utils import book, data, forensics, losses, metrics, plotting, runtime, training
 
 SEED = runtime.seed()  # TUTORIAL_SEED, 0 unless set; every seed below derives from it
 device = book.setup(SEED)  # figure style, seeds, device; prints the profile
 
+import inspect
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Code
 
 # %% tags=["hide-input", "setup"]
 # Chapter 05's recipe (training.digit_gan) for the profile that runs; the spectral run adds a
@@ -562,9 +566,22 @@ for a, b in (("resize", "deconv_early"), ("deconv_early", "resize")):
 # Durall et al. proposed to train the tell away: add to the generator's loss how far its images' 1D
 # spectra lie from the real ones {cite}`durall2020watch`. The spectral run does this, in this book's variant
 # (the mean squared difference of mean log spectra, described above), for the last-layer generator
-# (`training.GANConfig(spectral_weight=...)`; at weight 0 the loop is unchanged, bit for bit). The penalty
-# pulls the mean curve down where it lies furthest from the real one: the excess in the corner of the
-# spectrum shrinks, by a factor above 1.2 on each of seeds 0–4 and by far more on most of them. The
+# (`training.GANConfig(spectral_weight=...)`; at weight 0 the loop is unchanged, bit for bit). The whole
+# penalty is a few lines: `metrics.log_ring_power` measures each image's log power per frequency ring, the
+# same rings as the detectors' spectra but differentiably, and `losses.SpectralLoss` compares the batch's
+# mean curve with the real digits' mean (`target`, measured once):
+
+# %%
+Code(
+    inspect.getsource(metrics.log_ring_power)
+    + "\n\n"
+    + textwrap.dedent(inspect.getsource(losses.SpectralLoss.forward)),
+    language="python",
+)
+
+# %% [markdown]
+# The penalty pulls the mean curve down where it lies furthest from the real one: the excess in the corner
+# of the spectrum shrinks, by a factor above 1.2 on each of seeds 0–4 and by far more on most of them. The
 # excess at 0.5 is not asserted: it grew on some seeds and shrank on another.
 # It does not hide the generator from any of the three detectors, whose AUCs stay above 0.95. The penalty
 # constrains the mean spectrum of a batch, and a detector judges one image at a time: a batch can, in

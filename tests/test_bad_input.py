@@ -452,6 +452,7 @@ CASES = [
         for name in ("checkerboard_score", "checkerboard_amplitude", "image_scores", "channel_scores")
     ],
     Case("metrics.radial_spectra", {"images": randn(1, 1, 4, 4)}, {"images": [randn(4, 4), with_nan(1, 1, 4, 4), "x"]}),
+    Case("metrics.log_ring_power", {"images": randn(1, 1, 4, 4)}, {"images": [randn(4, 4), zeros(0, 1, 4, 4), "x"]}),
     Case("metrics.radial_bins", {"height": 4, "width": 6}, {"height": [0, 2.0], "width": [-1, "6"]}),
     Case(
         "metrics.phase_energy_ratio",
@@ -693,15 +694,12 @@ CASES = [
         {"real": randn(2, 1, 8, 8)},
         {"real": [randn(8, 8), with_nan(2, 1, 8, 8), "x"], "form": ["l1", 5]},
     ),
-    *[
-        Case(
-            f"losses.SpectralLoss.{name}",
-            {"images": randn(2, 1, 8, 8)},
-            {"images": [randn(2, 1, 4, 4), randn(8, 8), "x"]},
-            call=call_method(SPECTRAL, name),
-        )
-        for name in ("spectrum", "forward", "profiles")
-    ],
+    Case(
+        "losses.SpectralLoss.forward",
+        {"images": randn(2, 1, 8, 8)},
+        {"images": [randn(2, 1, 4, 4), randn(8, 8), "x"]},
+        call=call_method(SPECTRAL, "forward"),
+    ),
     # forensics
     Case(
         "forensics.roc_auc",
@@ -818,17 +816,6 @@ CASES = [
     ),
     Case("training.initial_samples", {"config": CONFIG}, {"config": [5], "mode": ["test"]}),
     Case(
-        "training.History",
-        {},
-        {name: [5, (1.0,)] for name in ("step", "loss_d", "loss_g", "eval_step", "score2", "score4", "grad2", "loss")},
-    ),
-    Case(
-        "training.History.record_scores",
-        {"step": 0, "images": randn(2, 1, 8, 8)},
-        {"step": [-1], "images": [zeros(8, 8), with_nan(2, 1, 8, 8)], "discriminator": [5], "loss": ["wgan"]},
-        call=call_method(training.History, "record_scores"),
-    ),
-    Case(
         "training.History.late_mean",
         {"name": "score2"},
         {"name": ["score3"], "fraction": [0, "a", 1.5]},
@@ -851,17 +838,6 @@ CASES = [
         "training.ema_update",
         {"average": Lazy(lambda: nn.Linear(2, 1)), "model": Lazy(lambda: nn.Linear(2, 1)), "decay": 0.9},
         {"average": [5, Lazy(lambda: nn.Linear(3, 1))], "model": [None], "decay": [1.5, -0.1, "a"]},
-    ),
-    Case(
-        "training.GANRun",
-        {
-            "config": CONFIG,
-            "generator": GEN,
-            "average": None,
-            "discriminator": DISC,
-            "history": Lazy(training.History),
-        },
-        {"config": [5], "generator": [LINEAR], "average": [LINEAR], "discriminator": [5], "history": [[]]},
     ),
     Case(
         "training.run_gan",
@@ -922,14 +898,36 @@ CASES = [
         },
     ),
     Case(
-        "training.predict",
-        {"model": CLASSIFIER, "images": zeros(2, 1, 8, 8)},
-        {"model": [5], "images": ["x", zeros(1, 8, 8)], "batch_size": [0]},
+        "training.apply",
+        {"model": TNET, "images": zeros(1, 3, 8, 8)},
+        {"model": [5], "images": [zeros(3, 8, 8), "x", with_nan(1, 3, 8, 8)], "batch_size": [0, 1.0]},
     ),
     Case(
-        "training.transform",
-        {"net": TNET, "images": zeros(1, 3, 8, 8)},
-        {"net": [5], "images": [zeros(3, 8, 8), "x"], "batch_size": [0]},
+        "training.fit",
+        {
+            "model": Lazy(lambda: nn.Linear(2, 1)),
+            "inputs": zeros(4, 2),
+            "targets": zeros(4, 1),
+            "loss_fn": torch.nn.functional.mse_loss,
+            "steps": 1,
+            "lr": 0.1,
+            "batch_size": 2,
+            "progress": False,
+        },
+        {
+            "model": [5],
+            "inputs": [zeros(3, 2), zeros(0, 2), "x"],
+            "targets": [zeros(5, 1), torch.tensor(0.0), [0.0]],
+            "loss_fn": [5],
+            "steps": [-1, 1.0],
+            "lr": [0, -1.0, "a", NAN],
+            "batch_size": [0],
+            "seed": [-1],
+            "device": ["gpu7", 5],
+            "progress": [1],
+            "desc": [5],
+            "callback": [5],
+        },
     ),
     Case(
         "training.train_transformer",

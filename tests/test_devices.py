@@ -249,9 +249,8 @@ ON_THE_CPU = {
     "forensics.CNNDetector.fit": "a small detector fitted on the CPU on the high-passed images, like the others",
     "forensics.CNNDetector.decision": "decisions of the CPU detector, in float64 on the CPU",
     "training.sample": "documented: samples gathered on the CPU for metrics and figures",
-    "training.transform": "documented: outputs gathered on the CPU batch by batch, so a large set fits the device",
+    "training.apply": "documented: outputs gathered on the CPU batch by batch, so a large set fits the device",
     "gradients.flip_epsilon": "documented: one budget per image, float64 on the CPU (MPS has no float64)",
-    "training.predict": "documented: probabilities gathered on the CPU batch by batch",
 }
 
 

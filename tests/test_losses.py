@@ -1,10 +1,11 @@
-"""Gram matrices and the random-feature style and content losses: hand computations, zeros, signs, determinism."""
+"""Gram matrices, the random-feature style and content losses, and the spectral penalty: hand computations, zeros,
+signs, determinism."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from tutorial_utils import losses
+from tutorial_utils import losses, metrics
 
 
 def images(n=2, size=24, seed=0):
@@ -218,3 +219,33 @@ def test_total_variation_term_calibrates_to_one(feats):
     expected = 0.5 * losses.total_variation(z) / losses.total_variation(x)
     assert torch.allclose(tv(z, y) - plain(z, y), expected)
     assert "tv_norm" in {name for name, _ in tv.named_buffers()}
+
+
+# --- the spectral penalty (chapter 10) --------------------------------------------------------------------------
+
+
+def test_log_ring_power_is_radial_spectra_in_the_autograd_graph():
+    x = images(3, 16, seed=4)
+    _, rows = metrics.radial_spectra(x)
+    assert torch.equal(metrics.log_ring_power(x.double()), rows)  # the same numbers in float64
+    assert torch.allclose(metrics.log_ring_power(x), rows.float(), atol=1e-4)  # and close in the images' float32
+    y = x.clone().requires_grad_(True)
+    metrics.log_ring_power(y).sum().backward()
+    assert bool(torch.isfinite(y.grad).all()) and float(y.grad.abs().max()) > 0
+
+
+@pytest.mark.parametrize("form", losses.SPECTRAL_FORMS)
+def test_spectral_loss_by_hand(form):
+    """The penalty is computed from radial_spectra's curves: the mean squared gap of the mean curves ("mse"), or
+    the cross-entropy of the mean min-max normalised curves ("bce")."""
+    real, fake = images(6, 16, seed=5), images(4, 16, seed=6) * 0.5
+    rows = {name: metrics.radial_spectra(x)[1] for name, x in (("real", real), ("fake", fake))}
+    if form == "mse":
+        expected = (rows["fake"].mean(0) - rows["real"].mean(0)).pow(2).mean()
+    else:
+        unit = {
+            k: (r - r.min(1, keepdim=True).values) / (r.max(1, keepdim=True).values - r.min(1, keepdim=True).values)
+            for k, r in rows.items()
+        }
+        expected = F.binary_cross_entropy(unit["fake"].mean(0), unit["real"].mean(0))
+    assert float(losses.SpectralLoss(real, form)(fake)) == pytest.approx(float(expected), rel=1e-4)

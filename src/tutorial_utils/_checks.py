@@ -72,6 +72,15 @@ def as_tensor(name: str, value, ndim: int, layout: str) -> torch.Tensor:
     return value
 
 
+def as_batch(name: str, value) -> torch.Tensor:
+    """``value`` if it is a tensor holding at least one example along its first dimension (a training set)."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor with one example per row, got {type(value).__name__}")
+    if value.ndim == 0 or len(value) == 0:
+        raise ValueError(f"{name} must hold at least one example along its first dimension, got {tuple(value.shape)}")
+    return value
+
+
 def as_shape(name: str, value) -> tuple[int, ...]:
     """A positive int or a non-empty sequence of positive ints, as a tuple (a tensor shape)."""
     items = tuple(value) if isinstance(value, (tuple, list, torch.Size)) else (value,)
@@ -483,6 +492,26 @@ def _per_axis(name: str, value, dims: int, what: str) -> tuple[int, ...]:
 def tensor_of(ndim: int, layout: str) -> Callable[[str, object], torch.Tensor]:
     """Rule: a non-empty tensor with ``ndim`` dims (see :func:`as_tensor`)."""
     return lambda name, value: as_tensor(name, value, ndim, layout)
+
+
+def float_above(lo: float) -> Callable[[str, object], float]:
+    """Rule: a finite number > ``lo``, as a float (a learning rate: ``float_above(0)``)."""
+    return lambda name, value: as_float(name, value, lo, lo_open=True)
+
+
+def one_of(choices) -> Callable[[str, object], str]:
+    """Rule: one of the strings ``choices`` (see :func:`as_choice`)."""
+    return lambda name, value: as_choice(name, value, choices)
+
+
+def module_of(kind: type) -> Callable[[str, object], torch.nn.Module]:
+    """Rule: an instance of the torch.nn.Module subclass ``kind`` (see :func:`as_module`)."""
+    return lambda name, value: as_module(name, value, kind)
+
+
+def optional(rule: Callable[[str, object], object]) -> Callable[[str, object], object]:
+    """Rule: None, or a value that passes ``rule``."""
+    return lambda name, value: None if value is None else rule(name, value)
 
 
 def as_grid(name: str, value, period: int) -> torch.Tensor:

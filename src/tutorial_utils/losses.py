@@ -14,7 +14,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import as_bool, as_choice, as_float, as_images, as_int, as_module, as_tensor, check_elements
+from ._checks import (
+    as_bool,
+    as_float,
+    as_images,
+    as_int,
+    as_module,
+    as_tensor,
+    check_elements,
+    checked,
+    one_of,
+)
+from .metrics import log_ring_power, radial_spectra
 
 
 def gram_matrix(features: torch.Tensor) -> torch.Tensor:
@@ -237,51 +248,35 @@ class SpectralLoss(nn.Module):
 
     Either is smallest when the two spectra agree, so adding it to a generator's loss pushes the generator's
     spectrum, lines included, towards the real one. Both act on a batch mean, not on each image. The rings are
-    those of :func:`~tutorial_utils.metrics.radial_spectra`; everything is stored as buffers and moves with
-    ``.to()``.
+    those of :func:`~tutorial_utils.metrics.radial_spectra` (:func:`~tutorial_utils.metrics.log_ring_power`
+    computes them differentiably); the target is a buffer and moves with ``.to()``.
     """
 
     FORMS = SPECTRAL_FORMS
 
+    @checked(real=as_images, form=one_of(SPECTRAL_FORMS))
     def __init__(self, real: torch.Tensor, form: str = "mse") -> None:
         super().__init__()
-        from .metrics import radial_bins, radial_spectra
-
-        real = as_images("real", real)
-        self.form = as_choice("form", form, self.FORMS)
-        self.shape = tuple(real.shape[1:])
-        bins, _ = radial_bins(*self.shape[-2:])
-        index = torch.from_numpy(bins.ravel())
-        rings = torch.bincount(index)
-        # built on the CPU (the spectra are measured in float64 there), then on real's device like a layer
-        self.register_buffer("index", index.to(real.device))
-        self.register_buffer("rings", rings.float().to(real.device))
-        self.register_buffer("keep", (rings > 0).to(real.device))
-        rows = radial_spectra(real)[1]
-        target = rows.mean(dim=0) if self.form == "mse" else _min_max(rows).mean(dim=0)
+        self.form, self.shape = form, tuple(real.shape[1:])
+        rows = radial_spectra(real)[1]  # float64, on the CPU
+        target = rows.mean(dim=0) if form == "mse" else _min_max(rows).mean(dim=0)
         self.register_buffer("target", target.float().to(real.device))
 
-    def profiles(self, images: torch.Tensor) -> torch.Tensor:
-        """Each image's log10 power per ring, (N, rings), differentiably (matches
-        ``metrics.radial_spectra(images)[1]`` to float precision)."""
-        if not isinstance(images, torch.Tensor) or tuple(images.shape[1:]) != self.shape or images.ndim != 4:
-            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-            raise ValueError(f"images must have shape (N, {', '.join(map(str, self.shape))}) like real, got {shape}")
-        power = (torch.fft.fft2(images).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W)
-        ring_sums = power.new_zeros(len(power), len(self.rings)).index_add(1, self.index, power)
-        ring_means = (ring_sums / self.rings.clamp_min(1))[:, self.keep]  # a ring's power: the mean over its bins
-        return torch.log10(ring_means + 1e-12)
-
-    def spectrum(self, images: torch.Tensor) -> torch.Tensor:
-        """The mean log10 power per ring of ``images`` (N, C, H, W), differentiably (matches
-        ``metrics.radial_spectra(images)[1].mean(0)`` to float precision)."""
-        return self.profiles(images).mean(dim=0)
-
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """The penalty for a batch of generated ``images``: 0 when their spectrum is the real one."""
+        _check_like(images, self.shape)
+        profiles = log_ring_power(images)  # each image's log10 power per frequency ring, (N, rings)
         if self.form == "mse":
-            return (self.spectrum(images) - self.target).pow(2).mean()
-        mean = _min_max(self.profiles(images)).mean(dim=0).clamp(1e-6, 1 - 1e-6)
+            return (profiles.mean(dim=0) - self.target).pow(2).mean()
+        mean = _min_max(profiles).mean(dim=0).clamp(1e-6, 1 - 1e-6)
         return F.binary_cross_entropy(mean, self.target.clamp(0, 1))
+
+
+def _check_like(images, shape: tuple[int, ...]) -> None:
+    """Refuse anything but a batch of images of ``shape`` (C, H, W), the real images' shape."""
+    if not isinstance(images, torch.Tensor) or images.ndim != 4 or tuple(images.shape[1:]) != shape:
+        got = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+        raise ValueError(f"images must have shape (N, {', '.join(map(str, shape))}) like real, got {got}")
 
 
 def _min_max(rows: torch.Tensor) -> torch.Tensor:

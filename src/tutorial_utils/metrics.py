@@ -20,6 +20,7 @@ from ._checks import (
     int_at_least,
     real_numbers,
     sees_arguments,
+    tensor_of,
     with_period,
 )
 
@@ -162,13 +163,23 @@ def radial_spectra(images) -> tuple[np.ndarray, torch.Tensor]:
     log10 is taken after that mean, with 1e-12 added; rings with no bins are dropped."""
     x = _cpu64(images)
     bins, step = radial_bins(*x.shape[-2:])
-    power = (torch.fft.fft2(x).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W)
-    index = torch.from_numpy(bins.ravel())
-    count = torch.bincount(index).double()
-    keep = count > 0
-    rows = torch.zeros(power.shape[0], len(count), dtype=torch.float64).index_add_(1, index, power)
-    rows = rows[:, keep] / count[keep]
-    return np.arange(len(count))[keep.numpy()] * step, torch.log10(rows + 1e-12)
+    count = np.bincount(bins.ravel())
+    return np.arange(len(count))[count > 0] * step, log_ring_power(x)
+
+
+@checked(images=tensor_of(4, "(N, C, H, W)"))
+def log_ring_power(images: torch.Tensor) -> torch.Tensor:
+    """Each image's log10 power per frequency ring, (N, rings): the rows of :func:`radial_spectra`,
+    computed in the images' dtype, on their device and differentiably, so that a loss can pull a
+    spectrum (:class:`~tutorial_utils.losses.SpectralLoss`)."""
+    bins = radial_bins(*images.shape[-2:])[0].ravel()  # each FFT bin's ring
+    count = np.bincount(bins)  # bins per ring
+    power = (torch.fft.fft2(images).abs() ** 2).mean(dim=1).flatten(1)  # (N, H·W), over channels
+    index = torch.from_numpy(bins).to(power.device)
+    ring_sums = power.new_zeros(len(power), len(count)).index_add(1, index, power)
+    keep = torch.from_numpy(np.flatnonzero(count)).to(power.device)  # the rings that have bins
+    ring_means = ring_sums[:, keep] / torch.from_numpy(count[count > 0]).to(power)
+    return torch.log10(ring_means + 1e-12)
 
 
 @checked(height=int_at_least(1), width=int_at_least(1))

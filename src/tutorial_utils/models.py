@@ -47,6 +47,14 @@ def _kinds(kinds, layers: int, image_size: int, allowed: tuple[str, ...]) -> lis
     return list(kinds)
 
 
+def _check_images(x, channels: int, size: int) -> None:
+    """Refuse anything but images (N, channels, size, size): what a discriminator or a classifier was built for."""
+    expected = (channels, size, size)
+    if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != expected:
+        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"x must be images of shape (N, {', '.join(map(str, expected))}), got {shape}")
+
+
 class Generator(nn.Module):
     """DCGAN-style generator: a linear map to a 4×4 seed, then ×2 upsampling layers, each followed by
     BatchNorm + ReLU except the last, which ends in tanh (images in [-1, 1]).
@@ -69,7 +77,7 @@ class Generator(nn.Module):
         self.kinds, self.image_size, self.channels = tuple(kinds), image_size, as_int("channels", channels, 1)
         self.latent_dim = as_int("latent_dim", latent_dim, 1)
         width = as_int("width", width, 1)
-        widths = [width * 2 ** (layers - 1 - i) for i in range(layers)] + [as_int("channels", channels, 1)]
+        widths = [width * 2 ** (layers - 1 - i) for i in range(layers)] + [self.channels]
         _check_widths(f"image_size={image_size}, width={width}, latent_dim={latent_dim}", widths, latent_dim)
         self.stem = nn.Sequential(
             nn.Linear(latent_dim, widths[0] * 16),
@@ -164,10 +172,7 @@ class Discriminator(nn.Module):
                 nn.utils.parametrizations.spectral_norm(module)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        expected = (self.channels, self.image_size, self.image_size)
-        if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != expected:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"x must be images of shape (N, {', '.join(map(str, expected))}), got {shape}")
+        _check_images(x, self.channels, self.image_size)
         return self.head(self.features(x).flatten(1)).squeeze(1)
 
 
@@ -198,10 +203,7 @@ class Classifier(nn.Module):
         self.head = nn.Linear(widths[-1] * 16, self.n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        expected = (self.channels, self.image_size, self.image_size)
-        if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != expected:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"x must be images of shape (N, {', '.join(map(str, expected))}), got {shape}")
+        _check_images(x, self.channels, self.image_size)
         return self.head(self.features(x).flatten(1))
 
 

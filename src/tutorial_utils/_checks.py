@@ -499,21 +499,6 @@ def float_above(lo: float) -> Callable[[str, object], float]:
     return lambda name, value: as_float(name, value, lo, lo_open=True)
 
 
-def one_of(choices) -> Callable[[str, object], str]:
-    """Rule: one of the strings ``choices`` (see :func:`as_choice`)."""
-    return lambda name, value: as_choice(name, value, choices)
-
-
-def module_of(kind: type) -> Callable[[str, object], torch.nn.Module]:
-    """Rule: an instance of the torch.nn.Module subclass ``kind`` (see :func:`as_module`)."""
-    return lambda name, value: as_module(name, value, kind)
-
-
-def optional(rule: Callable[[str, object], object]) -> Callable[[str, object], object]:
-    """Rule: None, or a value that passes ``rule``."""
-    return lambda name, value: None if value is None else rule(name, value)
-
-
 def as_grid(name: str, value, period: int) -> torch.Tensor:
     """``value`` (a tensor, or an array of real numbers) as a non-empty finite tensor (..., H, W) with H and W
     multiples of ``period``; a tensor stays on its device."""
@@ -563,16 +548,6 @@ def check_elements(request: str, count: int, limit: int = MAX_ELEMENTS) -> int:
 
 
 # --- rules for pictures ------------------------------------------------------------------------------------------
-
-
-def ints_at_least(minimum: int) -> Callable[[str, object], list[int]]:
-    """Rule: a non-empty sequence of ints >= ``minimum``, as a list (see :func:`as_ints`)."""
-    return lambda name, value: as_ints(name, value, minimum)
-
-
-def optional(rule: Callable[[str, object], object]) -> Callable[[str, object], object]:
-    """Rule: None, or a value that ``rule`` accepts (e.g. ``optional(as_axes)`` for ``ax=None``)."""
-    return lambda name, value: None if value is None else rule(name, value)
 
 
 def as_range(name: str, value) -> tuple[float, float]:

@@ -1503,7 +1503,9 @@ def public_callables():
 def surface() -> dict[str, object]:
     """target -> callable for every function and class that a chapter calls or the design fixes."""
     public = dict(public_callables())
-    named = {f"{module}.{name}" for module, name in chapter_names()} | {f"{module}.{name}" for module, name, _ in FIXED}
+    # what a chapter only shows (inspect.getsource), such as PGD's step, its callers check once before their loop
+    called = chapter_names(shown=False)
+    named = {f"{module}.{name}" for module, name in called} | {f"{module}.{name}" for module, name, _ in FIXED}
     return {target: public[target] for target in sorted(named) if target in public}
 
 

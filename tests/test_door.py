@@ -23,12 +23,15 @@ MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("
 CHECK_CALL = re.compile(r"^(_?as_\w+|_?check\w*|_?require\w*)$")
 
 
-def chapter_names() -> set[tuple[str, str]]:
-    """(module, name) for every ``module.name`` that a chapter's code mentions."""
+def chapter_names(shown: bool = True) -> set[tuple[str, str]]:
+    """(module, name) for every ``module.name`` that a chapter's code mentions; with ``shown=False``, only those it
+    calls or uses, not the ones it only shows with ``inspect.getsource(...)``."""
     pattern = re.compile(r"(?<![\w.])(" + "|".join(MODULES) + r")\.([A-Za-z_]\w*)")
     names = set()
     for py in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
         code = "\n".join(line for line in py.read_text().splitlines() if not line.startswith("#"))
+        if not shown:
+            code = re.sub(r"inspect\.getsource\([\w.]+\)", "", code)
         names |= set(pattern.findall(code))
     return names
 

@@ -10,7 +10,7 @@ only modules of its own layer or of the layers below it, with no cycle; ``tests/
 - measures: ``metrics`` (checkerboard score, phase energies, spectra, tone strength), ``forensics`` (detectors of
   generated images)
 - layers: ``upsampling`` (2D, with the folded resize-convolution and ICNR), ``upsampling1d`` (1D, for audio),
-  ``downsampling``
+  ``downsampling``, ``_fold`` (the fold of a resize-convolution's kernel, which both upsamplers share)
 - operators: ``matrices`` (convolutions as matrices), ``overlap`` (which copies paint which pixel), ``balance``
   (the phase-sum condition for a kernel that paints flat)
 - ground: ``data`` (bundled photographs and digits), ``runtime`` (seeds, device, profile, claims; it imports only

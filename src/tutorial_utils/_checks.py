@@ -293,7 +293,9 @@ def checked(**rules: Callable[..., object]):
     A rule raises a clear ValueError or TypeError for a bad value and returns the value to use (e.g. an int or a
     pair), so the function body starts with valid arguments and shows only its algorithm. Rules run in the order
     given; a rule marked with :func:`sees_arguments` also gets the arguments (those before it already checked), for
-    a condition over several of them, such as a phase below the period.
+    a condition over several of them, such as a phase below the period. The unchecked body stays at
+    ``fn.__wrapped__``: package code that calls ``fn`` over and over, with arguments it has checked once, calls that
+    (``tests/test_loops.py`` finds a checked call inside a loop).
     """
 
     def wrap(fn):

@@ -289,13 +289,13 @@ def synthetic_pairs(
         if i % 3 == 0:
             start = rng.uniform(90.0, 250.0)
             pitch = (start, start * rng.uniform(0.7, 1.4))
-            x = vowel(duration, rate, pitch, rng.uniform(0.2, 0.8), 0.9 * nyquist, seed=child)
+            x = vowel.__wrapped__(duration, rate, pitch, rng.uniform(0.2, 0.8), 0.9 * nyquist, seed=child)
         elif i % 3 == 1:
-            x = chirp(
+            x = chirp.__wrapped__(
                 rng.uniform(0.05, 0.2) * nyquist, rng.uniform(0.3, 0.9) * nyquist, duration, rate, rng.uniform(0.1, 0.5)
             )
         else:
-            x = pink_noise(duration, rate, rng.uniform(0.03, 0.2), seed=child)
+            x = pink_noise.__wrapped__(duration, rate, rng.uniform(0.03, 0.2), seed=child)
         signals.append(x[:n_samples_low])
     x = torch.stack(signals)[:, None]
     return x, bandlimited_upsample(x, scale_factor)

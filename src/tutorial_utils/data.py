@@ -149,7 +149,7 @@ def photo_crops(
     :func:`crop_positions`'s, which checks them.
     """
     positions = crop_positions(n, size, seed, split, context, photos)
-    pictures = {name: photo(name, context * size) for name, *_ in positions}
+    pictures = {name: photo.__wrapped__(name, context * size) for name, *_ in positions}
     out = np.empty((len(positions), size, size, 3), dtype=np.float32)
     for k, (name, top, left, mirrored) in enumerate(positions):
         crop = pictures[name][top : top + size, left : left + size]
@@ -327,7 +327,7 @@ def digits_on_textures(n: int, size: int = 32, seed: int = 0, textures: tuple[st
     """
     rng = np.random.default_rng(seed)
     pixels, _ = mnist_digits()
-    maps = [texture(t) for t in textures]
+    maps = [texture.__wrapped__(t) for t in textures]
     out = np.empty((n, size, size), dtype=np.float32)
     for k in range(n):
         tex = maps[rng.integers(len(maps))]

@@ -89,7 +89,7 @@ class Generator(nn.Module):
         for i, kind in enumerate(kinds):
             last = i == layers - 1
             out = widths[i + 1] if not last else widths[-1]
-            up = make_upsampler(kind, widths[i], out)
+            up = make_upsampler.__wrapped__(kind, widths[i], out)
             blocks.append(nn.Sequential(up, nn.Tanh()) if last else nn.Sequential(up, nn.BatchNorm2d(out), nn.ReLU()))
         self.blocks = nn.Sequential(*blocks)
 
@@ -163,7 +163,7 @@ class Discriminator(nn.Module):
         self.spectral_norm = as_bool("spectral_norm", spectral_norm)
         blocks = [nn.Conv2d(channels, width, 3, padding=1), nn.LeakyReLU(0.2)] if stem else []
         for i, kind in enumerate(kinds):
-            blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.LeakyReLU(0.2)]
+            blocks += [make_downsampler.__wrapped__(kind, widths[i], widths[i + 1]), nn.LeakyReLU(0.2)]
         self.kinds, self.image_size, self.channels = tuple(kinds), image_size, channels
         self.features = nn.Sequential(*blocks)
         self.head = nn.Linear(widths[-1] * 16, 1)
@@ -197,7 +197,7 @@ class Classifier(nn.Module):
         _check_widths(f"image_size={image_size}, width={width}, n_classes={n_classes}", widths[::-1], n_classes)
         blocks = []
         for i, kind in enumerate(kinds):
-            blocks += [make_downsampler(kind, widths[i], widths[i + 1]), nn.ReLU()]
+            blocks += [make_downsampler.__wrapped__(kind, widths[i], widths[i + 1]), nn.ReLU()]
         self.kinds, self.image_size, self.channels = tuple(kinds), image_size, widths[0]
         self.features = nn.Sequential(*blocks)
         self.head = nn.Linear(widths[-1] * 16, self.n_classes)

@@ -33,7 +33,7 @@ def _count_cells(ax, counts: np.ndarray, y: float, annotate: bool = True, fontsi
         face = plotting.COUNTS(c / top)
         ax.add_patch(Rectangle((j, y), 1, 1, facecolor=face, edgecolor="0.6", lw=0.5))
         if annotate:
-            ink = plotting.ink_for(face)
+            ink = plotting.ink_for.__wrapped__(face)
             ax.text(j + 0.5, y + 0.5, str(c), ha="center", va="center", fontsize=fontsize, color=ink)
 
 
@@ -114,7 +114,7 @@ def overlap_grid(kernel_sizes: Sequence[int] = range(1, 7), strides: Sequence[in
     fig, axes = plt.subplots(len(ks), len(ss), figsize=(1.25 * len(ss), 0.75 * len(ks) + 0.2), squeeze=False)
     for r, k in enumerate(ks):
         for c, s in enumerate(ss):
-            draw_overlap_1d(axes[r, c], k, s, n, annotate=False, square=False)
+            draw_overlap_1d.__wrapped__(axes[r, c], k, s, n, annotate=False, square=False)
             axes[r, c].set_title(_overlap_title(k, s), fontsize=8, pad=1)
     fig.tight_layout(pad=0.2, h_pad=0.3, w_pad=0.3)
     return fig
@@ -133,11 +133,12 @@ def overlap_player(
     """The overlap explorer as an HTML player (one frame per k, s and input size); the grid is its print version."""
     grid = {"kernel_size": kernel_sizes, "stride": strides, "input_size": input_sizes}
     span = max((n - 1) * s + k for k in grid["kernel_size"] for s in grid["stride"] for n in grid["input_size"])
+    figure = overlap_figure.__wrapped__  # the sizes are checked: draw every frame without checking them again
     if len(grid["input_size"]) == 1:  # a fixed input size needs no slider
         n = grid.pop("input_size")[0]
-        draw = lambda kernel_size, stride: overlap_figure(kernel_size, stride, n, span=span)  # noqa: E731
+        draw = lambda kernel_size, stride: figure(kernel_size, stride, n, span=span)  # noqa: E731
     else:
-        draw = lambda kernel_size, stride, input_size: overlap_figure(kernel_size, stride, input_size, span=span)  # noqa: E731
+        draw = lambda kernel_size, stride, input_size: figure(kernel_size, stride, input_size, span=span)  # noqa: E731
     initial = {"kernel_size": 3, "stride": 2}
     initial = {k: v for k, v in initial.items() if v in grid[k]}
     fallback = overlap_grid(grid["kernel_size"], grid["stride"], min(input_sizes))
@@ -171,7 +172,7 @@ def draw_stacked_1d(
     layers, n = list(zip(kernel_sizes, strides)), input_size
     rows = [np.ones(n, dtype=np.int64)]
     for r in range(1, len(layers) + 1):
-        rows.append(overlap.stacked_overlap([k for k, _ in layers[:r]], [s for _, s in layers[:r]], n))
+        rows.append(overlap.stacked_overlap.__wrapped__([k for k, _ in layers[:r]], [s for _, s in layers[:r]], n))
     # Cell centres in the last row's coordinates, from the bottom up: a cell sits over the middle of its footprint.
     centres = [None] * len(rows)
     centres[-1] = np.arange(len(rows[-1])) + 0.5
@@ -196,7 +197,7 @@ def draw_stacked_1d(
             face = INPUT if r == 0 else plotting.COUNTS(c / counts.max())
             ax.add_patch(Rectangle((x - 0.45, y[r]), 0.9, height, facecolor=face, edgecolor="0.6", lw=0.5))
             if r:
-                ink = plotting.ink_for(face)
+                ink = plotting.ink_for.__wrapped__(face)
                 ax.text(x, y[r] + height / 2, str(c), ha="center", va="center", fontsize=6.5, color=ink)
         label = "input" if r == 0 else f"layer {r}: k={layers[r - 1][0]}, s={layers[r - 1][1]}"
         ax.text(-0.6, y[r] + height / 2, label, ha="right", va="center", fontsize=7)
@@ -262,15 +263,19 @@ def stamping_figure(stamps: int, kernel_sizes: Sequence[int] = (3, 4), stride: i
     axes[0].imshow(painted, cmap=mpl.colors.ListedColormap(["white", INPUT]), vmin=0, vmax=1)
     axes[0].set_title(f"input {n}×{n}", fontsize=9)
     fig.suptitle(f"{stamps} of {n * n} inputs have stamped their kernel", fontsize=10)
-    top = max(int(overlap.overlap_counts(k, s, (n, n)).max()) for k in ks)
+    top = max(int(overlap.overlap_counts.__wrapped__((k, k), (s, s), (n, n)).max()) for k in ks)
     for ax, k in zip(axes[1:], ks):
-        counts = overlap.stamp_counts(k, s, n, stamps)
+        counts = overlap.stamp_counts.__wrapped__((k, k), (s, s), (n, n), stamps)
         ax.imshow(counts, cmap=plotting.COUNTS, vmin=0, vmax=top, interpolation="nearest")
         for (i, j), c in np.ndenumerate(counts):
             if c:
-                ink = plotting.ink_for(plotting.COUNTS(c / top))
+                ink = plotting.ink_for.__wrapped__(plotting.COUNTS(c / top))
                 ax.text(j, i, str(c), ha="center", va="center", fontsize=9, color=ink)
-        done = "max/min " + f"{overlap.unevenness((k, k), (s, s)):g} (interior)" if stamps == n * n else "painting"
+        done = (
+            "max/min " + f"{overlap.unevenness.__wrapped__((k, k), (s, s)):g} (interior)"
+            if stamps == n * n
+            else "painting"
+        )
         ax.set_title(f"k={k}, s={s}: {done}", fontsize=9)
     if stamps:
         i, j = divmod(stamps - 1, n)

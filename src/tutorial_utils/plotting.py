@@ -172,7 +172,7 @@ def show_counts(
     im = ax.imshow(counts, cmap=COUNTS, vmin=0, vmax=top, interpolation="nearest")
     if annotate:
         for (r, c), v in np.ndenumerate(counts):
-            ink = ink_for(COUNTS(min(v / top, 1.0)))
+            ink = ink_for.__wrapped__(COUNTS(min(v / top, 1.0)))
             ax.text(c, r, fmt(v), ha="center", va="center", fontsize=fontsize, color=ink)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -369,8 +369,10 @@ def comparison_figure(
     (:func:`~tutorial_utils.metrics.fingerprint`, a (C, p, p) tile), tiled 2×2 on one colour scale for all
     columns; at most the page column wide (7.6 in)."""
     _check_inside({f"the images of {name!r}": np.shape(x) for name, x in panels.items()}, corner, zoom, "zoom")
-    tiles = {name: fingerprint(x)[0].tile(2, 2) for name, x in panels.items()}
-    limit = max(float(t.abs().max()) for t in tiles.values()) or 1.0
+    tiles = {
+        name: as_matrix(f"the fingerprint of {name!r}", fingerprint(x)[0].tile(2, 2)) for name, x in panels.items()
+    }
+    limit = max(float(np.abs(t).max()) for t in tiles.values()) or 1.0
     fig, axes = plt.subplots(
         3,
         len(panels),
@@ -379,12 +381,12 @@ def comparison_figure(
         gridspec_kw={"height_ratios": [1.6, 1, 1]},
     )
     r, c = corner
-    for col, (name, x) in enumerate(panels.items()):
-        show_grid(x[:4], nrow=2, ax=axes[0, col], title=name, value_range=(-1, 1))
-        zoom_box(axes[0, col], zoom, corner)
-        zoomed = x[0, :, r : r + zoom, c : c + zoom]
-        show_image(axes[1, col], zoomed, title=f"{zoom}×{zoom} zoom", value_range=(-1, 1))
-        show_signed(axes[2, col], tiles[name], title="fingerprint (red)", limit=limit)
+    for col, (name, x) in enumerate(panels.items()):  # all checked above: draw each column without checking again
+        show_grid.__wrapped__(x[:4], nrow=2, ax=axes[0, col], title=name, value_range=(-1, 1))
+        zoom_box.__wrapped__(axes[0, col], zoom, corner)
+        zoomed = _to_numpy(x[0, :, r : r + zoom, c : c + zoom]).transpose(1, 2, 0)
+        show_image.__wrapped__(axes[1, col], zoomed, title=f"{zoom}×{zoom} zoom", value_range=(-1, 1))
+        show_signed.__wrapped__(axes[2, col], tiles[name], title="fingerprint (red)", limit=limit)
     if title:
         fig.suptitle(title)
     fig.tight_layout()

@@ -171,7 +171,7 @@ def weights_path(candidates: list[Path] | None = None, download: bool = False) -
             tried.append(f"{path} (missing)")
             continue
         try:
-            return check_weights(path)
+            return check_weights.__wrapped__(path)
         except WeightsError as err:
             warnings.warn(str(err), stacklevel=2)
             tried.append(f"{path} (sha256 mismatch)")

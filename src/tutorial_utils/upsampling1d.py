@@ -158,8 +158,10 @@ class UpsamplerStack(nn.Module):
     @checked(
         kind=one_of(KINDS1D),
         n_stages=int_at_least(1),
-        scale_factor=int_at_least(2),
         channels=int_at_least(1),
+        scale_factor=within_memory(
+            int_at_least(2), lambda channels, scale_factor: _weights1d(channels, channels, scale_factor)
+        ),
         bias=as_bool,
         relu=as_bool,
     )
@@ -177,7 +179,7 @@ class UpsamplerStack(nn.Module):
         widths = [1] + [channels] * (n_stages - 1) + [1]
         layers: list[nn.Module] = []
         for i in range(n_stages):
-            layers.append(make_upsampler1d(kind, widths[i], widths[i + 1], scale_factor, bias=bias))  # checks its size
+            layers.append(make_upsampler1d.__wrapped__(kind, widths[i], widths[i + 1], scale_factor, bias=bias))
             if relu and i < n_stages - 1:
                 layers.append(nn.ReLU())
         self.layers = nn.Sequential(*layers)

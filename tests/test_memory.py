@@ -54,7 +54,7 @@ HUGE = [
     (
         "upsampling1d.UpsamplerStack(channels=10**6)",
         lambda: upsampling1d.UpsamplerStack("deconv", channels=10**6),
-        "in_channels",
+        "channels=1000000",
     ),
     ("upsampling1d.ResizeConv1d", lambda: upsampling1d.ResizeConv1d(10**5, 10**5, 9), "in_channels=100000"),
     ("overlap.overlap_counts 1D", lambda: overlap.overlap_counts(3, 2, 10**12), "stride=2"),

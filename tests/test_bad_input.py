@@ -145,6 +145,7 @@ TNET = shared(lambda: training.seeded(lambda: models.TransformerNet("nearest", w
 FEATS = shared(lambda: losses.RandomFeatures(kernel_sizes=(3,), channels=2, n_scales=2))
 STYLE = randn(1, 3, 8, 8)
 SCLOSS = shared(lambda: losses.StyleContentLoss(STYLE, FEATS(), content_features=FEATS()))
+MNLOSS = shared(lambda: losses.MobileNetStyleLoss(randn(1, 3, 16, 16), NET(), style_layers=(1, 3), content_layer=3))
 
 
 def small_figure(a: int = 0):
@@ -689,6 +690,30 @@ CASES = [
         )
         for name in ("calibrate", "parts", "forward")
     ],
+    Case("losses.smoothed", {"features": zeros(1, 2, 3, 3)}, {"features": [zeros(2, 3, 3), "f"]}),
+    Case(
+        "losses.MobileNetStyleLoss",
+        {"style": randn(1, 3, 16, 16), "model": NET, "style_layers": (1, 3), "content_layer": 3},
+        {
+            "style": [randn(2, 3, 16, 16), with_nan(1, 3, 16, 16), "s"],
+            "model": [LINEAR, 5],
+            "style_layers": [(3, 1), (1, 19), (), "1", (1.0,)],
+            "content_layer": [-1, 19, 1.0],
+            "style_weight": [-1],
+            "content_weight": [NAN, "a"],
+            "tv_weight": [-1],
+            "jitter": [-1, 1.5],
+            "smooth": [1],
+            "seed": [-1],
+        },
+    ),
+    Case(
+        "losses.MobileNetStyleLoss.forward",
+        {"images": zeros(1, 3, 16, 16), "content": zeros(1, 3, 16, 16)},
+        {"images": [zeros(3, 16, 16), "x"], "content": [zeros(2, 3, 16, 16), "c"]},
+        call=call_method(MNLOSS, "forward"),
+    ),
+    Case("losses.MobileNetStyleLoss.train", {"mode": True}, {"mode": [1, "yes"]}, call=call_method(MNLOSS, "train")),
     Case(
         "losses.SpectralLoss",
         {"real": randn(2, 1, 8, 8)},
@@ -1268,6 +1293,11 @@ CASES = [
     ),
     Case("pretrained.layer_objective", {"model": NET, "layer": 0}, {"model": [LINEAR], "layer": [-1, 19, 1.0]}),
     Case("pretrained.class_objective", {"model": NET, "index": 0}, {"model": [5], "index": [-1, 1000]}),
+    Case(
+        "pretrained.feature_maps",
+        {"model": NET, "images": zeros(1, 3, 16, 16), "layers": [1, 3]},
+        {"model": [LINEAR], "images": [zeros(1, 1, 16, 16), "x"], "layers": [[], [3, 1], [19], "1", [1.5]]},
+    ),
     # audio
     Case(
         "upsampling1d.fold_kernel1d",

@@ -249,3 +249,102 @@ def test_spectral_loss_by_hand(form):
         }
         expected = F.binary_cross_entropy(unit["fake"].mean(0), unit["real"].mean(0))
     assert float(losses.SpectralLoss(real, form)(fake)) == pytest.approx(float(expected), rel=1e-4)
+
+
+# --- the perceptual loss on MobileNetV2 ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mobilenet():
+    from tutorial_utils import pretrained
+
+    return pretrained.mobilenet_v2()
+
+
+def test_feature_maps_are_the_blocks_outputs(mobilenet):
+    from tutorial_utils import pretrained
+
+    x = images(2, 32, seed=7)
+    maps = pretrained.feature_maps(mobilenet, x, [1, 3, 6])
+    # strides 2, 4 and 8: the stem halves the image, features[2] and features[4] halve it again
+    assert [tuple(m.shape) for m in maps] == [(2, 16, 16, 16), (2, 24, 8, 8), (2, 32, 4, 4)]
+    with torch.no_grad():
+        expected = mobilenet.features[:4](pretrained.preprocess(x))
+    assert torch.allclose(maps[1], expected, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def style_image():
+    return images(1, 64, seed=8)
+
+
+def test_mobilenet_loss_is_zero_for_the_style_and_the_content_themselves(mobilenet, style_image):
+    loss = losses.MobileNetStyleLoss(style_image, mobilenet)
+    s, c = loss.parts(style_image, style_image)
+    assert s == 0 and c == 0  # the same image gives the same Gram matrices, bit for bit
+    x, y = images(2, 48, seed=9), images(2, 48, seed=10)
+    s, c = loss.parts(x, y)
+    assert s > 0 and c > 0
+    assert loss.parts(x, x)[1] == 0
+
+
+def test_mobilenet_loss_by_hand(mobilenet, style_image):
+    from tutorial_utils import pretrained
+
+    loss = losses.MobileNetStyleLoss(style_image, mobilenet, style_layers=(1, 6), content_layer=3)
+    x, y = images(2, 32, seed=11), images(2, 32, seed=12)
+    fx, fs, fy = (pretrained.feature_maps(mobilenet, z, [1, 3, 6]) for z in (x, style_image, y))
+    terms = [((losses.gram_matrix(fx[i]) - losses.gram_matrix(fs[i])) ** 2).sum((1, 2)).mean() for i in (0, 2)]
+    s, c = loss.parts(x, y)
+    assert torch.allclose(s, sum(terms) / 2) and torch.allclose(c, F.mse_loss(fx[1], fy[1]))
+
+
+def test_mobilenet_loss_calibrates_every_term_to_one(mobilenet, style_image):
+    x, y = images(3, 32, seed=13), images(3, 32, seed=14)
+    loss = losses.MobileNetStyleLoss(style_image, mobilenet, style_weight=2.0, content_weight=0.5, tv_weight=0.25)
+    assert loss.calibrate(x, y) is loss
+    s, c = loss.parts(x, y)
+    assert torch.allclose(s, torch.tensor(1.0)) and torch.allclose(c, torch.tensor(1.0))
+    assert torch.allclose(loss(x, y), torch.tensor(2.0 + 0.5 + 0.25))
+    assert isinstance(loss, losses.StyleContentLoss)  # the same interface: train_transformer needs nothing else
+
+
+def test_mobilenet_loss_has_gradients_for_the_images_only(mobilenet, style_image):
+    loss = losses.MobileNetStyleLoss(style_image, mobilenet)
+    x = images(2, 32, seed=15).requires_grad_()
+    loss(x, images(2, 32, seed=16)).backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    assert not any(p.requires_grad for p in loss.parameters())  # the loss network is frozen
+    loss.train()
+    assert loss.training and not loss.model.training  # and keeps its BatchNorm statistics
+
+
+def test_mobilenet_loss_moves_to_another_dtype(mobilenet, style_image):
+    import copy
+
+    loss = copy.deepcopy(losses.MobileNetStyleLoss(style_image, mobilenet)).to(torch.float64)
+    x, y = images(2, 32, seed=17).double(), images(2, 32, seed=18).double()
+    assert loss(x, y).dtype == torch.float64
+    assert {b.dtype for b in loss.buffers() if b.is_floating_point()} == {torch.float64}
+    with pytest.raises(ValueError, match="content"):
+        loss(x, y[:1])
+
+
+def test_jitter_shifts_deterministically_in_forward_only(mobilenet, style_image):
+    x, y = images(2, 32, seed=19), images(2, 32, seed=20)
+    a, b, c = (losses.MobileNetStyleLoss(style_image, mobilenet, jitter=1, seed=s) for s in (0, 0, 1))
+    first = [float(a(x, y)) for _ in range(4)]
+    assert first == [float(b(x, y)) for _ in range(4)]  # the same shifts for the same seed
+    assert len(set(first)) > 1  # the shift changes from call to call
+    assert [float(c(x, y)) for _ in range(4)] != first
+    plain = losses.MobileNetStyleLoss(style_image, mobilenet)
+    assert torch.equal(a.parts(x, y)[0], plain.parts(x, y)[0])  # parts and calibrate do not jitter
+
+
+def test_smoothed_is_a_softmax_with_mean_one():
+    f = torch.randn(2, 4, 3, 3, generator=torch.Generator().manual_seed(21))
+    s = losses.smoothed(f)
+    assert s.shape == f.shape and (s > 0).all()
+    assert torch.allclose(s.mean(dim=(1, 2, 3)), torch.ones(2))
+    assert torch.equal(s.flatten(1).argmax(1), f.flatten(1).argmax(1))  # monotone: the order of activations stays
+    assert torch.allclose(losses.smoothed(torch.zeros(1, 2, 3, 3)), torch.ones(1, 2, 3, 3))

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import pretrained
 from ._checks import (
     as_bool,
     as_float,
@@ -23,7 +24,11 @@ from ._checks import (
     as_tensor,
     check_elements,
     checked,
+    float_in,
+    int_at_least,
+    module_of,
     one_of,
+    optional,
 )
 from .metrics import log_ring_power, radial_spectra
 
@@ -283,3 +288,121 @@ def _min_max(rows: torch.Tensor) -> torch.Tensor:
     """Each row rescaled to run from 0 (its minimum) to 1 (its maximum)."""
     low, high = rows.min(dim=1, keepdim=True).values, rows.max(dim=1, keepdim=True).values
     return (rows - low) / (high - low).clamp_min(1e-12)
+
+
+# --- chapter 06: a perceptual loss on a pretrained network ------------------------------------------------------
+
+
+def _one_style(name: str, value) -> torch.Tensor:
+    """Rule: one RGB image (1, 3, H, W) of finite values."""
+    style = as_images(name, value)
+    if style.shape[:2] != (1, 3):
+        raise ValueError(f"{name} must be one RGB image of shape (1, 3, H, W), got {tuple(style.shape)}")
+    return style
+
+
+def _layer(name: str, value) -> int:
+    """Rule: one index into ``MobileNetV2.features``."""
+    index = as_int(name, value, 0)
+    if index >= pretrained.N_FEATURES:
+        raise ValueError(f"{name} must be an index in [0, {pretrained.N_FEATURES - 1}], got {value!r}")
+    return index
+
+
+def smoothed(features: torch.Tensor) -> torch.Tensor:
+    """Wang et al.'s (2021) activation smoothing: each image's feature map (N, C, H, W) through a softmax over all
+    its C·H·W activations, times C·H·W so that the mean stays 1. It lifts the many small activations and flattens
+    the few peaks that residual connections leave, which they found to make Gram matrices of non-VGG networks
+    stylise better."""
+    flat = as_tensor("features", features, 4, "(N, C, H, W)").flatten(1)
+    return (flat.softmax(dim=1) * flat.shape[1]).view_as(features)
+
+
+class MobileNetStyleLoss(StyleContentLoss):
+    """Johnson et al.'s (2016) perceptual loss on the ImageNet MobileNetV2 instead of VGG: Gram matrices of
+    ``model.features[i]`` for i in ``style_layers`` against those of the one ``style`` image, and the feature maps
+    of ``features[content_layer]`` against those of the content images.
+
+    Called, calibrated and weighted like :class:`StyleContentLoss` (``loss(images, content)``, every term divided
+    by its value on the :meth:`calibrate` batch). ``model`` defaults to :func:`~tutorial_utils.pretrained.mobilenet_v2`
+    on the style's device; it stays frozen and in eval mode. Two options fight the loss network's own gradient
+    pattern: ``jitter=j`` shifts images and content together by a random 0 to 2j - 1 pixels in each direction
+    (reflect-padded, drawn from ``seed``) at every call of the loss, so that the stride-2 phases of the network do
+    not sit on the same output pixels every step; ``smooth=True`` applies :func:`smoothed` to every feature map
+    (Wang et al. 2021).
+    """
+
+    @checked(
+        style=_one_style,
+        model=optional(module_of(pretrained.MobileNetV2)),
+        style_layers=pretrained._feature_layers,
+        content_layer=_layer,
+        style_weight=float_in(0),
+        content_weight=float_in(0),
+        tv_weight=float_in(0),
+        jitter=int_at_least(0),
+        smooth=as_bool,
+        seed=int_at_least(0),
+    )
+    def __init__(
+        self,
+        style: torch.Tensor,
+        model: nn.Module | None = None,
+        style_layers: Sequence[int] = (1, 3, 6, 10),
+        content_layer: int = 6,
+        style_weight: float = 1.0,
+        content_weight: float = 1.0,
+        tv_weight: float = 0.0,
+        jitter: int = 0,
+        smooth: bool = False,
+        seed: int = 0,
+    ) -> None:
+        nn.Module.__init__(self)  # StyleContentLoss's calibrate, parts and forward; not its random feature banks
+        self.model = model if model is not None else pretrained.mobilenet_v2(device=style.device)
+        self.style_layers, self.content_layer = tuple(style_layers), content_layer
+        self.layers = sorted({*self.style_layers, content_layer})
+        self.style_weight, self.content_weight, self.tv_weight = style_weight, content_weight, tv_weight
+        self.jitter, self.smooth = jitter, smooth
+        self.shifts = torch.Generator().manual_seed(seed)  # on the CPU: the same shifts on every device
+        with torch.no_grad():
+            maps = self._maps(style.to(next(self.model.parameters()).device))
+        for i, layer in enumerate(self.style_layers):
+            self.register_buffer(f"gram{i}", gram_matrix(maps[layer]))
+        self.register_buffer("style_norm", maps[self.content_layer].new_ones(len(self.style_layers)))
+        self.register_buffer("content_norm", maps[self.content_layer].new_ones(1))
+        self.register_buffer("tv_norm", maps[self.content_layer].new_ones(()))
+
+    def train(self, mode: bool = True) -> MobileNetStyleLoss:
+        """Switch the module's mode, but keep the loss network in eval mode (its BatchNorm statistics fixed)."""
+        super().train(as_bool("mode", mode))
+        self.model.eval()
+        return self
+
+    def _maps(self, images: torch.Tensor) -> dict[int, torch.Tensor]:
+        maps = pretrained._feature_maps(self.model, images, self.layers)
+        return {layer: smoothed(m) if self.smooth else m for layer, m in zip(self.layers, maps)}
+
+    def _raw(self, images: torch.Tensor, content: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        _same_shape(pretrained._rgb("images", images), content)
+        maps = self._maps(images)
+        with torch.no_grad():
+            target = self._maps(content)[self.content_layer]
+        grams = [getattr(self, f"gram{i}") for i in range(len(self.style_layers))]
+        style = torch.stack(
+            [(gram_matrix(maps[k]) - g).pow(2).sum((1, 2)).mean() for k, g in zip(self.style_layers, grams)]
+        )
+        return style, F.mse_loss(maps[self.content_layer], target)[None]
+
+    def forward(self, images: torch.Tensor, content: torch.Tensor) -> torch.Tensor:
+        """The weighted loss of ``images`` for the ``content`` images, both jittered first if ``jitter``."""
+        _same_shape(pretrained._rgb("images", images), content)
+        if self.jitter:
+            images, content = self._shifted(images, content)
+        return super().forward(images, content)
+
+    def _shifted(self, images: torch.Tensor, content: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Both batches reflect-padded by ``jitter`` and cropped back to their size at one random offset."""
+        j, (h, w) = self.jitter, images.shape[-2:]
+        top, left = (int(v) for v in torch.randint(0, 2 * j, (2,), generator=self.shifts))
+        pad = [F.pad(x, (j, j, j, j), mode="reflect")[..., top : top + h, left : left + w] for x in (images, content)]
+        return pad[0], pad[1]

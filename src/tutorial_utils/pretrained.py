@@ -15,7 +15,7 @@ import hashlib
 import importlib.resources
 import importlib.util
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -26,6 +26,7 @@ from ._checks import (
     as_bool,
     as_device,
     as_int,
+    as_ints,
     as_path,
     as_tensor,
     checked,
@@ -276,3 +277,33 @@ def layer_objective(model: MobileNetV2, layer: int) -> Callable[[torch.Tensor], 
 def class_objective(model: MobileNetV2, index: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function of images in [-1, 1] giving the logit of ImageNet class ``index`` per image."""
     return lambda images: model(_normalise(images))[:, index]
+
+
+# --- chapter 06: features for a perceptual loss -----------------------------------------------------------------
+
+N_FEATURES = 2 + sum(n for _, _, n, _ in SETTINGS)  # len(MobileNetV2().features): stem, 17 inverted residuals, head
+
+
+def _feature_layers(name: str, value) -> list[int]:
+    """Rule: a non-empty, strictly increasing sequence of indices into ``MobileNetV2.features``."""
+    layers = as_ints(name, value, 0)
+    if layers != sorted(set(layers)) or layers[-1] >= N_FEATURES:
+        raise ValueError(f"{name} must be strictly increasing indices in [0, {N_FEATURES - 1}], got {value!r}")
+    return layers
+
+
+@checked(model=MODEL, images=_rgb, layers=_feature_layers)
+def feature_maps(model: MobileNetV2, images: torch.Tensor, layers: Sequence[int]) -> list[torch.Tensor]:
+    """The outputs of ``model.features[i]`` for each i in ``layers``, for RGB images in [-1, 1] (N, 3, H, W),
+    differentiably: one pass through the network that stops at the deepest layer asked for."""
+    return _feature_maps(model, images, layers)
+
+
+def _feature_maps(model: MobileNetV2, images: torch.Tensor, layers: Sequence[int]) -> list[torch.Tensor]:
+    """:func:`feature_maps` for arguments already checked: a loss calls it at every training step."""
+    maps, h = [], _normalise(images)
+    for i, block in enumerate(model.features[: layers[-1] + 1]):
+        h = block(h)
+        if i in layers:
+            maps.append(h)
+    return maps

@@ -972,6 +972,10 @@ book.glue_numbers(
     c06_tv_score_drop=plain["score"] / light["score"],
     c06_tv_flat_amplitude=light["flat"],
     c06_front_deconv_over_resize=front_score["deconv3"] / front_score["nearest"],
+    c06_rf_seen_by_mn=rf_seen_by_mn,
+    c06_mn_seen_by_rf=mn_seen_by_rf,
+    c06_direct_over_photo=direct_score["optimised"] / direct_score["photograph"],
+    c06_direct_jitter=direct_score["optimised, jitter"] / direct_score["optimised"],
 )
 
 # %% [markdown]

@@ -633,8 +633,8 @@ mn_out = {kind: training.apply(net, test_x) for kind, net in mn_nets.items()}
 
 # %% [markdown]
 # The figure sets two held-out crops of every network side by side, drawn three times their size, with the
-# photographs and the style. The MobileNetV2-trained networks cover the crops in the slide's brown and
-# grey-blue, in short strokes; the random-feature-trained ones leave them pale. The decoder does what it did
+# photographs and the style. The MobileNetV2-trained networks cover the crops in the slide's browns and
+# greys, in short dark strokes; the random-feature-trained ones leave them pale. The decoder does what it did
 # before: under either loss the transposed-convolution outputs wear a fine mesh, the resize-convolution
 # outputs do not.
 
@@ -935,7 +935,7 @@ runtime.claim(
 # ones that stylise, restyle the whole photograph of the cat from scikit-image,
 # {glue:text}`c06_front`×{glue:text}`c06_front` pixels; they trained on small crops of it and of three other
 # photographs. Each result is drawn pixel for pixel, with the same 32×32 square outlined and magnified
-# {glue:text}`c06_magnify` times below it. Both cats take on the slide's brown and grey-blue and its strokes.
+# {glue:text}`c06_magnify` times below it. Both cats take on the slide's brown tint and some of its texture.
 # The transposed-convolution decoder also lays a fine mesh over the whole cat, visible without the magnifier
 # on the fur of its forehead and cheeks; in the magnified square it is a plain checkerboard of light and
 # dark pixels. The resize-convolution decoder's cat is restyled as much, and clean. These two figures open

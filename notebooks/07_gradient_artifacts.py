@@ -88,9 +88,9 @@ GAN = training.GANConfig(
     eval_every=runtime.pick(15, 100),
 )
 GAN_STEPS, GAN_EVERY = GAN.steps, GAN.eval_every
-# bounds on the strided first layer's gradient ratio in a GAN run, from each profile's own runs:
-# its lowest over the run, and its mean over the pooled first layers'
-GRAD_FLOOR, OVER_POOLED = runtime.pick(1.5, 1.25), runtime.pick(1.5, 1.3)
+# bounds on the strided first layer's gradient ratio in a GAN run, from each profile's own runs
+# (full: 1.35 at the least): its lowest over the run, and its mean over the pooled first layers'
+GRAD_FLOOR, OVER_POOLED = runtime.pick(1.5, 1.2), runtime.pick(1.5, 1.3)
 KIND_LABELS = {
     "conv3": "strided conv, k3 s2",
     "conv4": "strided conv, k4 s2",

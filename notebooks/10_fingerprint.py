@@ -323,8 +323,8 @@ for n in DECONV:
         runtime.claim(f"{n}: {d} detector's 1 - AUC", 1 - auc[d, n], "<", bound)
 for n in RESIZE_LAST + ["deconv_last"]:
     runtime.claim(f"{n}: page spread over the real digits'", page[n] / page["real"], ">", 3)
-runtime.claim(
-    "page spread, the least of these generators'", min(page[n] for n in RESIZE_LAST), ">", 0.05
+runtime.claim(  # 0.068 at the least over seeds 0-4 (quick); 0.044 (full, seed 0)
+    "page spread, the least of these generators'", min(page[n] for n in RESIZE_LAST), ">", 0.04
 )
 
 # %% [markdown]
@@ -385,11 +385,11 @@ book.table(
 # back keeps every other row and column and doubles it, a period-2 pattern of its own, and all three
 # detectors flag it almost perfectly (AUC above 0.9); the bilinear one blurs, and the spectrum detector
 # flags that (above 0.9). So these detectors read processing as readily as generation: an image that went
-# through a resize is not "real" to them. And a page that wanders by 0.05, less than either resize-last
-# generator's page spread above, is enough for the spectrum detector to tell real digits from real digits
-# (above 0.9). So the flat page is a likely reason why the spectrum detector catches every generator above,
-# grid or no grid, and the noise below, which covers every page alike, is the fairer test of what the last
-# layer leaves.
+# through a resize is not "real" to them. And a page that wanders by 0.05, about as much as the
+# resize-last generators' pages spread above (more than 0.04 each, in both profiles), is enough for the
+# spectrum detector to tell real digits from real digits (above 0.9). So the flat page is a likely reason
+# why the spectrum detector catches every generator above, grid or no grid, and the noise below, which
+# covers every page alike, is the fairer test of what the last layer leaves.
 
 # %% tags=["hide-input", "checks"]
 # chance is 0.5: these claims bound how far from it an AUC lies, in either direction
@@ -583,7 +583,8 @@ Code(
 # The penalty pulls the mean curve down where it lies furthest from the real one: the excess in the corner
 # of the spectrum shrinks, by a factor above 1.2 on each of seeds 0–4 and by far more on most of them. The
 # excess at 0.5 is not asserted: it grew on some seeds and shrank on another.
-# It does not hide the generator from any of the three detectors, whose AUCs stay above 0.95. The penalty
+# It does not hide the generator from any of the three detectors, whose AUCs stay above 0.95 after the
+# quick profile's short run and above 0.85 after the full one's. The penalty
 # constrains the mean spectrum of a batch, and a detector judges one image at a time: a batch can, in
 # principle, match the real mean while each image still carries the grid. The paper's own form (a
 # cross-entropy of min-max normalised curves) also acts on the batch's mean curve; the full profile trains
@@ -615,7 +616,8 @@ book.table(
 shrink = 10 ** (lines["deconv_last"][1] - lines["spectral"][1])
 runtime.claim("spectral penalty: corner excess shrinks, by a factor", shrink, ">", 1.2)
 for d in DETECTORS:
-    runtime.claim(f"spectral: {d} detector's 1 - AUC", 1 - auc[d, "spectral"], "<", 0.05)
+    bound = runtime.pick(0.05, 0.15)  # full, seed 0: 0.099 (tail), 0.041 (score), 0 (spectrum)
+    runtime.claim(f"spectral: {d} detector's 1 - AUC", 1 - auc[d, "spectral"], "<", bound)
 runtime.claim("spectral: variety", variety["spectral"], ">=", 0.7)
 
 # %% [markdown]

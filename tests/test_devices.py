@@ -12,7 +12,20 @@ import inspect
 import matplotlib.pyplot as plt
 import pytest
 import torch
-from test_bad_input import CASES, CLASSIFIER, DISC, FEATS, GEN, NET, SCLOSS, SPECTRAL, TNET, resolve, resolve_target
+from test_bad_input import (
+    CASES,
+    CLASSIFIER,
+    DISC,
+    FEATS,
+    GEN,
+    MNLOSS,
+    NET,
+    SCLOSS,
+    SPECTRAL,
+    TNET,
+    resolve,
+    resolve_target,
+)
 from torch import nn
 from torch.utils import _pytree as pytree
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -220,6 +233,7 @@ OWNERS = {
     "losses.RandomFeatures": FEATS,
     "losses.StyleContentLoss": SCLOSS,
     "losses.SpectralLoss": SPECTRAL,
+    "losses.MobileNetStyleLoss": MNLOSS,
     "pretrained.MobileNetV2": NET,
     "upsampling1d.PixelShuffle1d": lambda: upsampling1d.PixelShuffle1d(2),
     "upsampling1d.UpsamplerStack": lambda: upsampling1d.UpsamplerStack("deconv", n_stages=1, channels=2),

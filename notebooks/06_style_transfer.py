@@ -18,8 +18,8 @@
 # ```{glue:figure} style_losses
 # Held-out photo crops, the style image, and four style-transfer networks' outputs, three times their size:
 # trained with a loss on random features or on a pretrained MobileNetV2, with a transposed-convolution or a
-# resize-convolution decoder. The pretrained loss paints the style's colours and strokes; either way, the
-# transposed-convolution decoder paints a grid and the resize-convolution decoder does not.
+# resize-convolution decoder. The pretrained loss paints the style's colours and strokes; under either loss
+# the transposed-convolution decoder paints a strong grid, the resize-convolution decoder at most a faint one.
 # ```
 #
 # **In this chapter you will learn**
@@ -28,7 +28,8 @@
 # - why no loss removes the grid: it costs the pixel loss little, a style loss cannot see it or does not
 #   mind it, and an explicit total-variation penalty trades it against all fine detail;
 # - that a loss on a pretrained network's features stylises for real, and puts its own strided
-#   convolutions' grid into an image it optimises directly, unless the image is jittered.
+#   convolutions' grid into an image it optimises directly and, given a long run, into a trained network's
+#   output, unless the loss network's input is jittered.
 #
 # Real-time style transfer trains one feed-forward network to restyle any photograph in a single pass
 # {cite}`johnson2016perceptual`. Its transformation network shrinks the image twice with strided

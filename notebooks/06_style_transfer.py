@@ -767,9 +767,10 @@ direct = {
 }
 
 # %% tags=["pixel-figure"]
-square = {f"{name}, 24×24": x[0, :, 52:76, 52:76] for name, x in direct.items()}
-scales = [2] * 3 + [8] * 3
-fig, _ = plotting.pixel_figure({**direct, **square}, scale=scales, ncols=3, value_range=(-1, 1))
+panels = {}  # each image twice its size beside its 24×24 centre eight times its size: the page column's width
+for name, x in direct.items():
+    panels[name], panels[f"{name}, 24×24"] = x, x[0, :, 52:76, 52:76]
+fig, _ = plotting.pixel_figure(panels, scale=[2, 8] * 3, ncols=2, value_range=(-1, 1))
 plt.show()
 
 # %% [markdown]

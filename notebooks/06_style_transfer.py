@@ -767,7 +767,7 @@ direct = {
 }
 
 # %% tags=["pixel-figure"]
-panels = {}  # each image twice its size beside its 24×24 centre eight times its size: the page column's width
+panels = {}  # each image (x2) beside its 24×24 centre (x8), to fit the page column
 for name, x in direct.items():
     panels[name], panels[f"{name}, 24×24"] = x, x[0, :, 52:76, 52:76]
 fig, _ = plotting.pixel_figure(panels, scale=[2, 8] * 3, ncols=2, value_range=(-1, 1))

@@ -133,7 +133,7 @@ assert len(set(n_params.values())) == 1, n_params
 # anything fixed to the pixel grid adds up while the image content averages away. The tile is repeated 2×2
 # to make its period visible.
 
-# %%
+# %% tags=["pixel-figure"]
 step0 = {name: training.initial_samples(CONFIG.replace(variant=name)) for name in VARIANTS}
 tiles0 = {name: metrics.fingerprint(x, 4)[0].tile(2, 2) for name, x in step0.items()}
 limit0 = max(float(t.abs().max()) for t in tiles0.values())
@@ -321,7 +321,7 @@ print(
 # book shows, trains {glue:text}`c05_steps_full:,d` steps at width {glue:text}`c05_width_full` and draws
 # legible digits.
 
-# %%
+# %% tags=["pixel-figure"]
 z = torch.randn(256, CONFIG.latent_dim, generator=torch.Generator().manual_seed(SEED + 100))
 after = {name: training.sample(r.sampler, z) for name, r in runs.items()}
 batches = {"real": held_out[:256], **after}
@@ -435,7 +435,7 @@ runtime.claim("resize: period-4 score over the digits'", m["resize"]["score4"], 
 # digits' tile is blank, the resize generator's nearly so, and both transposed-convolution generators keep
 # the tile of their step 0, the two-layer one with its period 4.
 
-# %%
+# %% tags=["pixel-figure"]
 tiles = {name: metrics.fingerprint(x[:64], 4)[0].tile(2, 2) for name, x in batches.items()}
 limit = max(float(t.abs().max()) for t in tiles.values())
 fig, _ = plotting.pixel_figure(
@@ -451,7 +451,7 @@ plt.show()
 # reader is surest is a digit, eight times enlarged; beside it the same sample as the reader sees it, each
 # 2×2 block averaged, and its top-left corner magnified 32 times.
 
-# %%
+# %% tags=["pixel-figure"]
 sure = read_digits(after["deconv_last_two"]).max(dim=1).values
 best = after["deconv_last_two"][int(sure.argmax())]
 fig, axes = plotting.pixel_figure(
@@ -583,7 +583,7 @@ book.table(
     ],
 )
 
-# %%
+# %% tags=["pixel-figure"]
 fig, _ = plotting.pixel_figure(
     {
         "against the averaging discriminator": after["deconv_last_two"][:8],
@@ -631,7 +631,7 @@ runtime.claim(
 # period-2 score stays below a tenth of the checkerboard's; the wrong value range does not change the
 # score at all, since the score is unchanged by any scaling and shift of the pixel values.
 
-# %%
+# %% tags=["pixel-figure"]
 crops = data.photo_crops(64, 32, seed=SEED, split="test")
 # the crop with the darkest pixel first: it is the one shown below
 crops = crops[crops.amin(dim=(1, 2, 3)).argsort()]

@@ -953,8 +953,10 @@ runtime.claim(
 # %% tags=["pixel-figure"]
 net = pretrained.mobilenet_v2(device)
 photos, photo_labels = data.imagenet_photos(224)
+photo_names = [pretrained.IMAGENET_CLASSES[int(i)] for i in photo_labels]
 if runtime.profile() == "full":  # mirrored photographs: the stride grid falls on other pixels
     photos, photo_labels = torch.cat([photos, photos.flip(-1)]), photo_labels.repeat(2)
+    photo_names += [f"{name}, mirrored" for name in photo_names]
 photos, photo_labels = photos.to(device), photo_labels.to(device)
 book.glue("c09_n_photos", len(photos), display=False)
 
@@ -1023,7 +1025,7 @@ book.table(
     ["photograph", "all pixels", "top phase", "bottom phase", "bottom / top"],
     [
         [
-            pretrained.IMAGENET_CLASSES[int(photo_labels[i])],
+            photo_names[i],
             *(f"{255 / 2 * float(photo_flip[name][i]):.2f}" for name in photo_flip),
             f"{float(photo_gap[i]):.2f}",
         ]

@@ -365,11 +365,12 @@ book.glue("feature_vis_jitter", fig)  # shown here, and in the introduction's ga
 
 # %% [markdown]
 # Without jitter the visualisation is covered by a fine grid, visible in the zoom as a pixel-level mesh. The
-# checkerboard score measures it. At period 2, on each seed, the plain visualisation scores more than five
-# times each of the three counter-measures. The fixes differ at the coarser periods the network's deeper
+# checkerboard score measures it. At period 2, on each seed, the plain visualisation scores more than
+# {glue:text}`c07_fix_gain` times each of the three counter-measures (the Fourier parametrisation's margin
+# narrows after the full profile's longer run). The fixes differ at the coarser periods the network's deeper
 # strides leave: at period 8 the blurred gradient keeps more than 40% of the plain score, because a 3×3
-# filter barely touches a pattern eight pixels wide, while jitter and the Fourier parametrisation keep less
-# than 40% of it.
+# filter barely touches a pattern eight pixels wide, and on every seed it keeps more than jitter and the
+# Fourier parametrisation do.
 #
 # They also differ in what they cost. Jitter asks for an image that excites the channel wherever the grid of
 # the network falls, and reaches less than 85% of the plain activation; the Fourier parametrisation reaches
@@ -393,15 +394,21 @@ def over_plain(name: str, key: str = "score", period: int = 2) -> list[float]:
     return [float(a / b) for a, b in zip(act[name], act[plain])]
 
 
+FIX_GAIN = runtime.pick(5, 4)  # full: the Fourier parametrisation's 4.7 to 6.2 on seeds 0-2
+book.glue("c07_fix_gain", FIX_GAIN, display=False)
 for name in FIXES:
     if name != plain:  # the plain score over the fix's, on the seed where it is smallest
         gain = 1 / max(over_plain(name))
-        runtime.claim(f"{name}: plain over fixed score at period 2, lowest", gain, ">", 5)
+        runtime.claim(f"{name}: plain over fixed score at period 2, lowest", gain, ">", FIX_GAIN)
 blurred8 = min(over_plain("blurred gradient", period=8))
 runtime.claim("blurred gradient: share of the plain period-8 score, lowest", blurred8, ">", 0.4)
-for name in (JITTERED, "Fourier parametrisation"):
-    kept8 = max(over_plain(name, period=8))
-    runtime.claim(f"{name}: share of the plain period-8 score, highest", kept8, "<", 0.4)
+others8 = max(max(over_plain(name, period=8)) for name in (JITTERED, "Fourier parametrisation"))
+runtime.claim(  # quick: 1.9 at the least; full: 1.2 to 1.6 on seeds 0-2
+    "blurred gradient: period-8 share over jitter's and Fourier's, lowest",
+    blurred8 / others8,
+    ">",
+    1.05,
+)
 jittered_act = max(over_plain(JITTERED, "act"))
 runtime.claim("jitter: share of the plain activation, highest", jittered_act, "<", 0.85)
 fourier_act = min(over_plain("Fourier parametrisation", "act"))
@@ -450,13 +457,13 @@ for col, name in enumerate(shown):
 plt.show()
 
 # %% [markdown]
-# The two measures disagree. Octaves remove most of the grid: on each seed the period-2 score falls below a
-# quarter of the plain one, and the channel still reaches more than 75% of its plain activation. Optimising
-# the whole layer does the opposite of what DeepDream hoped for it: the result scores *higher* than the
-# plain single-channel visualisation at period 2 on each seed. Every channel's gradient passes through the
-# same strided convolutions, so their patterns add up rather than cancel. The table collects every variant:
-# the checkerboard score at the periods the network's strides leave, and the activation of channel 5 (not
-# comparable for the whole-layer image, which maximised another objective).
+# The two measures disagree. Octaves remove most of the grid: on each seed the period-2 score falls below
+# {glue:text}`c07_octaves_cap:.0%` of the plain one, and the channel still reaches more than 75% of its plain
+# activation. Optimising the whole layer does the opposite of what DeepDream hoped for it: the result scores
+# *higher* than the plain single-channel visualisation at period 2 on each seed. Every channel's gradient
+# passes through the same strided convolutions, so their patterns add up rather than cancel. The table
+# collects every variant: the checkerboard score at the periods the network's strides leave, and the
+# activation of channel 5 (not comparable for the whole-layer image, which maximised another objective).
 
 # %% tags=["hide-input"]
 for name in DEEPDREAM:
@@ -480,7 +487,9 @@ book.table(
 
 # %% tags=["hide-input", "checks"]
 octaves2 = max(over_plain("octaves (3 scales)"))
-runtime.claim("octaves: share of the plain period-2 score, highest", octaves2, "<", 0.25)
+OCTAVES_CAP = runtime.pick(0.25, 1 / 3)  # full: 0.19 to 0.28 on seeds 0-2
+book.glue("c07_octaves_cap", OCTAVES_CAP, display=False)
+runtime.claim("octaves: share of the plain period-2 score, highest", octaves2, "<", OCTAVES_CAP)
 octaves_act = min(over_plain("octaves (3 scales)", "act"))
 runtime.claim("octaves: share of the plain activation, lowest", octaves_act, ">", 0.75)
 layer2 = min(over_plain("whole layer"))
@@ -770,8 +779,8 @@ book.glue_numbers(
 #   ImageNet network too, while with random weights a 4×4 kernel or a pooling layer keeps the ratio below 1.4
 #   (chapter 09 finds trained ones with a pattern of their own).
 # - Where an image is optimised directly, the grid ends up in the image. Jitter, a blurred gradient and a
-#   Fourier parametrisation each cut the period-2 score more than five times, but none changes the network:
-#   its gradient at the jittered image is still patterned.
+#   Fourier parametrisation each cut the period-2 score more than {glue:text}`c07_fix_gain` times, but none
+#   changes the network: its gradient at the jittered image is still patterned.
 # - A discriminator with a strided 3×3 first layer sends its generator a patterned gradient; one that blurs
 #   before it subsamples barely sees a checkerboard (under a thousandth of the change that as much noise
 #   makes). Anti-aliasing the discriminator is a trade-off; the generator's own upsampling (chapters 04

@@ -291,16 +291,17 @@ book.table(
 # All three detectors catch the generators whose last layer is a transposed convolution, with an AUC
 # above 0.99 (the tail detector above 0.97). The spectrum detector catches every generator compared here,
 # with an AUC above 0.8. The tail detector's two numbers catch the resize-last ones less surely (above
-# 0.6). The score detector's AUC on the resize-convolution generator depends on the seed: above 0.5 on each
-# of seeds 0–4 after the quick profile's {glue:text}`c10_steps_quick:,d` training steps, but by very
-# different amounts; after the full profile's {glue:text}`c10_steps_full:,d` steps it stays below 0.8
-# ({glue:text}`c10_resize_score_auc:.2f` in this build; {doc}`../book/how_sure` lists
-# every run). The quick profile's claims held on seeds 0–4, the full profile's on seeds 0–2.
+# {glue:text}`c10_tail_floor:.2f`). The score detector's AUC on the resize-convolution generator depends on
+# the seed: above 0.5 on each of seeds 0–4 after the quick profile's {glue:text}`c10_steps_quick:,d`
+# training steps, but by very different amounts; after the full profile's {glue:text}`c10_steps_full:,d`
+# steps it was about 0.5 on two of seeds 0–2 and 0.91 on the third ({glue:text}`c10_resize_score_auc:.2f`
+# in this build), so only the quick profile asserts it. The quick profile's claims held on seeds 0–4, the
+# full profile's on seeds 0–2 ({doc}`../book/how_sure` lists every run).
 #
 # That a resize-convolution generator is caught at all is not the grid's doing alone. The real digits lie
 # on a flat page, and the generators' pages are not flat: the pixel spread in the top four rows, which no
-# digit reaches, is printed below: over three times the real digits' for each generator checked. The next
-# section asks whether a detector can read a page that wanders this little.
+# digit reaches, is printed below: over {glue:text}`c10_page_ratio` times the real digits' for each
+# generator checked. The next section asks whether a detector can read a page that wanders this little.
 
 # %%
 page = {n: float(x[:, :, :4].std()) for n, x in samples.items()}
@@ -310,22 +311,35 @@ print("pixel spread in the top four rows:", {n: round(v, 3) for n, v in page.ite
 # %% tags=["hide-input", "checks"]
 # AUC claims are stated on 1 - AUC, the shortfall from perfect, so that headroom means something
 CLAIMED = [n for n in samples if n not in ("spectral_bce", "sighted")]  # full-only runs: shown only
-for d, bound in (("spectrum", 0.2), ("tail", 0.4)):
+TAIL_MISS = runtime.pick(0.4, 0.45)  # full: 0.37 at the most on seeds 0-2
+book.glue("c10_tail_floor", 1 - TAIL_MISS, display=False)
+for d, bound in (("spectrum", 0.2), ("tail", TAIL_MISS)):
     worst = max(1 - auc[d, n] for n in CLAIMED)
     runtime.claim(f"{d} detector: 1 - AUC, the worst generator's", worst, "<", bound)
-if runtime.profile() == "quick":  # 1 - AUC from 0.05 to 0.43 over seeds 0-4
+if (
+    runtime.profile() == "quick"
+):  # 1 - AUC 0.05 to 0.43 over seeds 0-4; full: 0.09 to 0.51, not asserted
     runtime.claim("resize: score detector's 1 - AUC", 1 - auc_a["resize"], "<", 0.5)
-else:  # AUC from 0.49 to 0.65 over seeds 0-2 and two machines
-    runtime.claim("resize: score detector's 1 - AUC", 1 - auc_a["resize"], ">", 0.2)
 book.glue("c10_resize_score_auc", auc_a["resize"], display=False)
 for n in DECONV:
     for d in DETECTORS:
         bound = 0.03 if d == "tail" else 0.01
         runtime.claim(f"{n}: {d} detector's 1 - AUC", 1 - auc[d, n], "<", bound)
+PAGE_RATIO = runtime.pick(3, 2.5)  # full: 2.97 at the least (deconv_early, seed 2)
+PAGE_FLOOR = runtime.pick(
+    0.04, 0.03
+)  # quick: 0.068 at the least over seeds 0-4; full: 0.035 (seed 2)
+book.glue("c10_page_ratio", PAGE_RATIO, display=False)
+book.glue("c10_page_floor", PAGE_FLOOR, display=False)
 for n in RESIZE_LAST + ["deconv_last"]:
-    runtime.claim(f"{n}: page spread over the real digits'", page[n] / page["real"], ">", 3)
-runtime.claim(  # 0.068 at the least over seeds 0-4 (quick); 0.044 (full, seed 0)
-    "page spread, the least of these generators'", min(page[n] for n in RESIZE_LAST), ">", 0.04
+    runtime.claim(
+        f"{n}: page spread over the real digits'", page[n] / page["real"], ">", PAGE_RATIO
+    )
+runtime.claim(
+    "page spread, the least of these generators'",
+    min(page[n] for n in RESIZE_LAST),
+    ">",
+    PAGE_FLOOR,
 )
 
 # %% [markdown]
@@ -387,8 +401,8 @@ book.table(
 # detectors flag it almost perfectly (AUC above 0.9); the bilinear one blurs, and the spectrum detector
 # flags that (above 0.9). So these detectors read processing as readily as generation: an image that went
 # through a resize is not "real" to them. And a page that wanders by 0.05, about as much as the
-# resize-last generators' pages spread above (more than 0.04 each, in both profiles), is enough for the
-# spectrum detector to tell real digits from real digits (above 0.9). So the flat page is a likely reason
+# resize-last generators' pages spread above (more than {glue:text}`c10_page_floor` each), is enough for
+# the spectrum detector to tell real digits from real digits (above 0.9). So the flat page is a likely reason
 # why the spectrum detector catches every generator above, grid or no grid, and the noise below, which
 # covers every page alike, is the fairer test of what the last layer leaves.
 
@@ -467,12 +481,13 @@ book.table(
 )
 
 # %% [markdown]
-# With noise of standard deviation 0.2 (a tenth of the [-1, 1] pixel range), the score and tail
-# detectors still catch the generators whose last layer is a transposed convolution, with an AUC above
-# 0.95 (the tail above 0.9). They lose both generators whose last layer resizes (below 0.8), and that
-# includes the one with two transposed convolutions before it. So for what these two read, the last layer
-# decides, not the presence of a transposed convolution anywhere in the network. Real against real under
-# the same noise stayed within 0.15 of chance: the floor to read these AUCs against.
+# With noise of standard deviation 0.2 (a tenth of the [-1, 1] pixel range), the score and tail detectors
+# still catch the generators whose last layer is a transposed convolution, with an AUC above
+# {glue:text}`c10_noisy_caught:.2f` (the tail above 0.9). They lose both generators whose last layer resizes
+# (below {glue:text}`c10_noisy_lost:.2f`), and that includes the one with two transposed convolutions before
+# it. So for what these two read, the last layer decides, not the presence of a transposed convolution
+# anywhere in the network. Real against real under the same noise stayed within 0.15 of chance: the floor to
+# read these AUCs against.
 #
 # The full spectrum tells a different story: it still catches both resize-last generators, and those with a
 # transposed convolution last, with an AUC above {glue:text}`c10_noisy_spectrum_auc:.2g` (a bound of this
@@ -487,15 +502,22 @@ book.table(
 # nothing to do with upsampling.
 
 # %% tags=["hide-input", "checks"]
+NOISY_SCORE_MISS = runtime.pick(0.05, 0.1)  # full: 0.051 at the most (deconv_last, seed 2)
+NOISY_LOST = runtime.pick(0.2, 0.15)  # 1 - AUC at least; full: 0.178 (deconv_early, score, seed 1)
+book.glue("c10_noisy_caught", 1 - NOISY_SCORE_MISS, display=False)
+book.glue("c10_noisy_lost", 1 - NOISY_LOST, display=False)
 for n in DECONV:
-    for d, bound in (("score", 0.05), ("tail", 0.1)):
+    for d, bound in (("score", NOISY_SCORE_MISS), ("tail", 0.1)):
         runtime.claim(
             f"{n}, strongest noise: {d} detector's 1 - AUC", 1 - noisy_auc[n, d, top], "<", bound
         )
 for n in RESIZE_LAST:
     for d in ("score", "tail"):
         runtime.claim(
-            f"{n}, strongest noise: {d} detector's 1 - AUC", 1 - noisy_auc[n, d, top], ">", 0.2
+            f"{n}, strongest noise: {d} detector's 1 - AUC",
+            1 - noisy_auc[n, d, top],
+            ">",
+            NOISY_LOST,
         )
 worst = max(1 - noisy_auc[n, "spectrum", top] for n in (*DECONV, *RESIZE_LAST))
 runtime.claim(
@@ -536,9 +558,10 @@ book.table(
 # The two kinds of last layer leave different traces, and a spectrum detector fitted on one kind falls
 # short on the other. Fitted on the resize-convolution generator, it ranks the last-layer generator's
 # images as more real than real digits (AUC below 0.5); fitted on the last-layer generator, it does not
-# catch the resize-convolution one reliably (below 0.8). Within a kind it transfers: fitted on either
-# resize-last generator, it catches the other with an AUC above 0.9. A detector is fitted to a generator,
-# not to "generated".
+# catch the resize-convolution one reliably (below 0.8). Within a kind it transfers, mostly: fitted on
+# either resize-last generator, it catches the other with an AUC above 0.9 on every seed of the quick profile
+# and on two of the full profile's three, while on the third (seed 2) it stayed near chance both ways, so
+# only the quick profile asserts it. A detector is fitted to a generator, not to "generated".
 
 # %% tags=["hide-input", "checks"]
 runtime.claim(
@@ -554,12 +577,13 @@ runtime.claim(
     0.8,
 )
 for a, b in (("resize", "deconv_early"), ("deconv_early", "resize")):
-    runtime.claim(
-        f"spectrum detector fitted on {a}, judged on {b}: 1 - AUC",
-        1 - cross["spectrum", a, b],
-        "<",
-        0.1,
-    )
+    if runtime.profile() == "quick":  # full: 0.002 to 0.03 on seeds 0-1, 0.56 and 0.59 on seed 2
+        runtime.claim(
+            f"spectrum detector fitted on {a}, judged on {b}: 1 - AUC",
+            1 - cross["spectrum", a, b],
+            "<",
+            0.1,
+        )
 
 # %% [markdown]
 # ## Hiding the tell, 1: a spectral penalty
@@ -581,21 +605,21 @@ Code(
 )
 
 # %% [markdown]
-# The penalty pulls the mean curve down where it lies furthest from the real one: the excess in the corner
-# of the spectrum shrinks, by a factor above 1.2 on each of seeds 0–4 and by far more on most of them. The
-# excess at 0.5 is not asserted: it grew on some seeds and shrank on another.
-# It does not hide the generator from any of the three detectors, whose AUCs stay above 0.95 after the
-# quick profile's short run and above 0.75 after the full one's. The penalty
-# constrains the mean spectrum of a batch, and a detector judges one image at a time: a batch can, in
-# principle, match the real mean while each image still carries the grid. The paper's own form (a
-# cross-entropy of min-max normalised curves) also acts on the batch's mean curve; the full profile trains
-# it too, and the table shows its row beside ours, with the last-layer generator trained against the
-# strided discriminator (the sighted critic), neither asserted. The last column
-# gives chapter 05's variety measure, the mean distance between two samples relative to that between two
-# held-out digits: the penalised generator's stays above 0.7, chapter 05's bar, on seeds 0–4, so the
-# penalty did not collapse it. Values above 1 mean the samples lie further apart than
-# real digits do, which a mean distance cannot tell from noise. Chapter 05's other measure, the share a
-# digit reader recognises, needs a trained reader and is left out of this chapter's budget.
+# The penalty pulls the mean curve down where it lies furthest from the real one: the excess in the corner of
+# the spectrum shrinks, by a factor above 1.2 on each of seeds 0–4 and by far more on most of them. The excess
+# at 0.5 is not asserted: it grew on some seeds and shrank on another. It does not hide the generator from any
+# of the three detectors, whose AUCs stay above 0.95 after the quick profile's short run and above 0.75 after
+# the full one's. The penalty constrains the mean spectrum of a batch, and a detector judges one image at a
+# time: a batch can, in principle, match the real mean while each image still carries the grid. The paper's
+# own form (a cross-entropy of min-max normalised curves) also acts on the batch's mean curve; the full
+# profile trains it too, and the table shows its row beside ours, with the last-layer generator trained
+# against the strided discriminator (the sighted critic), neither asserted. The last column gives chapter 05's
+# variety measure, the mean distance between two samples relative to that between two held-out digits: after
+# the quick profile's run the penalised generator's stays above 0.7, chapter 05's bar, on seeds 0–4, so the
+# penalty did not collapse it; after the full profile's longer run it did on one of seeds 0–2 (0.43), so the
+# full profile shows the variety without asserting it. Values above 1 mean the samples lie further apart than
+# real digits do, which a mean distance cannot tell from noise. Chapter 05's other measure, the share a digit
+# reader recognises, needs a trained reader and is left out of this chapter's budget.
 
 # %%
 spread = metrics.mean_pairwise_distance(held_out[:64])
@@ -620,7 +644,8 @@ PENALISED_MISS = runtime.pick(0.05, 0.25)  # full, seed 0, tail: 0.099 and 0.154
 book.glue("c10_penalised_auc", 1 - PENALISED_MISS, display=False)  # the closing section's floor
 for d in DETECTORS:
     runtime.claim(f"spectral: {d} detector's 1 - AUC", 1 - auc[d, "spectral"], "<", PENALISED_MISS)
-runtime.claim("spectral: variety", variety["spectral"], ">=", 0.7)
+if runtime.profile() == "quick":  # full: 0.97, 1.03 and 0.43 on seeds 0-2
+    runtime.claim("spectral: variety", variety["spectral"], ">=", 0.7)
 
 # %% [markdown]
 # ## Hiding the tell, 2: JPEG
@@ -660,31 +685,33 @@ book.table(
 )
 
 # %% tags=["hide-input", "checks"]
-for k in (
-    0,
-    1,
-):  # the detectors survive: AUC at quality 20 above 0.95, real digits flagged under 5%
-    detector = ("score", "spectrum")[k]
-    runtime.claim(f"JPEG quality 20: {detector} detector's 1 - AUC", 1 - jpeg_auc[20][k], "<", 0.05)
+JPEG_MISS = runtime.pick(
+    0.05, 0.1
+)  # full, seed 2: score detector's 1 - AUC 0.078, real flagged 0.052
+book.glue("c10_jpeg_floor", 1 - JPEG_MISS, display=False)
+for k, detector in enumerate(("score", "spectrum")):  # the detectors survive JPEG at quality 20
+    runtime.claim(
+        f"JPEG quality 20: {detector} detector's 1 - AUC", 1 - jpeg_auc[20][k], "<", JPEG_MISS
+    )
     runtime.claim(
         f"JPEG quality 20: real digits flagged by the {detector} detector",
         flagged[20][k],
         "<",
-        0.05,
+        JPEG_MISS,
     )
 
 # %% [markdown]
 # JPEG hides nothing here. At quality 20 the score detector's AUC is {glue:text}`jpeg_q20_score:.2f`
 # (uncompressed: {glue:text}`jpeg_clean_score:.2f`) and the spectrum detector's
 # {glue:text}`jpeg_q20_spectrum:.2f` (uncompressed: {glue:text}`jpeg_clean_spectrum:.2f`): both stay above
-# 0.95. Nor does JPEG's block grid fool them into flagging real digits: of the real half, the spectrum
-# detector flags {glue:text}`jpeg_flag_q20:.0%` after compression at quality 20. A grid as strong as a
-# transposed convolution's survives a quantisation that was designed to keep what the eye sees. Dzanic and
-# colleagues report that compression, at qualities as mild as 95 and 85, costs their high-frequency detector
-# accuracy on large generators' faces {cite}`dzanic2020fourier`. The likely reason for the difference: their
-# generators' trace is a subtle change in how the spectrum's tail decays, which quantisation easily masks,
-# while the grid here puts more than a hundred times the real digits' power into the corner of the
-# spectrum. Noise and JPEG were each tried alone here; an image with both was not.
+# {glue:text}`c10_jpeg_floor:.2f`. Nor does JPEG's block grid fool them into flagging real digits: of the real
+# half, the spectrum detector flags {glue:text}`jpeg_flag_q20:.0%` after compression at quality 20. A grid as
+# strong as a transposed convolution's survives a quantisation that was designed to keep what the eye sees.
+# Dzanic and colleagues report that compression, at qualities as mild as 95 and 85, costs their high-frequency
+# detector accuracy on large generators' faces {cite}`dzanic2020fourier`. The likely reason for the
+# difference: their generators' trace is a subtle change in how the spectrum's tail decays, which quantisation
+# easily masks, while the grid here puts more than a hundred times the real digits' power into the corner of
+# the spectrum. Noise and JPEG were each tried alone here; an image with both was not.
 
 # %% tags=["remove-cell"]
 for key, value in {
@@ -700,22 +727,21 @@ for key, value in {
 # ## What this shows, and what it does not
 #
 # The direction of each effect is measured here, on one dataset of small grey digits and generators of
-# {glue:text}`c10_generator_parameters:,d` parameters trained for {glue:text}`c10_steps:,d` steps.
-# That is a long way from a deepfake detector:
-# real generators are larger, trained far longer, on faces and scenes, and published after resizing and
-# recompression that a detector has to survive. The numbers say that a transposed convolution in the last
-# layer signs its images loudly enough for one number to read the signature through noise, and, in a
-# separate test, through JPEG; that with a resize-convolution last the one-number and the tail detectors
-# lose the trail once noise covers the page, even when transposed convolutions sit earlier in the
-# generator, while the full spectrum still finds other differences; that a spectrum detector fitted on
-# one kind of last layer falls short on the other; and that the penalised generator, at the weight tried
-# here, has a smaller corner excess in its mean spectrum and is still caught by each of the three detectors
-# with an AUC above {glue:text}`c10_penalised_auc:.2f`. Two things temper them. Every generator trained against a discriminator that
-# cannot see a period-2 grid, so the grids measured here are as large as such a critic allows; chapter 05
-# showed a critic that sees the grid making a generator take most of it back, and the full profile's
-# sighted run shows the AUCs that follow. And the real against real controls show every detector flagging a
-# nearest resize, and the spectrum detector a bilinear one or a wandering page, as readily as a generator.
-# They do not say how well any detector works in the wild, nor that a generator which passes these
+# {glue:text}`c10_generator_parameters:,d` parameters trained for {glue:text}`c10_steps:,d` steps. That is a
+# long way from a deepfake detector: real generators are larger, trained far longer, on faces and scenes, and
+# published after resizing and recompression that a detector has to survive. The numbers say that a transposed
+# convolution in the last layer signs its images loudly enough for one number to read the signature through
+# noise, and, in a separate test, through JPEG; that with a resize-convolution last the one-number and the
+# tail detectors lose the trail once noise covers the page, even when transposed convolutions sit earlier in
+# the generator, while the full spectrum still finds other differences; that a spectrum detector fitted on one
+# kind of last layer falls short on the other; and that the penalised generator, at the weight tried here, has
+# a smaller corner excess in its mean spectrum and is still caught by each of the three detectors with an AUC
+# above {glue:text}`c10_penalised_auc:.2f`. Two things temper them. Every generator trained against a
+# discriminator that cannot see a period-2 grid, so the grids measured here are as large as such a critic
+# allows; chapter 05 showed a critic that sees the grid making a generator take most of it back, and the full
+# profile's sighted run shows the AUCs that follow. And the real against real controls show every detector
+# flagging a nearest resize, and the spectrum detector a bilinear one or a wandering page, as readily as a
+# generator. They do not say how well any detector works in the wild, nor that a generator which passes these
 # detectors is undetectable.
 
 # %% tags=["remove-cell"]

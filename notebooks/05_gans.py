@@ -314,7 +314,7 @@ print(
 # %% [markdown]
 # ## Samples after training
 #
-# Held-out digits first, then sixteen samples of each trained generator (its averaged weights), drawn from
+# Held-out digits first, then twelve samples of each trained generator (its averaged weights), drawn from
 # the same fresh noise and shown three times enlarged. After the quick profile's
 # {glue:text}`c05_steps_quick:,d` steps with generators {glue:text}`c05_width_quick` channels wide the samples
 # are blotchy (grid-dominated, or blurred for the resize generator); the full profile, which the published
@@ -326,7 +326,7 @@ z = torch.randn(256, CONFIG.latent_dim, generator=torch.Generator().manual_seed(
 after = {name: training.sample(r.sampler, z) for name, r in runs.items()}
 batches = {"real": held_out[:256], **after}
 fig, _ = plotting.pixel_figure(
-    {LABELS[name]: x[:16] for name, x in batches.items()}, scale=3, value_range=(-1, 1)
+    {LABELS[name]: x[:12] for name, x in batches.items()}, scale=3, nrow=3, value_range=(-1, 1)
 )
 plt.show()
 
@@ -586,10 +586,11 @@ book.table(
 # %% tags=["pixel-figure"]
 fig, _ = plotting.pixel_figure(
     {
-        "against the averaging discriminator": after["deconv_last_two"][:8],
-        "against the strided discriminator": x_seen[:8],
+        "against the averaging discriminator": after["deconv_last_two"][:6],
+        "against the strided discriminator": x_seen[:6],
     },
     scale=3,
+    nrow=3,
     value_range=(-1, 1),
 )
 plt.show()

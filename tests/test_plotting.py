@@ -202,7 +202,7 @@ def test_pixel_figure_lays_out_batches_and_signed_panels():
     plotting.use_style()
     batch = np.zeros((16, 1, 32, 32))
     fig, axes = plotting.pixel_figure({"a": batch, "b": batch, "c": batch, "d": batch}, scale=3, value_range=(-1, 1))
-    # 4 images of 96 px with 1-px white lines, two panels a row 6 px apart: exactly the page's 780 px
+    # 4 images of 96 px with 1-px white lines, two panels a row 6 px apart: 780 px
     assert fig.get_size_inches()[0] * 100 == pytest.approx(780) and len(axes) == 4
     png = _render(fig)
     row = png[png.shape[0] - 10, :, 0]  # a row of pixels through the bottom images

@@ -48,8 +48,8 @@ def use_style() -> None:
         {
             "figure.dpi": 100,
             "savefig.dpi": 100,
-            # the inline backend saves with bbox_inches="tight"; its default 0.1-inch pad adds 20 px, which pushed
-            # a 780-px pixel figure past the column (786 px at a 1400-px window) and made the browser shrink it
+            # the inline backend saves with bbox_inches="tight"; the default 0.1-inch pad adds 20 px to every
+            # figure, which the browser then shrinks to fit the column (768 px at a 1400-px window)
             "savefig.pad_inches": 0.02,
             "figure.figsize": (7.0, 3.5),
             "image.interpolation": "nearest",
@@ -288,7 +288,7 @@ def pixel_figure(panels, scale=3, ncols: int = 2, nrow: int = 4, *, value_range:
     coordinates, so :func:`zoom_box` works on it), to a batch (N, C, H, W), drawn ``nrow`` images a row
     with a one-screen-pixel white line between them, or to :class:`Signed` data. Images span
     ``value_range``. ``scale`` is one int or one per panel; the panels run ``ncols`` to a row. Mind the
-    page: 780 screen pixels fit across the book's column (786 px, with the 2-px pad on each side).
+    page: 764 screen pixels fit across the book's column (768 px at a 1400-px window, less the 2-px pad each side).
     """
     scales = _as_scales(scale, len(panels))
     canvases = [(label, *_canvas(x, k, nrow, value_range)) for (label, x), k in zip(panels.items(), scales)]

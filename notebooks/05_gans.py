@@ -19,7 +19,7 @@
 # A digit drawn by a small GAN generator whose last two layers are transposed convolutions, eight times
 # enlarged (left). The grid covers it, page and strokes alike; averaging each 2×2 block, which erases a
 # period-2 grid, leaves the blurred strokes underneath, which the chapter's digit reader reads as a digit
-# (middle). Its top-left 8×8 corner, blank page, magnified 32 times (right): the page is woven with the
+# (middle). Its top-left 8×8 corner, blank page, magnified 24 times (right): the page is woven with the
 # grid.
 # ```
 #
@@ -449,7 +449,7 @@ plt.show()
 # %% [markdown]
 # One sample, large: the picture that opens this chapter. It is the two-layer generator's sample that the
 # reader is surest is a digit, eight times enlarged; beside it the same sample as the reader sees it, each
-# 2×2 block averaged, and its top-left corner magnified 32 times.
+# 2×2 block averaged, and its top-left corner magnified 24 times.
 
 # %% tags=["pixel-figure"]
 sure = read_digits(after["deconv_last_two"]).max(dim=1).values
@@ -460,7 +460,7 @@ fig, axes = plotting.pixel_figure(
         "its 2×2 averages": coarse(best[None])[0],
         f"its top-left {WINDOW}×{WINDOW} corner": best[:, :WINDOW, :WINDOW],
     },
-    scale=[8, 8, 32],
+    scale=[8, 8, 24],  # 720 px: the column holds 764
     ncols=3,
     value_range=(-1, 1),
 )
